@@ -1,0 +1,80 @@
+# nsjudge build. `make` builds build/nsjudge; `make test` installs what is
+# missing (as root), builds, and runs every test; `make bench` measures.
+# Sources are picked up by folder, so adding a file needs no edit here.
+
+CC      ?= gcc
+PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive uuid
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -D_GNU_SOURCE -I.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+B ?= build
+
+SANDBOX_SRC := $(wildcard sandbox/*.c)
+JUDGE_SRC   := $(wildcard judge/*.c)
+SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c))
+TEST_SRC    := $(wildcard tests/*.c)
+HOSTILE_SRC := $(wildcard testdata/hostile/*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
+
+.PHONY: all deps test test-asan bench clean install hostile
+all: deps $(B)/nsjudge hostile
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(B)/obj/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
+
+$(B)/libsandbox.a: $(call obj,$(SANDBOX_SRC))
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+$(B)/libjudge.a: $(call obj,$(JUDGE_SRC))
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+$(B)/libserver.a: $(call obj,$(SERVER_SRC))
+	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
+
+$(B)/nsjudge: $(call obj,server/main.c) $(LIBS_A)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Hostile and helper programs run inside the box by the tests.
+hostile: $(patsubst testdata/hostile/%.c,$(B)/hostile/%,$(HOSTILE_SRC))
+$(B)/hostile/%: testdata/hostile/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -std=gnu11 -D_GNU_SOURCE -w -o $@ $< -lpthread -lm
+
+$(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+
+# One criterion binary holds every test, so its closing summary line
+# counts them all. The sanitizer build of the same tests runs first.
+test: deps
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory $(B)/nsjudge $(B)/nsjudge-tests hostile
+	NSJUDGE_BIN=$(CURDIR)/$(B)/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/$(B)/hostile \
+	  $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
+
+# AddressSanitizer + UBSan build of the sandbox tests (the supervisor code
+# that handles hostile input); memory errors abort and fail the run.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+test-asan:
+	$(MAKE) --no-print-directory B=build-asan CFLAGS="$(ASAN_FLAGS)" \
+	  build-asan/nsjudge build-asan/nsjudge-tests hostile
+	NSJUDGE_BIN=$(CURDIR)/build-asan/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/build-asan/hostile \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  build-asan/nsjudge-tests --jobs 2 --filter '$(ASAN_FILTER)'
+ASAN_FILTER ?= sandbox*/*
+
+bench: deps all
+	sh scripts/bench.sh
+
+install: all
+	install -D -m 755 $(B)/nsjudge $(DESTDIR)/usr/local/bin/nsjudge
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,159 @@
+/*
+ * judge.h - the contract of the judge layer: languages, problems,
+ * compiling and running a submission, checking, scoring, reporting.
+ *
+ * Everything untrusted (the submission, compilers, checkers, interactors)
+ * runs through sandbox/sandbox.h. Like the sandbox, this layer never
+ * prints and never exits: errors come back as -errno plus a message.
+ */
+#ifndef NSJUDGE_JUDGE_H
+#define NSJUDGE_JUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "../sandbox/sandbox.h"
+
+#define JD_MSG_MAX 512
+
+/* ---- verdicts ---------------------------------------------------------- */
+typedef enum {
+    JD_PENDING = 0,
+    JD_AC, JD_WA, JD_PE, JD_TLE, JD_MLE, JD_RTE, JD_OLE, JD_CE, JD_JE,
+} jd_verdict;
+
+const char *jd_verdict_code(jd_verdict v);   /* "AC", "WA", ... */
+const char *jd_verdict_name(jd_verdict v);   /* "Accepted", ... */
+int jd_verdict_parse(const char *code, jd_verdict *out); /* 0 or -EINVAL */
+
+/* ---- languages (configs/languages.json) -------------------------------- */
+struct jd_lang {
+    char *id;              /* "c", "cpp", "python3", ... */
+    char *name;            /* "C (GCC 12)" */
+    char *source_file;     /* file name the source is saved as, e.g. "main.c" */
+    char **extensions;     /* NULL-terminated: "c", "h" */
+    char **compile_argv;   /* NULL-terminated or NULL for interpreted; may use {src} {exe} {opts} */
+    char **run_argv;       /* NULL-terminated; may use {src} {exe} {args} */
+    int judge0_ids[8];     /* Judge0 CE language ids it answers to; 0-terminated */
+    bool available;        /* its toolchain was found on this host */
+    struct sb_limits compile_limits;
+    struct sb_limits run_extra; /* e.g. the JVM needs more procs/address space */
+    char **mounts;         /* NULL-terminated extra host paths the toolchain needs (read-only, same place); may be NULL */
+};
+
+struct jd_langs {
+    struct jd_lang *v;
+    size_t n;
+};
+
+int jd_langs_load(const char *path, struct jd_langs **out, char *err, size_t errlen);
+void jd_langs_free(struct jd_langs *l);
+const struct jd_lang *jd_lang_by_id(const struct jd_langs *l, const char *id);
+const struct jd_lang *jd_lang_by_judge0(const struct jd_langs *l, int judge0_id);
+const struct jd_lang *jd_lang_by_filename(const struct jd_langs *l, const char *path);
+
+/* ---- one program, one input (the Judge0-style "run this code") --------- */
+struct jd_single_request {
+    const struct jd_lang *lang;
+    const char *source; size_t source_len;
+    const char *stdin_data; size_t stdin_len;
+    const char *expected; size_t expected_len; /* NULL = no check: AC if it ran OK */
+    const char *compiler_options;   /* NULL = none; split on spaces */
+    const char *command_line_arguments;
+    struct sb_limits limits;        /* run limits */
+    bool redirect_stderr_to_stdout;
+    bool enable_network;            /* loopback only: there is never a route out */
+    int number_of_runs;             /* >=1; time/memory are averaged as Judge0 does */
+    const char *additional_files_zip; size_t additional_files_len; /* optional */
+    size_t output_cap;              /* bytes of stdout/stderr kept; 0 = 1 MiB */
+};
+
+struct jd_single_result {
+    jd_verdict verdict;
+    sb_status status;          /* raw sandbox status of the run */
+    int exit_code, signal;
+    double time_s, wall_s;
+    uint64_t mem_kib;
+    char *stdout_data; size_t stdout_len;   /* malloc'd, capped */
+    char *stderr_data; size_t stderr_len;
+    char *compile_output; size_t compile_output_len;
+    char message[JD_MSG_MAX];
+};
+
+/* Compile (if needed), run, compare with expected. scratch_dir is a host
+ * directory this call may use (it is emptied and reused). Returns 0 when
+ * judging happened (see res->verdict; JD_JE when the judge itself failed),
+ * -errno only for bad arguments. */
+int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
+                  const char *scratch_dir, struct jd_single_result *res);
+void jd_single_result_free(struct jd_single_result *res);
+
+/* ---- problems (Kattis / ICPC package or plain NAME.in/NAME.ans dir) ---- */
+struct jd_problem;   /* opaque: loaded once, read-only after, shareable */
+
+struct jd_problem_options {
+    double time_limit_s;   /* override; 0 = from the package (or default 1 s) */
+    uint64_t mem_limit_kib;/* override; 0 = from the package (or default 256 MiB) */
+};
+
+int jd_problem_load(const char *dir, const struct jd_problem_options *opt,
+                    struct jd_problem **out, char *err, size_t errlen);
+void jd_problem_free(struct jd_problem *p);
+const char *jd_problem_name(const struct jd_problem *p);
+size_t jd_problem_test_count(const struct jd_problem *p);
+const char *jd_problem_dir(const struct jd_problem *p);       /* absolute */
+double jd_problem_time_limit(const struct jd_problem *p);     /* effective, seconds */
+bool jd_problem_time_limit_given(const struct jd_problem *p); /* by flag, problem.yaml or .timelimit */
+bool jd_problem_is_interactive(const struct jd_problem *p);
+bool jd_problem_is_scoring(const struct jd_problem *p);
+/* time_multiplier (ac_to_time_limit) and time_safety_margin (time_limit_to_tle) */
+void jd_problem_time_factors(const struct jd_problem *p, double *multiplier, double *margin);
+
+/* ---- judging a submission against a problem ---------------------------- */
+struct jd_test_result {
+    char *name;            /* e.g. "secret/group1/03" */
+    jd_verdict verdict;
+    double time_s, wall_s;
+    uint64_t mem_kib;
+    double score;
+    int exit_code, signal;
+    char message[JD_MSG_MAX];  /* checker message, signal name, ... */
+};
+
+struct jd_report {
+    jd_verdict verdict;
+    double score, max_score;
+    double max_time_s;
+    uint64_t max_mem_kib;
+    char *compile_output;
+    struct jd_test_result *tests;
+    size_t n_tests;        /* tests judged so far / in all */
+    char message[JD_MSG_MAX];
+};
+
+/* Called after compiling (test_index = -1) and after each test. */
+typedef void (*jd_progress_fn)(void *ctx, const struct jd_report *partial,
+                               size_t test_index, size_t n_tests_total);
+
+struct jd_judge_options {
+    bool run_all;           /* do not stop at the first rejection */
+    int parallel;           /* number of boxes to run tests in; 0/1 = serial */
+    struct sb_slot **slots; /* at least max(1, parallel) slots */
+    const char *scratch_dir;/* host dir for binaries and outputs */
+    jd_progress_fn progress; void *progress_ctx;
+    /* Added later; zero-initialised callers keep the old behaviour. */
+    size_t n_slots;         /* slots given; 0 = max(1, parallel). Interactive problems
+                             * need two per test (submission + validator): with fewer
+                             * than 2 they are a judging error, with 2k they run k tests
+                             * at once */
+    const struct jd_langs *langs; /* to build the problem's validator; NULL = built-in C/C++/Python */
+    double time_limit_s;    /* override the problem's time limit; 0 = the problem's */
+    const char *compiler_options; /* extra compiler options for the submission; NULL = none */
+};
+
+int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
+             const char *source_path, const struct jd_judge_options *opt,
+             struct jd_report *rep, char *err, size_t errlen);
+void jd_report_free(struct jd_report *rep);
+
+#endif

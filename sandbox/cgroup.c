@@ -1,0 +1,485 @@
+/*
+ * cgroup.c - memory / pids / cpu accounting and limits for a box, on
+ * cgroup v1 (separate memory, pids and cpuacct hierarchies) or v2 (one
+ * unified tree). A slot's cgroup is created once and reused: each run
+ * only resets its counters, which is much cheaper than mkdir/rmdir.
+ *
+ * Written against plain files (not libcgroup) so the same code can be
+ * pointed at a fake tree in tests, and so hot reads reuse directory fds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "sandbox/internal.h"
+
+static const char *const v1_names[SB_CG_N] = {"memory", "pids", "cpuacct"};
+
+/* ---- small file helpers ------------------------------------------------ */
+
+static int read_at(int dir, const char *file, char *buf, size_t len)
+{
+    int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, buf, len - 1);
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        return -e;
+    buf[n] = 0;
+    return (int)n;
+}
+
+static int write_at(int dir, const char *file, const char *val)
+{
+    int fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = write(fd, val, strlen(val));
+    int e = errno;
+    close(fd);
+    return n < 0 ? -e : 0;
+}
+
+static int read_u64_at(int dir, const char *file, uint64_t *out)
+{
+    char buf[64];
+    int r = read_at(dir, file, buf, sizeof buf);
+    if (r < 0)
+        return r;
+    if (!strncmp(buf, "max", 3)) {
+        *out = UINT64_MAX;
+        return 0;
+    }
+    *out = strtoull(buf, NULL, 10);
+    return 0;
+}
+
+/* Value of "key N" in a flat-keyed file such as memory.events or cpu.stat. */
+static int read_key_at(int dir, const char *file, const char *key, uint64_t *out)
+{
+    char buf[2048];
+    int r = read_at(dir, file, buf, sizeof buf);
+    if (r < 0)
+        return r;
+    size_t kl = strlen(key);
+    for (char *line = buf; line && *line; ) {
+        if (!strncmp(line, key, kl) && line[kl] == ' ') {
+            *out = strtoull(line + kl + 1, NULL, 10);
+            return 0;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    *out = 0;
+    return -ENOENT;
+}
+
+/* ---- detection --------------------------------------------------------- */
+
+/* This process's cgroup path for a v1 controller ("memory") or v2 (""). */
+static int own_cgroup(const char *controller, char *out, size_t len)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f)
+        return -errno;
+    char line[1024];
+    int found = -ENOENT;
+    while (fgets(line, sizeof line, f)) {
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = 0;
+        char *path = c2 + 1;
+        path[strcspn(path, "\n")] = 0;
+        const char *ctrls = c1 + 1;
+        bool match = false;
+        if (!*controller)
+            match = !strcmp(line, "0") && !*ctrls;
+        else {
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%s", ctrls);
+            for (char *s, *t = strtok_r(tmp, ",", &s); t; t = strtok_r(NULL, ",", &s))
+                if (!strcmp(t, controller))
+                    match = true;
+        }
+        if (match) {
+            snprintf(out, len, "%s", path);
+            found = 0;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+static bool has_word(const char *list, const char *word)
+{
+    size_t wl = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)); p += wl)
+        if ((p == list || p[-1] == ',' || p[-1] == ' ') &&
+            (p[wl] == 0 || p[wl] == ',' || p[wl] == ' ' || p[wl] == '\n'))
+            return true;
+    return false;
+}
+
+/* Find mount points: v2 (with memory+pids controllers) or v1 hierarchies. */
+static int find_mounts(char v2[SB_PATH_MAX], char v1[SB_CG_N][SB_PATH_MAX])
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        return -errno;
+    char line[4096];
+    v2[0] = 0;
+    for (int i = 0; i < SB_CG_N; i++)
+        v1[i][0] = 0;
+    while (fgets(line, sizeof line, f)) {
+        /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+        char *sep = strstr(line, " - ");
+        if (!sep)
+            continue;
+        char mnt[SB_PATH_MAX], fstype[64], src[256], super[1024] = "";
+        if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
+            sscanf(sep + 3, "%63s %255s %1023s", fstype, src, super) < 2)
+            continue;
+        if (!strcmp(fstype, "cgroup2")) {
+            char ctl[256], p[SB_PATH_MAX + 32];
+            snprintf(p, sizeof p, "%s/cgroup.controllers", mnt);
+            int fd = open(p, O_RDONLY | O_CLOEXEC);
+            ssize_t n = fd >= 0 ? read(fd, ctl, sizeof ctl - 1) : -1;
+            if (fd >= 0)
+                close(fd);
+            if (n > 0) {
+                ctl[n] = 0;
+                if (has_word(ctl, "memory") && has_word(ctl, "pids") && !v2[0])
+                    snprintf(v2, SB_PATH_MAX, "%s", mnt);
+            }
+        } else if (!strcmp(fstype, "cgroup")) {
+            for (int i = 0; i < SB_CG_N; i++)
+                if (has_word(super, v1_names[i]) && !v1[i][0])
+                    snprintf(v1[i], SB_PATH_MAX, "%s", mnt);
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+int sb_cg_detect(const char *parent, struct sb_cg_layout *lay, char *err, size_t errlen)
+{
+    char v2[SB_PATH_MAX], v1[SB_CG_N][SB_PATH_MAX], own[SB_PATH_MAX];
+    memset(lay, 0, sizeof *lay);
+    int r = find_mounts(v2, v1);
+    if (r < 0) {
+        sb_errmsg(err, errlen, "reading /proc/self/mountinfo", -r);
+        return r;
+    }
+    if (v2[0]) {
+        lay->version = 2;
+        if (parent)
+            own[0] = 0;
+        else if (own_cgroup("", own, sizeof own) < 0)
+            snprintf(own, sizeof own, "/");
+        for (int i = 0; i < SB_CG_N; i++)
+            snprintf(lay->root[i], SB_PATH_MAX, "%s%s%s%s", v2, own,
+                     parent ? "/" : "", parent ? parent : "");
+        return 0;
+    }
+    if (v1[SB_CG_MEM][0] && v1[SB_CG_PIDS][0] && v1[SB_CG_CPU][0]) {
+        lay->version = 1;
+        for (int i = 0; i < SB_CG_N; i++) {
+            if (parent)
+                own[0] = 0;
+            else if (own_cgroup(v1_names[i], own, sizeof own) < 0)
+                snprintf(own, sizeof own, "/");
+            if (!strcmp(own, "/"))
+                own[0] = 0;
+            snprintf(lay->root[i], SB_PATH_MAX, "%s%s%s%s", v1[i], own,
+                     parent ? "/" : "", parent ? parent : "");
+        }
+        return 0;
+    }
+    sb_setmsg(err, errlen, "no usable cgroup hierarchy: need cgroup v2 with the memory "
+              "and pids controllers, or v1 memory, pids and cpuacct hierarchies");
+    return -ENOENT;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static int mkdir_p(const char *path)
+{
+    char tmp[SB_PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                return -errno;
+            *p = '/';
+        }
+    if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+/* v2: controllers must be enabled in the parent's subtree_control. The
+ * "no internal processes" rule forbids that while the parent holds
+ * processes (ours), so on EBUSY move this process into a leaf first. */
+static int v2_enable_controllers(const char *parent, char *err, size_t errlen)
+{
+    int pfd = open(parent, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (pfd < 0) {
+        sb_errmsg(err, errlen, parent, errno);
+        return -errno;
+    }
+    char ctl[512];
+    int r = read_at(pfd, "cgroup.subtree_control", ctl, sizeof ctl);
+    if (r >= 0 && has_word(ctl, "memory") && has_word(ctl, "pids") && has_word(ctl, "cpu")) {
+        close(pfd);
+        return 0;
+    }
+    r = write_at(pfd, "cgroup.subtree_control", "+memory +pids +cpu");
+    if (r == -EBUSY) {
+        if (mkdirat(pfd, "nsjudge-supervisor", 0755) < 0 && errno != EEXIST)
+            r = -errno;
+        else {
+            char leaf[SB_PATH_MAX + 32], pid[32];
+            snprintf(leaf, sizeof leaf, "%s/nsjudge-supervisor", parent);
+            int lfd = open(leaf, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+            snprintf(pid, sizeof pid, "%d", getpid());
+            r = lfd < 0 ? -errno : write_at(lfd, "cgroup.procs", pid);
+            if (lfd >= 0)
+                close(lfd);
+            if (r == 0)
+                r = write_at(pfd, "cgroup.subtree_control", "+memory +pids +cpu");
+        }
+    }
+    close(pfd);
+    if (r < 0)
+        sb_setmsg(err, errlen, "cannot enable memory/pids/cpu controllers in %s: %s "
+                  "(set a delegated cgroup_parent)", parent, strerror(-r));
+    return r;
+}
+
+int sb_cg_open(const struct sb_cg_layout *lay, const char *name,
+               struct sb_cgroup *cg, char *err, size_t errlen)
+{
+    memset(cg, 0, sizeof *cg);
+    cg->version = lay->version;
+    cg->peak_fd = -1;
+    for (int i = 0; i < SB_CG_N; i++)
+        cg->dir[i] = -1;
+    int n = lay->version == 2 ? 1 : SB_CG_N;
+    for (int i = 0; i < n; i++) {
+        int r = mkdir_p(lay->root[i]);
+        if (r == 0 && lay->version == 2)
+            r = v2_enable_controllers(lay->root[i], err, errlen) < 0 ? -EPERM : 0;
+        else if (r < 0)
+            sb_errmsg(err, errlen, lay->root[i], -r);
+        snprintf(cg->path[i], SB_PATH_MAX, "%s/%s", lay->root[i], name);
+        if (r == 0 && mkdir(cg->path[i], 0755) < 0 && errno != EEXIST) {
+            r = -errno;
+            sb_errmsg(err, errlen, cg->path[i], errno);
+        }
+        if (r == 0 && (cg->dir[i] = open(cg->path[i], O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0) {
+            r = -errno;
+            sb_errmsg(err, errlen, cg->path[i], errno);
+        }
+        if (r < 0) {
+            sb_cg_close(cg, true);
+            return r;
+        }
+    }
+    if (lay->version == 2) {
+        for (int i = 1; i < SB_CG_N; i++) {
+            cg->dir[i] = cg->dir[0];
+            snprintf(cg->path[i], SB_PATH_MAX, "%s", cg->path[0]);
+        }
+        cg->peak_fd = openat(cg->dir[0], "memory.peak", O_RDWR | O_CLOEXEC);
+    } else {
+        cg->has_memsw = faccessat(cg->dir[SB_CG_MEM], "memory.memsw.limit_in_bytes", W_OK, 0) == 0;
+    }
+    cg->cur_mem_limit = UINT64_MAX - 1; /* force the first write */
+    cg->cur_pids = UINT32_MAX - 1;
+    return 0;
+}
+
+void sb_cg_close(struct sb_cgroup *cg, bool remove)
+{
+    if (cg->peak_fd >= 0)
+        close(cg->peak_fd);
+    cg->peak_fd = -1;
+    int n = cg->version == 2 ? 1 : SB_CG_N;
+    for (int i = 0; i < n; i++) {
+        if (cg->dir[i] >= 0) {
+            close(cg->dir[i]);
+            if (remove)
+                rmdir(cg->path[i]);
+        }
+    }
+    for (int i = 0; i < SB_CG_N; i++)
+        cg->dir[i] = -1;
+}
+
+/* ---- limits and counters ---------------------------------------------- */
+
+int sb_cg_set_limits(struct sb_cgroup *cg, uint64_t mem_bytes, uint32_t pids,
+                     char *err, size_t errlen)
+{
+    char v[32];
+    int r = 0;
+    if (mem_bytes != cg->cur_mem_limit) {
+        if (cg->version == 2) {
+            if (mem_bytes)
+                snprintf(v, sizeof v, "%llu", (unsigned long long)mem_bytes);
+            else
+                snprintf(v, sizeof v, "max");
+            r = write_at(cg->dir[SB_CG_MEM], "memory.max", v);
+            if (r == 0) /* no swap: a box over its limit is killed, not slowed */
+                write_at(cg->dir[SB_CG_MEM], "memory.swap.max", "0");
+        } else {
+            snprintf(v, sizeof v, "%lld", mem_bytes ? (long long)mem_bytes : -1LL);
+            /* memsw must stay >= limit: order the two writes accordingly */
+            r = write_at(cg->dir[SB_CG_MEM], "memory.limit_in_bytes", v);
+            if (cg->has_memsw) {
+                int r2 = write_at(cg->dir[SB_CG_MEM], "memory.memsw.limit_in_bytes", v);
+                if (r < 0 && r2 == 0)
+                    r = write_at(cg->dir[SB_CG_MEM], "memory.limit_in_bytes", v);
+                else if (r2 < 0 && r == 0)
+                    r = r2;
+            }
+        }
+        if (r < 0) {
+            sb_errmsg(err, errlen, "setting the cgroup memory limit", -r);
+            cg->cur_mem_limit = UINT64_MAX - 1;
+            return r;
+        }
+        cg->cur_mem_limit = mem_bytes;
+    }
+    if (pids != cg->cur_pids) {
+        if (pids)
+            snprintf(v, sizeof v, "%u", pids);
+        else
+            snprintf(v, sizeof v, "max");
+        r = write_at(cg->dir[SB_CG_PIDS], "pids.max", v);
+        if (r < 0) {
+            sb_errmsg(err, errlen, "setting the cgroup pids limit", -r);
+            cg->cur_pids = UINT32_MAX - 1;
+            return r;
+        }
+        cg->cur_pids = pids;
+    }
+    return 0;
+}
+
+static int v1_oom_kills(struct sb_cgroup *cg, uint64_t *out)
+{
+    return read_key_at(cg->dir[SB_CG_MEM], "memory.oom_control", "oom_kill", out);
+}
+
+int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
+{
+    int r;
+    if (cg->version == 2) {
+        uint64_t us = 0;
+        read_key_at(cg->dir[SB_CG_CPU], "cpu.stat", "usage_usec", &us);
+        cg->cpu_base_us = us;
+        read_key_at(cg->dir[SB_CG_MEM], "memory.events", "oom_kill", &cg->oom_base);
+        /* memory.peak: a write resets the watermark seen through this fd */
+        if (cg->peak_fd >= 0 && pwrite(cg->peak_fd, "0", 1, 0) < 0) {
+            /* older kernels: no reset; peak then covers the slot's life */
+        }
+        return 0;
+    }
+    if ((r = write_at(cg->dir[SB_CG_CPU], "cpuacct.usage", "0")) < 0 ||
+        (r = write_at(cg->dir[SB_CG_MEM], "memory.max_usage_in_bytes", "0")) < 0 ||
+        (r = write_at(cg->dir[SB_CG_MEM], "memory.failcnt", "0")) < 0) {
+        sb_errmsg(err, errlen, "resetting cgroup counters", -r);
+        return r;
+    }
+    v1_oom_kills(cg, &cg->oom_base);
+    return 0;
+}
+
+int sb_cg_attach(struct sb_cgroup *cg, pid_t pid, char *err, size_t errlen)
+{
+    char v[32];
+    snprintf(v, sizeof v, "%d", (int)pid);
+    int n = cg->version == 2 ? 1 : SB_CG_N;
+    for (int i = 0; i < n; i++) {
+        int r = write_at(cg->dir[i], "cgroup.procs", v);
+        if (r < 0) {
+            sb_errmsg(err, errlen, "adding the box to its cgroup", -r);
+            return r;
+        }
+    }
+    return 0;
+}
+
+int sb_cg_read_cpu(struct sb_cgroup *cg, uint64_t *ns)
+{
+    if (cg->version == 2) {
+        uint64_t us;
+        int r = read_key_at(cg->dir[SB_CG_CPU], "cpu.stat", "usage_usec", &us);
+        if (r < 0)
+            return r;
+        *ns = (us - cg->cpu_base_us) * 1000;
+        return 0;
+    }
+    return read_u64_at(cg->dir[SB_CG_CPU], "cpuacct.usage", ns);
+}
+
+int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    int r = sb_cg_read_cpu(cg, &st->cpu_ns);
+    if (r < 0)
+        return r;
+    uint64_t oom = 0;
+    if (cg->version == 2) {
+        char buf[64];
+        ssize_t n = cg->peak_fd >= 0 ? pread(cg->peak_fd, buf, sizeof buf - 1, 0) : -1;
+        if (n > 0) {
+            buf[n] = 0;
+            st->mem_peak_bytes = strtoull(buf, NULL, 10);
+        } else
+            read_u64_at(cg->dir[SB_CG_MEM], "memory.current", &st->mem_peak_bytes);
+        read_key_at(cg->dir[SB_CG_MEM], "memory.events", "oom_kill", &oom);
+    } else {
+        read_u64_at(cg->dir[SB_CG_MEM], "memory.max_usage_in_bytes", &st->mem_peak_bytes);
+        read_u64_at(cg->dir[SB_CG_MEM], "memory.failcnt", &st->mem_failcnt);
+        v1_oom_kills(cg, &oom);
+    }
+    st->oom_kills = oom >= cg->oom_base ? oom - cg->oom_base : 0;
+    return 0;
+}
+
+int sb_cg_kill_all(struct sb_cgroup *cg)
+{
+    int dir = cg->dir[SB_CG_PIDS];
+    if (cg->version == 2)
+        write_at(dir, "cgroup.kill", "1");
+    for (int round = 0; round < 2000; round++) {
+        char buf[4096];
+        int n = read_at(dir, "cgroup.procs", buf, sizeof buf);
+        if (n <= 0)
+            return n;
+        for (char *p = buf; *p; ) {
+            long pid = strtol(p, &p, 10);
+            if (pid > 0)
+                kill((pid_t)pid, SIGKILL);
+            while (*p == '\n')
+                p++;
+        }
+        struct timespec ts = {0, 500000};
+        nanosleep(&ts, NULL);
+    }
+    return -EBUSY;
+}

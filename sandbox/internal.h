@@ -1,0 +1,131 @@
+/*
+ * internal.h - what the sandbox's files share with each other (not part of
+ * the public contract in sandbox.h). One file per isolation concern:
+ *   cgroup.c    cgroup v1/v2: limits, counters, kill        (parent side)
+ *   seccomp.c   build the syscall filter once per slot      (parent side)
+ *   netns.c     the slot's prepared, empty network namespaces
+ *   rootfs.c    private root filesystem, pivot_root         (box side)
+ *   user.c      uid drop, user namespace, capabilities      (box side)
+ *   rlimits.c   per-process resource limits                 (box side)
+ *   supervisor.c  sb_run: clone, watch limits, collect the result
+ *   slot.c      sb_slot_open / sb_slot_close
+ *   status.c    names, defaults, host probe
+ * Code marked "box side" runs in the forked child of a possibly
+ * multi-threaded process: it only makes system calls and touches memory
+ * prepared by the parent (no malloc, no stdio, no locks).
+ */
+#ifndef NSJUDGE_SANDBOX_INTERNAL_H
+#define NSJUDGE_SANDBOX_INTERNAL_H
+
+#include <linux/filter.h>
+#include <sys/types.h>
+#include "sandbox/sandbox.h"
+
+#define SB_PATH_MAX 512
+#define SB_BOX_UID_INSIDE 1000  /* the uid the program sees */
+
+/* ---- error messages (usable on the box side: no allocation) ---------- */
+/* Copy "what: strerror(err)" into buf, async-signal-safe. */
+void sb_errmsg(char *buf, size_t len, const char *what, int err);
+/* snprintf-like helper for the parent side. */
+void sb_setmsg(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- cgroup.c ---------------------------------------------------------- */
+enum { SB_CG_MEM, SB_CG_PIDS, SB_CG_CPU, SB_CG_N };
+
+struct sb_cgroup {
+    int version;             /* 1 or 2 */
+    int dir[SB_CG_N];        /* v1: one dir fd per controller; v2: all = same fd */
+    char path[SB_CG_N][SB_PATH_MAX];
+    int peak_fd;             /* v2: memory.peak kept open (per-fd reset) */
+    uint64_t cpu_base_us;    /* v2: cpu.stat usage at run start */
+    uint64_t oom_base;       /* oom_kill count at run start */
+    uint64_t cur_mem_limit;  /* last limits written, to skip rewrites */
+    uint32_t cur_pids;
+    bool has_memsw;
+};
+
+struct sb_cg_stats {
+    uint64_t cpu_ns;
+    uint64_t mem_peak_bytes;
+    uint64_t oom_kills;      /* since run start */
+    uint64_t mem_failcnt;    /* v1 only */
+};
+
+/* Where the hierarchies are: detect from /proc/self/mountinfo. */
+struct sb_cg_layout {
+    int version;
+    char root[SB_CG_N][SB_PATH_MAX]; /* parent directory for our cgroups */
+};
+int sb_cg_detect(const char *parent, struct sb_cg_layout *lay, char *err, size_t errlen);
+/* Create (or reuse) the cgroup `name` under each directory of lay. */
+int sb_cg_open(const struct sb_cg_layout *lay, const char *name,
+               struct sb_cgroup *cg, char *err, size_t errlen);
+void sb_cg_close(struct sb_cgroup *cg, bool remove);
+int sb_cg_set_limits(struct sb_cgroup *cg, uint64_t mem_bytes, uint32_t pids,
+                     char *err, size_t errlen);
+int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen);
+int sb_cg_attach(struct sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
+int sb_cg_read_cpu(struct sb_cgroup *cg, uint64_t *ns);
+int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st);
+/* Kill every process left in the cgroup and wait until it is empty. */
+int sb_cg_kill_all(struct sb_cgroup *cg);
+
+/* ---- seccomp.c --------------------------------------------------------- */
+struct sb_filter {
+    struct sock_filter *insns;
+    unsigned short len;
+};
+int sb_filter_build(struct sb_filter *f, char *err, size_t errlen);
+void sb_filter_free(struct sb_filter *f);
+int sb_filter_load(const struct sb_filter *f); /* box side */
+
+/* ---- netns.c ----------------------------------------------------------- */
+/* A fresh network namespace holding only `lo` (up or down); returns an fd. */
+int sb_netns_create(bool loopback_up, char *err, size_t errlen);
+
+/* ---- rootfs.c ---------------------------------------------------------- */
+struct sb_mount_op {
+    char src[SB_PATH_MAX];    /* host path, or symlink target when is_link */
+    char dst[SB_PATH_MAX];    /* path relative to the new root, no leading '/' */
+    unsigned char is_link, writable, is_file;
+};
+
+struct sb_rootfs_plan {
+    char root[SB_PATH_MAX];   /* empty host dir used as the mount point */
+    struct sb_mount_op ops[SB_MAX_MOUNTS + 24];
+    int n_ops;
+    char box_src[SB_PATH_MAX]; /* host dir for /box, "" = tmpfs */
+    bool box_writable;
+    char tmp_opts[64];         /* tmpfs options for /tmp, e.g. size=65536k */
+};
+/* Parent side: the toolchain directories every box gets. */
+int sb_rootfs_add_defaults(struct sb_rootfs_plan *plan, char *err, size_t errlen);
+int sb_rootfs_add(struct sb_rootfs_plan *plan, const char *host, const char *box,
+                  bool writable, bool optional, char *err, size_t errlen);
+/* Box side: build the root and pivot into it. */
+int sb_rootfs_enter(const struct sb_rootfs_plan *plan, char *err, size_t errlen);
+
+/* ---- user.c (box side) -------------------------------------------------- */
+int sb_user_drop(uid_t host_uid, char *err, size_t errlen);
+
+/* ---- rlimits.c (box side) ---------------------------------------------- */
+int sb_rlimits_apply(const struct sb_limits *l, char *err, size_t errlen);
+
+/* ---- slot.c ------------------------------------------------------------ */
+struct sb_slot {
+    int id;
+    uid_t box_uid;
+    struct sb_cgroup cg;
+    int netns_down, netns_up;  /* fds; netns_up made on first use */
+    struct sb_filter filter;
+    struct sb_rootfs_plan base;  /* default mounts + root dir */
+    struct sb_rootfs_plan run;   /* scratch: base + this run's mounts */
+    int ncpus;
+};
+
+/* ---- limits defaults --------------------------------------------------- */
+void sb_limits_fill_defaults(struct sb_limits *out, const struct sb_limits *in);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * sandbox.h - run one untrusted program fully isolated, with limits, and
+ * measure it. This header is the whole contract of the sandbox layer.
+ *
+ * A "slot" is a reusable box: its cgroup, its prepared (empty) network
+ * namespace and its compiled seccomp filter are made once and reused by
+ * every run, so a run only pays for fork + namespaces + mounts + exec.
+ * One slot runs one program at a time; use one slot per worker thread.
+ *
+ * The library never prints and never exits: every failure is returned as
+ * a negative errno and a message in the caller's buffer or in the result.
+ */
+#ifndef NSJUDGE_SANDBOX_H
+#define NSJUDGE_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define SB_MSG_MAX 256
+#define SB_MAX_MOUNTS 32
+
+typedef enum {
+    SB_OK = 0, /* exited with code 0 */
+    SB_RE,     /* exited with a non-zero code */
+    SB_SG,     /* killed by a signal (not one we sent for a limit) */
+    SB_TO,     /* CPU or wall time limit exceeded */
+    SB_ML,     /* memory limit exceeded */
+    SB_OL,     /* output (file size) limit exceeded */
+    SB_XX,     /* the sandbox itself failed: see message */
+} sb_status;
+
+/* Two-letter code ("OK", "RE", ...) and a readable name for a status. */
+const char *sb_status_code(sb_status s);
+const char *sb_status_name(sb_status s);
+
+/* An extra host directory made visible inside the box. */
+struct sb_mount {
+    const char *host;   /* absolute host path */
+    const char *box;    /* absolute path inside the box */
+    bool writable;      /* default read-only */
+    bool optional;      /* skip silently when host path does not exist */
+};
+
+struct sb_limits {
+    double cpu_s;          /* CPU time, whole box (all threads/processes); 0 = none */
+    double cpu_extra_s;    /* grace: killed at cpu_s + cpu_extra_s, TO if over cpu_s */
+    double wall_s;         /* wall clock; 0 = none (then 2*cpu_s + 1 if cpu_s set) */
+    uint64_t mem_kib;      /* memory (cgroup, no swap); 0 = none */
+    uint64_t stack_kib;    /* RLIMIT_STACK; 0 = 8 MiB default; UINT64_MAX = unlimited */
+    uint64_t fsize_kib;    /* largest file the program may write (OL); 0 = 64 MiB */
+    uint32_t procs;        /* max processes+threads in the box (pids cgroup); 0 = 64 */
+    uint32_t nofile;       /* RLIMIT_NOFILE; 0 = 64 */
+    uint64_t as_kib;       /* RLIMIT_AS, per process; 0 = none (the cgroup limits memory) */
+    uint64_t tmp_kib;      /* size of the box's private /tmp tmpfs; 0 = 64 MiB */
+};
+
+struct sb_config {
+    const char *const *argv;   /* argv[0] is the path inside the box (PATH is searched if no '/') */
+    const char *const *envp;   /* NULL = a minimal clean environment */
+    const char *box_dir;       /* host directory mounted at /box; NULL = an empty tmpfs /box */
+    bool box_writable;         /* /box read-write (default read-only) */
+    const char *cwd;           /* working directory inside the box; NULL = "/box" */
+    const struct sb_mount *mounts; /* extra mounts besides the default toolchain dirs */
+    int n_mounts;
+
+    /* Standard streams: host fds the program gets as 0/1/2. -1 means
+     * /dev/null. The caller keeps ownership (they are not closed). */
+    int stdin_fd, stdout_fd, stderr_fd;
+
+    struct sb_limits limits;
+    bool loopback_up;          /* give the box a working (but private) loopback */
+    bool no_seccomp;           /* testing only: skip the seccomp filter */
+};
+
+struct sb_result {
+    sb_status status;
+    int exit_code;      /* valid when the program exited */
+    int signal;         /* valid when it was killed by a signal */
+    double cpu_s;       /* CPU time of the whole box (user+sys, all threads) */
+    double wall_s;      /* wall time from start to the end of the box */
+    uint64_t mem_kib;   /* peak memory of the box (cgroup high-water mark) */
+    char message[SB_MSG_MAX]; /* human readable detail: which limit, which syscall, what failed */
+};
+
+struct sb_slot;
+
+struct sb_slot_options {
+    int id;                    /* slot number, used in cgroup and uid names */
+    const char *cgroup_parent; /* NULL = the cgroup this process lives in */
+    uint32_t box_uid;          /* host uid/gid the boxed program runs as; 0 = 60000 + id */
+};
+
+/* Prepare a slot: cgroup(s), network namespace, seccomp filter. Returns
+ * 0 or -errno with a message in err. */
+int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
+                 char *err, size_t errlen);
+void sb_slot_close(struct sb_slot *slot);
+
+/* Run one program in the slot. Returns 0 when the sandbox did its job
+ * (whatever the program did: see res->status), -errno when the sandbox
+ * could not run (then res->status is SB_XX and res->message says why). */
+int sb_run(struct sb_slot *slot, const struct sb_config *cfg, struct sb_result *res);
+
+/* Initialise a config with every default (all streams /dev/null). */
+void sb_config_init(struct sb_config *cfg);
+
+/* What this host supports, for start-up messages and `nsjudge version`. */
+struct sb_host_info {
+    int cgroup_version;        /* 1 or 2, 0 = none usable */
+    char cgroup_detail[SB_MSG_MAX];
+};
+int sb_host_probe(struct sb_host_info *info);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * slot.c - a reusable box. Everything that is expensive and safe to share
+ * between consecutive runs is made here once: the cgroup, the empty
+ * network namespaces, the compiled seccomp filter, the list of toolchain
+ * mounts and the directory the private root is mounted on. Nothing that a
+ * program could leave behind (processes, files, IPC objects, sockets) is
+ * kept: those live in per-run namespaces and tmpfs mounts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "sandbox/internal.h"
+
+static int make_root_dir(char *out, size_t len, char *err, size_t errlen)
+{
+    /* /run is a tmpfs that tmp cleaners leave alone; /tmp as a fallback. */
+    const char *bases[] = {"/run/nsjudge", "/tmp"};
+    for (size_t i = 0; i < 2; i++) {
+        if (i == 0 && mkdir(bases[0], 0700) < 0 && errno != EEXIST)
+            continue;
+        snprintf(out, len, "%s/root-XXXXXX", bases[i]);
+        if (mkdtemp(out))
+            return 0;
+    }
+    sb_errmsg(err, errlen, "creating the box root mount point", errno);
+    return -errno;
+}
+
+int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
+                 char *err, size_t errlen)
+{
+    *out = NULL;
+    if (geteuid() != 0) {
+        sb_setmsg(err, errlen, "the sandbox needs root (to create namespaces and cgroups); "
+                  "run nsjudge as root");
+        return -EPERM;
+    }
+    struct sb_slot *s = calloc(1, sizeof *s);
+    if (!s) {
+        sb_setmsg(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    s->id = opt->id;
+    s->box_uid = opt->box_uid ? opt->box_uid : 60000u + (unsigned)opt->id % 100000u;
+    s->netns_down = s->netns_up = -1;
+    s->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (s->ncpus < 1)
+        s->ncpus = 1;
+    for (int i = 0; i < SB_CG_N; i++)
+        s->cg.dir[i] = -1;
+    s->cg.peak_fd = -1;
+
+    struct sb_cg_layout lay;
+    char name[64];
+    int r = sb_cg_detect(opt->cgroup_parent, &lay, err, errlen);
+    if (r == 0) {
+        snprintf(name, sizeof name, "nsjudge-%d-%d", (int)getpid(), opt->id);
+        r = sb_cg_open(&lay, name, &s->cg, err, errlen);
+    }
+    if (r == 0 && (r = sb_netns_create(false, err, errlen)) >= 0) {
+        s->netns_down = r;
+        r = 0;
+    }
+    if (r == 0)
+        r = sb_filter_build(&s->filter, err, errlen);
+    if (r == 0)
+        r = make_root_dir(s->base.root, sizeof s->base.root, err, errlen);
+    if (r == 0)
+        r = sb_rootfs_add_defaults(&s->base, err, errlen);
+    if (r < 0) {
+        sb_slot_close(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
+void sb_slot_close(struct sb_slot *s)
+{
+    if (!s)
+        return;
+    if (s->netns_down >= 0)
+        close(s->netns_down);
+    if (s->netns_up >= 0)
+        close(s->netns_up);
+    sb_cg_close(&s->cg, true);
+    sb_filter_free(&s->filter);
+    if (s->base.root[0])
+        rmdir(s->base.root);
+    free(s);
+}

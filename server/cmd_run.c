@@ -1,0 +1,382 @@
+/*
+ * cmd_run.c - `nsjudge run`: one command in the sandbox, isolate-style
+ * flags, result as text, isolate meta file or JSON. Exit 0 whenever the
+ * sandbox did its job (whatever the program did), 1 when the sandbox
+ * could not run, 2 for bad usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "sandbox/sandbox.h"
+#include "server/cli.h"
+
+const char cmd_run_usage[] =
+    "usage: nsjudge run [options] -- COMMAND [ARG...]\n"
+    "\n"
+    "Run COMMAND in a fresh sandbox (new PID, network, mount, IPC, UTS, user and\n"
+    "cgroup namespaces; private root; no capabilities; seccomp; cgroup limits)\n"
+    "and report how it ended. COMMAND is a path inside the box (the host's /usr,\n"
+    "/bin, /lib are visible read-only; PATH is searched when it has no '/').\n"
+    "\n"
+    "limits:\n"
+    "  -t, --time S         CPU time limit in seconds, all threads and processes (default none)\n"
+    "  -w, --wall-time S    wall clock limit in seconds (default 2*time+1, or none)\n"
+    "  -x, --extra-time S   grace before killing at the CPU limit; still reported TO\n"
+    "  -m, --mem KIB        memory limit in KiB (cgroup, no swap; default none)\n"
+    "  -k, --stack KIB      stack size limit in KiB (default 8192; 0 = unlimited)\n"
+    "  -p, --processes N    max processes and threads in the box (default 64)\n"
+    "  -f, --fsize KIB      largest file the program may write, in KiB (default 65536)\n"
+    "  -n, --open-files N   max open files (default 64)\n"
+    "      --tmp-size KIB   size of the private /tmp (default 65536)\n"
+    "\n"
+    "files and environment:\n"
+    "  -i, --stdin FILE     host file for standard input (default /dev/null)\n"
+    "  -o, --stdout FILE    host file for standard output (default: inherited)\n"
+    "  -r, --stderr FILE    host file for standard error (default: inherited)\n"
+    "  -b, --box DIR        host directory mounted read-write at /box, the working\n"
+    "                       directory (default: a fresh temporary directory, removed\n"
+    "                       after the run); it must be writable by the box uid 60000\n"
+    "  -d, --dir BOX=HOST[:rw]  also mount HOST at BOX (read-only unless :rw)\n"
+    "  -E, --env VAR[=VAL]  set VAR in the (otherwise clean) environment; without\n"
+    "                       =VAL, copy it from nsjudge's environment\n"
+    "  -c, --chdir DIR      working directory inside the box (default /box)\n"
+    "      --share-net      give the box a private loopback that is up (never a\n"
+    "                       route out; off by default: loopback down)\n"
+    "      --cgroup-parent P  create the box cgroup below P (relative to each\n"
+    "                       hierarchy's mount; default: nsjudge's own cgroup)\n"
+    "\n"
+    "output:\n"
+    "  -M, --meta FILE      write an isolate-style key:value meta file\n"
+    "  -j, --json           print one JSON object on stdout: status, exit_code,\n"
+    "                       signal, time, wall_time, memory (KiB), message\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "statuses: OK (exit 0), RE (non-zero exit), SG (killed by a signal), TO (CPU\n"
+    "or wall time), ML (memory, incl. the OOM killer), OL (file size/output),\n"
+    "XX (the sandbox itself failed).\n"
+    "exit code: 0 when the sandbox worked (whatever the program did), 1 when the\n"
+    "sandbox could not run (message on stderr), 2 for bad usage.\n";
+
+enum { OPT_TMP = 256, OPT_SHARE_NET, OPT_CG_PARENT };
+
+static const struct option opts[] = {
+    {"time", required_argument, 0, 't'},
+    {"wall-time", required_argument, 0, 'w'},
+    {"extra-time", required_argument, 0, 'x'},
+    {"mem", required_argument, 0, 'm'},
+    {"stack", required_argument, 0, 'k'},
+    {"processes", required_argument, 0, 'p'},
+    {"fsize", required_argument, 0, 'f'},
+    {"open-files", required_argument, 0, 'n'},
+    {"tmp-size", required_argument, 0, OPT_TMP},
+    {"stdin", required_argument, 0, 'i'},
+    {"stdout", required_argument, 0, 'o'},
+    {"stderr", required_argument, 0, 'r'},
+    {"box", required_argument, 0, 'b'},
+    {"dir", required_argument, 0, 'd'},
+    {"env", required_argument, 0, 'E'},
+    {"chdir", required_argument, 0, 'c'},
+    {"share-net", no_argument, 0, OPT_SHARE_NET},
+    {"cgroup-parent", required_argument, 0, OPT_CG_PARENT},
+    {"meta", required_argument, 0, 'M'},
+    {"json", no_argument, 0, 'j'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+static int bad(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "nsjudge run: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "\n(see 'nsjudge run --help')\n");
+    return 2;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v < 0 || v > 1e6)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const char *status_word(const struct sb_result *r)
+{
+    return sb_status_code(r->status);
+}
+
+static int write_meta(const char *path, const struct sb_result *r)
+{
+    FILE *f = fopen(path, "we");
+    if (!f)
+        return -errno;
+    fprintf(f, "time:%.3f\ntime-wall:%.3f\ncg-mem:%llu\nmax-rss:%llu\n", r->cpu_s, r->wall_s,
+            (unsigned long long)r->mem_kib, (unsigned long long)r->mem_kib);
+    if (r->status == SB_OK || r->status == SB_RE)
+        fprintf(f, "exitcode:%d\n", r->exit_code);
+    if (r->signal)
+        fprintf(f, "exitsig:%d\n", r->signal);
+    if (r->status != SB_OK)
+        fprintf(f, "status:%s\n", status_word(r));
+    if (r->status == SB_TO || r->status == SB_ML || r->status == SB_OL)
+        fprintf(f, "killed:1\n");
+    if (r->status == SB_ML)
+        fprintf(f, "cg-oom-killed:1\n");
+    if (r->message[0])
+        fprintf(f, "message:%s\n", r->message);
+    return fclose(f) == 0 ? 0 : -errno;
+}
+
+static void print_json(const struct sb_result *r)
+{
+    json_t *o = json_pack("{s:s, s:i, s:i, s:f, s:f, s:I, s:s}",
+                          "status", status_word(r), "exit_code", r->exit_code,
+                          "signal", r->signal, "time", r->cpu_s, "wall_time", r->wall_s,
+                          "memory", (json_int_t)r->mem_kib, "message", r->message);
+    if (o) {
+        char *s = json_dumps(o, JSON_REAL_PRECISION(6));
+        if (s)
+            printf("%s\n", s);
+        free(s);
+        json_decref(o);
+    }
+}
+
+/* Remove the temporary box dir, never following links the program made. */
+static void remove_tree(const char *path)
+{
+    int dfd = open(path, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno == EISDIR) {
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            remove_tree(sub);
+        }
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+static int open_out(const char *path)
+{
+    /* O_NOFOLLOW: never write through a link someone planted */
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    struct sb_mount mounts[SB_MAX_MOUNTS];
+    int n_mounts = 0;
+    const char *envs[129];
+    int n_env = 0;
+    char *env_store[128];
+    int n_store = 0;
+    const char *in = NULL, *outp = NULL, *errp = NULL, *box = NULL, *meta = NULL, *cgp = NULL;
+    bool json = false;
+    double d;
+    uint64_t u;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+t:w:x:m:k:p:f:n:i:o:r:b:d:E:c:M:jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': if (parse_double(optarg, &d)) return bad("bad --time '%s'%s", optarg, ""); cfg.limits.cpu_s = d; break;
+        case 'w': if (parse_double(optarg, &d)) return bad("bad --wall-time '%s'%s", optarg, ""); cfg.limits.wall_s = d; break;
+        case 'x': if (parse_double(optarg, &d)) return bad("bad --extra-time '%s'%s", optarg, ""); cfg.limits.cpu_extra_s = d; break;
+        case 'm': if (parse_u64(optarg, &u)) return bad("bad --mem '%s'%s", optarg, ""); cfg.limits.mem_kib = u; break;
+        case 'k': if (parse_u64(optarg, &u)) return bad("bad --stack '%s'%s", optarg, ""); cfg.limits.stack_kib = u ? u : UINT64_MAX; break;
+        case 'p': if (parse_u64(optarg, &u) || !u || u > 100000) return bad("bad --processes '%s'%s", optarg, ""); cfg.limits.procs = (uint32_t)u; break;
+        case 'f': if (parse_u64(optarg, &u) || !u) return bad("bad --fsize '%s'%s", optarg, ""); cfg.limits.fsize_kib = u; break;
+        case 'n': if (parse_u64(optarg, &u) || u < 3 || u > 65536) return bad("bad --open-files '%s'%s", optarg, ""); cfg.limits.nofile = (uint32_t)u; break;
+        case OPT_TMP: if (parse_u64(optarg, &u) || !u) return bad("bad --tmp-size '%s'%s", optarg, ""); cfg.limits.tmp_kib = u; break;
+        case 'i': in = optarg; break;
+        case 'o': outp = optarg; break;
+        case 'r': errp = optarg; break;
+        case 'b': box = optarg; break;
+        case 'c': cfg.cwd = optarg; break;
+        case 'M': meta = optarg; break;
+        case 'j': json = true; break;
+        case OPT_SHARE_NET: cfg.loopback_up = true; break;
+        case OPT_CG_PARENT: cgp = optarg; break;
+        case 'd': {
+            if (n_mounts >= SB_MAX_MOUNTS)
+                return bad("too many --dir options%s%s", "", "");
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1])
+                return bad("bad --dir '%s': expected BOX=HOST[:rw]%s", optarg, "");
+            *eq = 0;
+            char *host = eq + 1;
+            bool rw = false;
+            size_t hl = strlen(host);
+            if (hl > 3 && !strcmp(host + hl - 3, ":rw")) {
+                host[hl - 3] = 0;
+                rw = true;
+            }
+            if (optarg[0] != '/' || host[0] != '/')
+                return bad("bad --dir: both paths must be absolute (%s=%s)", optarg, host);
+            mounts[n_mounts++] = (struct sb_mount){.host = host, .box = optarg, .writable = rw};
+            break;
+        }
+        case 'E': {
+            if (n_env >= 128)
+                return bad("too many --env options%s%s", "", "");
+            if (strchr(optarg, '=')) {
+                envs[n_env++] = optarg;
+            } else {
+                const char *v = getenv(optarg);
+                if (!v)
+                    break;
+                char *kv;
+                if (asprintf(&kv, "%s=%s", optarg, v) < 0)
+                    return 1;
+                env_store[n_store++] = kv;
+                envs[n_env++] = kv;
+            }
+            break;
+        }
+        case 'h': fputs(cmd_run_usage, stdout); return 0;
+        default:
+            return bad("unknown or incomplete option '%s'%s", argv[optind - 1], "");
+        }
+    }
+    if (optind >= argc)
+        return bad("no command given%s%s", "", "");
+    cfg.argv = (const char *const *)&argv[optind];
+    if (n_env) {
+        /* A clean environment plus what was asked for. */
+        static const char *const base[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8"};
+        const char *all[128 + 5];
+        int n = 0;
+        for (size_t i = 0; i < 4; i++) {
+            bool overridden = false;
+            size_t kl = strchr(base[i], '=') - base[i];
+            for (int j = 0; j < n_env; j++)
+                if (!strncmp(envs[j], base[i], kl + 1))
+                    overridden = true;
+            if (!overridden)
+                all[n++] = base[i];
+        }
+        for (int j = 0; j < n_env; j++)
+            all[n++] = envs[j];
+        all[n] = NULL;
+        memcpy(envs, all, sizeof(char *) * (n + 1));
+        cfg.envp = envs;
+    }
+    cfg.mounts = mounts;
+    cfg.n_mounts = n_mounts;
+
+    int ret = 1, in_fd = -1, out_fd = -1, err_fd = -1;
+    char tmpbox[] = "/tmp/nsjudge-box-XXXXXX";
+    bool made_box = false;
+    struct sb_slot *slot = NULL;
+    char errbuf[SB_MSG_MAX];
+    struct sb_result res;
+
+    if (in && (in_fd = open(in, O_RDONLY | O_CLOEXEC)) < 0) {
+        fprintf(stderr, "nsjudge run: --stdin %s: %s\n", in, strerror(errno));
+        goto out;
+    }
+    if (outp && (out_fd = open_out(outp)) < 0) {
+        fprintf(stderr, "nsjudge run: --stdout %s: %s\n", outp, strerror(errno));
+        goto out;
+    }
+    if (errp && (err_fd = open_out(errp)) < 0) {
+        fprintf(stderr, "nsjudge run: --stderr %s: %s\n", errp, strerror(errno));
+        goto out;
+    }
+    cfg.stdin_fd = in_fd;
+    cfg.stdout_fd = outp ? out_fd : 1;
+    cfg.stderr_fd = errp ? err_fd : 2;
+    if (box) {
+        struct stat st;
+        if (stat(box, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "nsjudge run: --box %s: %s\n", box,
+                    errno ? strerror(errno) : "not a directory");
+            goto out;
+        }
+        char *abs = realpath(box, NULL);
+        if (!abs) {
+            fprintf(stderr, "nsjudge run: --box %s: %s\n", box, strerror(errno));
+            goto out;
+        }
+        env_store[n_store++] = abs;
+        cfg.box_dir = abs;
+    } else {
+        if (!mkdtemp(tmpbox)) {
+            fprintf(stderr, "nsjudge run: creating a temporary box: %s\n", strerror(errno));
+            goto out;
+        }
+        made_box = true;
+        cfg.box_dir = tmpbox;
+    }
+    cfg.box_writable = true;
+
+    struct sb_slot_options so = {.id = 0, .cgroup_parent = cgp};
+    if (sb_slot_open(&so, &slot, errbuf, sizeof errbuf) < 0) {
+        fprintf(stderr, "nsjudge run: cannot prepare the sandbox: %s\n", errbuf);
+        goto out;
+    }
+    if (made_box && chown(tmpbox, 60000, 60000) < 0) {
+        fprintf(stderr, "nsjudge run: chown %s: %s\n", tmpbox, strerror(errno));
+        goto out;
+    }
+    int r = sb_run(slot, &cfg, &res);
+    if (meta && write_meta(meta, &res) < 0)
+        fprintf(stderr, "nsjudge run: --meta %s: %s\n", meta, strerror(errno));
+    if (json)
+        print_json(&res);
+    else
+        fprintf(stderr, "%s  time %.3fs  wall %.3fs  memory %llu KiB%s%s\n", status_word(&res),
+                res.cpu_s, res.wall_s, (unsigned long long)res.mem_kib,
+                res.message[0] ? "  " : "", res.message);
+    if (r < 0 || res.status == SB_XX) {
+        if (json)
+            fprintf(stderr, "nsjudge run: sandbox failed: %s\n", res.message);
+        ret = 1;
+    } else
+        ret = 0;
+out:
+    sb_slot_close(slot);
+    if (made_box)
+        remove_tree(tmpbox);
+    if (in_fd >= 0) close(in_fd);
+    if (out_fd >= 0) close(out_fd);
+    if (err_fd >= 0) close(err_fd);
+    for (int i = 0; i < n_store; i++)
+        free(env_store[i]);
+    return ret;
+}
