@@ -1,0 +1,246 @@
+/*
+ * test_hostile_limits.c - hostile programs against the box's resource
+ * limits: fork bomb, memory bomb, output flood, disk fill, sleeping and
+ * multi-threaded CPU burning. Each test checks the verdict and that
+ * nothing of the box is left on the host afterwards.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/test_hostile.h"
+
+TestSuite(sandbox_hostile_procs, .timeout = 30);
+
+/* The bomb is cut at the pids limit, sees only its own processes, and
+ * every process of it (a daemonized one included) is gone afterwards. */
+Test(sandbox_hostile_procs, fork_bomb_is_contained)
+{
+    char marker[128];
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    hx_marker(marker, sizeof marker, "forkbomb");
+    struct hx_opts o = {.limits = {.procs = 16, .cpu_s = 1, .wall_s = 1.5}};
+
+    hx_run(slot, &o, r, "forkbomb", marker, "1000", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    int made = -1, visible = -1;
+    const char *b = strstr(r->out, "BLOCKED: fork failed after ");
+    cr_assert_not_null(b, "bomb never hit a limit:\n%s", r->out);
+    sscanf(b, "BLOCKED: fork failed after %d forks", &made);
+    const char *v = strstr(b, "visible pids ");
+    cr_assert_not_null(v, "%s", r->out);
+    visible = atoi(v + strlen("visible pids "));
+    cr_assert(made >= 1 && made < 16, "forks made: %d (limit 16)", made);
+    cr_assert(visible >= 1 && visible <= 16, "pids visible in the box: %d (limit 16)", visible);
+    cr_assert_eq(r->res.status, SB_TO, "status %s: %s", sb_status_code(r->res.status), r->res.message);
+
+    /* Host side: not one process of the bomb survives the run. */
+    cr_assert_eq(hx_count_procs(marker), 0, "%d processes of the bomb outlived the box",
+                 hx_count_procs(marker));
+
+    /* And the slot is clean: the next run starts with the full pids budget. */
+    char marker2[128];
+    hx_marker(marker2, sizeof marker2, "forkbomb2");
+    hx_run(slot, &o, r, "forkbomb", marker2, "1000", NULL);
+    b = strstr(r->out, "BLOCKED: fork failed after ");
+    cr_assert_not_null(b, "%s", r->out);
+    int made2 = -1;
+    sscanf(b, "BLOCKED: fork failed after %d forks", &made2);
+    cr_assert(made2 >= 10, "second run only forked %d times: leftovers of the first count", made2);
+    cr_assert_eq(hx_count_procs(marker2), 0);
+    sb_slot_close(slot);
+    free(r);
+}
+
+TestSuite(sandbox_hostile_mem, .timeout = 30);
+
+Test(sandbox_hostile_mem, malloc_and_touch_is_ML)
+{
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4}};
+
+    hx_run(slot, &o, r, "membomb", "malloc", "1024", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    cr_assert_eq(r->res.status, SB_ML, "status %s: %s", sb_status_code(r->res.status), r->res.message);
+    /* The peak is what the box held, never more than its limit. */
+    cr_assert(r->res.mem_kib >= 32 * 1024 && r->res.mem_kib <= 64 * 1024 + 1024,
+              "peak %llu KiB for a 64 MiB limit", (unsigned long long)r->res.mem_kib);
+    sb_slot_close(slot);
+    free(r);
+}
+
+/* Private writable mapping of a big (sparse) host file: every written
+ * page is a private copy charged to the box; the host file stays as it was. */
+Test(sandbox_hostile_mem, mmap_of_big_file_is_ML)
+{
+    char dir[64], path[128];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/big", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    cr_assert(fd >= 0);
+    cr_assert_eq(ftruncate(fd, 512L << 20), 0);
+    close(fd);
+
+    struct sb_slot *slot = hx_slot(0);
+    struct sb_mount m = {.host = dir, .box = "/data"};
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4},
+                        .mounts = &m, .n_mounts = 1};
+    hx_run(slot, &o, r, "membomb", "mmap", "/data/big", "512", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_null(strstr(r->out, "ERROR"), "%s", r->out);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    cr_assert_eq(r->res.status, SB_ML, "status %s: %s", sb_status_code(r->res.status), r->res.message);
+
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_size, 512L << 20);
+    cr_assert_eq(st.st_blocks, 0, "the host file got %lld blocks written", (long long)st.st_blocks);
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    free(r);
+}
+
+TestSuite(sandbox_hostile_output, .timeout = 30);
+
+static void flood(const char *stream, bool ignore_sigxfsz)
+{
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    int target = hx_tmpfile();
+    bool to_err = strcmp(stream, "err") == 0;
+    struct hx_opts o = {.limits = {.fsize_kib = 1024}};
+    if (to_err) {
+        o.stderr_fd = target;
+        o.use_stderr_fd = true;
+    } else {
+        o.stdout_fd = target;
+        o.use_stdout_fd = true;
+    }
+    if (ignore_sigxfsz)
+        hx_run(slot, &o, r, "flood", stream, "256", "ignore", NULL);
+    else
+        hx_run(slot, &o, r, "flood", stream, "256", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+
+    /* Host side first: the host file never grew past the cap. */
+    struct stat st;
+    cr_assert_eq(fstat(target, &st), 0);
+    cr_assert(st.st_size <= 1024 * 1024, "host file is %lld bytes, cap 1 MiB", (long long)st.st_size);
+    cr_assert(st.st_size > 0, "nothing was written at all");
+    const char *verdict = to_err ? r->out : r->err;
+    cr_assert_null(strstr(verdict, "ESCAPED"), "%.300s", verdict);
+    cr_assert_eq(r->res.status, SB_OL, "status %s (%s), program said: %.300s",
+                 sb_status_code(r->res.status), r->res.message, verdict);
+    close(target);
+    sb_slot_close(slot);
+    free(r);
+}
+
+Test(sandbox_hostile_output, stdout_flood_is_OL) { flood("out", false); }
+Test(sandbox_hostile_output, stderr_flood_is_OL) { flood("err", false); }
+/* Ignoring SIGXFSZ turns the kill into EFBIG; the program then exits 0
+ * as if it were fine. The verdict must still be OL, not OK. */
+Test(sandbox_hostile_output, flood_ignoring_SIGXFSZ_is_still_OL) { flood("out", true); }
+
+TestSuite(sandbox_hostile_disk, .timeout = 30);
+
+/* Many files, each below the per-file limit, until the tmpfs is full. */
+Test(sandbox_hostile_disk, tmp_fill_stops_at_tmpfs_size)
+{
+    char marker[128], host[256];
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    hx_marker(marker, sizeof marker, "tmpfill");
+    struct hx_opts o = {.limits = {.tmp_kib = 8 * 1024, .mem_kib = 256 * 1024}};
+    hx_run(slot, &o, r, "diskfill", "/tmp", marker, "256", NULL);
+    hx_assert_blocked(r);
+    const char *a = strstr(r->out, " after ");
+    cr_assert_not_null(a, "%s", r->out);
+    long kib = atol(a + 7);
+    cr_assert(kib <= 8 * 1024, "wrote %ld KiB into an 8 MiB /tmp", kib);
+    cr_assert_not_null(strstr(r->out, "No space left"), "%s", r->out);
+    /* The box's /tmp is not the host's. */
+    snprintf(host, sizeof host, "/tmp/%s.0", marker);
+    cr_assert_neq(access(host, F_OK), 0, "%s appeared on the host", host);
+    /* And it does not survive into the next run of the slot. */
+    snprintf(host, sizeof host, "/tmp/%s.0", marker);
+    hx_run(slot, NULL, r, "ipc", "probe", "1", marker, NULL);
+    cr_assert_null(strstr(r->out, "/tmp/"), "previous run's /tmp is still there:\n%s", r->out);
+    sb_slot_close(slot);
+    free(r);
+}
+
+/* /box without a host dir is a tmpfs: filling it must stop (ENOSPC, or
+ * ML because tmpfs pages are charged to the box's memory), well before
+ * 256 MiB. */
+Test(sandbox_hostile_disk, tmpfs_box_fill_is_bounded)
+{
+    char marker[128];
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    hx_marker(marker, sizeof marker, "boxfill");
+    struct hx_opts o = {.hostile_at_hostile = true, .box_writable = true,
+                        .limits = {.mem_kib = 128 * 1024, .tmp_kib = 8 * 1024}};
+    hx_run(slot, &o, r, "diskfill", "/box", marker, "256", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    cr_assert(r->res.status == SB_ML || strstr(r->out, "BLOCKED:"),
+              "status %s: %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
+    sb_slot_close(slot);
+    free(r);
+}
+
+TestSuite(sandbox_hostile_time, .timeout = 30);
+
+/* Sleeping uses no CPU: only the wall limit ends it. The stubborn
+ * variant ignores signals and leaves a daemonized grandchild. */
+Test(sandbox_hostile_time, sleep_forever_is_TO_and_leaves_nothing)
+{
+    char marker[128];
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    hx_marker(marker, sizeof marker, "sleeper");
+    struct hx_opts o = {.limits = {.cpu_s = 1, .wall_s = 1}};
+    hx_run(slot, &o, r, "sleeper", marker, "stubborn", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_not_null(strstr(r->out, "READY"), "%s", r->out);
+    cr_assert_eq(r->res.status, SB_TO, "status %s: %s", sb_status_code(r->res.status), r->res.message);
+    cr_assert(r->res.wall_s >= 1.0, "wall %.3f s before the 1 s limit", r->res.wall_s);
+    cr_assert(r->res.cpu_s < 0.5, "a sleeper used %.3f s CPU", r->res.cpu_s);
+    cr_assert_eq(hx_count_procs(marker), 0, "sleepers outlived the box");
+    sb_slot_close(slot);
+    free(r);
+}
+
+/* Eight spinning threads: all their CPU is counted (so it exceeds the
+ * wall time on a multi-core host) and the box dies at the CPU limit. */
+Test(sandbox_hostile_time, eight_threads_cpu_is_counted_and_limited)
+{
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.limits = {.cpu_s = 1, .wall_s = 5}};
+    hx_run(slot, &o, r, "cputhreads", "8", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_not_null(strstr(r->out, "READY"), "%s", r->out);
+    cr_assert_null(strstr(r->out, "BLOCKED"), "threads could not start: %s", r->out);
+    cr_assert_eq(r->res.status, SB_TO, "status %s: %s", sb_status_code(r->res.status), r->res.message);
+    cr_assert(r->res.cpu_s >= 0.95, "cpu %.3f s reported for a 1 s CPU limit", r->res.cpu_s);
+    cr_assert(r->res.cpu_s <= 1.5, "cpu %.3f s: the 1 s limit was not enforced promptly", r->res.cpu_s);
+    cr_assert(r->res.wall_s < 5.0, "the wall limit, not the CPU limit, ended it (wall %.3f)", r->res.wall_s);
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+        cr_assert(r->res.cpu_s > r->res.wall_s,
+                  "cpu %.3f s <= wall %.3f s: threads' CPU not all counted", r->res.cpu_s, r->res.wall_s);
+    sb_slot_close(slot);
+    free(r);
+}

@@ -1,0 +1,245 @@
+/*
+ * test_hostile_util.c - helpers of the hostile sandbox suite: run a
+ * hostile program in a box and capture its streams, find its leftovers in
+ * the host's /proc, temp files and dirs. See test_hostile.h.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/test_hostile.h"
+
+const char *hx_dir(void)
+{
+    const char *d = getenv("NSJUDGE_HOSTILE");
+    cr_assert(d && *d, "NSJUDGE_HOSTILE is not set: run via make test, or set it to build/hostile");
+    if (geteuid() != 0)
+        cr_skip_test("the hostile sandbox suite needs root (namespaces, cgroups)");
+    char probe[512];
+    snprintf(probe, sizeof probe, "%s/sysprobe", d);
+    cr_assert(access(probe, X_OK) == 0, "%s missing: run make hostile", probe);
+    return d;
+}
+
+struct sb_slot *hx_slot(int n)
+{
+    char err[SB_MSG_MAX] = "";
+    struct sb_slot *slot = NULL;
+    /* Box uids are 60000 + id: keep them apart from the lead's tests and
+     * from other test processes running at the same time. */
+    struct sb_slot_options o = {.id = 20000 + (int)(getpid() % 10000) * 4 + n};
+    int rc = sb_slot_open(&o, &slot, err, sizeof err);
+    cr_assert_eq(rc, 0, "sb_slot_open(%d): %s", o.id, err);
+    return slot;
+}
+
+int hx_tmpfile(void)
+{
+    int fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    cr_assert(fd >= 0, "O_TMPFILE in /tmp: %s", strerror(errno));
+    return fd;
+}
+
+void hx_tmpdir(char *buf, size_t n)
+{
+    snprintf(buf, n, "/tmp/nsjudge-hostile-XXXXXX");
+    cr_assert_not_null(mkdtemp(buf), "mkdtemp: %s", strerror(errno));
+    chmod(buf, 0777);
+}
+
+static void rmtree_at(int dfd, const char *name)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        DIR *d = fdopendir(fd);
+        struct dirent *e;
+        while (d && (e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                rmtree_at(fd, e->d_name);
+        if (d)
+            closedir(d);
+        else
+            close(fd);
+        unlinkat(dfd, name, AT_REMOVEDIR);
+    } else {
+        unlinkat(dfd, name, 0);
+    }
+}
+
+void hx_rmtree(const char *path)
+{
+    rmtree_at(AT_FDCWD, path);
+}
+
+static void slurp_fd(int fd, char *buf, size_t n)
+{
+    ssize_t got = pread(fd, buf, n - 1, 0);
+    buf[got > 0 ? got : 0] = 0;
+}
+
+void hx_run(struct sb_slot *slot, const struct hx_opts *o, struct hx_run *r,
+            const char *name, ...)
+{
+    static const struct hx_opts none;
+    const char *dir = hx_dir();
+    const char *argv[64];
+    char prog[600];
+    struct sb_mount mounts[SB_MAX_MOUNTS];
+    int nm = 0;
+    va_list ap;
+
+    if (!o)
+        o = &none;
+    snprintf(prog, sizeof prog, "%s/%s", o->hostile_at_hostile ? "/hostile" : "/box", name);
+    argv[0] = prog;
+    int argc = 1;
+    va_start(ap, name);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && argc < 63)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    cfg.argv = argv;
+    cfg.box_dir = o->hostile_at_hostile ? o->box_dir : dir;
+    cfg.box_writable = o->box_writable;
+    cfg.loopback_up = o->loopback_up;
+    if (o->hostile_at_hostile)
+        mounts[nm++] = (struct sb_mount){.host = dir, .box = "/hostile"};
+    for (int i = 0; i < o->n_mounts && nm < SB_MAX_MOUNTS; i++)
+        mounts[nm++] = o->mounts[i];
+    cfg.mounts = mounts;
+    cfg.n_mounts = nm;
+    cfg.limits = o->limits;
+    if (cfg.limits.cpu_s == 0)
+        cfg.limits.cpu_s = 1;
+    if (cfg.limits.wall_s == 0)
+        cfg.limits.wall_s = 2;
+    if (cfg.limits.mem_kib == 0)
+        cfg.limits.mem_kib = 256 * 1024;
+
+    int out = o->use_stdout_fd ? o->stdout_fd : hx_tmpfile();
+    int err = o->use_stderr_fd ? o->stderr_fd : hx_tmpfile();
+    cfg.stdout_fd = out;
+    cfg.stderr_fd = err;
+
+    memset(r, 0, sizeof *r);
+    r->rc = sb_run(slot, &cfg, &r->res);
+    slurp_fd(out, r->out, sizeof r->out);
+    slurp_fd(err, r->err, sizeof r->err);
+    if (!o->use_stdout_fd)
+        close(out);
+    if (!o->use_stderr_fd)
+        close(err);
+    cr_log_info("%s: rc %d status %s exit %d sig %d cpu %.3f wall %.3f mem %llu KiB msg '%s'\n%.1500s%.500s",
+                name, r->rc, sb_status_code(r->res.status), r->res.exit_code, r->res.signal,
+                r->res.cpu_s, r->res.wall_s, (unsigned long long)r->res.mem_kib,
+                r->res.message, r->out, r->err);
+}
+
+void hx_marker(char *buf, size_t n, const char *what)
+{
+    static int seq;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    snprintf(buf, n, "nsjudge-hostile-%s-%d-%d-%ld", what, (int)getpid(), ++seq, ts.tv_nsec % 100000);
+}
+
+/* Does the NUL-separated command line of pid contain marker? */
+static bool cmdline_has(const char *pid, const char *marker)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%s/cmdline", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = 0;
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
+        if (strstr(buf + i, marker))
+            return true;
+    return false;
+}
+
+/* A zombie has an empty cmdline: look at its name in stat as well. */
+static pid_t scan(const char *marker, int *count)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    pid_t first = 0;
+    *count = 0;
+    cr_assert_not_null(d, "opendir /proc: %s", strerror(errno));
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        if (atoi(e->d_name) == getpid())
+            continue;
+        if (cmdline_has(e->d_name, marker)) {
+            (*count)++;
+            if (!first)
+                first = atoi(e->d_name);
+        }
+    }
+    closedir(d);
+    return first;
+}
+
+int hx_count_procs(const char *marker)
+{
+    int n;
+    scan(marker, &n);
+    return n;
+}
+
+pid_t hx_find_proc(const char *marker)
+{
+    int n;
+    return scan(marker, &n);
+}
+
+bool hx_wait_for(int fd, const char *needle, double timeout_s)
+{
+    char *buf = malloc(HX_OUT_MAX);
+    struct timespec t0, t;
+    bool found = false;
+    cr_assert_not_null(buf);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        slurp_fd(fd, buf, HX_OUT_MAX);
+        if ((found = strstr(buf, needle) != NULL))
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s)
+            break;
+        usleep(10000);
+    }
+    free(buf);
+    return found;
+}
+
+ssize_t hx_read_file(const char *path, char *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -errno;
+    ssize_t got = read(fd, buf, n - 1);
+    int e = errno;
+    close(fd);
+    if (got < 0)
+        return -e;
+    buf[got] = 0;
+    return got;
+}
