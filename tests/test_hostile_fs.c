@@ -1,0 +1,240 @@
+/*
+ * test_hostile_fs.c - hostile programs against the box's file system and
+ * privileges: reading host secrets and other processes' /proc, writing
+ * outside /box, links planted in /box, leaked descriptors, setuid
+ * binaries, capabilities. Every test checks the host side too.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/test_hostile.h"
+
+TestSuite(sandbox_hostile_fs, .timeout = 30);
+
+/* Secrets: /etc/shadow, a root-only file in a dir mounted into the box,
+ * a host /tmp file, the test's own /proc (environ has NSJUDGE_HOSTILE=),
+ * and any host process's command line. */
+Test(sandbox_hostile_fs, host_secrets_and_proc_unreadable)
+{
+    char dir[64], secret[128], pid[16];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    snprintf(secret, sizeof secret, "%s/secret", dir);
+    int fd = open(secret, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, "top secret\n", 11), 11);
+    close(fd);
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+
+    struct sb_slot *slot = hx_slot(0);
+    /* The dir is visible in the box at /secret; the file is root's, 0600. */
+    struct sb_mount m = {.host = dir, .box = "/secret"};
+    struct hx_opts o = {.mounts = &m, .n_mounts = 1};
+    hx_run(slot, &o, r, "readsecrets", pid, "/secret/secret", NULL);
+    hx_assert_blocked(r);
+    cr_assert_not_null(strstr(r->out, "ok: /secret/secret: Permission denied"),
+                       "root's 0600 file was not refused by permissions:\n%s", r->out);
+    /* Same file by its host path: not even there. */
+    hx_run(slot, &o, r, "readsecrets", pid, secret, NULL);
+    hx_assert_blocked(r);
+    cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    free(r);
+}
+
+/* Create files everywhere outside /box and rewrite kernel knobs. The host
+ * must not get any of the files. */
+Test(sandbox_hostile_fs, writes_outside_box_do_not_reach_host)
+{
+    char marker[128], path[512], host_before[256], host_after[256];
+    struct hx_run *r = malloc(sizeof *r);
+    const char *dirs[] = {"", "/usr", "/usr/bin", "/usr/lib", "/etc", "/bin", "/lib", "/proc", "/sys", "/dev", NULL};
+    struct sb_slot *slot = hx_slot(0);
+    hx_marker(marker, sizeof marker, "write");
+    gethostname(host_before, sizeof host_before);
+
+    hx_run(slot, NULL, r, "writeout", marker, NULL);
+    int leaked = 0;
+    for (int i = 0; dirs[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dirs[i], marker);
+        if (access(path, F_OK) == 0) {
+            cr_log_error("box created host file %s", path);
+            unlink(path);
+            leaked++;
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s", hx_dir(), marker);
+    if (access(path, F_OK) == 0) {
+        cr_log_error("box wrote into its read-only /box: %s", path);
+        unlink(path);
+        leaked++;
+    }
+    cr_assert_eq(leaked, 0, "%d files escaped the box:\n%s", leaked, r->out);
+    hx_assert_blocked(r);
+    /* The read-only toolchain dirs refuse writes inside the box as well. */
+    snprintf(path, sizeof path, "ok: create /usr/%s: Read-only file system", marker);
+    cr_assert_not_null(strstr(r->out, path), "%s", r->out);
+    snprintf(path, sizeof path, "ok: create /box/%s", marker);
+    cr_assert_not_null(strstr(r->out, path), "%s", r->out);
+    gethostname(host_after, sizeof host_after);
+    cr_assert_str_eq(host_before, host_after);
+    sb_slot_close(slot);
+    free(r);
+}
+
+/* A symlink planted in a writable /box pointing at a host file: inside,
+ * the link resolves in the box's own root, so the host file is safe;
+ * outside, a caller that reads results with O_NOFOLLOW refuses it. */
+Test(sandbox_hostile_fs, symlink_in_box_cannot_reach_host_file)
+{
+    char dir[64], target[128], buf[64];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    snprintf(target, sizeof target, "/tmp/nsjudge-hostile-target-%d", (int)getpid());
+    int fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, "original\n", 9), 9);
+    close(fd);
+    chmod(target, 0666); /* writable by anyone: only the box's root keeps it safe */
+
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true};
+    hx_run(slot, &o, r, "symlink", target, NULL);
+    hx_assert_blocked(r);
+
+    /* Host side: the target is untouched. */
+    cr_assert_eq(hx_read_file(target, buf, sizeof buf), 9);
+    cr_assert_str_eq(buf, "original\n", "host file rewritten from the box: %s", buf);
+
+    /* The links are really there on the host ... */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cr_assert(dfd >= 0);
+    struct stat st;
+    cr_assert_eq(fstatat(dfd, "out", &st, AT_SYMLINK_NOFOLLOW), 0, "no /box/out: %s", r->out);
+    cr_assert(S_ISLNK(st.st_mode));
+    /* ... and a safe reader does not follow them out of the box. */
+    errno = 0;
+    cr_assert_eq(openat(dfd, "out", O_RDONLY | O_NOFOLLOW | O_CLOEXEC), -1);
+    cr_assert_eq(errno, ELOOP);
+    cr_assert_eq(openat(dfd, "passwd", O_RDONLY | O_NOFOLLOW | O_CLOEXEC), -1);
+    /* No hard link to a host file was made in the box dir. */
+    for (int i = 0; i < 3; i++) {
+        char n[8];
+        snprintf(n, sizeof n, "hl%d", i);
+        cr_assert_neq(fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW), 0, "hard link %s exists", n);
+    }
+    close(dfd);
+    unlink(target);
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    free(r);
+}
+
+/* Descriptors the caller has open without O_CLOEXEC (a secret file, a
+ * pipe, a high-numbered dup) must not be inherited by the box. */
+Test(sandbox_hostile_fs, leaked_fds_are_closed)
+{
+    struct hx_run *r = malloc(sizeof *r);
+    int f = open("/etc/hostname", O_RDONLY);
+    int p[2];
+    cr_assert(f >= 0);
+    cr_assert_eq(pipe(p), 0);
+    cr_assert_eq(dup2(f, 77), 77);
+    cr_assert(fcntl(77, F_GETFD) == 0, "fd 77 must be inheritable for the test to mean anything");
+
+    struct sb_slot *slot = hx_slot(0);
+    hx_run(slot, NULL, r, "fds", NULL);
+    hx_assert_blocked(r);
+    cr_assert_eq(r->res.status, SB_OK);
+    /* The caller's descriptors are still its own. */
+    cr_assert(fcntl(f, F_GETFD) >= 0 && fcntl(p[0], F_GETFD) >= 0 && fcntl(77, F_GETFD) >= 0);
+    close(f);
+    close(p[0]);
+    close(p[1]);
+    close(77);
+    sb_slot_close(slot);
+    free(r);
+}
+
+TestSuite(sandbox_hostile_privs, .timeout = 30);
+
+/* Inside: not uid 0, no capabilities. Outside: the file the program
+ * creates belongs to an unprivileged host uid, not root. */
+Test(sandbox_hostile_privs, box_is_unprivileged_inside_and_outside)
+{
+    char dir[64], path[128];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true};
+    hx_run(slot, &o, r, "privs", "/box/owned", NULL);
+    hx_assert_blocked(r);
+    cr_assert_not_null(strstr(r->out, "CapEff:\t0000000000000000"), "%s", r->out);
+    cr_assert_not_null(strstr(r->out, "NoNewPrivs:\t1"), "%s", r->out);
+    snprintf(path, sizeof path, "%s/owned", dir);
+    struct stat st;
+    cr_assert_eq(lstat(path, &st), 0, "box could not create its file:\n%s", r->out);
+    cr_assert_neq(st.st_uid, 0, "the box's file is owned by host root");
+    cr_assert_neq(st.st_gid, 0, "the box's file has host group root");
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    free(r);
+}
+
+/* A setuid-root copy of a program, placed in the box dir by the host (as
+ * a careless problem package could): running it gives nothing. */
+Test(sandbox_hostile_privs, setuid_root_binary_gives_no_root)
+{
+    char dir[64], src[512], dst[128];
+    static char buf[1 << 20];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    snprintf(src, sizeof src, "%s/privs", hx_dir());
+    snprintf(dst, sizeof dst, "%s/privs", dir);
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+    cr_assert(in >= 0 && out >= 0);
+    ssize_t n;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        cr_assert_eq(write(out, buf, (size_t)n), n);
+    close(in);
+    close(out);
+    cr_assert_eq(chown(dst, 0, 0), 0);
+    cr_assert_eq(chmod(dst, 04755), 0);
+    struct stat st;
+    cr_assert_eq(stat(dst, &st), 0);
+    cr_assert(st.st_mode & S_ISUID, "could not make a setuid file");
+
+    struct sb_slot *slot = hx_slot(0);
+    /* Run the setuid copy at /box/privs (hx_run would run the plain one). */
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    const char *argv[] = {"/box/privs", NULL};
+    cfg.argv = argv;
+    cfg.box_dir = dir;
+    cfg.limits.cpu_s = 1;
+    cfg.limits.wall_s = 2;
+    int fdout = hx_tmpfile();
+    cfg.stdout_fd = fdout;
+    memset(r, 0, sizeof *r);
+    r->rc = sb_run(slot, &cfg, &r->res);
+    n = pread(fdout, r->out, sizeof r->out - 1, 0);
+    r->out[n > 0 ? n : 0] = 0;
+    close(fdout);
+    cr_log_info("setuid privs: %s %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
+    hx_assert_blocked(r);
+    unsigned ruid = 0, euid = 0, suid = 0;
+    cr_assert_eq(sscanf(r->out, "uid %u %u %u", &ruid, &euid, &suid), 3, "%s", r->out);
+    cr_assert(ruid != 0 && euid != 0 && suid != 0, "setuid bit honoured: %s", r->out);
+    cr_assert_eq(ruid, euid, "setuid bit changed the euid: %s", r->out);
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    free(r);
+}
