@@ -16,6 +16,7 @@ JUDGE_SRC   := $(wildcard judge/*.c)
 SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c))
 TEST_SRC    := $(wildcard tests/*.c)
 HOSTILE_SRC := $(wildcard testdata/hostile/*.c)
+PROGRAM_SRC := $(wildcard testdata/programs/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
@@ -41,8 +42,12 @@ $(B)/nsjudge: $(call obj,server/main.c) $(LIBS_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Hostile and helper programs run inside the box by the tests.
-hostile: $(patsubst testdata/hostile/%.c,$(B)/hostile/%,$(HOSTILE_SRC))
+hostile: $(patsubst testdata/hostile/%.c,$(B)/hostile/%,$(HOSTILE_SRC)) \
+         $(patsubst testdata/programs/%.c,$(B)/programs/%,$(PROGRAM_SRC))
 $(B)/hostile/%: testdata/hostile/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -std=gnu11 -D_GNU_SOURCE -w -o $@ $< -lpthread -lm
+$(B)/programs/%: testdata/programs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -std=gnu11 -D_GNU_SOURCE -w -o $@ $< -lpthread -lm
 
@@ -55,7 +60,7 @@ test: deps
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory $(B)/nsjudge $(B)/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/$(B)/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/$(B)/hostile \
-	  $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
+	  NSJUDGE_PROGRAMS=$(CURDIR)/$(B)/programs $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
 
 # AddressSanitizer + UBSan build of the sandbox tests (the supervisor code
 # that handles hostile input); memory errors abort and fail the run.
@@ -64,6 +69,7 @@ test-asan:
 	$(MAKE) --no-print-directory B=build-asan CFLAGS="$(ASAN_FLAGS)" \
 	  build-asan/nsjudge build-asan/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/build-asan/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/build-asan/hostile \
+	  NSJUDGE_PROGRAMS=$(CURDIR)/build-asan/programs \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  build-asan/nsjudge-tests --jobs 2 --filter '$(ASAN_FILTER)'
 ASAN_FILTER ?= sandbox*/*

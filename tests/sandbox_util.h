@@ -1,0 +1,67 @@
+/*
+ * sandbox_util.h - helpers shared by the sandbox tests: open a slot, run a
+ * helper program from testdata/programs (built into $NSJUDGE_PROGRAMS)
+ * with its stdout captured in a host temp file.
+ */
+#ifndef NSJUDGE_TESTS_SANDBOX_UTIL_H
+#define NSJUDGE_TESTS_SANDBOX_UTIL_H
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "sandbox/sandbox.h"
+
+static inline void need_root(void)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root (namespaces and cgroups); run make test as root");
+}
+
+static inline struct sb_slot *open_slot(void)
+{
+    need_root();
+    struct sb_slot *slot = NULL;
+    char err[SB_MSG_MAX];
+    struct sb_slot_options o = {.id = getpid() % 100000};
+    int r = sb_slot_open(&o, &slot, err, sizeof err);
+    cr_assert_eq(r, 0, "sb_slot_open: %s", err);
+    return slot;
+}
+
+static inline const char *programs_dir(void)
+{
+    const char *d = getenv("NSJUDGE_PROGRAMS");
+    cr_assert(d, "NSJUDGE_PROGRAMS not set (run through make test)");
+    return d;
+}
+
+/* Run /box/NAME ARGS... (NAME from the programs dir) and capture stdout
+ * into out (NUL-terminated, at most outlen-1 bytes). */
+static inline void run_program(struct sb_slot *slot, const struct sb_limits *lim,
+                               const char *const *argv, struct sb_result *res,
+                               char *out, size_t outlen)
+{
+    char path[] = "/tmp/nsjudge-test-out-XXXXXX";
+    int fd = mkostemp(path, O_CLOEXEC);
+    cr_assert(fd >= 0);
+    unlink(path);
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    cfg.argv = argv;
+    cfg.box_dir = programs_dir();
+    cfg.stdout_fd = fd;
+    if (lim)
+        cfg.limits = *lim;
+    int r = sb_run(slot, &cfg, res);
+    cr_assert_eq(r, 0, "sb_run failed: %s", res->message);
+    if (out) {
+        ssize_t n = pread(fd, out, outlen - 1, 0);
+        out[n > 0 ? n : 0] = 0;
+    }
+    close(fd);
+}
+
+#endif

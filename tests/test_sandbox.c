@@ -1,0 +1,232 @@
+/*
+ * test_sandbox.c - the sandbox's limits and measurements: every limit
+ * flag proves its limit, and CPU time and peak memory are accurate.
+ * (Isolation against hostile programs: test_hostile*.c.)
+ */
+#include <math.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include "tests/sandbox_util.h"
+
+TestSuite(sandbox_limits, .timeout = 60);
+
+Test(sandbox_limits, echo_ok)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    char out[64];
+    const char *argv[] = {"/bin/echo", "hi", NULL};
+    run_program(slot, NULL, argv, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s: %s", sb_status_code(res.status), res.message);
+    cr_assert_str_eq(out, "hi\n");
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, exit_code_and_signal)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    const char *a1[] = {"/box/exitcode", "7", NULL};
+    run_program(slot, NULL, a1, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_RE);
+    cr_assert_eq(res.exit_code, 7);
+    const char *a2[] = {"/box/exitcode", "0", "6", NULL}; /* SIGABRT */
+    run_program(slot, NULL, a2, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_SG, "%s", res.message);
+    cr_assert_eq(res.signal, SIGABRT);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, missing_program_is_sandbox_error)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_config cfg;
+    struct sb_result res;
+    sb_config_init(&cfg);
+    const char *argv[] = {"/box/no-such-program", NULL};
+    cfg.argv = argv;
+    cr_assert_lt(sb_run(slot, &cfg, &res), 0);
+    cr_assert_eq(res.status, SB_XX);
+    cr_assert(strstr(res.message, "no-such-program"), "%s", res.message);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, cpu_limit_is_prompt)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 0.3, .wall_s = 10};
+    const char *argv[] = {"/box/burn", "5", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_TO, "%s", res.message);
+    cr_assert_geq(res.cpu_s, 0.3);
+    /* killed within a few ms of CPU past the limit, not a 100 ms poll */
+    cr_assert_lt(res.cpu_s, 0.3 + 0.03, "cpu %.4f", res.cpu_s);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, cpu_of_threads_is_counted)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 0.4, .wall_s = 10};
+    const char *argv[] = {"/box/burn", "5", "4", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_TO, "%s", res.message);
+    cr_assert_geq(res.cpu_s, 0.4);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, wall_limit)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .wall_s = 0.3};
+    const char *argv[] = {"/bin/sleep", "30", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_TO, "%s", res.message);
+    cr_assert(strstr(res.message, "wall"), "%s", res.message);
+    cr_assert_lt(res.cpu_s, 0.2);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, extra_time_still_reports_TO)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    /* finishes at 0.3 s of CPU: inside the grace, still over the limit */
+    struct sb_limits lim = {.cpu_s = 0.2, .cpu_extra_s = 0.5, .wall_s = 10};
+    const char *argv[] = {"/box/burn", "0.3", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_TO, "%s %s", sb_status_code(res.status), res.message);
+    cr_assert_geq(res.cpu_s, 0.3);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, memory_limit)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .mem_kib = 32 * 1024};
+    const char *argv[] = {"/box/touch", "256", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_ML, "%s %s", sb_status_code(res.status), res.message);
+    cr_assert_leq(res.mem_kib, 32 * 1024 + 64);
+    /* under the limit: fine */
+    const char *ok[] = {"/box/touch", "8", NULL};
+    run_program(slot, &lim, ok, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_OK, "%s %s", sb_status_code(res.status), res.message);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, output_limit)
+{
+    struct sb_slot *slot = open_slot();
+    char path[] = "/tmp/nsjudge-test-flood-XXXXXX";
+    int fd = mkostemp(path, O_CLOEXEC);
+    cr_assert(fd >= 0);
+    unlink(path);
+    struct sb_config cfg;
+    struct sb_result res;
+    sb_config_init(&cfg);
+    const char *argv[] = {"/box/flood", "32", NULL};
+    cfg.argv = argv;
+    cfg.box_dir = programs_dir();
+    cfg.stdout_fd = fd;
+    cfg.limits.fsize_kib = 1024;
+    cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
+    cr_assert_eq(res.status, SB_OL, "%s %s", sb_status_code(res.status), res.message);
+    struct stat st;
+    fstat(fd, &st);
+    cr_assert_leq(st.st_size, 1024 * 1024, "host file grew to %lld", (long long)st.st_size);
+    close(fd);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, process_limit)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    char out[32];
+    struct sb_limits lim = {.cpu_s = 2, .procs = 10};
+    const char *argv[] = {"/box/forker", "50", NULL};
+    run_program(slot, &lim, argv, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    int started = atoi(out);
+    cr_assert_lt(started, 10, "started %d children with a limit of 10", started);
+    cr_assert_gt(started, 0);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, stack_limit)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    const char *argv[] = {"/box/recurse", "32", NULL};
+    struct sb_limits small = {.cpu_s = 2, .stack_kib = 4 * 1024};
+    run_program(slot, &small, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_SG, "%s %s", sb_status_code(res.status), res.message);
+    cr_assert_eq(res.signal, SIGSEGV);
+    struct sb_limits big = {.cpu_s = 2, .stack_kib = 128 * 1024};
+    run_program(slot, &big, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_OK, "%s %s", sb_status_code(res.status), res.message);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, cpu_time_accuracy)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    char out[64];
+    struct sb_limits lim = {.cpu_s = 5};
+    const char *argv[] = {"/box/burn", "0.5", NULL};
+    run_program(slot, &lim, argv, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    double own = atof(out);
+    cr_assert_geq(own, 0.5);
+    cr_assert_lt(fabs(res.cpu_s - own) / own, 0.02, "reported %.4f, program measured %.4f",
+                 res.cpu_s, own);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, peak_memory_accuracy)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .mem_kib = 512 * 1024};
+    const char *argv[] = {"/box/touch", "64", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    long diff = (long)res.mem_kib - 64 * 1024;
+    cr_assert_lt(labs(diff), 2048, "reported %llu KiB for 64 MiB", (unsigned long long)res.mem_kib);
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, tmp_size_limit)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .tmp_kib = 1024};
+    const char *argv[] = {"/bin/sh", "-c", "head -c 4000000 /dev/zero > /tmp/f; echo $?", NULL};
+    char out[32];
+    run_program(slot, &lim, argv, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    cr_assert_neq(atoi(out), 0, "a 4 MB file fit in a 1 MiB /tmp");
+    sb_slot_close(slot);
+}
+
+Test(sandbox_limits, runs_in_one_slot_share_nothing)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    char out[128];
+    const char *w[] = {"/bin/sh", "-c", "echo x > /tmp/left; echo y > /dev/shm/left; "
+                       "(sleep 30 &) ; echo ok", NULL};
+    run_program(slot, NULL, w, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    const char *r[] = {"/bin/sh", "-c", "ls /tmp /dev/shm; ls /proc | grep -c '^[0-9]'", NULL};
+    run_program(slot, NULL, r, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    cr_assert_null(strstr(out, "left"), "a file survived into the next run: %s", out);
+    sb_slot_close(slot);
+}
