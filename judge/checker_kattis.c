@@ -1,0 +1,155 @@
+/*
+ * checker_kattis.c - run a Kattis-style output validator in a box:
+ *   validator input answer feedback_dir [flags] < team_output
+ * Exit 42 = accepted, 43 = rejected, anything else = judging error.
+ * judgemessage.txt / teammessage.txt explain; score.txt scores the test.
+ * Inside the box: /judge/input, /judge/answer, /judge/feedback/ (writable).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "judge/internal.h"
+
+struct sb_limits jd_checker_limits(const struct jd_problem *p)
+{
+    struct sb_limits l = {0};
+    l.cpu_s = p->validation_time_s;
+    l.wall_s = 2 * p->validation_time_s + 5;
+    l.mem_kib = p->validation_mem_kib;
+    l.fsize_kib = 64 * 1024;
+    return l;
+}
+
+int jd_feedback_dir(const char *work, char **out)
+{
+    char *fb = jd_path_join(work, "feedback");
+    if (!fb)
+        return -ENOMEM;
+    jd_rm_rf(fb);
+    if (mkdir(fb, 0777) < 0 || chmod(fb, 0777) < 0) {
+        int e = -errno;
+        free(fb);
+        return e;
+    }
+    *out = fb;
+    return 0;
+}
+
+static void first_line(const char *text, char *dst, size_t dstlen)
+{
+    size_t n = strcspn(text, "\n");
+    while (n && (text[n - 1] == '\r' || text[n - 1] == ' '))
+        n--;
+    snprintf(dst, dstlen, "%.*s", (int)(n < 400 ? n : 400), text);
+}
+
+void jd_feedback_message(const char *fbdir, char *msg, size_t msglen)
+{
+    static const char *const files[] = {"judgemessage.txt", "teammessage.txt"};
+    for (int i = 0; i < 2; i++) {
+        char *path = jd_path_join(fbdir, files[i]), *text = NULL;
+        if (path && jd_read_file(path, 4096, &text, NULL) == 0 && text[0]) {
+            first_line(text, msg, msglen);
+            free(text);
+            free(path);
+            return;
+        }
+        free(text);
+        free(path);
+    }
+}
+
+static bool read_score(const char *fbdir, double *score)
+{
+    char *path = jd_path_join(fbdir, "score.txt"), *text = NULL;
+    bool ok = false;
+    if (path && jd_read_file(path, 256, &text, NULL) == 0) {
+        char *end;
+        double v = strtod(text, &end);
+        while (*end == ' ' || *end == '\n' || *end == '\r')
+            end++;
+        ok = end != text && !*end;
+        if (ok)
+            *score = v;
+    }
+    free(text);
+    free(path);
+    return ok;
+}
+
+int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct jd_check_result *r)
+{
+    memset(r, 0, sizeof *r);
+    char *fb = NULL;
+    char **argv = NULL, **more = NULL;
+    int in = -1, rc = jd_feedback_dir(c->work, &fb);
+    if (rc < 0)
+        goto fail;
+    static const char *const fixed[] = {"/judge/input", "/judge/answer", "/judge/feedback/"};
+    more = calloc(1, sizeof *more);
+    for (int i = 0; more && i < 3; i++)
+        if (jd_strv_push(&more, fixed[i]) < 0)
+            goto nomem;
+    for (size_t i = 0; more && c->flags && c->flags[i]; i++)
+        if (jd_strv_push(&more, c->flags[i]) < 0)
+            goto nomem;
+    if (!more || !(argv = jd_program_argv(c->checker, more, 0)))
+        goto nomem;
+    if ((in = open(team_out, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+        rc = -errno;
+        goto fail;
+    }
+    struct sb_mount m[SB_MAX_MOUNTS] = {
+        {.host = c->test->in_path, .box = "/judge/input"},
+        {.host = c->test->ans_path, .box = "/judge/answer"},
+        {.host = fb, .box = "/judge/feedback", .writable = true},
+    };
+    struct jd_box_run br;
+    jd_box_run_init(&br);
+    br.argv = (const char *const *)argv;
+    br.box_dir = c->checker->dir;
+    br.mounts = m;
+    br.n_mounts = 3 + jd_lang_mounts(c->checker->lang, m + 3, SB_MAX_MOUNTS - 3);
+    br.stdin_fd = in;
+    br.limits = jd_checker_limits(c->p);
+    jd_limits_add_extra(&br.limits, &c->checker->lang->run_extra);
+    struct sb_result res;
+    rc = jd_box(c->slot, &br, &res);
+    close(in);
+    in = -1;
+    if (res.status == SB_RE && (res.exit_code == 42 || res.exit_code == 43)) {
+        r->verdict = res.exit_code == 42 ? JD_AC : JD_WA;
+        jd_feedback_message(fb, r->message, sizeof r->message);
+        r->has_score = read_score(fb, &r->score);
+    } else {
+        r->verdict = JD_JE;
+        char why[JD_MSG_MAX];
+        if (res.status == SB_OK || res.status == SB_RE)
+            snprintf(why, sizeof why, "exit code %d (expected 42 or 43)", res.exit_code);
+        else
+            snprintf(why, sizeof why, "%s: %s", sb_status_name(res.status), res.message);
+        char fbm[256] = "";
+        jd_feedback_message(fb, fbm, sizeof fbm);
+        snprintf(r->message, sizeof r->message, "output validator failed: %s%s%s", why,
+                 fbm[0] ? "; " : "", fbm);
+    }
+    rc = 0;
+    goto out;
+nomem:
+    rc = -ENOMEM;
+fail:
+    r->verdict = JD_JE;
+    snprintf(r->message, sizeof r->message, "running the output validator: %s", strerror(-rc));
+    rc = 0;
+out:
+    if (in >= 0)
+        close(in);
+    jd_strv_free(argv);
+    jd_strv_free(more);
+    free(fb);
+    return rc;
+}

@@ -1,0 +1,288 @@
+/*
+ * compile.c - turn a source (file, directory of files, or buffer) into a
+ * program ready to run in a box. The compiler runs in the sandbox with the
+ * language's compile limits, so a compile-time attack (#include
+ * "/dev/random", endless template expansion) ends as a failed compile.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "judge/internal.h"
+
+int jd_extract_zip(const char *data, size_t len, const char *dir, char *err, size_t errlen);
+
+void jd_program_free(struct jd_program *prog)
+{
+    if (!prog)
+        return;
+    free(prog->dir);
+    jd_strv_free(prog->sources);
+    jd_strv_free(prog->extra_args);
+    memset(prog, 0, sizeof *prog);
+}
+
+static bool is_header(const char *name)
+{
+    const char *e = jd_extension(name);
+    return !strcmp(e, "h") || !strcmp(e, "hpp") || !strcmp(e, "hh") || !strcmp(e, "hxx");
+}
+
+static bool lang_has_ext(const struct jd_lang *l, const char *name)
+{
+    const char *e = jd_extension(name);
+    for (char **x = l->extensions; x && *x; x++)
+        if (!strcmp(*x, e))
+            return true;
+    return false;
+}
+
+/* Source files of a directory program: every file of the language, or for
+ * interpreted languages the entry point (main.EXT if present, else the first). */
+static int dir_sources(const struct jd_lang *lang, const char *dir, char ***out)
+{
+    char **names = NULL, **v = calloc(1, sizeof *v);
+    size_t n = 0;
+    int rc = v ? jd_list_dir(dir, &names, &n) : -ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (lang_has_ext(lang, names[i]) && !is_header(names[i]))
+            rc = jd_strv_push(&v, names[i]);
+    jd_strv_free(names);
+    if (rc == 0 && !lang->compile_argv && v[0]) {
+        size_t pick = 0;
+        for (size_t i = 0; v[i]; i++)
+            if (!strncmp(v[i], "main.", 5))
+                pick = i;
+        char *keep = v[pick];
+        v[pick] = v[0];
+        v[0] = keep;
+        for (size_t i = 1; v[i]; i++)
+            free(v[i]);
+        v[1] = NULL;
+    }
+    if (rc == 0 && !v[0])
+        rc = -ENOENT;
+    if (rc < 0) {
+        jd_strv_free(v);
+        return rc;
+    }
+    *out = v;
+    return 0;
+}
+
+static int run_compiler(struct sb_slot *slot, const struct jd_lang *lang, struct jd_program *prog,
+                        const char *scratch, const char *tag, const char *opts, bool *ok,
+                        char **out, size_t *outlen, struct sb_result *cres, char *err, size_t errlen)
+{
+    *ok = true;
+    if (out)
+        *out = NULL;
+    if (outlen)
+        *outlen = 0;
+    if (!lang->compile_argv)
+        return 0;
+    char **argv = jd_expand_argv(lang->compile_argv, prog->sources, opts, NULL, 0);
+    char *logp = jd_asprintf("%s/%s.compile.log", scratch, tag);
+    if (!argv || !logp) {
+        jd_strv_free(argv);
+        free(logp);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        int e = -errno;
+        snprintf(err, errlen, "%s: %s", logp, strerror(errno));
+        jd_strv_free(argv);
+        free(logp);
+        return e;
+    }
+    struct sb_mount mounts[SB_MAX_MOUNTS];
+    struct jd_box_run r;
+    jd_box_run_init(&r);
+    r.argv = (const char *const *)argv;
+    r.box_dir = prog->dir;
+    r.box_writable = true;
+    r.mounts = mounts;
+    r.n_mounts = jd_lang_mounts(lang, mounts, SB_MAX_MOUNTS);
+    r.stdout_fd = r.stderr_fd = fd;
+    r.limits = lang->compile_limits;
+    struct sb_result res;
+    chmod(prog->dir, 0777);   /* the compiler runs as the box's uid and writes here */
+    int rc = jd_box(slot, &r, &res);
+    chmod(prog->dir, 0755);
+    close(fd);
+    if (cres)
+        *cres = res;
+    jd_strv_free(argv);
+    if (rc < 0 || res.status == SB_XX) {
+        snprintf(err, errlen, "compiling in the sandbox failed: %s", res.message);
+        free(logp);
+        return rc < 0 ? rc : -EIO;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    if (jd_read_file(logp, JD_COMPILE_OUTPUT_CAP, &text, &len) < 0)
+        text = NULL;
+    free(logp);
+    if (res.status != SB_OK) {
+        *ok = false;
+        const char *why = res.status == SB_TO ? "compilation time limit exceeded"
+                        : res.status == SB_ML ? "compilation memory limit exceeded"
+                        : res.status == SB_OL ? "compiler output limit exceeded"
+                        : res.status == SB_SG ? "compiler killed by a signal" : NULL;
+        if (why) {
+            char *t = jd_asprintf("%s%s%s\n", text ? text : "", text && *text ? "\n" : "", why);
+            if (t) {
+                free(text);
+                text = t;
+                len = strlen(t);
+            }
+        }
+    }
+    if (out) {
+        *out = text;
+        if (outlen)
+            *outlen = text ? len : 0;
+    } else {
+        free(text);
+    }
+    return 0;
+}
+
+static int make_dir(const char *scratch, const char *tag, char **dir, char *err, size_t errlen)
+{
+    *dir = jd_path_join(scratch, tag);
+    if (!*dir) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    jd_rm_rf(*dir);
+    if (mkdir(*dir, 0755) < 0) {
+        int e = -errno;
+        snprintf(err, errlen, "%s: %s", *dir, strerror(errno));
+        free(*dir);
+        *dir = NULL;
+        return e;
+    }
+    return 0;
+}
+
+int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
+                     const char *path, const char *scratch, const char *tag,
+                     const char *compiler_options,
+                     struct jd_program *prog, bool *ok, char **out, size_t *outlen,
+                     struct sb_result *cres, char *err, size_t errlen)
+{
+    memset(prog, 0, sizeof *prog);
+    prog->lang = lang;
+    int rc = make_dir(scratch, tag, &prog->dir, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (jd_is_dir(path)) {
+        rc = jd_copy_tree(path, prog->dir);
+        if (rc == 0) {
+            rc = dir_sources(lang, prog->dir, &prog->sources);
+            if (rc == -ENOENT) {
+                snprintf(err, errlen, "%s: no %s source file in this directory", path, lang->name);
+                goto fail;
+            }
+        }
+    } else {
+        char *dst = jd_path_join(prog->dir, lang->source_file);
+        rc = dst ? jd_copy_file(path, dst, 0644) : -ENOMEM;
+        free(dst);
+        if (rc == 0 && !(prog->sources = calloc(1, sizeof(char *))))
+            rc = -ENOMEM;
+        if (rc == 0)
+            rc = jd_strv_push(&prog->sources, lang->source_file);
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+        goto fail;
+    }
+    rc = run_compiler(slot, lang, prog, scratch, tag, compiler_options, ok, out, outlen, cres,
+                      err, errlen);
+    if (rc < 0)
+        goto fail;
+    return 0;
+fail:
+    jd_program_free(prog);
+    return rc;
+}
+
+int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
+                            const char *src, size_t srclen, const char *scratch,
+                            const char *tag, const char *compiler_options,
+                            const char *zip, size_t ziplen,
+                            struct jd_program *prog, bool *ok, char **out, size_t *outlen,
+                            struct sb_result *cres, char *err, size_t errlen)
+{
+    memset(prog, 0, sizeof *prog);
+    prog->lang = lang;
+    int rc = make_dir(scratch, tag, &prog->dir, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (zip && ziplen && (rc = jd_extract_zip(zip, ziplen, prog->dir, err, errlen)) < 0)
+        goto fail;
+    char *dst = jd_path_join(prog->dir, lang->source_file);
+    rc = dst ? jd_write_file(dst, src ? src : "", src ? srclen : 0, 0644) : -ENOMEM;
+    free(dst);
+    if (rc == 0 && !(prog->sources = calloc(1, sizeof(char *))))
+        rc = -ENOMEM;
+    if (rc == 0)
+        rc = jd_strv_push(&prog->sources, lang->source_file);
+    if (rc < 0) {
+        snprintf(err, errlen, "writing the source: %s", strerror(-rc));
+        goto fail;
+    }
+    rc = run_compiler(slot, lang, prog, scratch, tag, compiler_options, ok, out, outlen, cres,
+                      err, errlen);
+    if (rc < 0)
+        goto fail;
+    return 0;
+fail:
+    jd_program_free(prog);
+    return rc;
+}
+
+char **jd_program_argv(const struct jd_program *prog, char *const *more, uint64_t mem_kib)
+{
+    char **v = calloc(1, sizeof *v);
+    bool placed = false;
+    if (!v)
+        return NULL;
+    for (char **t = prog->lang->run_argv; *t; t++) {
+        int rc = 0;
+        if (!strcmp(*t, "{args}")) {
+            for (size_t i = 0; more && more[i] && rc == 0; i++)
+                rc = jd_strv_push(&v, more[i]);
+            for (size_t i = 0; prog->extra_args && prog->extra_args[i] && rc == 0; i++)
+                rc = jd_strv_push(&v, prog->extra_args[i]);
+            placed = true;
+        } else {
+            char *one[2] = {*t, NULL};
+            char **e = jd_expand_argv(one, prog->sources, NULL, NULL, mem_kib);
+            for (size_t i = 0; e && e[i] && rc == 0; i++)
+                rc = jd_strv_push(&v, e[i]);
+            if (!e)
+                rc = -ENOMEM;
+            jd_strv_free(e);
+        }
+        if (rc < 0) {
+            jd_strv_free(v);
+            return NULL;
+        }
+    }
+    if (!placed) {
+        for (size_t i = 0; more && more[i]; i++)
+            if (jd_strv_push(&v, more[i]) < 0) {
+                jd_strv_free(v);
+                return NULL;
+            }
+    }
+    return v;
+}

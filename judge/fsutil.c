@@ -1,0 +1,334 @@
+/* fsutil.c - strings, string vectors and host file helpers of the judge. */
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "judge/internal.h"
+
+char *jd_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+char *jd_asprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
+}
+
+char *jd_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    if (la && a[la - 1] == '/')
+        return jd_asprintf("%.*s/%s", (int)(la - 1), a, b);
+    return jd_asprintf("%s/%s", a, b);
+}
+
+void jd_strv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+size_t jd_strv_len(char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+int jd_strv_push(char ***v, const char *s)
+{
+    size_t n = jd_strv_len(*v);
+    char *c = strdup(s);
+    if (!c)
+        return -ENOMEM;
+    char **nv = realloc(*v, (n + 2) * sizeof *nv);
+    if (!nv) {
+        free(c);
+        return -ENOMEM;
+    }
+    nv[n] = c;
+    nv[n + 1] = NULL;
+    *v = nv;
+    return 0;
+}
+
+char **jd_strv_split(const char *s)
+{
+    char **v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    while (s && *s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        if (!*s)
+            break;
+        size_t n = strcspn(s, " \t\r\n");
+        char *w = strndup(s, n);
+        if (!w || jd_strv_push(&v, w) < 0) {
+            free(w);
+            jd_strv_free(v);
+            return NULL;
+        }
+        free(w);
+        s += n;
+    }
+    return v;
+}
+
+char **jd_strv_dup(char *const *src)
+{
+    char **v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; src && src[i]; i++)
+        if (jd_strv_push(&v, src[i]) < 0) {
+            jd_strv_free(v);
+            return NULL;
+        }
+    return v;
+}
+
+bool jd_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool jd_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool jd_has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+const char *jd_extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash : path, '.');
+    return dot ? dot + 1 : "";
+}
+
+int jd_read_file(const char *path, size_t cap, char **out, size_t *len)
+{
+    /* Files a box wrote may be symlinks planted to make us read host files. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    size_t want = (size_t)st.st_size < cap ? (size_t)st.st_size : cap;
+    char *buf = malloc(want + 1);
+    if (!buf) {
+        close(fd);
+        return -ENOMEM;
+    }
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = read(fd, buf + got, want - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = 0;
+    *out = buf;
+    if (len)
+        *len = got;
+    return 0;
+}
+
+int jd_write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0)
+        return -errno;
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int e = -errno;
+            close(fd);
+            return e;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    fchmod(fd, mode);
+    return close(fd) < 0 ? -errno : 0;
+}
+
+int jd_copy_file(const char *from, const char *to, mode_t mode)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -errno;
+    int outfd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (outfd < 0) {
+        int e = -errno;
+        close(in);
+        return e;
+    }
+    char buf[65536];
+    int rc = 0;
+    for (;;) {
+        ssize_t r = read(in, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = -errno;
+            break;
+        }
+        if (r == 0)
+            break;
+        for (ssize_t off = 0; off < r;) {
+            ssize_t w = write(outfd, buf + off, (size_t)(r - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                rc = -errno;
+                goto out;
+            }
+            off += w;
+        }
+    }
+out:
+    fchmod(outfd, mode);
+    close(in);
+    if (close(outfd) < 0 && !rc)
+        rc = -errno;
+    return rc;
+}
+
+int jd_copy_tree(const char *from, const char *to)
+{
+    struct stat st;
+    if (lstat(from, &st) < 0)
+        return -errno;
+    if (S_ISREG(st.st_mode))
+        return jd_copy_file(from, to, (st.st_mode & 0111) ? 0755 : 0644);
+    if (!S_ISDIR(st.st_mode))
+        return 0;   /* symlinks, devices: never copied */
+    if (mkdir(to, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    char **names = NULL;
+    size_t n = 0;
+    int rc = jd_list_dir(from, &names, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *a = jd_path_join(from, names[i]), *b = jd_path_join(to, names[i]);
+        rc = (a && b) ? jd_copy_tree(a, b) : -ENOMEM;
+        free(a);
+        free(b);
+    }
+    jd_strv_free(names);
+    return rc;
+}
+
+static int rm_at(int dfd, const char *name)
+{
+    if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -errno;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -errno;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            if (rm_at(dirfd(d), e->d_name) < 0)
+                rc = -errno;
+    closedir(d);
+    if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && !rc)
+        rc = -errno;
+    return rc;
+}
+
+int jd_rm_rf(const char *path)
+{
+    return rm_at(AT_FDCWD, path);
+}
+
+int jd_mkdtemp(const char *parent, const char *prefix, char **out)
+{
+    const char *base = parent;
+    if (!base)
+        base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    char *t = jd_asprintf("%s/%s-XXXXXX", base, prefix);
+    if (!t)
+        return -ENOMEM;
+    if (!mkdtemp(t)) {
+        int e = -errno;
+        free(t);
+        return e;
+    }
+    *out = t;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int jd_list_dir(const char *dir, char ***names, size_t *n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -errno;
+    char **v = calloc(1, sizeof *v);
+    if (!v) {
+        closedir(d);
+        return -ENOMEM;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        if (jd_strv_push(&v, e->d_name) < 0) {
+            closedir(d);
+            jd_strv_free(v);
+            return -ENOMEM;
+        }
+    }
+    closedir(d);
+    size_t len = jd_strv_len(v);
+    qsort(v, len, sizeof *v, cmp_str);
+    *names = v;
+    *n = len;
+    return 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * interactive.c - an interactive test: the output validator and the
+ * submission each run in their own box at the same time, the validator's
+ * stdout piped to the submission's stdin and the other way round.
+ *
+ *   validator /judge/input /judge/answer /judge/feedback/ [flags]
+ *
+ * When one side ends, its pipe ends are closed at once, so the other side
+ * sees EOF (or EPIPE) instead of waiting for its wall clock limit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "judge/internal.h"
+
+struct side {
+    struct sb_slot *slot;
+    struct jd_box_run br;
+    int close_a, close_b;      /* our copies of this side's pipe ends */
+    struct sb_result res;
+};
+
+static void *run_side(void *arg)
+{
+    struct side *s = arg;
+    jd_box(s->slot, &s->br, &s->res);
+    close(s->close_a);
+    close(s->close_b);
+    return NULL;
+}
+
+int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
+                       struct jd_test_result *tr)
+{
+    const struct jd_test *t = &c->p->tests[ti];
+    const struct jd_group *g = &c->p->groups[t->group];
+    char *fb = NULL;
+    char **sub_argv = NULL, **val_argv = NULL, **more = NULL;
+    int to_sub[2] = {-1, -1}, to_val[2] = {-1, -1};
+    int rc;
+
+    if (!c->slot2) {
+        tr->verdict = JD_JE;
+        snprintf(tr->message, sizeof tr->message,
+                 "interactive problems need two box slots (submission + validator)");
+        return 0;
+    }
+    if ((rc = jd_feedback_dir(work, &fb)) < 0)
+        goto fail;
+    static const char *const fixed[] = {"/judge/input", "/judge/answer", "/judge/feedback/"};
+    rc = -ENOMEM;
+    if (!(more = calloc(1, sizeof *more)))
+        goto fail;
+    for (int i = 0; i < 3; i++)
+        if (jd_strv_push(&more, fixed[i]) < 0)
+            goto fail;
+    for (size_t i = 0; g->validator_flags && g->validator_flags[i]; i++)
+        if (jd_strv_push(&more, g->validator_flags[i]) < 0)
+            goto fail;
+    if (!(val_argv = jd_program_argv(c->checker, more, 0)) ||
+        !(sub_argv = jd_program_argv(c->sub, NULL, c->p->mem_kib)))
+        goto fail;
+    if (pipe2(to_sub, O_CLOEXEC) < 0 || pipe2(to_val, O_CLOEXEC) < 0) {
+        rc = -errno;
+        goto fail;
+    }
+
+    struct side sub = {.slot = c->slot, .close_a = to_sub[0], .close_b = to_val[1]};
+    struct side val = {.slot = c->slot2, .close_a = to_val[0], .close_b = to_sub[1]};
+    struct sb_mount sm[SB_MAX_MOUNTS], vm[SB_MAX_MOUNTS] = {
+        {.host = t->in_path, .box = "/judge/input"},
+        {.host = t->ans_path, .box = "/judge/answer"},
+        {.host = fb, .box = "/judge/feedback", .writable = true},
+    };
+    jd_box_run_init(&sub.br);
+    sub.br.argv = (const char *const *)sub_argv;
+    sub.br.box_dir = c->sub->dir;
+    sub.br.mounts = sm;
+    sub.br.n_mounts = jd_lang_mounts(c->sub->lang, sm, SB_MAX_MOUNTS);
+    sub.br.stdin_fd = to_sub[0];
+    sub.br.stdout_fd = to_val[1];
+    sub.br.limits = jd_submission_limits(c);
+
+    jd_box_run_init(&val.br);
+    val.br.argv = (const char *const *)val_argv;
+    val.br.box_dir = c->checker->dir;
+    val.br.mounts = vm;
+    val.br.n_mounts = 3 + jd_lang_mounts(c->checker->lang, vm + 3, SB_MAX_MOUNTS - 3);
+    val.br.stdin_fd = to_val[0];
+    val.br.stdout_fd = to_sub[1];
+    val.br.limits = jd_checker_limits(c->p);
+    jd_limits_add_extra(&val.br.limits, &c->checker->lang->run_extra);
+    if (val.br.limits.wall_s < sub.br.limits.wall_s + 5)
+        val.br.limits.wall_s = sub.br.limits.wall_s + 5;
+
+    pthread_t th;
+    int e = pthread_create(&th, NULL, run_side, &val);
+    if (e) {
+        rc = -e;
+        goto fail;
+    }
+    /* the pipes now belong to the two sides, which close them when done */
+    to_sub[0] = to_sub[1] = to_val[0] = to_val[1] = -1;
+    run_side(&sub);
+    pthread_join(th, NULL);
+
+    tr->time_s = sub.res.cpu_s;
+    tr->wall_s = sub.res.wall_s;
+    tr->mem_kib = sub.res.mem_kib;
+    tr->exit_code = sub.res.exit_code;
+    tr->signal = sub.res.signal;
+
+    bool val_ok = val.res.status == SB_RE && (val.res.exit_code == 42 || val.res.exit_code == 43);
+    bool accepted = val_ok && val.res.exit_code == 42;
+    char fbm[JD_MSG_MAX] = "";
+    jd_feedback_message(fb, fbm, sizeof fbm);
+    if (sub.res.status == SB_XX) {
+        tr->verdict = JD_JE;
+        snprintf(tr->message, sizeof tr->message, "sandbox failure: %s", sub.res.message);
+    } else if (!val_ok) {
+        tr->verdict = JD_JE;
+        if (val.res.status == SB_OK || val.res.status == SB_RE)
+            snprintf(tr->message, sizeof tr->message,
+                     "output validator failed: exit code %d (expected 42 or 43)%s%s",
+                     val.res.exit_code, fbm[0] ? "; " : "", fbm);
+        else
+            snprintf(tr->message, sizeof tr->message, "output validator failed: %s: %s",
+                     sb_status_name(val.res.status), val.res.message);
+    } else if (sub.res.status == SB_TO || sub.res.status == SB_ML || sub.res.status == SB_OL) {
+        /* its own limit: whatever the validator concluded from the silence */
+        tr->verdict = jd_verdict_from_sb(&sub.res, tr->message, sizeof tr->message);
+    } else if ((sub.res.status == SB_SG && (accepted || sub.res.signal != SIGPIPE)) ||
+               (sub.res.status == SB_RE && accepted)) {
+        /* It crashed. A SIGPIPE or an error exit after a rejection is the
+         * validator hanging up early: that is a wrong answer. */
+        tr->verdict = jd_verdict_from_sb(&sub.res, tr->message, sizeof tr->message);
+    } else {
+        tr->verdict = accepted ? JD_AC : JD_WA;
+        snprintf(tr->message, sizeof tr->message, "%s", fbm);
+        double sc;
+        char *sp = jd_path_join(fb, "score.txt"), *text = NULL;
+        if (accepted && sp && jd_read_file(sp, 256, &text, NULL) == 0) {
+            char *end;
+            sc = strtod(text, &end);
+            if (end != text)
+                tr->score = sc;
+        }
+        free(text);
+        free(sp);
+    }
+    rc = 0;
+    goto out;
+fail:
+    tr->verdict = JD_JE;
+    snprintf(tr->message, sizeof tr->message, "interactive run: %s", strerror(-rc));
+    rc = 0;
+out:
+    for (int i = 0; i < 2; i++) {
+        if (to_sub[i] >= 0)
+            close(to_sub[i]);
+        if (to_val[i] >= 0)
+            close(to_val[i]);
+    }
+    jd_strv_free(more);
+    jd_strv_free(val_argv);
+    jd_strv_free(sub_argv);
+    free(fb);
+    return rc;
+}

@@ -1,0 +1,403 @@
+/* languages.c - the language table (configs/languages.json) and its lookups. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "judge/internal.h"
+
+/* Checkers of problem packages when the caller gives no language table. */
+static const char builtin_json[] =
+    "{\"languages\": ["
+    "{\"id\":\"c\",\"name\":\"C\",\"source_file\":\"main.c\",\"extensions\":[\"c\"],"
+    " \"compile\":[\"gcc\",\"-O2\",\"-std=gnu11\",\"-o\",\"main\",\"{src}\",\"-lm\"],\"run\":[\"./main\"]},"
+    "{\"id\":\"cpp\",\"name\":\"C++\",\"source_file\":\"main.cpp\",\"extensions\":[\"cpp\",\"cc\",\"cxx\",\"c++\",\"C\"],"
+    " \"compile\":[\"g++\",\"-O2\",\"-std=gnu++17\",\"-o\",\"main\",\"{src}\"],\"run\":[\"./main\"]},"
+    "{\"id\":\"python3\",\"name\":\"Python 3\",\"source_file\":\"main.py\",\"extensions\":[\"py\"],"
+    " \"run\":[\"python3\",\"{src}\"]}"
+    "]}";
+
+static void lang_free(struct jd_lang *l)
+{
+    free(l->id);
+    free(l->name);
+    free(l->source_file);
+    jd_strv_free(l->extensions);
+    jd_strv_free(l->compile_argv);
+    jd_strv_free(l->run_argv);
+    jd_strv_free(l->mounts);
+}
+
+void jd_langs_free(struct jd_langs *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        lang_free(&l->v[i]);
+    free(l->v);
+    free(l);
+}
+
+/* Where a command would be found inside the box (same PATH as the box). */
+static bool command_exists(const char *cmd)
+{
+    if (!cmd)
+        return false;
+    if (cmd[0] == '.' || !strncmp(cmd, "/box/", 5))
+        return true;    /* the program built by the compile step */
+    if (cmd[0] == '/')
+        return access(cmd, X_OK) == 0;
+    static const char *const path[] = {"/usr/local/bin", "/usr/bin", "/bin"};
+    for (size_t i = 0; i < 3; i++) {
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%s/%s", path[i], cmd);
+        if (access(buf, X_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int strv_from_json(json_t *a, char ***out, bool allow_null)
+{
+    *out = NULL;
+    if (!a || json_is_null(a))
+        return allow_null ? 0 : -EINVAL;
+    if (json_is_string(a)) {   /* "gcc -O2 ..." as a convenience */
+        *out = jd_strv_split(json_string_value(a));
+        return *out ? 0 : -ENOMEM;
+    }
+    if (!json_is_array(a))
+        return -EINVAL;
+    char **v = calloc(1, sizeof *v);
+    if (!v)
+        return -ENOMEM;
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        if (!json_is_string(e)) {
+            jd_strv_free(v);
+            return -EINVAL;
+        }
+        if (jd_strv_push(&v, json_string_value(e)) < 0) {
+            jd_strv_free(v);
+            return -ENOMEM;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+static uint64_t kib_of(json_t *o, const char *kib_key, const char *mib_key)
+{
+    json_t *v = json_object_get(o, kib_key);
+    if (json_is_number(v))
+        return (uint64_t)json_number_value(v);
+    v = json_object_get(o, mib_key);
+    if (json_is_number(v))
+        return (uint64_t)(json_number_value(v) * 1024);
+    return 0;
+}
+
+static void limits_from_json(json_t *o, struct sb_limits *l)
+{
+    memset(l, 0, sizeof *l);
+    if (!json_is_object(o))
+        return;
+    json_t *v;
+    if (json_is_number(v = json_object_get(o, "cpu_s")))
+        l->cpu_s = json_number_value(v);
+    if (json_is_number(v = json_object_get(o, "wall_s")))
+        l->wall_s = json_number_value(v);
+    l->mem_kib = kib_of(o, "mem_kib", "mem_mib");
+    l->stack_kib = kib_of(o, "stack_kib", "stack_mib");
+    l->fsize_kib = kib_of(o, "fsize_kib", "fsize_mib");
+    l->as_kib = kib_of(o, "as_kib", "as_mib");
+    l->tmp_kib = kib_of(o, "tmp_kib", "tmp_mib");
+    if (json_is_integer(v = json_object_get(o, "procs")))
+        l->procs = (uint32_t)json_integer_value(v);
+    if (json_is_integer(v = json_object_get(o, "nofile")))
+        l->nofile = (uint32_t)json_integer_value(v);
+}
+
+static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, size_t errlen)
+{
+    memset(l, 0, sizeof *l);
+    const char *id = json_string_value(json_object_get(o, "id"));
+    if (!json_is_object(o) || !id) {
+        snprintf(err, errlen, "languages[%zu]: needs an \"id\"", idx);
+        return -EINVAL;
+    }
+    const char *name = json_string_value(json_object_get(o, "name"));
+    const char *src = json_string_value(json_object_get(o, "source_file"));
+    l->id = strdup(id);
+    l->name = strdup(name ? name : id);
+    l->source_file = src ? strdup(src) : NULL;
+    if (!l->id || !l->name || (src && !l->source_file))
+        goto nomem;
+    int rc;
+    if ((rc = strv_from_json(json_object_get(o, "extensions"), &l->extensions, true)) < 0 ||
+        (rc = strv_from_json(json_object_get(o, "compile"), &l->compile_argv, true)) < 0 ||
+        (rc = strv_from_json(json_object_get(o, "run"), &l->run_argv, false)) < 0 ||
+        (rc = strv_from_json(json_object_get(o, "mounts"), &l->mounts, true)) < 0) {
+        if (rc == -ENOMEM)
+            goto nomem;
+        snprintf(err, errlen, "language \"%s\": extensions/compile/run/mounts must be arrays of strings (run is required)", id);
+        return -EINVAL;
+    }
+    if (!l->extensions && !(l->extensions = calloc(1, sizeof(char *))))
+        goto nomem;
+    if (l->compile_argv && !l->compile_argv[0]) {
+        free(l->compile_argv);
+        l->compile_argv = NULL;
+    }
+    if (!l->run_argv[0]) {
+        snprintf(err, errlen, "language \"%s\": empty run command", id);
+        return -EINVAL;
+    }
+    if (!l->source_file) {
+        const char *ext = l->extensions[0] ? l->extensions[0] : "txt";
+        if (!(l->source_file = jd_asprintf("main.%s", ext)))
+            goto nomem;
+    }
+    if (strchr(l->source_file, '/')) {
+        snprintf(err, errlen, "language \"%s\": source_file must be a plain name", id);
+        return -EINVAL;
+    }
+    json_t *ids = json_object_get(o, "judge0_ids");
+    if (json_is_integer(ids))
+        l->judge0_ids[0] = (int)json_integer_value(ids);
+    else if (json_is_array(ids)) {
+        size_t i, k = 0;
+        json_t *e;
+        json_array_foreach(ids, i, e)
+            if (json_is_integer(e) && k < 7)
+                l->judge0_ids[k++] = (int)json_integer_value(e);
+    }
+    limits_from_json(json_object_get(o, "compile_limits"), &l->compile_limits);
+    if (!l->compile_limits.cpu_s)
+        l->compile_limits.cpu_s = 10;
+    if (!l->compile_limits.wall_s)
+        l->compile_limits.wall_s = 20;
+    if (!l->compile_limits.mem_kib)
+        l->compile_limits.mem_kib = 1024 * 1024;
+    if (!l->compile_limits.fsize_kib)
+        l->compile_limits.fsize_kib = 64 * 1024;
+    if (!l->compile_limits.procs)
+        l->compile_limits.procs = 64;
+    limits_from_json(json_object_get(o, "run_extra"), &l->run_extra);
+    l->available = command_exists(l->run_argv[0]) &&
+                   (!l->compile_argv || command_exists(l->compile_argv[0]));
+    return 0;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+}
+
+int jd_langs_parse(const char *text, struct jd_langs **out, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = json_loads(text, 0, &je);
+    if (!root) {
+        snprintf(err, errlen, "line %d: %s", je.line, je.text);
+        return -EINVAL;
+    }
+    json_t *arr = json_is_array(root) ? root : json_object_get(root, "languages");
+    if (!json_is_array(arr)) {
+        snprintf(err, errlen, "expected {\"languages\": [...]}");
+        json_decref(root);
+        return -EINVAL;
+    }
+    struct jd_langs *ls = calloc(1, sizeof *ls);
+    size_t n = json_array_size(arr);
+    if (!ls || !(ls->v = calloc(n ? n : 1, sizeof *ls->v))) {
+        free(ls);
+        json_decref(root);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = lang_from_json(json_array_get(arr, i), i, &ls->v[i], err, errlen);
+        ls->n = i + 1;
+        if (rc < 0) {
+            jd_langs_free(ls);
+            json_decref(root);
+            return rc;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(ls->v[j].id, ls->v[i].id)) {
+                snprintf(err, errlen, "language id \"%s\" appears twice", ls->v[i].id);
+                jd_langs_free(ls);
+                json_decref(root);
+                return -EINVAL;
+            }
+    }
+    json_decref(root);
+    *out = ls;
+    return 0;
+}
+
+int jd_langs_load(const char *path, struct jd_langs **out, char *err, size_t errlen)
+{
+    char *text = NULL;
+    char msg[256];
+    int rc = jd_read_file(path, 4 << 20, &text, NULL);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+        return rc;
+    }
+    rc = jd_langs_parse(text, out, msg, sizeof msg);
+    free(text);
+    if (rc < 0)
+        snprintf(err, errlen, "%s: %s", path, msg);
+    return rc;
+}
+
+int jd_langs_builtin(struct jd_langs **out, char *err, size_t errlen)
+{
+    return jd_langs_parse(builtin_json, out, err, errlen);
+}
+
+const struct jd_lang *jd_lang_by_id(const struct jd_langs *l, const char *id)
+{
+    for (size_t i = 0; l && id && i < l->n; i++)
+        if (!strcmp(l->v[i].id, id))
+            return &l->v[i];
+    return NULL;
+}
+
+const struct jd_lang *jd_lang_by_judge0(const struct jd_langs *l, int judge0_id)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        for (size_t k = 0; k < 8 && l->v[i].judge0_ids[k]; k++)
+            if (l->v[i].judge0_ids[k] == judge0_id)
+                return &l->v[i];
+    return NULL;
+}
+
+/* First language (in table order) whose extensions list has this file's
+ * extension; an available one wins over one that is not installed. */
+const struct jd_lang *jd_lang_by_filename(const struct jd_langs *l, const char *path)
+{
+    const char *ext = jd_extension(path);
+    const struct jd_lang *found = NULL;
+    if (!*ext)
+        return NULL;
+    for (size_t i = 0; l && i < l->n; i++)
+        for (char **e = l->v[i].extensions; e && *e; e++)
+            if (!strcmp(*e, ext)) {
+                if (l->v[i].available)
+                    return &l->v[i];
+                if (!found)
+                    found = &l->v[i];
+            }
+    return found;
+}
+
+int jd_lang_mounts(const struct jd_lang *lang, struct sb_mount *m, int max)
+{
+    int n = 0;
+    for (char **p = lang ? lang->mounts : NULL; p && *p && n < max; p++)
+        m[n++] = (struct sb_mount){.host = *p, .box = *p, .optional = true};
+    return n;
+}
+
+static bool is_header(const char *name)
+{
+    const char *e = jd_extension(name);
+    return !strcmp(e, "h") || !strcmp(e, "hpp") || !strcmp(e, "hh") || !strcmp(e, "hxx");
+}
+
+const struct jd_lang *jd_detect_lang(const struct jd_langs *langs, const char *path)
+{
+    if (!jd_is_dir(path))
+        return jd_lang_by_filename(langs, path);
+    char **names = NULL;
+    size_t n = 0;
+    if (jd_list_dir(path, &names, &n) < 0)
+        return NULL;
+    const struct jd_lang *best = NULL;
+    /* C++ wins over C when both appear (a .c helper next to a .cpp main is rare;
+     * a checker dir with testlib.h is common). */
+    for (size_t i = 0; i < n; i++) {
+        if (is_header(names[i]))
+            continue;
+        const struct jd_lang *l = jd_lang_by_filename(langs, names[i]);
+        if (l && (!best || (!strcmp(l->id, "cpp") && !strcmp(best->id, "c"))))
+            best = l;
+    }
+    jd_strv_free(names);
+    return best;
+}
+
+static int push_split(char ***v, const char *s)
+{
+    char **w = jd_strv_split(s);
+    if (!w)
+        return -ENOMEM;
+    for (char **p = w; *p; p++)
+        if (jd_strv_push(v, *p) < 0) {
+            jd_strv_free(w);
+            return -ENOMEM;
+        }
+    jd_strv_free(w);
+    return 0;
+}
+
+/* Replace every {key} in s by val; returns a new string. */
+static char *replace_all(const char *s, const char *key, const char *val)
+{
+    size_t kl = strlen(key), vl = strlen(val), n = 0;
+    for (const char *p = strstr(s, key); p; p = strstr(p + kl, key))
+        n++;
+    char *out = malloc(strlen(s) + n * vl + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = s;;) {
+        const char *q = strstr(p, key);
+        if (!q) {
+            strcpy(o, p);
+            break;
+        }
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, val, vl);
+        o += vl;
+        p = q + kl;
+    }
+    return out;
+}
+
+char **jd_expand_argv(char *const *tmpl, char *const *srcs, const char *opts,
+                      const char *args, uint64_t mem_kib)
+{
+    char **v = calloc(1, sizeof *v);
+    char mem[32];
+    snprintf(mem, sizeof mem, "%llu", (unsigned long long)(mem_kib ? mem_kib / 1024 : 1024));
+    if (!v)
+        return NULL;
+    for (size_t i = 0; tmpl && tmpl[i]; i++) {
+        const char *t = tmpl[i];
+        int rc = 0;
+        if (!strcmp(t, "{src}")) {
+            for (size_t k = 0; srcs && srcs[k] && rc == 0; k++)
+                rc = jd_strv_push(&v, srcs[k]);
+        } else if (!strcmp(t, "{opts}")) {
+            rc = push_split(&v, opts ? opts : "");
+        } else if (!strcmp(t, "{args}")) {
+            rc = push_split(&v, args ? args : "");
+        } else {
+            char *a = replace_all(t, "{src}", srcs && srcs[0] ? srcs[0] : "");
+            char *b = a ? replace_all(a, "{mem_mib}", mem) : NULL;
+            rc = b ? jd_strv_push(&v, b) : -ENOMEM;
+            free(a);
+            free(b);
+        }
+        if (rc < 0) {
+            jd_strv_free(v);
+            return NULL;
+        }
+    }
+    return v;
+}

@@ -1,0 +1,285 @@
+/*
+ * problem_yaml.c - read problem.yaml and testdata.yaml / test_group.yaml of
+ * a Kattis / ICPC problem package (legacy and problem_format_version
+ * 2023-07-draft / 2025-09).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "judge/internal.h"
+
+static int bad(char *err, size_t errlen, const char *path, const char *what, const char *val)
+{
+    snprintf(err, errlen, "%s: bad %s%s%s%s", path, what, val ? " '" : "", val ? val : "",
+             val ? "'" : "");
+    return -EINVAL;
+}
+
+static int get_double(yaml_document_t *d, yaml_node_t *map, const char *key, double *out,
+                      const char *path, char *err, size_t errlen)
+{
+    yaml_node_t *n = jd_yaml_get(d, map, key);
+    if (!n)
+        return 0;
+    double v;
+    if (jd_yaml_double(n, &v) < 0 || !(v >= 0))
+        return bad(err, errlen, path, key, jd_yaml_str(n));
+    *out = v;
+    return 1;
+}
+
+static int has_word(char *const *v, const char *w)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        if (!strcmp(v[i], w))
+            return 1;
+    return 0;
+}
+
+int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, size_t errlen)
+{
+    yaml_document_t doc;
+    int rc = jd_yaml_load(path, &doc, err, errlen);
+    if (rc < 0)
+        return rc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    yaml_node_t *n;
+    char **words = NULL;
+    rc = 0;
+
+    const char *ver = jd_yaml_str(jd_yaml_get(&doc, root, "problem_format_version"));
+    if (!ver)
+        ver = "legacy";
+    if (strcmp(ver, "legacy") && strcmp(ver, "2023-07-draft") && strcmp(ver, "2023-07") &&
+        strcmp(ver, "2025-09") && strcmp(ver, "draft")) {
+        rc = bad(err, errlen, path, "problem_format_version (known: legacy, 2023-07-draft, 2025-09)", ver);
+        goto out;
+    }
+    free(p->format_version);
+    if (!(p->format_version = strdup(ver)))
+        goto nomem;
+    bool legacy = !strcmp(ver, "legacy");
+    if (!legacy) {
+        p->time_multiplier = 2.0;
+        p->time_safety_margin = 1.5;
+    }
+
+    /* name: a string, or a map from language code to name */
+    n = jd_yaml_get(&doc, root, "name");
+    const char *name = jd_yaml_str(n);
+    if (n && n->type == YAML_MAPPING_NODE) {
+        name = jd_yaml_str(jd_yaml_get(&doc, n, "en"));
+        if (!name && n->data.mapping.pairs.start < n->data.mapping.pairs.top)
+            name = jd_yaml_str(yaml_document_get_node(&doc, n->data.mapping.pairs.start->value));
+    }
+    if (name && *name) {
+        free(p->name);
+        if (!(p->name = strdup(name)))
+            goto nomem;
+    }
+
+    /* type: pass-fail | scoring, plus interactive / multi-pass (newer formats) */
+    n = jd_yaml_get(&doc, root, "type");
+    if (n) {
+        words = jd_yaml_strv(&doc, n);
+        if (!words)
+            goto nomem;
+        for (size_t i = 0; words[i]; i++) {
+            if (!strcmp(words[i], "scoring"))
+                p->scoring = true;
+            else if (!strcmp(words[i], "interactive"))
+                p->interactive = true;
+            else if (!strcmp(words[i], "multi-pass")) {
+                snprintf(err, errlen, "%s: type multi-pass is not supported", path);
+                rc = -ENOTSUP;
+                goto out;
+            } else if (strcmp(words[i], "pass-fail")) {
+                rc = bad(err, errlen, path, "type", words[i]);
+                goto out;
+            }
+        }
+        jd_strv_free(words);
+        words = NULL;
+    }
+
+    /* legacy validation: default | custom [interactive] [score] */
+    n = jd_yaml_get(&doc, root, "validation");
+    if (n) {
+        words = jd_yaml_strv(&doc, n);
+        if (!words)
+            goto nomem;
+        if (has_word(words, "interactive"))
+            p->interactive = true;
+        if (has_word(words, "score"))
+            p->scoring = true;
+        if (words[0] && strcmp(words[0], "default") && strcmp(words[0], "custom")) {
+            rc = bad(err, errlen, path, "validation", words[0]);
+            goto out;
+        }
+        jd_strv_free(words);
+        words = NULL;
+    }
+
+    /* legacy validator_flags apply to every test (testdata.yaml may override) */
+    n = jd_yaml_get(&doc, root, "validator_flags");
+    if (n && p->n_groups) {
+        char **f = jd_yaml_strv(&doc, n);
+        if (!f)
+            goto nomem;
+        jd_strv_free(p->groups[0].validator_flags);
+        p->groups[0].validator_flags = f;
+    }
+
+    yaml_node_t *lim = jd_yaml_get(&doc, root, "limits");
+    if (lim && lim->type != YAML_MAPPING_NODE) {
+        rc = bad(err, errlen, path, "limits (must be a mapping)", NULL);
+        goto out;
+    }
+    if (lim) {
+        double v;
+        int r;
+        if ((r = get_double(&doc, lim, "time_limit", &v, path, err, errlen)) < 0)
+            goto fail;
+        if (r && v > 0) {
+            p->time_limit_s = v;
+            p->time_limit_given = true;
+        }
+        if ((r = get_double(&doc, lim, "time_multiplier", &p->time_multiplier, path, err, errlen)) < 0 ||
+            (r = get_double(&doc, lim, "time_safety_margin", &p->time_safety_margin, path, err, errlen)) < 0)
+            goto fail;
+        yaml_node_t *tm = jd_yaml_get(&doc, lim, "time_multipliers");
+        if ((r = get_double(&doc, tm, "ac_to_time_limit", &p->time_multiplier, path, err, errlen)) < 0 ||
+            (r = get_double(&doc, tm, "time_limit_to_tle", &p->time_safety_margin, path, err, errlen)) < 0)
+            goto fail;
+        static const struct { const char *key; size_t off; double unit; } kib[] = {
+            {"memory", offsetof(struct jd_problem, mem_kib), 1024},
+            {"output", offsetof(struct jd_problem, output_kib), 1024},
+            {"code", offsetof(struct jd_problem, code_kib), 1},
+            {"compilation_memory", offsetof(struct jd_problem, compile_mem_kib), 1024},
+            {"validation_memory", offsetof(struct jd_problem, validation_mem_kib), 1024},
+        };
+        for (size_t i = 0; i < sizeof kib / sizeof *kib; i++) {
+            if ((r = get_double(&doc, lim, kib[i].key, &v, path, err, errlen)) < 0)
+                goto fail;
+            if (r && v > 0)
+                *(uint64_t *)((char *)p + kib[i].off) = (uint64_t)(v * kib[i].unit);
+        }
+        if ((r = get_double(&doc, lim, "compilation_time", &p->compile_time_s, path, err, errlen)) < 0 ||
+            (r = get_double(&doc, lim, "validation_time", &p->validation_time_s, path, err, errlen)) < 0)
+            goto fail;
+    }
+    goto out;
+fail:
+    rc = -EINVAL;
+    goto out;
+nomem:
+    snprintf(err, errlen, "%s: out of memory", path);
+    rc = -ENOMEM;
+out:
+    jd_strv_free(words);
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *path,
+                        char *err, size_t errlen)
+{
+    yaml_document_t doc;
+    int rc = jd_yaml_load(path, &doc, err, errlen);
+    if (rc < 0)
+        return rc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    yaml_node_t *n;
+    char **words = NULL;
+    rc = 0;
+
+    const char *s = jd_yaml_str(jd_yaml_get(&doc, root, "on_reject"));
+    if (s) {
+        if (!strcmp(s, "continue"))
+            g->on_reject_continue = true;
+        else if (!strcmp(s, "break"))
+            g->on_reject_continue = false;
+        else {
+            rc = bad(err, errlen, path, "on_reject (break or continue)", s);
+            goto out;
+        }
+    }
+    s = jd_yaml_str(jd_yaml_get(&doc, root, "grading"));
+    if (s && strcmp(s, "default")) {
+        snprintf(err, errlen, "%s: grading '%s' is not supported (only default)", path, s);
+        rc = -ENOTSUP;
+        goto out;
+    }
+    if ((n = jd_yaml_get(&doc, root, "grader_flags"))) {
+        if (!(words = jd_yaml_strv(&doc, n)))
+            goto nomem;
+        for (size_t i = 0; words[i]; i++) {
+            if (!strcmp(words[i], "min"))
+                g->aggregation_min = true;
+            else if (!strcmp(words[i], "sum"))
+                g->aggregation_min = false;
+            else if (!strcmp(words[i], "accept_if_any_accepted"))
+                g->accept_if_any = true;
+            else if (!strcmp(words[i], "ignore_sample"))
+                g->ignore_sample = true;
+            else if (strcmp(words[i], "first_error") && strcmp(words[i], "worst_error") &&
+                     strcmp(words[i], "always_accept")) {
+                rc = bad(err, errlen, path, "grader_flags word", words[i]);
+                goto out;
+            }
+        }
+    }
+    int r;
+    if ((r = get_double(&doc, root, "accept_score", &g->accept_score, path, err, errlen)) < 0 ||
+        (r = get_double(&doc, root, "reject_score", &g->reject_score, path, err, errlen)) < 0)
+        goto fail;
+    /* newer formats: scoring: {score: N | unbounded, aggregation: sum | min} */
+    yaml_node_t *sc = jd_yaml_get(&doc, root, "scoring");
+    if (sc) {
+        const char *agg = jd_yaml_str(jd_yaml_get(&doc, sc, "aggregation"));
+        if (agg && !strcmp(agg, "min"))
+            g->aggregation_min = true;
+        else if (agg && !strcmp(agg, "sum"))
+            g->aggregation_min = false;
+        else if (agg) {
+            rc = bad(err, errlen, path, "scoring.aggregation (sum or min)", agg);
+            goto out;
+        }
+        yaml_node_t *scn = jd_yaml_get(&doc, sc, "score");
+        const char *sv = jd_yaml_str(scn);
+        if (sv && strcmp(sv, "unbounded")) {
+            if (jd_yaml_double(scn, &g->max_score) < 0 || g->max_score < 0) {
+                rc = bad(err, errlen, path, "scoring.score", sv);
+                goto out;
+            }
+            g->has_max_score = true;
+        }
+    }
+    if ((r = get_double(&doc, root, "max_score", &g->max_score, path, err, errlen)) < 0)
+        goto fail;
+    if (r)
+        g->has_max_score = true;
+    n = jd_yaml_get(&doc, root, "output_validator_flags");
+    if (!n)
+        n = jd_yaml_get(&doc, root, "output_validator_args");
+    if (n) {
+        char **f = jd_yaml_strv(&doc, n);
+        if (!f)
+            goto nomem;
+        jd_strv_free(g->validator_flags);
+        g->validator_flags = f;
+    }
+    (void)p;
+    goto out;
+fail:
+    rc = -EINVAL;
+    goto out;
+nomem:
+    snprintf(err, errlen, "%s: out of memory", path);
+    rc = -ENOMEM;
+out:
+    jd_strv_free(words);
+    yaml_document_delete(&doc);
+    return rc;
+}

@@ -1,0 +1,121 @@
+/*
+ * run_tests.c - run the submission on one test in a fresh box, then check
+ * its output with the problem's checker.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "judge/internal.h"
+
+static int check_output(const struct jd_run_ctx *c, const struct jd_test *t, const char *work,
+                        const char *out_path, struct jd_test_result *tr)
+{
+    const struct jd_group *g = &c->p->groups[t->group];
+    struct jd_check_result cr;
+    struct jd_check_ctx cc = {
+        .slot = c->slot, .p = c->p, .checker = c->checker, .test = t,
+        .flags = g->validator_flags, .work = work,
+    };
+    if (!c->checker || c->p->checker == JD_CHECK_DEFAULT)
+        jd_check_default_files(out_path, t->ans_path, g->validator_flags, &cr);
+    else if (c->p->checker == JD_CHECK_TESTLIB)
+        jd_check_testlib(&cc, out_path, &cr);
+    else
+        jd_check_kattis(&cc, out_path, &cr);
+    tr->verdict = cr.verdict;
+    tr->score = cr.has_score ? cr.score : NAN;
+    snprintf(tr->message, sizeof tr->message, "%s", cr.message);
+    return 0;
+}
+
+struct sb_limits jd_submission_limits(const struct jd_run_ctx *c)
+{
+    struct sb_limits l = {0};
+    l.cpu_s = c->time_limit_s;
+    l.wall_s = 2 * c->time_limit_s + 1;
+    l.mem_kib = c->p->mem_kib;
+    l.fsize_kib = c->p->output_kib;
+    l.stack_kib = UINT64_MAX;   /* judges give the whole memory limit to the stack */
+    jd_limits_add_extra(&l, &c->sub->lang->run_extra);
+    return l;
+}
+
+int jd_run_test(const struct jd_run_ctx *c, size_t ti, struct jd_test_result *tr)
+{
+    const struct jd_test *t = &c->p->tests[ti];
+    memset(tr, 0, sizeof *tr);
+    tr->score = NAN;
+    tr->name = strdup(t->name);
+    char *work = jd_asprintf("%s/t%zu", c->scratch, ti);
+    char *out_path = work ? jd_path_join(work, "output") : NULL;
+    char **argv = NULL;
+    int in = -1, out = -1, rc = 0;
+    if (!tr->name || !work || !out_path) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    jd_rm_rf(work);
+    if (mkdir(work, 0755) < 0) {
+        rc = -errno;
+        goto fail;
+    }
+    if (c->p->interactive) {
+        rc = jd_run_interactive(c, ti, work, tr);
+        goto out;
+    }
+    if ((in = open(t->in_path, O_RDONLY | O_CLOEXEC)) < 0 ||
+        (out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
+        rc = -errno;
+        goto fail;
+    }
+    if (!(argv = jd_program_argv(c->sub, NULL, c->p->mem_kib))) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    struct sb_mount m[SB_MAX_MOUNTS];
+    struct jd_box_run br;
+    jd_box_run_init(&br);
+    br.argv = (const char *const *)argv;
+    br.box_dir = c->sub->dir;
+    br.mounts = m;
+    br.n_mounts = jd_lang_mounts(c->sub->lang, m, SB_MAX_MOUNTS);
+    br.stdin_fd = in;
+    br.stdout_fd = out;
+    br.limits = jd_submission_limits(c);
+    struct sb_result res;
+    jd_box(c->slot, &br, &res);
+    close(in);
+    close(out);
+    in = out = -1;
+    tr->time_s = res.cpu_s;
+    tr->wall_s = res.wall_s;
+    tr->mem_kib = res.mem_kib;
+    tr->exit_code = res.exit_code;
+    tr->signal = res.signal;
+    if (res.status != SB_OK) {
+        tr->verdict = jd_verdict_from_sb(&res, tr->message, sizeof tr->message);
+        goto out;
+    }
+    rc = check_output(c, t, work, out_path, tr);
+    goto out;
+fail:
+    tr->verdict = JD_JE;
+    snprintf(tr->message, sizeof tr->message, "judging test %s: %s", t->name, strerror(-rc));
+    rc = 0;
+out:
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    if (work)
+        jd_rm_rf(work);
+    jd_strv_free(argv);
+    free(work);
+    free(out_path);
+    return rc;
+}
