@@ -5,6 +5,7 @@
  * nothing of the box is left on the host afterwards.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/test_hostile.h"
@@ -241,6 +243,92 @@ Test(sandbox_hostile_time, eight_threads_cpu_is_counted_and_limited)
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
         cr_assert(r->res.cpu_s > r->res.wall_s,
                   "cpu %.3f s <= wall %.3f s: threads' CPU not all counted", r->res.cpu_s, r->res.wall_s);
+    sb_slot_close(slot);
+    free(r);
+}
+
+/* The program exits 0 at once but leaves a daemonized grandchild that
+ * ignores signals and keeps stdout open: the run ends OK, and the
+ * grandchild dies with the box (it would otherwise keep writing into the
+ * caller's output and burn CPU forever). No zombie is left to the caller. */
+Test(sandbox_hostile_procs, daemon_left_behind_dies_with_the_run)
+{
+    char marker[128];
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    int out = hx_tmpfile();
+    hx_marker(marker, sizeof marker, "daemon");
+    struct hx_opts o = {.limits = {.cpu_s = 1, .wall_s = 3}, .stdout_fd = out, .use_stdout_fd = true};
+    hx_run(slot, &o, r, "sleeper", marker, "daemon", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_not_null(strstr(r->out, "READY"), "%s", r->out);
+    cr_assert_eq(hx_count_procs(marker), 0, "the daemon outlived the run");
+    cr_assert_eq(r->res.status, SB_OK, "status %s: %s", sb_status_code(r->res.status), r->res.message);
+    /* Nothing writes into the caller's file after the run. */
+    struct stat a, b;
+    cr_assert_eq(fstat(out, &a), 0);
+    usleep(1200 * 1000);
+    cr_assert_eq(fstat(out, &b), 0);
+    cr_assert_eq(a.st_size, b.st_size, "something kept writing to stdout after the run");
+    errno = 0;
+    cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a zombie or child was left to the caller");
+    cr_assert_eq(errno, ECHILD);
+    close(out);
+    sb_slot_close(slot);
+    free(r);
+}
+
+/* A writable host directory at /box (what `nsjudge run --box DIR` and
+ * compile steps use): many files, each under the file size limit, must
+ * not fill the host disk. Bound: the /tmp size (the same budget a box has
+ * for scratch space). The program stops itself at 192 MiB. */
+Test(sandbox_hostile_disk, host_box_dir_fill_is_bounded)
+{
+    char dir[64], marker[128];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    hx_marker(marker, sizeof marker, "hostfill");
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true,
+                        .limits = {.fsize_kib = 4096, .tmp_kib = 16 * 1024, .cpu_s = 2, .wall_s = 4}};
+    hx_run(slot, &o, r, "diskfill", "/box", marker, "192", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    /* Host side: what actually landed in the host directory. */
+    long long bytes = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    struct stat st;
+    while (d && (e = readdir(d))) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+            bytes += st.st_size;
+    }
+    if (d)
+        closedir(d);
+    hx_rmtree(dir);
+    cr_assert(bytes <= 16LL << 20,
+              "the box wrote %lld MiB into the host directory (cap 16 MiB):\n%s",
+              bytes >> 20, r->out);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    sb_slot_close(slot);
+    free(r);
+}
+
+/* /dev/shm is another tmpfs a program can write: it must be bounded too
+ * (its own size, or the memory limit that tmpfs pages are charged to). */
+Test(sandbox_hostile_disk, dev_shm_fill_is_bounded)
+{
+    char marker[128];
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    hx_marker(marker, sizeof marker, "shmfill");
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4}};
+    hx_run(slot, &o, r, "diskfill", "/dev/shm", marker, "256", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    cr_assert(r->res.status == SB_ML || strstr(r->out, "BLOCKED:"),
+              "status %s: %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
     sb_slot_close(slot);
     free(r);
 }
