@@ -126,7 +126,7 @@ Test(sandbox_hostile_fs, symlink_in_box_cannot_reach_host_file)
     cr_assert_eq(openat(dfd, "passwd", O_RDONLY | O_NOFOLLOW | O_CLOEXEC), -1);
     /* No hard link to a host file was made in the box dir. */
     for (int i = 0; i < 3; i++) {
-        char n[8];
+        char n[16];
         snprintf(n, sizeof n, "hl%d", i);
         cr_assert_neq(fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW), 0, "hard link %s exists", n);
     }
