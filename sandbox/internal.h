@@ -92,20 +92,36 @@ struct sb_mount_op {
     unsigned char is_link, writable, is_file;
 };
 
+/* The slot's template root: toolchain binds, /dev, mount points. */
 struct sb_rootfs_plan {
     char root[SB_PATH_MAX];   /* empty host dir used as the mount point */
     struct sb_mount_op ops[SB_MAX_MOUNTS + 24];
     int n_ops;
-    char box_src[SB_PATH_MAX]; /* host dir for /box, "" = tmpfs */
-    bool box_writable;
-    char tmp_opts[64];         /* tmpfs options for /tmp, e.g. size=65536k */
 };
-/* Parent side: the toolchain directories every box gets. */
 int sb_rootfs_add_defaults(struct sb_rootfs_plan *plan, char *err, size_t errlen);
 int sb_rootfs_add(struct sb_rootfs_plan *plan, const char *host, const char *box,
                   bool writable, bool optional, char *err, size_t errlen);
-/* Box side: build the root and pivot into it. */
-int sb_rootfs_enter(const struct sb_rootfs_plan *plan, char *err, size_t errlen);
+/* Build the template in a mount namespace of its own, once per slot.
+ * Returns an fd of that namespace and a read-write detached view of its
+ * root tmpfs (to create mount points for per-run mounts). */
+int sb_rootfs_template(const struct sb_rootfs_plan *plan, int *mntns_fd, int *rw_fd,
+                       char *err, size_t errlen);
+
+/* What one run adds to the template: detached mount trees, made by the
+ * parent with open_tree(), attached by the box with move_mount(). */
+struct sb_run_mounts {
+    int box_fd;                       /* -1: an empty tmpfs at /box */
+    bool box_writable;
+    int n;
+    int fds[SB_MAX_MOUNTS];
+    char dst[SB_MAX_MOUNTS][SB_PATH_MAX];
+    char tmp_opts[64];                /* tmpfs options for /tmp */
+};
+int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct sb_limits *lim,
+                          struct sb_run_mounts *m, char *err, size_t errlen);
+void sb_rootfs_release_run(struct sb_run_mounts *m);
+/* Box side: enter a private copy of the template and add this run's mounts. */
+int sb_rootfs_enter(int mntns_fd, const struct sb_run_mounts *m, char *err, size_t errlen);
 
 /* ---- user.c (box side) -------------------------------------------------- */
 int sb_user_drop(uid_t host_uid, char *err, size_t errlen);
@@ -121,7 +137,8 @@ struct sb_slot {
     int netns_down, netns_up;  /* fds; netns_up made on first use */
     struct sb_filter filter;
     struct sb_rootfs_plan base;  /* default mounts + root dir */
-    struct sb_rootfs_plan run;   /* scratch: base + this run's mounts */
+    int tmpl_mntns, tmpl_rw;     /* template mount namespace, rw view of its root */
+    struct sb_run_mounts run;    /* scratch for the current run */
     int ncpus;
 };
 

@@ -1,22 +1,30 @@
 /*
  * rootfs.c - the box's private root filesystem.
  *
- * A fresh tmpfs becomes "/", with read-only, nosuid, nodev bind mounts of
- * the toolchain directories, /box (the run's work dir), a private /tmp and
- * /dev/shm, a new /proc for the box's PID namespace and a /dev holding
- * only null, zero, full, random and urandom. Then pivot_root and the host
- * root is detached, so no path inside leads back to the host.
+ * Once per slot, a helper process builds a template root in a mount
+ * namespace of its own: a tmpfs "/", read-only nosuid nodev binds of the
+ * toolchain directories, a /dev with only null, zero, full, random and
+ * urandom, empty mount points for /box, /tmp and /proc; then pivot_root,
+ * and the host root is detached, so no path leads back to the host. The
+ * namespace outlives the helper through an fd.
  *
- * The plan (which host path goes where) is computed in the parent, where
- * allocation and stat() are safe; sb_rootfs_enter runs in the forked box
- * process and only makes system calls.
+ * Per run, the box joins the template and unshares a private copy of it
+ * (copying ~20 mounts instead of the host's tree, and without ~20 bind
+ * mounts), then adds what is new each run: a fresh /tmp tmpfs (also the
+ * target of /dev/shm), a /proc of its own PID namespace, and /box plus any
+ * extra mounts, which the parent clones from host paths with open_tree()
+ * and the box attaches with move_mount(). Nothing a run writes survives it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "sandbox/internal.h"
 
@@ -179,18 +187,14 @@ static int make_dev(int rootfd, const char *root, char *err, size_t errlen)
             r = -errno;
             sb_errmsg(err, errlen, "creating /dev links", errno);
         }
-    if (r == 0 && mkdirat(devfd, "shm", 01777) < 0) {
+    /* POSIX shm lives in the run's private /tmp */
+    if (r == 0 && symlinkat("/tmp", devfd, "shm") < 0) {
         r = -errno;
         sb_errmsg(err, errlen, "creating /dev/shm", errno);
     }
     close(devfd);
     if (r < 0)
         return r;
-    cat3(path, sizeof path, root, "/dev/shm", NULL);
-    if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777") < 0) {
-        sb_errmsg(err, errlen, "mounting /dev/shm", errno);
-        return -errno;
-    }
     cat3(path, sizeof path, root, "/dev", NULL);
     if (mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") < 0) {
         sb_errmsg(err, errlen, "remounting /dev read-only", errno);
@@ -199,15 +203,16 @@ static int make_dev(int rootfd, const char *root, char *err, size_t errlen)
     return 0;
 }
 
-int sb_rootfs_enter(const struct sb_rootfs_plan *plan, char *err, size_t errlen)
+/* Runs in the template helper (a forked child of the slot's creator). */
+static int build_template(const struct sb_rootfs_plan *plan, char *err, size_t errlen)
 {
     const char *root = plan->root;
     char path[SB_PATH_MAX];
     int r;
 
     /* Nothing we mount may propagate back to the host. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-        sb_errmsg(err, errlen, "making mounts private", errno);
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        sb_errmsg(err, errlen, "making a private mount namespace", errno);
         return -errno;
     }
     if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0755") < 0) {
@@ -219,7 +224,6 @@ int sb_rootfs_enter(const struct sb_rootfs_plan *plan, char *err, size_t errlen)
         sb_errmsg(err, errlen, "opening the new root", errno);
         return -errno;
     }
-
     for (int i = 0; i < plan->n_ops; i++) {
         const struct sb_mount_op *op = &plan->ops[i];
         if (op->is_link) {
@@ -241,48 +245,22 @@ int sb_rootfs_enter(const struct sb_rootfs_plan *plan, char *err, size_t errlen)
         if ((r = bind(op->src, path, op->writable, false, err, errlen)) < 0)
             goto fail;
     }
-
-    /* /box: the run's files, or an empty tmpfs. */
-    cat3(path, sizeof path, root, "/box", NULL);
-    if (mkdirat(rootfd, "box", 0755) < 0 && errno != EEXIST) {
-        r = -errno;
-        sb_errmsg(err, errlen, "creating /box", errno);
-        goto fail;
-    }
-    if (plan->box_src[0])
-        r = bind(plan->box_src, path, plan->box_writable, false, err, errlen);
-    else if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | (plan->box_writable ? 0 : MS_RDONLY),
-                   "size=1m,mode=0777") < 0) {
-        r = -errno;
-        sb_errmsg(err, errlen, "mounting /box", errno);
-    }
-    if (r < 0)
-        goto fail;
-
-    /* /tmp: private and size-capped (its pages count against the memory limit too). */
-    cat3(path, sizeof path, root, "/tmp", NULL);
-    if (mkdirat(rootfd, "tmp", 01777) < 0 ||
-        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, plan->tmp_opts) < 0) {
-        r = -errno;
-        sb_errmsg(err, errlen, "mounting /tmp", errno);
-        goto fail;
-    }
-
-    /* /proc of the box's own PID namespace: it sees only its processes. */
-    cat3(path, sizeof path, root, "/proc", NULL);
-    if (mkdirat(rootfd, "proc", 0555) < 0 ||
-        mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0) {
-        r = -errno;
-        sb_errmsg(err, errlen, "mounting /proc", errno);
-        goto fail;
-    }
-
+    static const struct { const char *name; mode_t mode; } points[] = {
+        {"box", 0755}, {"tmp", 01777}, {"proc", 0555},
+    };
+    for (size_t i = 0; i < sizeof points / sizeof *points; i++)
+        if (mkdirat(rootfd, points[i].name, points[i].mode) < 0 && errno != EEXIST) {
+            r = -errno;
+            sb_errmsg(err, errlen, points[i].name, errno);
+            goto fail;
+        }
     if ((r = make_dev(rootfd, root, err, errlen)) < 0)
         goto fail;
     close(rootfd);
 
-    /* Nobody in the box may create files at the top level. */
-    if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=256k,mode=0755") < 0) {
+    /* Read-only for the box (a per-mount flag: the superblock stays
+     * writable through the slot's detached view, for mount points). */
+    if (mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
         sb_errmsg(err, errlen, "remounting the root read-only", errno);
         return -errno;
     }
@@ -297,4 +275,215 @@ int sb_rootfs_enter(const struct sb_rootfs_plan *plan, char *err, size_t errlen)
 fail:
     close(rootfd);
     return r;
+}
+
+int sb_rootfs_template(const struct sb_rootfs_plan *plan, int *mntns_fd, int *rw_fd,
+                       char *err, size_t errlen)
+{
+    int ready[2], done[2];
+    *mntns_fd = *rw_fd = -1;
+    if (pipe2(ready, O_CLOEXEC) < 0)
+        return sb_errmsg(err, errlen, "pipe", errno), -errno;
+    if (pipe2(done, O_CLOEXEC) < 0) {
+        int e = errno;
+        close(ready[0]), close(ready[1]);
+        return sb_errmsg(err, errlen, "pipe", e), -e;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(ready[0]), close(ready[1]), close(done[0]), close(done[1]);
+        return sb_errmsg(err, errlen, "fork", e), -e;
+    }
+    if (pid == 0) {
+        char msg[SB_MSG_MAX] = "";
+        close(ready[0]);
+        close(done[1]);
+        int r = build_template(plan, msg, sizeof msg);
+        /* A writable detached view of the root, fetched by the parent with
+         * pidfd_getfd (open_tree only clones mounts of the caller's own
+         * namespace, so the parent cannot make it). */
+        int view = -1;
+        if (r == 0) {
+            struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY};
+            view = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE);
+            if (view < 0 || mount_setattr(view, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+                r = -errno;
+                sb_errmsg(msg, sizeof msg, "cloning the template root", errno);
+            }
+        }
+        char c = r < 0 ? 1 : 0;
+        if (write(ready[1], &c, 1) != 1 || write(ready[1], &view, sizeof view) != sizeof view ||
+            (r < 0 && write(ready[1], msg, sizeof msg) < 0))
+            _exit(1);
+        (void)!read(done[0], &c, 1);
+        _exit(0);
+    }
+    close(ready[1]);
+    close(done[0]);
+    char c = 1;
+    int r = 0, view = -1;
+    if (read(ready[0], &c, 1) != 1 || read(ready[0], &view, sizeof view) != sizeof view) {
+        r = -EIO;
+        sb_setmsg(err, errlen, "root template helper died");
+    } else if (c != 0) {
+        char msg[SB_MSG_MAX];
+        ssize_t n = read(ready[0], msg, sizeof msg);
+        msg[n > 0 ? (size_t)n - 1 : 0] = 0;
+        r = -EIO;
+        sb_setmsg(err, errlen, "building the box root: %s", n > 0 ? msg : "unknown error");
+    } else {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%d/ns/mnt", (int)pid);
+        *mntns_fd = open(p, O_RDONLY | O_CLOEXEC);
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        *rw_fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, view, 0);
+        if (pidfd >= 0)
+            close(pidfd);
+        if (*mntns_fd < 0 || *rw_fd < 0) {
+            r = -errno;
+            sb_errmsg(err, errlen, "holding the box root template", errno);
+        }
+    }
+    close(ready[0]);
+    close(done[1]);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (r < 0) {
+        if (*mntns_fd >= 0)
+            close(*mntns_fd);
+        if (*rw_fd >= 0)
+            close(*rw_fd);
+        *mntns_fd = *rw_fd = -1;
+    }
+    return r;
+}
+
+/* ---- per run: parent side ---------------------------------------------- */
+
+static int clone_tree(const char *host, bool writable, char *err, size_t errlen)
+{
+    int fd = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (fd < 0) {
+        sb_errmsg(err, errlen, host, errno);
+        return -errno;
+    }
+    struct mount_attr attr = {
+        .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY),
+        .attr_clr = writable ? MOUNT_ATTR_RDONLY : 0,
+    };
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+        int e = errno;
+        sb_errmsg(err, errlen, host, e);
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+void sb_rootfs_release_run(struct sb_run_mounts *m)
+{
+    if (m->box_fd >= 0)
+        close(m->box_fd);
+    m->box_fd = -1;
+    for (int i = 0; i < m->n; i++)
+        if (m->fds[i] >= 0)
+            close(m->fds[i]);
+    m->n = 0;
+}
+
+int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct sb_limits *lim,
+                          struct sb_run_mounts *m, char *err, size_t errlen)
+{
+    m->box_fd = -1;
+    m->n = 0;
+    m->box_writable = cfg->box_writable;
+    snprintf(m->tmp_opts, sizeof m->tmp_opts, "size=%lluk,mode=1777",
+             (unsigned long long)lim->tmp_kib);
+    int r;
+    if (cfg->box_dir) {
+        if (cfg->box_dir[0] != '/') {
+            sb_setmsg(err, errlen, "box_dir must be an absolute path: %s", cfg->box_dir);
+            return -EINVAL;
+        }
+        if ((r = clone_tree(cfg->box_dir, cfg->box_writable, err, errlen)) < 0)
+            return r;
+        m->box_fd = r;
+    }
+    if (cfg->n_mounts > SB_MAX_MOUNTS) {
+        sb_setmsg(err, errlen, "too many mounts (at most %d)", SB_MAX_MOUNTS);
+        sb_rootfs_release_run(m);
+        return -E2BIG;
+    }
+    for (int i = 0; i < cfg->n_mounts; i++) {
+        const struct sb_mount *mt = &cfg->mounts[i];
+        if (!mt->host || mt->host[0] != '/' || !mt->box || mt->box[0] != '/' ||
+            strstr(mt->box, "..") || strlen(mt->box) >= SB_PATH_MAX) {
+            sb_setmsg(err, errlen, "mount paths must be absolute (the box path without '..'): %s -> %s",
+                      mt->host ? mt->host : "(null)", mt->box ? mt->box : "(null)");
+            sb_rootfs_release_run(m);
+            return -EINVAL;
+        }
+        struct stat st;
+        if (stat(mt->host, &st) < 0) {
+            if (mt->optional && errno == ENOENT)
+                continue;
+            sb_errmsg(err, errlen, mt->host, errno);
+            sb_rootfs_release_run(m);
+            return -ENOENT;
+        }
+        const char *rel = mt->box;
+        while (*rel == '/')
+            rel++;
+        /* The mount point lives in the template root; it stays (empty,
+         * read-only) for later runs of this slot. */
+        if ((r = mkdirs_at(rw_fd, rel, !S_ISDIR(st.st_mode))) < 0 && r != -EEXIST) {
+            sb_errmsg(err, errlen, mt->box, -r);
+            sb_rootfs_release_run(m);
+            return r;
+        }
+        if ((r = clone_tree(mt->host, mt->writable, err, errlen)) < 0) {
+            sb_rootfs_release_run(m);
+            return r;
+        }
+        m->fds[m->n] = r;
+        snprintf(m->dst[m->n], SB_PATH_MAX, "%s", mt->box);
+        m->n++;
+    }
+    return 0;
+}
+
+/* ---- per run: box side (system calls only) ------------------------------ */
+
+int sb_rootfs_enter(int mntns_fd, const struct sb_run_mounts *m, char *err, size_t errlen)
+{
+    if (setns(mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0) {
+        sb_errmsg(err, errlen, "entering a copy of the box root", errno);
+        return -errno;
+    }
+    if (chdir("/") < 0 || mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, m->tmp_opts) < 0) {
+        sb_errmsg(err, errlen, "mounting /tmp", errno);
+        return -errno;
+    }
+    /* /proc of the box's own PID namespace: it sees only its processes. */
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0) {
+        sb_errmsg(err, errlen, "mounting /proc", errno);
+        return -errno;
+    }
+    if (m->box_fd >= 0) {
+        if (move_mount(m->box_fd, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+            sb_errmsg(err, errlen, "mounting /box", errno);
+            return -errno;
+        }
+    } else if (mount("tmpfs", "/box", "tmpfs", MS_NOSUID | MS_NODEV | (m->box_writable ? 0 : MS_RDONLY),
+                     "size=1m,mode=0777") < 0) {
+        sb_errmsg(err, errlen, "mounting /box", errno);
+        return -errno;
+    }
+    for (int i = 0; i < m->n; i++)
+        if (move_mount(m->fds[i], "", AT_FDCWD, m->dst[i], MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+            sb_errmsg(err, errlen, m->dst[i], errno);
+            return -errno;
+        }
+    return 0;
 }

@@ -46,6 +46,8 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
     s->id = opt->id;
     s->box_uid = opt->box_uid ? opt->box_uid : 60000u + (unsigned)opt->id % 100000u;
     s->netns_down = s->netns_up = -1;
+    s->tmpl_mntns = s->tmpl_rw = -1;
+    s->run.box_fd = -1;
     s->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (s->ncpus < 1)
         s->ncpus = 1;
@@ -70,6 +72,8 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         r = make_root_dir(s->base.root, sizeof s->base.root, err, errlen);
     if (r == 0)
         r = sb_rootfs_add_defaults(&s->base, err, errlen);
+    if (r == 0)
+        r = sb_rootfs_template(&s->base, &s->tmpl_mntns, &s->tmpl_rw, err, errlen);
     if (r < 0) {
         sb_slot_close(s);
         return r;
@@ -86,6 +90,10 @@ void sb_slot_close(struct sb_slot *s)
         close(s->netns_down);
     if (s->netns_up >= 0)
         close(s->netns_up);
+    if (s->tmpl_mntns >= 0)
+        close(s->tmpl_mntns);
+    if (s->tmpl_rw >= 0)
+        close(s->tmpl_rw);
     sb_cg_close(&s->cg, true);
     sb_filter_free(&s->filter);
     if (s->base.root[0])

@@ -4,8 +4,8 @@
  *
  * Process tree of a run:
  *   supervisor (caller's thread)
- *     `- box init: PID 1 of new PID/mount/IPC/UTS (+cgroup) namespaces,
- *        joins the slot's network namespace, builds the root filesystem,
+ *     `- box init: PID 1 of new PID/IPC/UTS/cgroup namespaces, joins the
+ *        slot's network namespace and a private copy of its root template,
  *        forks the program, reaps, reports the program's wait status.
  *          `- program: rlimits, unprivileged uid in its own user namespace,
  *             no capabilities, seccomp, execve.
@@ -190,7 +190,7 @@ static _Noreturn void box_init(struct run_ctx *c)
     close(c->netns);
     if (sethostname("nsjudge", 7) < 0 || setdomainname("nsjudge", 7) < 0)
         fail(c->st_w, "setting the hostname");
-    if (sb_rootfs_enter(&c->slot->run, err, sizeof err) < 0)
+    if (sb_rootfs_enter(c->slot->tmpl_mntns, &c->slot->run, err, sizeof err) < 0)
         fail(c->st_w, err);
 
     pid_t pid = fork();
@@ -217,31 +217,6 @@ static _Noreturn void box_init(struct run_ctx *c)
 }
 
 /* ---- supervisor side ------------------------------------------------------ */
-
-static int prepare_plan(struct sb_slot *s, const struct sb_config *cfg,
-                        const struct sb_limits *lim, char *err, size_t errlen)
-{
-    struct sb_rootfs_plan *p = &s->run;
-    memcpy(p, &s->base, sizeof *p);
-    for (int i = 0; i < cfg->n_mounts; i++) {
-        const struct sb_mount *m = &cfg->mounts[i];
-        int r = sb_rootfs_add(p, m->host, m->box, m->writable, m->optional, err, errlen);
-        if (r < 0)
-            return r;
-    }
-    if (cfg->box_dir) {
-        if (cfg->box_dir[0] != '/' || strlen(cfg->box_dir) >= sizeof p->box_src) {
-            sb_setmsg(err, errlen, "box_dir must be an absolute path: %s", cfg->box_dir);
-            return -EINVAL;
-        }
-        strcpy(p->box_src, cfg->box_dir);
-    } else
-        p->box_src[0] = 0;
-    p->box_writable = cfg->box_writable;
-    snprintf(p->tmp_opts, sizeof p->tmp_opts, "size=%lluk,mode=1777",
-             (unsigned long long)lim->tmp_kib);
-    return 0;
-}
 
 static int get_netns(struct sb_slot *s, bool up, char *err, size_t errlen)
 {
@@ -380,14 +355,14 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     sb_limits_fill_defaults(&c.lim, &cfg->limits);
     c.envp = cfg->envp ? cfg->envp : default_env;
 
-    int r = prepare_plan(s, cfg, &c.lim, msg, ml);
-    if (r < 0)
-        return xx(res, r);
+    int r;
     if ((c.netns = get_netns(s, cfg->loopback_up, msg, ml)) < 0)
         return xx(res, c.netns);
     /* +1 process for box init */
     if ((r = sb_cg_set_limits(&s->cg, c.lim.mem_kib * 1024, c.lim.procs + 1, msg, ml)) < 0 ||
         (r = sb_cg_reset(&s->cg, msg, ml)) < 0)
+        return xx(res, r);
+    if ((r = sb_rootfs_prepare_run(s->tmpl_rw, cfg, &c.lim, &s->run, msg, ml)) < 0)
         return xx(res, r);
 
     int own_null = -1;
@@ -420,7 +395,9 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     int pidfd = -1;
     struct clone_args ca;
     memset(&ca, 0, sizeof ca);
-    ca.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    /* No CLONE_NEWNS: copying the host's mount table is wasted work, the
+     * box copies the slot's small template instead (rootfs.c). */
+    ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
     ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
     ca.exit_signal = SIGCHLD;
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
@@ -428,6 +405,7 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
         box_init(&c);
     close(c.go_r);
     close(c.st_w);
+    sb_rootfs_release_run(&s->run);
     if (pid < 0) {
         r = -errno;
         sb_errmsg(msg, ml, "clone3 (creating the box namespaces)", errno);
