@@ -5,11 +5,13 @@
  * binaries, capabilities. Every test checks the host side too.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -236,5 +238,62 @@ Test(sandbox_hostile_privs, setuid_root_binary_gives_no_root)
     cr_assert_eq(ruid, euid, "setuid bit changed the euid: %s", r->out);
     sb_slot_close(slot);
     hx_rmtree(dir);
+    free(r);
+}
+
+/* Two runs share a writable box dir (a compile step, then a run). The
+ * first plants /box/data -> a host dir (absolute) and /box/up -> a
+ * relative path climbing out; the second asks for a mount at /box/data
+ * and /box/up and a working dir through a link. The supervisor must not
+ * follow the links: the host dirs stay empty and no mount appears on the
+ * host. Failing the run (XX) is fine; mounting outside the box is not. */
+Test(sandbox_hostile_fs, planted_symlink_does_not_redirect_next_mount)
+{
+    char dir[64], target[64], mnt_rel[128], line[1024];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    hx_tmpdir(target, sizeof target);
+    /* /box/up -> ../../../../../../<target>: climbs to / from any depth. */
+    snprintf(mnt_rel, sizeof mnt_rel, "../../../../../..%s", target);
+
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true};
+    hx_run(slot, &o, r, "plant", "/box/data", target, "/box/up", mnt_rel, NULL);
+    cr_assert_not_null(strstr(r->out, "PLANTED: 2"), "%s", r->out);
+
+    /* Deeper mount points make the supervisor create dirs through the
+     * link (mkdir -p), the other way a followed link writes on the host. */
+    struct sb_mount m[4] = {{.host = hx_dir(), .box = "/box/data", .writable = true},
+                            {.host = hx_dir(), .box = "/box/up", .writable = true},
+                            {.host = hx_dir(), .box = "/box/data/sub"},
+                            {.host = hx_dir(), .box = "/box/up/sub"}};
+    struct hx_opts o2 = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true,
+                         .mounts = m, .n_mounts = 4};
+    hx_run(slot, &o2, r, "fds", NULL);
+    cr_log_info("second run: rc %d status %s: %s", r->rc, sb_status_code(r->res.status), r->res.message);
+
+    /* Host side: the target dir is still empty, and not a mount point. */
+    DIR *d = opendir(target);
+    struct dirent *e;
+    int entries = 0;
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            entries++;
+    if (d)
+        closedir(d);
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    bool mounted = false;
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, target))
+            mounted = true;
+    if (f)
+        fclose(f);
+    if (mounted)
+        umount2(target, MNT_DETACH);
+    cr_assert(!mounted, "a box mount landed on the host at %s", target);
+    cr_assert_eq(entries, 0, "the host dir %s got %d entries through a planted link", target, entries);
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    hx_rmtree(target);
     free(r);
 }
