@@ -1,0 +1,39 @@
+/*
+ * app.h - the state of one nsjudge service process, passed to every part
+ * (routes, workers, callbacks). Nothing here is global: a test or a second
+ * instance builds its own struct app.
+ */
+#ifndef NSJUDGE_SERVER_APP_H
+#define NSJUDGE_SERVER_APP_H
+
+#include <stdbool.h>
+#include <time.h>
+#include "judge/judge.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/queue.h"
+#include "server/store.h"
+
+struct http_server;
+struct callbacks;
+struct worker_pool;
+struct problem_cache;
+
+struct app {
+    struct config cfg;
+    struct logger log;
+    struct store *store;
+    struct jd_langs *langs;
+    struct queue queue;
+    struct metrics metrics;
+    struct callbacks *callbacks;
+    struct worker_pool *workers;
+    struct problem_cache *problems;
+    struct http_server *http;
+    char owner[160];       /* "host:pid:start" - owns the jobs this process claims */
+    char host[64];
+    time_t started;
+};
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * cmd_serve.c - `nsjudge serve` (HTTP API + workers) and `nsjudge worker`
+ * (workers only, sharing the service's data directory). Start-up order:
+ * config, data dir, languages, store, requeue jobs of dead owners,
+ * callbacks, workers, HTTP; then wait for SIGTERM/SIGINT and stop in
+ * reverse, letting running jobs finish (or putting them back).
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "server/app.h"
+#include "server/callback.h"
+#include "server/cli.h"
+#include "server/http.h"
+#include "server/problems.h"
+#include "server/worker.h"
+
+const char cmd_serve_usage[] =
+    "usage: nsjudge serve [options]\n"
+    "\n"
+    "Run the judging service: a Judge0 CE 1.13.1 compatible HTTP API, plus\n"
+    "problems with per-test results, backed by an embedded SQLite store and a\n"
+    "pool of sandboxed workers. Stops cleanly on SIGTERM or SIGINT.\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE      service config (JSON). Default: $NSJUDGE_CONFIG,\n"
+    "                         else ./configs/nsjudge.json, else /etc/nsjudge/nsjudge.json,\n"
+    "                         else built-in defaults\n"
+    "  -l, --listen HOST:PORT address to listen on (default 127.0.0.1:2358)\n"
+    "  -d, --data-dir DIR     database, scratch dirs and uploaded problems (default ./data)\n"
+    "  -w, --workers N        judging workers, one sandbox slot each (default: one per core;\n"
+    "                         0 = API only, for use with `nsjudge worker`)\n"
+    "      --languages FILE   language table (default configs/languages.json)\n"
+    "      --slot-base N      first sandbox slot id (default 0); give each process on a\n"
+    "                         host its own range\n"
+    "      --log-level LEVEL  debug, info, warn or error (default info)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Command line options override the config file. Logs are logfmt lines on stderr.\n"
+    "\n"
+    "examples:\n"
+    "  nsjudge serve\n"
+    "  nsjudge serve --config configs/nsjudge.json --listen 127.0.0.1:8080 --workers 4\n"
+    "  curl -s -XPOST -H 'Content-Type: application/json' \\\n"
+    "       -d '{\"language_id\":50,\"source_code\":\"int main(){return 0;}\"}' \\\n"
+    "       'http://127.0.0.1:2358/submissions?wait=true'\n";
+
+const char cmd_worker_usage[] =
+    "usage: nsjudge worker [options]\n"
+    "\n"
+    "Run judging workers only, taking jobs from the store of a running\n"
+    "`nsjudge serve` (same --data-dir on the same host). Use it to add workers\n"
+    "without restarting the API, or with `serve --workers 0`.\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE      service config (JSON), as for serve\n"
+    "  -d, --data-dir DIR     the data directory shared with serve (default ./data)\n"
+    "  -w, --workers N        judging workers (default: one per core)\n"
+    "      --languages FILE   language table (default configs/languages.json)\n"
+    "      --slot-base N      first sandbox slot id (default 100 for worker, so it does\n"
+    "                         not collide with a serve on the same host)\n"
+    "      --log-level LEVEL  debug, info, warn or error (default info)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "example:\n"
+    "  nsjudge serve --workers 0 &  nsjudge worker --workers 2\n";
+
+static int file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static unsigned long long self_start_time(void)
+{
+    FILE *f = fopen("/proc/self/stat", "re");
+    char buf[1024];
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    p += 2;
+    for (int field = 3; field < 22 && p; field++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    return p ? strtoull(p, NULL, 10) : 0;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0755) && errno != EEXIST)
+                return -errno;
+            *p = '/';
+        }
+    if (mkdir(buf, 0755) && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int set_str(char **dst, const char *v)
+{
+    char *s = strdup(v);
+    if (!s)
+        return -1;
+    free(*dst);
+    *dst = s;
+    return 0;
+}
+
+static int run_service(int argc, char **argv, bool with_http)
+{
+    const char *usage = with_http ? cmd_serve_usage : cmd_worker_usage;
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'l'},
+        {"data-dir", required_argument, NULL, 'd'},
+        {"workers", required_argument, NULL, 'w'},
+        {"languages", required_argument, NULL, 'L'},
+        {"slot-base", required_argument, NULL, 'S'},
+        {"log-level", required_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = getenv("NSJUDGE_CONFIG");
+    const char *listen = NULL, *data_dir = NULL, *languages = NULL, *level = NULL;
+    int workers = -1, slot_base = -1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, with_http ? "c:l:d:w:h" : "c:d:w:h", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'c': config_path = optarg; break;
+        case 'l':
+            if (!with_http)
+                goto bad;
+            listen = optarg;
+            break;
+        case 'd': data_dir = optarg; break;
+        case 'w':
+            workers = (int)strtol(optarg, &end, 10);
+            if (*end || workers < 0 || workers > 1024) {
+                fprintf(stderr, "nsjudge: --workers wants a number from 0 to 1024\n");
+                return 2;
+            }
+            break;
+        case 'L': languages = optarg; break;
+        case 'S':
+            slot_base = (int)strtol(optarg, &end, 10);
+            if (*end || slot_base < 0) {
+                fprintf(stderr, "nsjudge: --slot-base wants a number >= 0\n");
+                return 2;
+            }
+            break;
+        case 'v': level = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default:
+        bad:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "nsjudge: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+
+    static struct app app; /* lives for the whole process; threads point into it */
+    memset(&app, 0, sizeof app);
+    char err[1024];
+    config_defaults(&app.cfg);
+    if (!with_http)
+        app.cfg.slot_id_base = 100;
+    if (!config_path) {
+        if (file_exists("configs/nsjudge.json"))
+            config_path = "configs/nsjudge.json";
+        else if (file_exists("/etc/nsjudge/nsjudge.json"))
+            config_path = "/etc/nsjudge/nsjudge.json";
+    }
+    if (config_path && config_load(&app.cfg, config_path, err, sizeof err)) {
+        fprintf(stderr, "nsjudge: %s\n", err);
+        return 1;
+    }
+    if ((listen && set_str(&app.cfg.listen, listen)) ||
+        (data_dir && set_str(&app.cfg.data_dir, data_dir)) ||
+        (languages && set_str(&app.cfg.languages, languages))) {
+        fprintf(stderr, "nsjudge: out of memory\n");
+        return 1;
+    }
+    if (workers >= 0)
+        app.cfg.workers = workers;
+    else if (!app.cfg.workers)
+        app.cfg.workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (!with_http && app.cfg.workers == 0)
+        app.cfg.workers = 1;
+    if (slot_base >= 0)
+        app.cfg.slot_id_base = slot_base;
+    if (level && log_level_parse(level, &app.cfg.log_level)) {
+        fprintf(stderr, "nsjudge: bad --log-level '%s'\n", level);
+        return 2;
+    }
+    if (!file_exists(app.cfg.languages) && !languages && file_exists("/etc/nsjudge/languages.json"))
+        set_str(&app.cfg.languages, "/etc/nsjudge/languages.json");
+    app.log.level = app.cfg.log_level;
+    app.log.fd = 2;
+    app.started = time(NULL);
+
+    /* Signals are taken synchronously by this thread; every thread started
+     * from here on inherits the mask. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/scratch", app.cfg.data_dir);
+    if ((rc = mkdir_p(path))) {
+        fprintf(stderr, "nsjudge: cannot create %s: %s\n", path, strerror(-rc));
+        return 1;
+    }
+    if ((rc = jd_langs_load(app.cfg.languages, &app.langs, err, sizeof err))) {
+        fprintf(stderr, "nsjudge: languages: %s\n", err);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/nsjudge.db", app.cfg.data_dir);
+    if ((rc = store_sqlite_open(path, &app.store, err, sizeof err))) {
+        fprintf(stderr, "nsjudge: store: %s\n", err);
+        jd_langs_free(app.langs);
+        return 1;
+    }
+    if (problems_new(&app.problems)) {
+        fprintf(stderr, "nsjudge: out of memory\n");
+        return 1;
+    }
+    queue_init(&app.queue);
+    metrics_init(&app.metrics);
+    if (gethostname(app.host, sizeof app.host))
+        snprintf(app.host, sizeof app.host, "localhost");
+    app.host[sizeof app.host - 1] = 0;
+    for (char *p = app.host; *p; p++)
+        if (*p == ':')
+            *p = '_';
+    snprintf(app.owner, sizeof app.owner, "%s:%ld:%llu", app.host, (long)getpid(), self_start_time());
+
+    size_t avail = 0;
+    for (size_t i = 0; i < app.langs->n; i++)
+        avail += app.langs->v[i].available;
+    nlog(&app.log, LOG_INFO, "start",
+         "mode=%s version=%s data_dir=%s workers=%d slot_base=%d languages=%zu available_languages=%zu owner=%s",
+         with_http ? "serve" : "worker", NSJUDGE_VERSION, app.cfg.data_dir, app.cfg.workers,
+         app.cfg.slot_id_base, app.langs->n, avail, app.owner);
+
+    long requeued = workers_reap(&app);
+    if (requeued)
+        nlog(&app.log, LOG_INFO, "recovered", "requeued_jobs=%ld", requeued);
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int exit_code = 0;
+    if (callbacks_start(&app, 2, err, sizeof err) ||
+        workers_start(&app, app.cfg.workers, err, sizeof err)) {
+        fprintf(stderr, "nsjudge: %s\n", err);
+        exit_code = 1;
+        goto stop;
+    }
+    if (with_http) {
+        if (http_start(&app, err, sizeof err)) {
+            fprintf(stderr, "nsjudge: %s\n", err);
+            nlog(&app.log, LOG_ERROR, "listen_failed", "listen=%s", app.cfg.listen);
+            exit_code = 1;
+            goto stop;
+        }
+        nlog(&app.log, LOG_INFO, "listening", "listen=%s", app.cfg.listen);
+    }
+    queue_notify_work(&app.queue);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    nlog(&app.log, LOG_INFO, "stopping", "signal=%d grace_s=%.0f", sig, app.cfg.shutdown_grace_s);
+
+stop:
+    /* Wake wait=true requests so the HTTP server can drain, then stop
+     * taking jobs and let the running ones finish within the grace time. */
+    queue_stop(&app.queue);
+    http_stop(&app);
+    rc = workers_stop(&app, app.cfg.shutdown_grace_s);
+    if (rc == -ETIMEDOUT) {
+        /* jobs went back to the queue; worker threads die with the process */
+        nlog(&app.log, LOG_WARN, "stopped", "clean=false");
+        fflush(NULL);
+        _exit(exit_code);
+    }
+    callbacks_stop(&app);
+    app.store->ops->close(app.store);
+    problems_free(app.problems);
+    jd_langs_free(app.langs);
+    queue_destroy(&app.queue);
+    nlog(&app.log, LOG_INFO, "stopped", "clean=true");
+    config_free(&app.cfg);
+    curl_global_cleanup();
+    return exit_code;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    return run_service(argc, argv, true);
+}
+
+int cmd_worker(int argc, char **argv)
+{
+    return run_service(argc, argv, false);
+}

@@ -1,0 +1,385 @@
+/*
+ * http.c - libmicrohttpd glue. MHD runs its own thread pool on epoll;
+ * each request's body is collected (capped: JSON bodies and problem
+ * uploads have separate caps) and the complete request is dispatched to
+ * a handler from the route table below.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <microhttpd.h>
+#include "server/http.h"
+#include "server/judge0_json.h"
+#include "server/routes.h"
+
+struct http_server {
+    struct MHD_Daemon *d;
+};
+
+enum { AUTH_NONE = 0, AUTH_TOKEN = 1 };
+
+struct route {
+    const char *method;
+    const char *pattern;   /* a trailing star matches one path segment into req->param */
+    route_fn *fn;
+    int auth;              /* X-Auth-Token needed when configured */
+};
+
+static const struct route routes[] = {
+    {"GET", "/healthz", route_healthz, AUTH_NONE},
+    {"GET", "/metrics", route_metrics, AUTH_NONE},
+    {"POST", "/authenticate", route_authenticate, AUTH_TOKEN},
+    {"POST", "/authorize", route_authorize, AUTH_TOKEN},
+    {"POST", "/submissions/batch", route_batch_create, AUTH_TOKEN},
+    {"GET", "/submissions/batch", route_batch_show, AUTH_TOKEN},
+    {"POST", "/submissions", route_submission_create, AUTH_TOKEN},
+    {"GET", "/submissions", route_submission_list, AUTH_TOKEN},
+    {"GET", "/submissions/*", route_submission_show, AUTH_TOKEN},
+    {"DELETE", "/submissions/*", route_submission_delete, AUTH_TOKEN},
+    {"GET", "/languages", route_languages, AUTH_TOKEN},
+    {"GET", "/languages/all", route_languages_all, AUTH_TOKEN},
+    {"GET", "/languages/*", route_language_show, AUTH_TOKEN},
+    {"GET", "/statuses", route_statuses, AUTH_TOKEN},
+    {"GET", "/about", route_about, AUTH_TOKEN},
+    {"GET", "/version", route_version, AUTH_TOKEN},
+    {"GET", "/config_info", route_config_info, AUTH_TOKEN},
+    {"GET", "/workers", route_workers, AUTH_TOKEN},
+    {"GET", "/system_info", route_system_info, AUTH_TOKEN},
+    {"GET", "/statistics", route_statistics, AUTH_TOKEN},
+    {"POST", "/problems", route_problem_create, AUTH_TOKEN},
+    {"GET", "/problems", route_problem_list, AUTH_TOKEN},
+    {"PUT", "/problems/*", route_problem_put, AUTH_TOKEN},
+    {"POST", "/problems/*", route_problem_put, AUTH_TOKEN},
+    {"GET", "/problems/*", route_problem_show, AUTH_TOKEN},
+    {"DELETE", "/problems/*", route_problem_delete, AUTH_TOKEN},
+    {NULL, NULL, NULL, 0},
+};
+
+/* ---- helpers for handlers ------------------------------------------------------- */
+
+const char *http_query(const struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int http_query_true(const struct http_req *r, const char *name)
+{
+    const char *v = http_query(r, name);
+    return v && !strcmp(v, "true");
+}
+
+void http_text(struct http_resp *w, int status, const char *ctype, const char *text, size_t len)
+{
+    free(w->body);
+    w->body = malloc(len + 1);
+    if (!w->body) {
+        w->status = 500;
+        w->len = 0;
+        w->ctype = "text/plain";
+        return;
+    }
+    memcpy(w->body, text, len);
+    w->body[len] = 0;
+    w->len = len;
+    w->status = status;
+    w->ctype = ctype;
+}
+
+void http_json(struct http_resp *w, int status, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    json_decref(j);
+    free(w->body);
+    w->body = NULL;
+    if (!s) {
+        static const char oom[] = "{\"error\":\"out of memory\"}";
+        http_text(w, 500, "application/json", oom, sizeof oom - 1);
+        return;
+    }
+    w->body = s;
+    w->len = strlen(s);
+    w->status = status;
+    w->ctype = "application/json; charset=utf-8";
+}
+
+void http_error(struct http_resp *w, int status, const char *msg)
+{
+    http_json(w, status, j0_error(msg));
+}
+
+json_t *http_body_json(const struct http_req *r, struct http_resp *w)
+{
+    json_error_t je;
+    if (!r->body_len) {
+        http_error(w, 400, "request body is empty; expected a JSON object");
+        return NULL;
+    }
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!j) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "malformed JSON at line %d column %d: %s", je.line, je.column,
+                 je.text);
+        http_error(w, 400, msg);
+    }
+    return j;
+}
+
+static int token_in(const struct strlist *l, const char *v)
+{
+    for (size_t i = 0; v && i < l->n; i++)
+        if (!strcmp(l->v[i], v))
+            return 1;
+    return 0;
+}
+
+int http_authorize(const struct http_req *r, struct http_resp *w)
+{
+    const struct config *c = &r->app->cfg;
+    if (!c->authz_tokens.n || token_in(&c->authz_tokens, http_header(r, "X-Auth-User")))
+        return 0;
+    http_error(w, 403, "forbidden: a valid X-Auth-User header is required");
+    return -1;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+struct reqctx {
+    char *body;
+    size_t len, cap, limit;
+    int too_big;
+    struct timespec t0;
+};
+
+static const struct route *match(const char *method, const char *path, char *param,
+                                 size_t plen, int *method_mismatch)
+{
+    *method_mismatch = 0;
+    for (const struct route *rt = routes; rt->method; rt++) {
+        const char *star = strchr(rt->pattern, '*');
+        int ok;
+        if (!star) {
+            ok = !strcmp(rt->pattern, path);
+            if (ok)
+                param[0] = 0;
+        } else {
+            size_t pre = (size_t)(star - rt->pattern);
+            const char *rest = path + pre;
+            ok = !strncmp(rt->pattern, path, pre) && *rest && !strchr(rest, '/') &&
+                 strlen(rest) < plen;
+            if (ok)
+                snprintf(param, plen, "%s", rest);
+        }
+        if (!ok)
+            continue;
+        if (!strcmp(rt->method, method))
+            return rt;
+        *method_mismatch = 1;
+    }
+    return NULL;
+}
+
+static void dispatch(struct app *app, struct MHD_Connection *conn, const char *method,
+                     const char *url, struct reqctx *rc, struct http_resp *w)
+{
+    char path[512], param[256];
+    snprintf(path, sizeof path, "%s", url);
+    size_t pl = strlen(path);
+    while (pl > 1 && path[pl - 1] == '/')
+        path[--pl] = 0;
+    /* Judge0 routes also answer with a ".json" suffix (Rails format) */
+    if (pl > 5 && !strcmp(path + pl - 5, ".json"))
+        path[pl - 5] = 0;
+
+    struct http_req r = {app, conn, method, path, rc->body ? rc->body : "", rc->len, NULL};
+    if (rc->too_big) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "request body too large (limit %zu bytes)", rc->limit);
+        http_error(w, 413, msg);
+        return;
+    }
+    int mismatch;
+    const struct route *rt = match(method, path, param, sizeof param, &mismatch);
+    if (!rt) {
+        http_error(w, mismatch ? 405 : 404, mismatch ? "method not allowed" : "not found");
+        return;
+    }
+    r.param = param[0] ? param : NULL;
+    if (rt->auth == AUTH_TOKEN && app->cfg.auth_tokens.n &&
+        !token_in(&app->cfg.auth_tokens, http_header(&r, "X-Auth-Token"))) {
+        http_error(w, 401, "unauthorized: a valid X-Auth-Token header is required");
+        return;
+    }
+    if (app->cfg.maintenance_mode && (!strcmp(method, "POST") || !strcmp(method, "DELETE")) &&
+        strncmp(path, "/auth", 5)) {
+        http_error(w, 503, "maintenance mode is on, creating and deleting is not allowed");
+        return;
+    }
+    rt->fn(&r, w);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *w)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(w->len, w->body, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        return MHD_NO;
+    w->body = NULL; /* MHD owns it now */
+    MHD_add_response_header(resp, "Content-Type", w->ctype ? w->ctype : "application/json");
+    MHD_add_response_header(resp, "Server", "nsjudge/" "0.1");
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)w->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static void log_request(struct app *app, const char *method, const char *url,
+                        struct reqctx *rc, int status, size_t len)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (t1.tv_sec - rc->t0.tv_sec) * 1e3 + (t1.tv_nsec - rc->t0.tv_nsec) / 1e6;
+    char q[300];
+    nlog(&app->log, LOG_INFO, "request", "method=%s path=%s status=%d ms=%.1f in=%zu out=%zu",
+         method, log_quote(url, q, sizeof q), status, ms, rc->len, len);
+    metrics_http(&app->metrics, status);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct app *app = cls;
+    struct reqctx *rc = *con_cls;
+    (void)version;
+    if (!rc) {
+        rc = calloc(1, sizeof *rc);
+        if (!rc)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &rc->t0);
+        rc->limit = !strncmp(url, "/problems", 9) ? app->cfg.max_upload_bytes
+                                                  : app->cfg.max_body_bytes;
+        *con_cls = rc;
+        /* An announced oversize body is refused before it is read. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > rc->limit) {
+            rc->too_big = 1;
+            struct http_resp w = {0};
+            dispatch(app, conn, method, url, rc, &w);
+            log_request(app, method, url, rc, w.status, w.len);
+            return send_resp(conn, &w);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (rc->too_big || rc->len + n > rc->limit) {
+            rc->too_big = 1;
+            free(rc->body);
+            rc->body = NULL;
+            rc->len = rc->cap = 0;
+            return MHD_YES;
+        }
+        if (rc->len + n + 1 > rc->cap) {
+            size_t nc = rc->cap ? rc->cap * 2 : 4096;
+            while (nc < rc->len + n + 1)
+                nc *= 2;
+            char *nb = realloc(rc->body, nc);
+            if (!nb)
+                return MHD_NO;
+            rc->body = nb;
+            rc->cap = nc;
+        }
+        memcpy(rc->body + rc->len, upload_data, n);
+        rc->len += n;
+        rc->body[rc->len] = 0;
+        return MHD_YES;
+    }
+    struct http_resp w = {0};
+    dispatch(app, conn, method, url, rc, &w);
+    if (!w.status)
+        http_error(&w, 500, "handler produced no response");
+    log_request(app, method, url, rc, w.status, w.len);
+    enum MHD_Result ok = send_resp(conn, &w);
+    free(w.body);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    struct reqctx *rc = *con_cls;
+    if (rc) {
+        free(rc->body);
+        free(rc);
+        *con_cls = NULL;
+    }
+}
+
+int http_start(struct app *app, char *err, size_t errlen)
+{
+    char host[128];
+    int port;
+    if (config_listen_addr(&app->cfg, host, sizeof host, &port)) {
+        snprintf(err, errlen, "bad listen address \"%s\" (want HOST:PORT)", app->cfg.listen);
+        return -EINVAL;
+    }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD;
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        snprintf(err, errlen, "listen host \"%s\" is not an IP address", host);
+        return -EINVAL;
+    }
+    struct http_server *hs = calloc(1, sizeof *hs);
+    if (!hs) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    unsigned threads = app->cfg.http_threads > 0 ? (unsigned)app->cfg.http_threads : 4;
+    hs->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, app,
+                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                             MHD_OPTION_THREAD_POOL_SIZE, threads,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                             MHD_OPTION_END);
+    if (!hs->d) {
+        snprintf(err, errlen, "cannot listen on %s (port in use or not permitted?)",
+                 app->cfg.listen);
+        free(hs);
+        return -EADDRINUSE;
+    }
+    app->http = hs;
+    return 0;
+}
+
+void http_stop(struct app *app)
+{
+    if (!app->http)
+        return;
+    MHD_stop_daemon(app->http->d);
+    free(app->http);
+    app->http = NULL;
+}

@@ -1,0 +1,45 @@
+/* http.h - the HTTP front: libmicrohttpd (thread pool + epoll), request
+ * bodies collected under a size cap, routing, auth, one log line per request. */
+#ifndef NSJUDGE_SERVER_HTTP_H
+#define NSJUDGE_SERVER_HTTP_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "server/app.h"
+
+struct MHD_Connection;
+
+struct http_req {
+    struct app *app;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const char *body;
+    size_t body_len;
+    const char *param;   /* the {token} / {id} part of the path, if any */
+};
+
+struct http_resp {
+    int status;
+    char *body;          /* malloc'd */
+    size_t len;
+    const char *ctype;
+};
+
+const char *http_query(const struct http_req *r, const char *name);
+const char *http_header(const struct http_req *r, const char *name);
+/* Steals j (may be NULL: then 500). */
+void http_json(struct http_resp *w, int status, json_t *j);
+void http_text(struct http_resp *w, int status, const char *ctype, const char *text, size_t len);
+void http_error(struct http_resp *w, int status, const char *msg);
+/* Parses the body as JSON; on failure answers 400 and returns NULL. */
+json_t *http_body_json(const struct http_req *r, struct http_resp *w);
+/* X-Auth-User check for privileged routes: 0 ok, else the response is set (403). */
+int http_authorize(const struct http_req *r, struct http_resp *w);
+/* query flag is "true" */
+int http_query_true(const struct http_req *r, const char *name);
+
+int http_start(struct app *app, char *err, size_t errlen);
+void http_stop(struct app *app);
+
+#endif

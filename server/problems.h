@@ -1,0 +1,31 @@
+/* problems.h - registered problems: registration (from an uploaded
+ * archive or an allowed server directory) and a cache of loaded problems
+ * shared by the workers (a problem is loaded once, used by many jobs). */
+#ifndef NSJUDGE_SERVER_PROBLEMS_H
+#define NSJUDGE_SERVER_PROBLEMS_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "server/app.h"
+
+struct problem_ref;   /* a counted reference to a loaded problem */
+
+int problems_new(struct problem_cache **out);
+void problems_free(struct problem_cache *pc);
+
+int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
+                     char *err, size_t errlen);
+const struct jd_problem *problems_get(const struct problem_ref *r);
+void problems_release(struct app *app, struct problem_ref *r);
+
+bool problems_valid_id(const char *id);
+/* Load dir to check it, then record it under id. origin: "upload"/"dir".
+ * On success *info is the problem's JSON description. */
+int problems_register(struct app *app, const char *id, const char *dir, const char *origin,
+                      json_t **info, char *err, size_t errlen);
+int problems_unregister(struct app *app, const char *id);
+json_t *problems_rec_json(const struct problem_rec *p);
+/* rm -rf without following symlinks */
+int problems_rmtree(const char *path);
+
+#endif

@@ -1,0 +1,18 @@
+/* routes.h - request handlers, one file per resource family:
+ * routes_submissions.c, routes_problems.c, routes_info.c. */
+#ifndef NSJUDGE_SERVER_ROUTES_H
+#define NSJUDGE_SERVER_ROUTES_H
+
+#include "server/http.h"
+
+typedef void route_fn(struct http_req *r, struct http_resp *w);
+
+route_fn route_submission_create, route_submission_list, route_submission_show,
+    route_submission_delete, route_batch_create, route_batch_show;
+route_fn route_languages, route_languages_all, route_language_show, route_statuses,
+    route_about, route_version, route_config_info, route_workers, route_system_info,
+    route_statistics, route_healthz, route_metrics, route_authenticate, route_authorize;
+route_fn route_problem_create, route_problem_put, route_problem_list, route_problem_show,
+    route_problem_delete;
+
+#endif

@@ -1,0 +1,277 @@
+/* routes_info.c - languages, statuses, about/version/config_info, workers,
+ * system_info, statistics, health and metrics. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "server/cli.h"
+#include "server/judge0_json.h"
+#include "server/routes.h"
+#include "server/worker.h"
+
+#define JUDGE0_VERSION "1.13.1"
+
+static int cmp_id(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "id"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "id"));
+    return (x > y) - (x < y);
+}
+
+/* One entry per Judge0 id a language answers to, sorted by id. */
+static json_t *languages(struct app *app, bool all)
+{
+    json_t *tmp[512];
+    size_t n = 0;
+    for (size_t i = 0; app->langs && i < app->langs->n; i++) {
+        const struct jd_lang *l = &app->langs->v[i];
+        if (!l->available && !all)
+            continue;
+        for (int k = 0; k < 8 && l->judge0_ids[k] && n < 512; k++) {
+            json_t *o = j0_language_json(l, l->judge0_ids[k], false);
+            if (!o)
+                continue;
+            if (all)
+                json_object_set_new(o, "is_archived", json_boolean(!l->available));
+            tmp[n++] = o;
+        }
+    }
+    qsort(tmp, n, sizeof tmp[0], cmp_id);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, tmp[i]);
+    return a;
+}
+
+void route_languages(struct http_req *r, struct http_resp *w)
+{
+    http_json(w, 200, languages(r->app, false));
+}
+
+void route_languages_all(struct http_req *r, struct http_resp *w)
+{
+    http_json(w, 200, languages(r->app, true));
+}
+
+void route_language_show(struct http_req *r, struct http_resp *w)
+{
+    char *end;
+    long id = strtol(r->param, &end, 10);
+    const struct jd_lang *l = *end || !r->app->langs ? NULL : jd_lang_by_judge0(r->app->langs, (int)id);
+    if (!l) {
+        http_error(w, 404, "language not found");
+        return;
+    }
+    http_json(w, 200, j0_language_json(l, (int)id, true));
+}
+
+void route_statuses(struct http_req *r, struct http_resp *w)
+{
+    (void)r;
+    http_json(w, 200, j0_statuses_json());
+}
+
+void route_about(struct http_req *r, struct http_resp *w)
+{
+    (void)r;
+    http_json(w, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+                                "version", JUDGE0_VERSION,
+                                "homepage", "https://github.com/nsjudge/nsjudge",
+                                "source_code", "https://github.com/nsjudge/nsjudge",
+                                "maintainer", "nsjudge developers",
+                                "nsjudge_version", NSJUDGE_VERSION,
+                                "compatibility", "Judge0 CE " JUDGE0_VERSION " API"));
+}
+
+void route_version(struct http_req *r, struct http_resp *w)
+{
+    (void)r;
+    http_text(w, 200, "text/plain; charset=utf-8", JUDGE0_VERSION, strlen(JUDGE0_VERSION));
+}
+
+void route_config_info(struct http_req *r, struct http_resp *w)
+{
+    const struct config *c = &r->app->cfg;
+    json_t *o = json_object();
+    if (!o) {
+        http_json(w, 500, NULL);
+        return;
+    }
+#define B(k) json_object_set_new(o, #k, json_boolean(c->k))
+#define I(k) json_object_set_new(o, #k, json_integer((json_int_t)c->k))
+#define D(k) json_object_set_new(o, #k, json_real(c->k))
+    B(maintenance_mode);
+    B(enable_wait_result);
+    B(enable_compiler_options);
+    json_object_set_new(o, "allowed_languages_for_compile_options", json_array());
+    B(enable_command_line_arguments);
+    B(enable_submission_delete);
+    B(enable_callbacks);
+    I(callbacks_max_tries);
+    D(callbacks_timeout);
+    B(enable_additional_files);
+    I(max_queue_size);
+    D(cpu_time_limit);
+    D(max_cpu_time_limit);
+    D(cpu_extra_time);
+    D(max_cpu_extra_time);
+    D(wall_time_limit);
+    D(max_wall_time_limit);
+    I(memory_limit);
+    I(max_memory_limit);
+    I(stack_limit);
+    I(max_stack_limit);
+    I(max_processes_and_or_threads);
+    I(max_max_processes_and_or_threads);
+    B(enable_per_process_and_thread_time_limit);
+    B(allow_enable_per_process_and_thread_time_limit);
+    B(enable_per_process_and_thread_memory_limit);
+    B(allow_enable_per_process_and_thread_memory_limit);
+    I(max_file_size);
+    I(max_max_file_size);
+    I(number_of_runs);
+    I(max_number_of_runs);
+    B(redirect_stderr_to_stdout);
+    json_object_set_new(o, "max_extract_size", json_integer((json_int_t)(c->max_extract_bytes / 1024)));
+    B(enable_batched_submissions);
+    I(max_submission_batch_size);
+    json_object_set_new(o, "submission_cache_duration", json_real(0));
+    json_object_set_new(o, "use_docs_as_homepage", json_false());
+    B(allow_enable_network);
+    B(enable_network);
+#undef B
+#undef I
+#undef D
+    http_json(w, 200, o);
+}
+
+void route_workers(struct http_req *r, struct http_resp *w)
+{
+    struct workers_info wi;
+    long queued = 0;
+    workers_info(r->app, &wi);
+    r->app->store->ops->count_status(r->app->store, J0_IN_QUEUE, &queued);
+    json_t *o = json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:i}", "queue", JUDGE0_VERSION,
+                          "size", (json_int_t)queued, "available", wi.total, "idle", wi.idle,
+                          "working", wi.busy, "paused", 0, "failed", wi.failed);
+    http_json(w, 200, json_pack("[o]", o));
+}
+
+static void first_line_value(const char *path, const char *key, char *out, size_t len)
+{
+    FILE *f = fopen(path, "re");
+    char line[512];
+    out[0] = 0;
+    if (!f)
+        return;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, kl)) {
+            char *v = strchr(line, ':');
+            if (!v)
+                continue;
+            v++;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            v[strcspn(v, "\n")] = 0;
+            snprintf(out, len, "%s", v);
+            break;
+        }
+    fclose(f);
+}
+
+void route_system_info(struct http_req *r, struct http_resp *w)
+{
+    (void)r;
+    struct utsname u;
+    uname(&u);
+    char model[256], mem[64], swap[64], cpus[16];
+    first_line_value("/proc/cpuinfo", "model name", model, sizeof model);
+    first_line_value("/proc/meminfo", "MemTotal", mem, sizeof mem);
+    first_line_value("/proc/meminfo", "SwapTotal", swap, sizeof swap);
+    snprintf(cpus, sizeof cpus, "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+    struct sb_host_info hi;
+    memset(&hi, 0, sizeof hi);
+    sb_host_probe(&hi);
+    http_json(w, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Architecture", u.machine,
+                                "CPU(s)", cpus, "Model name", model, "Kernel", u.release,
+                                "Mem", mem, "Swap", swap, "cgroups", hi.cgroup_detail));
+}
+
+void route_statistics(struct http_req *r, struct http_resp *w)
+{
+    struct app *app = r->app;
+    struct store_stats st;
+    if (app->store->ops->stats(app->store, &st)) {
+        http_error(w, 500, "store error");
+        return;
+    }
+    char now[32];
+    store_now_iso(now);
+    json_t *langs = json_array(), *statuses = json_array();
+    for (size_t i = 0; i < st.n_lang; i++) {
+        const struct jd_lang *l = app->langs ? jd_lang_by_judge0(app->langs, st.by_lang[i].id) : NULL;
+        json_array_append_new(langs, json_pack("{s:{s:i, s:s?}, s:I}", "language", "id",
+                                               st.by_lang[i].id, "name", l ? l->name : NULL,
+                                               "count", (json_int_t)st.by_lang[i].count));
+    }
+    for (int id = 1; id <= J0_STATUS_MAX; id++)
+        json_array_append_new(statuses, json_pack("{s:{s:i, s:s}, s:I}", "status", "id", id, "name",
+                                                  j0_status_name(id), "count",
+                                                  (json_int_t)st.by_status[id]));
+    char pretty[32];
+    snprintf(pretty, sizeof pretty, "%.1f MB", st.db_bytes / 1048576.0);
+    http_json(w, 200, json_pack("{s:s, s:{s:I, s:I, s:I}, s:o, s:o, s:{s:s, s:I}}", "now", now,
+                                "submissions", "total", (json_int_t)st.total, "today",
+                                (json_int_t)st.today, "last_30_days", (json_int_t)st.last_30_days,
+                                "languages", langs, "statuses", statuses, "database",
+                                "size_pretty", pretty, "size_in_bytes", (json_int_t)st.db_bytes));
+    store_stats_clear(&st);
+}
+
+void route_healthz(struct http_req *r, struct http_resp *w)
+{
+    struct app *app = r->app;
+    struct workers_info wi;
+    long queued = -1;
+    workers_info(app, &wi);
+    int store_ok = app->store->ops->count_status(app->store, J0_IN_QUEUE, &queued) == 0;
+    bool ok = store_ok && (wi.total == 0 || wi.failed < wi.total);
+    http_json(w, ok ? 200 : 503,
+              json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i}, s:I}", "status",
+                        ok ? "ok" : "degraded", "store", store_ok ? "ok" : "error", "queue",
+                        (json_int_t)queued, "workers", "total", wi.total, "busy", wi.busy, "idle",
+                        wi.idle, "failed", wi.failed, "uptime_s",
+                        (json_int_t)(time(NULL) - app->started)));
+}
+
+void route_metrics(struct http_req *r, struct http_resp *w)
+{
+    static const char *const codes[METRICS_VERDICTS] = {"PENDING", "AC", "WA", "PE", "TLE",
+                                                        "MLE", "RTE", "OLE", "CE", "JE"};
+    long queued = 0;
+    r->app->store->ops->count_status(r->app->store, J0_IN_QUEUE, &queued);
+    size_t len;
+    char *text = metrics_render(&r->app->metrics, queued, codes, &len);
+    if (!text) {
+        http_error(w, 500, "out of memory");
+        return;
+    }
+    http_text(w, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+}
+
+void route_authenticate(struct http_req *r, struct http_resp *w)
+{
+    (void)r;
+    http_text(w, 200, "application/json", "{}", 2);
+}
+
+void route_authorize(struct http_req *r, struct http_resp *w)
+{
+    if (http_authorize(r, w))
+        return;
+    http_text(w, 200, "application/json", "{}", 2);
+}

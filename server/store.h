@@ -1,0 +1,118 @@
+/*
+ * store.h - durable storage of submissions, the job queue and problems.
+ *
+ * The queue is the submissions table itself: status 1 (In Queue) rows are
+ * waiting, status 2 (Processing) rows are claimed by an owner
+ * ("host:pid:start") under a lease. An owner renews its lease while it
+ * lives; a row whose lease ran out, or whose owner is known dead, goes back
+ * to status 1. So a killed process loses nothing.
+ *
+ * This is an interface (a table of operations) so that a PostgreSQL
+ * backend can be added next to store_sqlite.c without touching callers.
+ */
+#ifndef NSJUDGE_SERVER_STORE_H
+#define NSJUDGE_SERVER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A byte string that may be null (p == NULL). Always NUL-terminated when set. */
+struct bytes {
+    char *p;
+    size_t n;
+};
+
+struct submission {
+    char token[40];
+    int language_id;
+    struct bytes source_code, stdin_data, expected_output;
+    char *compiler_options, *command_line_arguments, *callback_url;
+    struct bytes additional_files;   /* zip, raw */
+    double cpu_time_limit, cpu_extra_time, wall_time_limit;
+    long memory_limit, stack_limit, max_processes_and_or_threads, max_file_size;
+    long number_of_runs;
+    bool per_process_time, per_process_memory, redirect_stderr_to_stdout, enable_network;
+    char *problem_id;                /* NULL: a Judge0 single run */
+
+    /* results; -1 means null for the numbers */
+    int status_id;
+    char *verdict;                   /* "AC", "MLE", ... or NULL */
+    struct bytes stdout_data, stderr_data, compile_output;
+    char *message;
+    int exit_code, exit_signal;
+    double time, wall_time;
+    long memory;
+    double score, max_score;         /* problems only */
+    char *tests;                     /* JSON array text of per-test results, problems only */
+    long tests_total;
+    char created_at[32], finished_at[32];
+    int attempts;
+};
+
+void submission_init(struct submission *s);   /* zero + every number null */
+void submission_clear(struct submission *s);  /* free members */
+
+struct problem_rec {
+    char id[128];
+    char *name;
+    char *path;       /* directory on the server */
+    char *origin;     /* "upload" or "dir" */
+    long tests;
+    char created_at[32];
+};
+void problem_rec_clear(struct problem_rec *p);
+
+struct store_stats {
+    long total, today, last_30_days;
+    long by_status[16];
+    struct { int id; long count; } *by_lang;
+    size_t n_lang;
+    long long db_bytes;
+};
+
+struct store;
+struct store_ops {
+    void (*close)(struct store *s);
+    int (*insert)(struct store *s, struct submission *sub, char *err, size_t errlen);
+    int (*get)(struct store *s, const char *token, struct submission *out);
+    /* newest first; *out is an array of *n records */
+    int (*list)(struct store *s, long offset, long limit, struct submission **out,
+                size_t *n, long *total);
+    int (*remove)(struct store *s, const char *token);
+    int (*count_status)(struct store *s, int status_id, long *n);
+    /* Oldest queued job -> status 2 owned by owner. -ENOENT when empty. */
+    int (*claim)(struct store *s, const char *owner, double lease_s, struct submission *out);
+    int (*renew)(struct store *s, const char *owner, double lease_s);
+    int (*progress)(struct store *s, const char *token, const char *owner,
+                    const char *tests_json, long tests_total, double score, double max_score);
+    /* Writes results; -ESTALE when the job is no longer ours (requeued). */
+    int (*finish)(struct store *s, const struct submission *sub, const char *owner);
+    /* owner NULL: every expired lease; else every job of that owner */
+    int (*requeue)(struct store *s, const char *owner, long *n);
+    int (*owners)(struct store *s, char ***owners, size_t *n);
+    int (*callbacks_pending)(struct store *s, char ***tokens, size_t *n);
+    int (*callback_done)(struct store *s, const char *token);
+    int (*stats)(struct store *s, struct store_stats *st);
+
+    int (*problem_put)(struct store *s, const struct problem_rec *p);
+    int (*problem_get)(struct store *s, const char *id, struct problem_rec *out);
+    int (*problem_list)(struct store *s, struct problem_rec **out, size_t *n);
+    int (*problem_remove)(struct store *s, const char *id);
+};
+
+struct store {
+    const struct store_ops *ops;
+};
+
+/* store_sqlite.c: the database file is created on first use (WAL mode). */
+int store_sqlite_open(const char *path, struct store **out, char *err, size_t errlen);
+
+void store_free_strv(char **v, size_t n);
+void store_free_list(struct submission *v, size_t n);
+void store_stats_clear(struct store_stats *st);
+
+/* ISO 8601 UTC with milliseconds, as Judge0 prints them */
+void store_now_iso(char out[32]);
+
+#endif

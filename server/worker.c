@@ -1,0 +1,599 @@
+/*
+ * worker.c - judging workers. Each thread owns one sandbox slot (slot ids
+ * are cfg.slot_id_base + index, unique in the process), claims the oldest
+ * queued job, judges it through judge/judge.h and writes the result. The
+ * keeper thread renews this process's leases so jobs are not stolen while
+ * they run, and requeues the jobs of owners that died.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "server/callback.h"
+#include "server/judge0_json.h"
+#include "server/problems.h"
+#include "server/worker.h"
+
+enum { W_STARTING, W_IDLE, W_BUSY, W_FAILED, W_DONE };
+
+struct worker {
+    struct worker_pool *pool;
+    int idx;
+    pthread_t th;
+    atomic_int state;
+    struct sb_slot *slot;
+    char scratch[512];
+};
+
+struct worker_pool {
+    struct app *app;
+    int n;
+    struct worker *w;
+    atomic_bool stop;
+    pthread_t keeper;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;   /* keeper sleeps on it so stop is prompt */
+};
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int mkdirs(const char *path)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0755) && errno != EEXIST)
+                return -errno;
+            *p = '/';
+        }
+    if (mkdir(buf, 0755) && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void set_message(struct submission *res, const char *msg)
+{
+    free(res->message);
+    res->message = msg && *msg ? strdup(msg) : NULL;
+}
+
+static void internal_error(struct submission *res, const char *msg)
+{
+    res->status_id = J0_INTERNAL_ERROR;
+    free(res->verdict);
+    res->verdict = strdup("JE");
+    set_message(res, msg);
+}
+
+/* Judge0 words for a runtime error when the judge gave no message */
+static void default_message(struct submission *res, jd_verdict v, int sig, int code)
+{
+    char buf[96];
+    if (res->message)
+        return;
+    if (v == JD_RTE && sig > 0)
+        snprintf(buf, sizeof buf, "Caught fatal signal %d", sig);
+    else if (v == JD_RTE)
+        snprintf(buf, sizeof buf, "Exited with error status %d", code);
+    else if (v == JD_TLE)
+        snprintf(buf, sizeof buf, "Time limit exceeded");
+    else if (v == JD_MLE)
+        snprintf(buf, sizeof buf, "Memory limit exceeded");
+    else if (v == JD_OLE)
+        snprintf(buf, sizeof buf, "Output limit exceeded");
+    else
+        return;
+    set_message(res, buf);
+}
+
+/* Judge0 shows empty outputs as null */
+static void take_bytes(struct bytes *dst, char **p, size_t n)
+{
+    if (n) {
+        dst->p = *p;
+        dst->n = n;
+        *p = NULL;
+    }
+}
+
+/* ---- a Judge0 single run ---------------------------------------------------- */
+
+static void run_single(struct worker *w, const struct submission *s, struct submission *res)
+{
+    struct app *app = w->pool->app;
+    const struct jd_lang *lang = jd_lang_by_judge0(app->langs, s->language_id);
+    if (!lang || !lang->available) {
+        internal_error(res, "language is not available on this host");
+        return;
+    }
+    struct jd_single_request req;
+    memset(&req, 0, sizeof req);
+    req.lang = lang;
+    req.source = s->source_code.p;
+    req.source_len = s->source_code.n;
+    req.stdin_data = s->stdin_data.p;
+    req.stdin_len = s->stdin_data.n;
+    req.expected = s->expected_output.p;
+    req.expected_len = s->expected_output.n;
+    req.compiler_options = s->compiler_options;
+    req.command_line_arguments = s->command_line_arguments;
+    req.limits.cpu_s = s->cpu_time_limit;
+    req.limits.wall_s = s->wall_time_limit;
+    req.limits.mem_kib = s->memory_limit > 0 ? (uint64_t)s->memory_limit : 0;
+    req.limits.stack_kib = s->stack_limit > 0 ? (uint64_t)s->stack_limit : 0;
+    req.limits.fsize_kib = s->max_file_size > 0 ? (uint64_t)s->max_file_size : 0;
+    req.limits.procs = s->max_processes_and_or_threads > 0 ? (uint32_t)s->max_processes_and_or_threads : 0;
+    req.redirect_stderr_to_stdout = s->redirect_stderr_to_stdout;
+    req.enable_network = s->enable_network;
+    req.number_of_runs = s->number_of_runs > 0 ? (int)s->number_of_runs : 1;
+    req.additional_files_zip = s->additional_files.p;
+    req.additional_files_len = s->additional_files.n;
+    req.output_cap = app->cfg.max_output_bytes;
+
+    struct jd_single_result r;
+    memset(&r, 0, sizeof r);
+    int rc = jd_run_single(w->slot, &req, w->scratch, &r);
+    if (rc) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "judge failed: %s%s%s", strerror(-rc), r.message[0] ? ": " : "",
+                 r.message);
+        internal_error(res, msg);
+        jd_single_result_free(&r);
+        return;
+    }
+    if (r.status == SB_XX || r.verdict == JD_JE)
+        atomic_fetch_add(&app->metrics.sandbox_failures, 1);
+    res->verdict = xstrdup(jd_verdict_code(r.verdict));
+    res->status_id = j0_status_for(r.verdict, r.signal, r.exit_code);
+    take_bytes(&res->stdout_data, &r.stdout_data, r.stdout_len);
+    take_bytes(&res->stderr_data, &r.stderr_data, r.stderr_len);
+    take_bytes(&res->compile_output, &r.compile_output, r.compile_output_len);
+    set_message(res, r.message);
+    if (r.verdict != JD_CE && r.verdict != JD_JE) {
+        res->time = r.time_s;
+        res->wall_time = r.wall_s;
+        res->memory = (long)r.mem_kib;
+        res->exit_code = r.signal > 0 ? -1 : r.exit_code;
+        res->exit_signal = r.signal > 0 ? r.signal : -1;
+    }
+    default_message(res, r.verdict, r.signal, r.exit_code);
+    jd_single_result_free(&r);
+}
+
+/* ---- judging against a problem ------------------------------------------------ */
+
+struct progress_ctx {
+    struct app *app;
+    const char *token;
+};
+
+static json_t *tests_json(const struct jd_report *rep)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < rep->n_tests; i++) {
+        const struct jd_test_result *t = &rep->tests[i];
+        if (t->verdict == JD_PENDING)
+            continue;
+        char tbuf[32], wbuf[32];
+        snprintf(tbuf, sizeof tbuf, "%.3f", t->time_s);
+        snprintf(wbuf, sizeof wbuf, "%.3f", t->wall_s);
+        json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:I, s:f}",
+                              "name", t->name ? t->name : "",
+                              "verdict", jd_verdict_code(t->verdict),
+                              "status", j0_status_json(j0_status_for(t->verdict, t->signal, t->exit_code)),
+                              "time", tbuf, "wall_time", wbuf,
+                              "memory", (json_int_t)t->mem_kib, "score", t->score);
+        if (!o)
+            continue;
+        json_object_set_new(o, "exit_code", t->signal > 0 ? json_null() : json_integer(t->exit_code));
+        json_object_set_new(o, "exit_signal", t->signal > 0 ? json_integer(t->signal) : json_null());
+        json_object_set_new(o, "message", t->message[0] ? json_string(t->message) : json_null());
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, size_t total)
+{
+    struct progress_ctx *pc = ctx;
+    (void)idx;
+    json_t *a = tests_json(partial);
+    char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    if (s)
+        pc->app->store->ops->progress(pc->app->store, pc->token, pc->app->owner, s, (long)total,
+                                      partial->score, partial->max_score);
+    free(s);
+}
+
+static void run_problem(struct worker *w, const struct submission *s, struct submission *res)
+{
+    struct app *app = w->pool->app;
+    char err[512] = "";
+    const struct jd_lang *lang = jd_lang_by_judge0(app->langs, s->language_id);
+    if (!lang || !lang->available) {
+        internal_error(res, "language is not available on this host");
+        return;
+    }
+    struct problem_ref *pr;
+    if (problems_acquire(app, s->problem_id, &pr, err, sizeof err)) {
+        internal_error(res, err);
+        return;
+    }
+    char srcdir[600], src[800], jdir[600];
+    snprintf(srcdir, sizeof srcdir, "%s/src", w->scratch);
+    snprintf(jdir, sizeof jdir, "%s/judge", w->scratch);
+    snprintf(src, sizeof src, "%s/%s", srcdir, lang->source_file ? lang->source_file : "main");
+    problems_rmtree(srcdir);
+    problems_rmtree(jdir);
+    FILE *f = NULL;
+    if (mkdirs(srcdir) || mkdirs(jdir) || !(f = fopen(src, "we")) ||
+        fwrite(s->source_code.p, 1, s->source_code.n, f) != s->source_code.n) {
+        if (f)
+            fclose(f);
+        internal_error(res, "cannot write the source file to the scratch directory");
+        problems_release(app, pr);
+        return;
+    }
+    fclose(f);
+
+    struct progress_ctx pctx = {app, s->token};
+    struct jd_judge_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.run_all = true;
+    opt.parallel = 1;
+    opt.slots = &w->slot;
+    opt.scratch_dir = jdir;
+    opt.progress = on_progress;
+    opt.progress_ctx = &pctx;
+    struct jd_report rep;
+    memset(&rep, 0, sizeof rep);
+    int rc = jd_judge(problems_get(pr), lang, src, &opt, &rep, err, sizeof err);
+    problems_release(app, pr);
+    if (rc) {
+        internal_error(res, err[0] ? err : strerror(-rc));
+        jd_report_free(&rep);
+        return;
+    }
+    int sig = 0, code = 0;
+    for (size_t i = 0; i < rep.n_tests; i++)
+        if (rep.tests[i].verdict == rep.verdict) {
+            sig = rep.tests[i].signal;
+            code = rep.tests[i].exit_code;
+            break;
+        }
+    if (rep.verdict == JD_JE)
+        atomic_fetch_add(&app->metrics.sandbox_failures, 1);
+    res->verdict = xstrdup(jd_verdict_code(rep.verdict));
+    res->status_id = j0_status_for(rep.verdict, sig, code);
+    if (rep.compile_output && rep.compile_output[0]) {
+        res->compile_output.n = strlen(rep.compile_output);
+        res->compile_output.p = rep.compile_output;
+        rep.compile_output = NULL;
+    }
+    set_message(res, rep.message);
+    if (rep.verdict != JD_CE) {
+        res->time = rep.max_time_s;
+        res->memory = (long)rep.max_mem_kib;
+    }
+    res->score = rep.score;
+    res->max_score = rep.max_score;
+    json_t *a = tests_json(&rep);
+    res->tests = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    res->tests_total = (long)rep.n_tests;
+    default_message(res, rep.verdict, sig, code);
+    jd_report_free(&rep);
+}
+
+/* ---- the worker thread ------------------------------------------------------------ */
+
+static int verdict_index(const char *code)
+{
+    jd_verdict v;
+    return code && !jd_verdict_parse(code, &v) ? (int)v : (int)JD_JE;
+}
+
+static void run_job(struct worker *w, struct submission *s)
+{
+    struct app *app = w->pool->app;
+    struct submission res;
+    submission_init(&res);
+    snprintf(res.token, sizeof res.token, "%s", s->token);
+    double t0 = mono_s();
+    if (s->attempts > app->cfg.max_attempts) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "gave up after %d attempts: the judge stopped while running this job",
+                 s->attempts - 1);
+        internal_error(&res, msg);
+    } else if (s->problem_id) {
+        run_problem(w, s, &res);
+    } else {
+        run_single(w, s, &res);
+    }
+    if (!res.verdict && res.status_id < 3)
+        internal_error(&res, "the judge returned no verdict");
+    store_now_iso(res.finished_at);
+    double dt = mono_s() - t0;
+    int rc = app->store->ops->finish(app->store, &res, app->owner);
+    char q[200];
+    if (rc)
+        nlog(&app->log, LOG_WARN, "job_result_dropped", "token=%s worker=%d error=%s", s->token,
+             w->idx, log_quote(strerror(-rc), q, sizeof q));
+    metrics_job(&app->metrics, verdict_index(res.verdict), dt);
+    queue_notify_done(&app->queue);
+    if (!rc && s->callback_url && app->callbacks)
+        callbacks_enqueue(app->callbacks, s->token);
+    nlog(&app->log, LOG_INFO, "job",
+         "token=%s worker=%d language_id=%d problem=%s status=%d verdict=%s time=%.3f memory=%ld ms=%.1f attempt=%d",
+         s->token, w->idx, s->language_id, s->problem_id ? s->problem_id : "-", res.status_id,
+         res.verdict ? res.verdict : "-", res.time < 0 ? 0 : res.time, res.memory, dt * 1e3,
+         s->attempts);
+    submission_clear(&res);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct worker_pool *pool = w->pool;
+    struct app *app = pool->app;
+    char err[512];
+    uint64_t seen = 0;
+    int slot_id = app->cfg.slot_id_base + w->idx;
+
+    while (!atomic_load(&pool->stop)) {
+        struct sb_slot_options so = {.id = slot_id};
+        if (sb_slot_open(&so, &w->slot, err, sizeof err) == 0)
+            break;
+        char q[600];
+        if (atomic_exchange(&w->state, W_FAILED) != W_FAILED) {
+            atomic_fetch_add(&app->metrics.workers_failed, 1);
+            nlog(&app->log, LOG_ERROR, "worker_slot_failed", "worker=%d slot=%d error=%s", w->idx,
+                 slot_id, log_quote(err, q, sizeof q));
+        }
+        w->slot = NULL;
+        for (int i = 0; i < 50 && !atomic_load(&pool->stop); i++)
+            usleep(100000);
+    }
+    if (atomic_load(&w->state) == W_FAILED && w->slot)
+        atomic_fetch_sub(&app->metrics.workers_failed, 1);
+    if (!w->slot) {
+        atomic_store(&w->state, W_DONE);
+        return NULL;
+    }
+    atomic_store(&w->state, W_IDLE);
+
+    while (!atomic_load(&pool->stop)) {
+        struct submission s;
+        int rc = app->store->ops->claim(app->store, app->owner, app->cfg.lease_s, &s);
+        if (rc == -ENOENT) {
+            queue_wait_work(&app->queue, &seen, 500);
+            continue;
+        }
+        if (rc) {
+            nlog(&app->log, LOG_ERROR, "claim_failed", "worker=%d error=%d", w->idx, rc);
+            usleep(500000);
+            continue;
+        }
+        atomic_store(&w->state, W_BUSY);
+        atomic_fetch_add(&app->metrics.workers_busy, 1);
+        run_job(w, &s);
+        atomic_fetch_sub(&app->metrics.workers_busy, 1);
+        atomic_store(&w->state, W_IDLE);
+        submission_clear(&s);
+    }
+    sb_slot_close(w->slot);
+    w->slot = NULL;
+    atomic_store(&w->state, W_DONE);
+    return NULL;
+}
+
+/* ---- leases and dead owners ------------------------------------------------------------ */
+
+/* owner = "host:pid:start" */
+static bool owner_dead(struct app *app, const char *owner)
+{
+    if (!strcmp(owner, app->owner))
+        return false;
+    size_t hl = strlen(app->host);
+    if (strncmp(owner, app->host, hl) || owner[hl] != ':')
+        return false; /* another host: only its lease can tell */
+    long pid = strtol(owner + hl + 1, NULL, 10);
+    if (pid <= 0)
+        return false;
+    if (kill((pid_t)pid, 0) && errno == ESRCH)
+        return true;
+    /* the pid lives, but is it still the same process? compare start time */
+    const char *st = strchr(owner + hl + 1, ':');
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "re");
+    if (!st || !f) {
+        if (f)
+            fclose(f);
+        return false;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *rp = strrchr(buf, ')');
+    unsigned long long start = 0;
+    if (rp) {
+        /* field 22 (starttime) counted from after "comm)" which is field 2 */
+        char *p = rp + 2;
+        for (int field = 3; field < 22 && p; field++) {
+            p = strchr(p, ' ');
+            if (p)
+                p++;
+        }
+        if (p)
+            start = strtoull(p, NULL, 10);
+    }
+    return start && start != strtoull(st + 1, NULL, 10);
+}
+
+long workers_reap(struct app *app)
+{
+    long total = 0, n = 0;
+    char **owners;
+    size_t no;
+    if (app->store->ops->owners(app->store, &owners, &no) == 0) {
+        for (size_t i = 0; i < no; i++)
+            if (owner_dead(app, owners[i]) &&
+                app->store->ops->requeue(app->store, owners[i], &n) == 0 && n) {
+                char q[200];
+                nlog(&app->log, LOG_WARN, "requeued", "owner=%s jobs=%ld reason=owner_dead",
+                     log_quote(owners[i], q, sizeof q), n);
+                total += n;
+            }
+        store_free_strv(owners, no);
+    }
+    if (app->store->ops->requeue(app->store, NULL, &n) == 0 && n) {
+        nlog(&app->log, LOG_WARN, "requeued", "jobs=%ld reason=lease_expired", n);
+        total += n;
+    }
+    if (total) {
+        atomic_fetch_add(&app->metrics.requeued, total);
+        queue_notify_work(&app->queue);
+    }
+    return total;
+}
+
+static void *keeper_main(void *arg)
+{
+    struct worker_pool *pool = arg;
+    struct app *app = pool->app;
+    double period = app->cfg.lease_s / 4;
+    if (period > 5)
+        period = 5;
+    if (period < 0.2)
+        period = 0.2;
+    pthread_mutex_lock(&pool->mu);
+    while (!atomic_load(&pool->stop)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long ns = ts.tv_nsec + (long)((period - (long)period) * 1e9);
+        ts.tv_sec += (time_t)period + ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&pool->cv, &pool->mu, &ts);
+        if (atomic_load(&pool->stop))
+            break;
+        pthread_mutex_unlock(&pool->mu);
+        app->store->ops->renew(app->store, app->owner, app->cfg.lease_s);
+        workers_reap(app);
+        pthread_mutex_lock(&pool->mu);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+int workers_start(struct app *app, int n, char *err, size_t errlen)
+{
+    struct worker_pool *pool = calloc(1, sizeof *pool);
+    if (!pool || !(pool->w = calloc((size_t)(n > 0 ? n : 1), sizeof *pool->w))) {
+        free(pool);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    pool->app = app;
+    pthread_mutex_init(&pool->mu, NULL);
+    pthread_cond_init(&pool->cv, NULL);
+    app->workers = pool;
+    for (int i = 0; i < n; i++) {
+        struct worker *w = &pool->w[i];
+        w->pool = pool;
+        w->idx = i;
+        atomic_store(&w->state, W_STARTING);
+        snprintf(w->scratch, sizeof w->scratch, "%s/scratch/slot%d", app->cfg.data_dir,
+                 app->cfg.slot_id_base + i);
+        int rc = mkdirs(w->scratch);
+        if (rc) {
+            snprintf(err, errlen, "cannot create %s: %s", w->scratch, strerror(-rc));
+            return rc;
+        }
+        if ((rc = pthread_create(&w->th, NULL, worker_main, w))) {
+            snprintf(err, errlen, "cannot start a worker thread: %s", strerror(rc));
+            return -rc;
+        }
+        pool->n++;
+        atomic_fetch_add(&app->metrics.workers_total, 1);
+    }
+    int rc = pthread_create(&pool->keeper, NULL, keeper_main, pool);
+    if (rc) {
+        snprintf(err, errlen, "cannot start the lease keeper: %s", strerror(rc));
+        return -rc;
+    }
+    return 0;
+}
+
+int workers_stop(struct app *app, double grace_s)
+{
+    struct worker_pool *pool = app->workers;
+    if (!pool)
+        return 0;
+    atomic_store(&pool->stop, true);
+    pthread_mutex_lock(&pool->mu);
+    pthread_cond_broadcast(&pool->cv);
+    pthread_mutex_unlock(&pool->mu);
+    queue_notify_work(&app->queue);
+    pthread_join(pool->keeper, NULL);
+    double until = mono_s() + grace_s;
+    for (;;) {
+        int running = 0;
+        for (int i = 0; i < pool->n; i++)
+            if (atomic_load(&pool->w[i].state) != W_DONE)
+                running++;
+        if (!running)
+            break;
+        if (mono_s() > until) {
+            long n = 0;
+            app->store->ops->requeue(app->store, app->owner, &n);
+            nlog(&app->log, LOG_WARN, "shutdown_requeued", "jobs=%ld running_workers=%d", n, running);
+            return -ETIMEDOUT;
+        }
+        usleep(20000);
+    }
+    for (int i = 0; i < pool->n; i++)
+        pthread_join(pool->w[i].th, NULL);
+    pthread_mutex_destroy(&pool->mu);
+    pthread_cond_destroy(&pool->cv);
+    free(pool->w);
+    free(pool);
+    app->workers = NULL;
+    return 0;
+}
+
+void workers_info(struct app *app, struct workers_info *wi)
+{
+    memset(wi, 0, sizeof *wi);
+    struct worker_pool *pool = app->workers;
+    if (!pool)
+        return;
+    for (int i = 0; i < pool->n; i++) {
+        int s = atomic_load(&pool->w[i].state);
+        wi->total++;
+        if (s == W_BUSY)
+            wi->busy++;
+        else if (s == W_FAILED)
+            wi->failed++;
+        else if (s == W_IDLE)
+            wi->idle++;
+    }
+}
