@@ -42,6 +42,11 @@ Test(sandbox_hostile_fs, host_secrets_and_proc_unreadable)
     hx_assert_blocked(r);
     cr_assert_not_null(strstr(r->out, "ok: /secret/secret: Permission denied"),
                        "root's 0600 file was not refused by permissions:\n%s", r->out);
+    /* The box sees its own processes only: itself, at most its init. */
+    const char *v = strstr(r->out, "visible pids: ");
+    cr_assert_not_null(v, "%s", r->out);
+    int visible = atoi(v + strlen("visible pids: "));
+    cr_assert(visible >= 1 && visible <= 2, "the box sees %d processes", visible);
     /* Same file by its host path: not even there. */
     hx_run(slot, &o, r, "readsecrets", pid, secret, NULL);
     hx_assert_blocked(r);

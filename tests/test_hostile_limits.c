@@ -332,3 +332,25 @@ Test(sandbox_hostile_disk, dev_shm_fill_is_bounded)
     sb_slot_close(slot);
     free(r);
 }
+
+/* Memory parked in the kernel (pipe buffers, queued unix socket data),
+ * spread over many processes so the fd limit does not stop it, is the
+ * box's memory too: the memory limit must end it. */
+static void kernel_memory(const char *kind)
+{
+    struct hx_run *r = malloc(sizeof *r);
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .procs = 64, .cpu_s = 3, .wall_s = 5}};
+    hx_run(slot, &o, r, "kmem", kind, "32", "512", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    cr_assert(r->res.status == SB_ML || strstr(r->out, "BLOCKED:"),
+              "status %s: %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
+    cr_assert(r->res.mem_kib <= 64 * 1024 + 1024, "peak %llu KiB over a 64 MiB limit",
+              (unsigned long long)r->res.mem_kib);
+    sb_slot_close(slot);
+    free(r);
+}
+
+Test(sandbox_hostile_mem, pipe_buffers_count_as_memory) { kernel_memory("pipe"); }
+Test(sandbox_hostile_mem, unix_socket_buffers_count_as_memory) { kernel_memory("unix"); }
