@@ -302,3 +302,49 @@ Test(sandbox_hostile_fs, planted_symlink_does_not_redirect_next_mount)
     hx_rmtree(target);
     free(r);
 }
+
+/* The test input the caller passes as stdin (a root-owned 0644 file
+ * opened read-only) must come out of the run exactly as it went in. */
+Test(sandbox_hostile_fs, stdin_file_cannot_be_modified)
+{
+    char dir[64], path[128], buf[64];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/input", dir);
+    int w = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    cr_assert(w >= 0);
+    cr_assert_eq(write(w, "1 2 3\n", 6), 6);
+    close(w);
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    cr_assert(in >= 0);
+
+    struct sb_slot *slot = hx_slot(0);
+    struct sb_config cfg;
+    const char *argv[] = {"/box/stdio", NULL};
+    int out = hx_tmpfile();
+    sb_config_init(&cfg);
+    cfg.argv = argv;
+    cfg.box_dir = hx_dir();
+    cfg.stdin_fd = in;
+    cfg.stdout_fd = out;
+    cfg.limits.cpu_s = 1;
+    cfg.limits.wall_s = 2;
+    memset(r, 0, sizeof *r);
+    r->rc = sb_run(slot, &cfg, &r->res);
+    ssize_t n = pread(out, r->out, sizeof r->out - 1, 0);
+    r->out[n > 0 ? n : 0] = 0;
+    cr_log_info("stdio: %s %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
+
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0644, "mode changed to %o", st.st_mode & 07777);
+    cr_assert_eq(st.st_uid, 0, "owner changed");
+    cr_assert_eq(hx_read_file(path, buf, sizeof buf), 6, "input file size changed");
+    cr_assert_str_eq(buf, "1 2 3\n", "input file rewritten: %s", buf);
+    hx_assert_blocked(r);
+    close(in);
+    close(out);
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    free(r);
+}
