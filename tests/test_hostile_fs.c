@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,35 @@ Test(sandbox_hostile_fs, stdin_file_cannot_be_modified)
     hx_assert_blocked(r);
     close(in);
     close(out);
+    sb_slot_close(slot);
+    hx_rmtree(dir);
+    free(r);
+}
+
+/* A crash in a writable /box leaves no core file (RLIMIT_CORE is 0 and
+ * the program cannot raise it), and is reported as SG with SIGSEGV. */
+Test(sandbox_hostile_fs, crash_writes_no_core_dump)
+{
+    char dir[64];
+    struct hx_run *r = malloc(sizeof *r);
+    hx_tmpdir(dir, sizeof dir);
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true};
+    hx_run(slot, &o, r, "crash", NULL);
+    cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
+    cr_assert_not_null(strstr(r->out, "CRASHING"), "%s", r->out);
+    cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
+    cr_assert_eq(r->res.status, SB_SG, "status %s: %s", sb_status_code(r->res.status), r->res.message);
+    cr_assert_eq(r->res.signal, SIGSEGV);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int cores = 0;
+    while (d && (e = readdir(d)))
+        if (strncmp(e->d_name, "core", 4) == 0)
+            cores++;
+    if (d)
+        closedir(d);
+    cr_assert_eq(cores, 0, "a core dump was written to the host box dir");
     sb_slot_close(slot);
     hx_rmtree(dir);
     free(r);
