@@ -264,11 +264,14 @@ Test(sandbox_hostile_ipc, objects_not_left_for_next_run_of_slot)
     hx_marker(marker, sizeof marker, "ipcseq");
     snprintf(key, sizeof key, "%d", (int)test_key() ^ 0x100);
     struct sb_slot *slot = hx_slot(0);
-    hx_run(slot, NULL, r, "ipc", "own", key, marker, NULL);
+    /* /box is the slot's own empty tmpfs here, writable: also per run. */
+    struct hx_opts o = {.hostile_at_hostile = true, .box_writable = true};
+    hx_run(slot, &o, r, "ipc", "own", key, marker, NULL);
     cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
     cr_assert_not_null(strstr(r->out, "made: shm"), "%s", r->out);
     cr_assert_not_null(strstr(r->out, "made: /tmp/"), "%s", r->out);
-    hx_run(slot, NULL, r, "ipc", "probe", key, marker, NULL);
+    cr_assert_not_null(strstr(r->out, "made: /box/"), "%s", r->out);
+    hx_run(slot, &o, r, "ipc", "probe", key, marker, NULL);
     hx_assert_blocked(r);
     sb_slot_close(slot);
     free(r);

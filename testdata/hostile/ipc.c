@@ -3,7 +3,8 @@
  * tree and could link two boxes (or a box and the host).
  *   own:   create a SysV shm segment, message queue and semaphore set
  *          with KEY, listen on the abstract unix socket "@NAME", create
- *          /dev/shm/NAME and /tmp/NAME; print READY; with "stay", sleep.
+ *          /dev/shm/NAME, /tmp/NAME and /box/NAME (when /box is
+ *          writable); print READY; with "stay", sleep.
  *   probe: look for each of them (and for "@NAME-host", which the test
  *          binds on the host); finding any is an escape.
  */
@@ -56,6 +57,9 @@ static int own(key_t key, const char *name, int stay)
     snprintf(path, sizeof path, "/tmp/%s", name);
     fd = open(path, O_WRONLY | O_CREAT, 0666);
     note(path, fd >= 0);
+    snprintf(path, sizeof path, "/box/%s", name);
+    fd = open(path, O_WRONLY | O_CREAT, 0666);
+    note(path, fd >= 0);
     printf("READY\n");
     while (stay)
         pause();
@@ -98,10 +102,13 @@ static int probe(key_t key, const char *name)
         printf("ESCAPED: %s exists\n", path);
         escapes++;
     }
-    snprintf(path, sizeof path, "/tmp/%s", name);
-    if (access(path, F_OK) == 0) {
-        printf("ESCAPED: %s exists\n", path);
-        escapes++;
+    const char *dirs[] = {"/tmp", "/box", NULL};
+    for (int i = 0; dirs[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dirs[i], name);
+        if (access(path, F_OK) == 0) {
+            printf("ESCAPED: %s exists\n", path);
+            escapes++;
+        }
     }
     /* Any segment listed at all belongs to someone else. */
     FILE *f = fopen("/proc/sysvipc/shm", "re");
