@@ -39,6 +39,17 @@ int jd_feedback_dir(const char *work, char **out)
     return 0;
 }
 
+const char *jd_answer_for_box(const struct jd_test *t, const char *work, char **tmp)
+{
+    *tmp = NULL;
+    if (t->ans_path[0])
+        return t->ans_path;
+    *tmp = jd_path_join(work, "empty.ans");
+    if (!*tmp || jd_write_file(*tmp, "", 0, 0644) < 0)
+        return t->in_path;   /* still a readable file; never a device */
+    return *tmp;
+}
+
 static void first_line(const char *text, char *dst, size_t dstlen)
 {
     size_t n = strcspn(text, "\n");
@@ -103,9 +114,10 @@ int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct j
         rc = -errno;
         goto fail;
     }
+    char *empty = NULL;
     struct sb_mount m[SB_MAX_MOUNTS] = {
         {.host = c->test->in_path, .box = "/judge/input"},
-        {.host = c->test->ans_path, .box = "/judge/answer"},
+        {.host = jd_answer_for_box(c->test, c->work, &empty), .box = "/judge/answer"},
         {.host = fb, .box = "/judge/feedback", .writable = true},
     };
     struct jd_box_run br;
@@ -119,6 +131,7 @@ int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct j
     jd_limits_add_extra(&br.limits, &c->checker->lang->run_extra);
     struct sb_result res;
     rc = jd_box(c->slot, &br, &res);
+    free(empty);
     close(in);
     in = -1;
     if (res.status == SB_RE && (res.exit_code == 42 || res.exit_code == 43)) {

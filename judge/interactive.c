@@ -5,9 +5,15 @@
  *
  *   validator /judge/input /judge/answer /judge/feedback/ [flags]
  *
- * When one side ends, its pipe ends are closed at once, so the other side
- * sees EOF (or EPIPE) instead of waiting for its wall clock limit.
+ * The "pipes" are one AF_UNIX stream socket pair: each side reads and
+ * writes its own end. When one side ends we shutdown() its end, so the
+ * other side sees EOF (or EPIPE) at once instead of waiting for its wall
+ * clock limit. Closing a pipe end would not do: every box started while
+ * the pipe existed may hold a copy of it (its init process inherits the
+ * judge's fds), and EOF only comes when the last copy is closed; shutdown()
+ * acts on the socket itself, whoever holds it.
  */
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,7 +28,7 @@
 struct side {
     struct sb_slot *slot;
     struct jd_box_run br;
-    int close_a, close_b;      /* our copies of this side's pipe ends */
+    int end;                   /* this side's socket end */
     struct sb_result res;
 };
 
@@ -30,8 +36,7 @@ static void *run_side(void *arg)
 {
     struct side *s = arg;
     jd_box(s->slot, &s->br, &s->res);
-    close(s->close_a);
-    close(s->close_b);
+    shutdown(s->end, SHUT_RDWR);   /* the other side now sees EOF / EPIPE */
     return NULL;
 }
 
@@ -40,9 +45,9 @@ int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
 {
     const struct jd_test *t = &c->p->tests[ti];
     const struct jd_group *g = &c->p->groups[t->group];
-    char *fb = NULL;
+    char *fb = NULL, *empty = NULL;
     char **sub_argv = NULL, **val_argv = NULL, **more = NULL;
-    int to_sub[2] = {-1, -1}, to_val[2] = {-1, -1};
+    int sv[2] = {-1, -1};       /* sv[0]: the validator's end, sv[1]: the submission's */
     int rc;
 
     if (!c->slot2) {
@@ -66,16 +71,16 @@ int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
     if (!(val_argv = jd_program_argv(c->checker, more, 0)) ||
         !(sub_argv = jd_program_argv(c->sub, NULL, c->p->mem_kib)))
         goto fail;
-    if (pipe2(to_sub, O_CLOEXEC) < 0 || pipe2(to_val, O_CLOEXEC) < 0) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         rc = -errno;
         goto fail;
     }
 
-    struct side sub = {.slot = c->slot, .close_a = to_sub[0], .close_b = to_val[1]};
-    struct side val = {.slot = c->slot2, .close_a = to_val[0], .close_b = to_sub[1]};
+    struct side sub = {.slot = c->slot, .end = sv[1]};
+    struct side val = {.slot = c->slot2, .end = sv[0]};
     struct sb_mount sm[SB_MAX_MOUNTS], vm[SB_MAX_MOUNTS] = {
         {.host = t->in_path, .box = "/judge/input"},
-        {.host = t->ans_path, .box = "/judge/answer"},
+        {.host = jd_answer_for_box(t, work, &empty), .box = "/judge/answer"},
         {.host = fb, .box = "/judge/feedback", .writable = true},
     };
     jd_box_run_init(&sub.br);
@@ -83,8 +88,8 @@ int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
     sub.br.box_dir = c->sub->dir;
     sub.br.mounts = sm;
     sub.br.n_mounts = jd_lang_mounts(c->sub->lang, sm, SB_MAX_MOUNTS);
-    sub.br.stdin_fd = to_sub[0];
-    sub.br.stdout_fd = to_val[1];
+    sub.br.stdin_fd = sv[1];
+    sub.br.stdout_fd = sv[1];
     sub.br.limits = jd_submission_limits(c);
 
     jd_box_run_init(&val.br);
@@ -92,8 +97,8 @@ int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
     val.br.box_dir = c->checker->dir;
     val.br.mounts = vm;
     val.br.n_mounts = 3 + jd_lang_mounts(c->checker->lang, vm + 3, SB_MAX_MOUNTS - 3);
-    val.br.stdin_fd = to_val[0];
-    val.br.stdout_fd = to_sub[1];
+    val.br.stdin_fd = sv[0];
+    val.br.stdout_fd = sv[0];
     val.br.limits = jd_checker_limits(c->p);
     jd_limits_add_extra(&val.br.limits, &c->checker->lang->run_extra);
     if (val.br.limits.wall_s < sub.br.limits.wall_s + 5)
@@ -105,8 +110,6 @@ int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
         rc = -e;
         goto fail;
     }
-    /* the pipes now belong to the two sides, which close them when done */
-    to_sub[0] = to_sub[1] = to_val[0] = to_val[1] = -1;
     run_side(&sub);
     pthread_join(th, NULL);
 
@@ -161,12 +164,10 @@ fail:
     snprintf(tr->message, sizeof tr->message, "interactive run: %s", strerror(-rc));
     rc = 0;
 out:
-    for (int i = 0; i < 2; i++) {
-        if (to_sub[i] >= 0)
-            close(to_sub[i]);
-        if (to_val[i] >= 0)
-            close(to_val[i]);
-    }
+    for (int i = 0; i < 2; i++)
+        if (sv[i] >= 0)
+            close(sv[i]);
+    free(empty);
     jd_strv_free(more);
     jd_strv_free(val_argv);
     jd_strv_free(sub_argv);

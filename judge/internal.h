@@ -180,6 +180,8 @@ int jd_check_default_files(const char *team_out, const char *ans, char *const *f
                            struct jd_check_result *r);
 /* Sandbox mounts and argv pieces shared by the validators. */
 int jd_feedback_dir(const char *work, char **out);
+/* Host path of the answer file to mount (an empty file when a test has none). */
+const char *jd_answer_for_box(const struct jd_test *t, const char *work, char **tmp);
 void jd_feedback_message(const char *fbdir, char *msg, size_t msglen);
 struct sb_limits jd_checker_limits(const struct jd_problem *p);
 

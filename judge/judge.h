@@ -51,6 +51,8 @@ void jd_langs_free(struct jd_langs *l);
 const struct jd_lang *jd_lang_by_id(const struct jd_langs *l, const char *id);
 const struct jd_lang *jd_lang_by_judge0(const struct jd_langs *l, int judge0_id);
 const struct jd_lang *jd_lang_by_filename(const struct jd_langs *l, const char *path);
+/* By extension for a file; for a directory program, by the sources in it. */
+const struct jd_lang *jd_lang_for_path(const struct jd_langs *l, const char *path);
 
 /* ---- one program, one input (the Judge0-style "run this code") --------- */
 struct jd_single_request {

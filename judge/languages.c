@@ -331,6 +331,11 @@ const struct jd_lang *jd_detect_lang(const struct jd_langs *langs, const char *p
     return best;
 }
 
+const struct jd_lang *jd_lang_for_path(const struct jd_langs *l, const char *path)
+{
+    return jd_detect_lang(l, path);
+}
+
 static int push_split(char ***v, const char *s)
 {
     char **w = jd_strv_split(s);

@@ -1,0 +1,734 @@
+/*
+ * cmd_judge.c - `nsjudge judge`, `nsjudge verify`, `nsjudge languages`:
+ * the problem setter's side of the judge layer, on the command line.
+ * Exit codes: judge 0 = accepted, 1 = any other verdict, 2 = bad usage or
+ * a problem/language that cannot be loaded; verify 0 = every reference
+ * submission got its verdict, 1 = some did not, 2 = usage/load error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "judge/judge.h"
+#include "server/cli.h"
+
+const char cmd_judge_usage[] =
+    "usage: nsjudge judge PROBLEM SOLUTION [options]\n"
+    "\n"
+    "Judge SOLUTION (a source file, or a directory of sources) against PROBLEM:\n"
+    "a Kattis/ICPC problem package (problem.yaml, data/sample, data/secret,\n"
+    "output_validators/ ...) or a plain directory of NAME.in + NAME.ans (or\n"
+    "NAME.out) pairs. The solution is compiled in the sandbox and every test runs\n"
+    "in a fresh box; the output is checked by the problem's validator (Kattis\n"
+    "default token compare, a Kattis output validator, or a testlib checker).\n"
+    "\n"
+    "options:\n"
+    "  -l, --lang ID        language id from the language table (default: by the\n"
+    "                       file extension; see 'nsjudge languages')\n"
+    "  -t, --time S         time limit per test in seconds (default: the problem's,\n"
+    "                       or 1 s)\n"
+    "  -m, --mem MIB        memory limit in MiB (default: the problem's, or 256)\n"
+    "  -a, --all            judge every test, do not stop at the first rejection\n"
+    "  -j, --jobs N         run N tests at once, each in its own box (default 1)\n"
+    "      --json           print one JSON report on stdout: verdict, score, time,\n"
+    "                       memory, compile output, per-test results\n"
+    "      --languages PATH language table (default: $NSJUDGE_LANGUAGES, then\n"
+    "                       configs/languages.json next to the nsjudge build, then\n"
+    "                       /etc/nsjudge/languages.json)\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "On a terminal a line is printed per test as it finishes (on stderr), then a\n"
+    "table of the tests and the overall verdict. Verdicts: AC WA PE TLE MLE RTE\n"
+    "OLE CE JE.\n"
+    "\n"
+    "exit status: 0 accepted, 1 any other verdict, 2 bad usage or load error\n"
+    "\n"
+    "example:\n"
+    "  nsjudge judge testdata/problems/sum testdata/problems/sum/submissions/accepted/sum.c\n";
+
+const char cmd_verify_usage[] =
+    "usage: nsjudge verify PROBLEM [options]\n"
+    "\n"
+    "Judge every program under PROBLEM/submissions/<verdict>/ (a file, or a\n"
+    "directory of files) and check that each gets the verdict its directory\n"
+    "names: accepted (AC), wrong_answer (WA), presentation_error (PE),\n"
+    "time_limit_exceeded (TLE), memory_limit_exceeded (MLE), run_time_error\n"
+    "(RTE), output_limit_exceeded (OLE), compile_error (CE), rejected (anything\n"
+    "but AC). On scoring problems accepted also means the full score.\n"
+    "Programs in languages that are not installed here are skipped, not failed.\n"
+    "\n"
+    "When the package gives no time limit (problem.yaml limits.time_limit or\n"
+    ".timelimit), it is inferred as the Kattis tools do: the accepted programs\n"
+    "run first with a generous limit, the limit is their slowest test time x\n"
+    "time_multiplier (ac_to_time_limit), rounded up to whole seconds; the\n"
+    "time_limit_exceeded programs must then still time out at limit x\n"
+    "time_safety_margin (time_limit_to_tle).\n"
+    "\n"
+    "options:\n"
+    "  -j, --jobs N         judge N submissions at once, each in its own box(es)\n"
+    "      --json           print one JSON object: time limit and every result\n"
+    "      --languages PATH language table (see 'nsjudge judge --help')\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "exit status: 0 all as expected, 1 some mismatch, 2 bad usage or load error\n";
+
+const char cmd_languages_usage[] =
+    "usage: nsjudge languages [--json] [--languages PATH]\n"
+    "\n"
+    "List the configured languages: id, Judge0 ids, name, and whether the\n"
+    "compiler and runtime are installed on this host (as seen from inside the\n"
+    "box: PATH=/usr/local/bin:/usr/bin:/bin).\n"
+    "\n"
+    "options:\n"
+    "      --json           print a JSON array\n"
+    "      --languages PATH language table (default: $NSJUDGE_LANGUAGES, then\n"
+    "                       configs/languages.json next to the nsjudge build, then\n"
+    "                       /etc/nsjudge/languages.json)\n"
+    "  -h, --help           show this help\n";
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+/* The language table: --languages, $NSJUDGE_LANGUAGES, the repo's
+ * configs/ (the binary lives in <repo>/build/), /etc/nsjudge. */
+static int load_langs(const char *flag, struct jd_langs **out, char *used, size_t usedlen)
+{
+    char err[512];
+    char cand[4][PATH_MAX];
+    int n = 0;
+    const char *env = getenv("NSJUDGE_LANGUAGES");
+    if (flag)
+        snprintf(cand[n++], PATH_MAX, "%s", flag);
+    else if (env && *env)
+        snprintf(cand[n++], PATH_MAX, "%s", env);
+    else {
+        char exe[PATH_MAX];
+        ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (k > 0) {
+            exe[k] = 0;
+            char *slash = strrchr(exe, '/');
+            if (slash) {
+                *slash = 0;
+                snprintf(cand[n++], PATH_MAX, "%.*s/../configs/languages.json", PATH_MAX - 32, exe);
+                snprintf(cand[n++], PATH_MAX, "%.*s/configs/languages.json", PATH_MAX - 32, exe);
+            }
+        }
+        snprintf(cand[n++], PATH_MAX, "/etc/nsjudge/languages.json");
+    }
+    for (int i = 0; i < n; i++) {
+        if (n > 1 && access(cand[i], R_OK) != 0)
+            continue;
+        if (jd_langs_load(cand[i], out, err, sizeof err) < 0) {
+            fprintf(stderr, "nsjudge: %s\n", err);
+            return -1;
+        }
+        char real[PATH_MAX];
+        snprintf(used, usedlen, "%s", realpath(cand[i], real) ? real : cand[i]);
+        return 0;
+    }
+    fprintf(stderr, "nsjudge: no language table found (tried %s; use --languages PATH)\n",
+            n ? cand[0] : "nothing");
+    return -1;
+}
+
+/* Box slots for this process; ids offset by the pid so that several nsjudge
+ * processes on one host do not share box uids. */
+static int open_slots(size_t n, struct sb_slot ***out)
+{
+    struct sb_slot **v = calloc(n, sizeof *v);
+    if (!v)
+        return -1;
+    int base = 100 + (int)(getpid() % 2000) * 16;
+    for (size_t i = 0; i < n; i++) {
+        char err[256];
+        struct sb_slot_options o = {.id = base + (int)i};
+        if (sb_slot_open(&o, &v[i], err, sizeof err) < 0) {
+            fprintf(stderr, "nsjudge: opening box slot %d: %s\n", o.id, err);
+            for (size_t k = 0; k < i; k++)
+                sb_slot_close(v[k]);
+            free(v);
+            return -1;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+static void close_slots(struct sb_slot **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        sb_slot_close(v[i]);
+    free(v);
+}
+
+static int parse_jobs(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return (*end || v < 1 || v > 64) ? -1 : (int)v;
+}
+
+static json_t *report_json(const struct jd_report *r)
+{
+    json_t *tests = json_array();
+    for (size_t i = 0; i < r->n_tests; i++) {
+        const struct jd_test_result *t = &r->tests[i];
+        json_array_append_new(tests, json_pack("{s:s, s:s, s:f, s:f, s:I, s:f, s:i, s:i, s:s}",
+            "name", t->name ? t->name : "", "verdict", jd_verdict_code(t->verdict),
+            "time", t->time_s, "wall_time", t->wall_s, "memory", (json_int_t)t->mem_kib,
+            "score", isnan(t->score) ? 0.0 : t->score, "exit_code", t->exit_code,
+            "signal", t->signal, "message", t->message));
+    }
+    return json_pack("{s:s, s:s, s:f, s:f, s:f, s:I, s:s?, s:s, s:o}",
+        "verdict", jd_verdict_code(r->verdict), "verdict_name", jd_verdict_name(r->verdict),
+        "score", r->score, "max_score", r->max_score, "time", r->max_time_s,
+        "memory", (json_int_t)r->max_mem_kib, "compile_output", r->compile_output,
+        "message", r->message, "tests", tests);
+}
+
+/* ---- nsjudge judge ----------------------------------------------------- */
+
+struct progress { bool tty; };
+
+static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, size_t total)
+{
+    struct progress *pr = ctx;
+    if (!pr->tty)
+        return;
+    if (idx == (size_t)-1) {
+        fprintf(stderr, "compiled%s\n", partial->verdict == JD_CE ? ": compilation error" : "");
+        return;
+    }
+    const struct jd_test_result *t = &partial->tests[partial->n_tests - 1];
+    fprintf(stderr, "[%zu/%zu] %-28s %-4s %6.2fs %8.1f MiB %s\n", partial->n_tests, total, t->name,
+            jd_verdict_code(t->verdict), t->time_s, t->mem_kib / 1024.0, t->message);
+}
+
+static void print_table(FILE *f, const struct jd_report *r, bool scoring)
+{
+    fprintf(f, "%-32s %-4s %8s %10s  %s\n", "test", "verd", "time", "memory", "message");
+    for (size_t i = 0; i < r->n_tests; i++) {
+        const struct jd_test_result *t = &r->tests[i];
+        fprintf(f, "%-32s %-4s %7.3fs %6.1f MiB  %s\n", t->name, jd_verdict_code(t->verdict),
+                t->time_s, t->mem_kib / 1024.0, t->message);
+    }
+}
+
+int cmd_judge(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"lang", required_argument, 0, 'l'}, {"time", required_argument, 0, 't'},
+        {"mem", required_argument, 0, 'm'}, {"all", no_argument, 0, 'a'},
+        {"jobs", required_argument, 0, 'j'}, {"json", no_argument, 0, 'J'},
+        {"languages", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    const char *lang_id = NULL, *langs_path = NULL;
+    double time_s = 0, mem_mib = 0;
+    bool all = false, json = false;
+    int jobs = 1, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:t:m:aj:h", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'l': lang_id = optarg; break;
+        case 't':
+            time_s = strtod(optarg, &end);
+            if (*end || !(time_s > 0)) {
+                fprintf(stderr, "nsjudge judge: bad --time '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'm':
+            mem_mib = strtod(optarg, &end);
+            if (*end || !(mem_mib > 0)) {
+                fprintf(stderr, "nsjudge judge: bad --mem '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'a': all = true; break;
+        case 'j':
+            if ((jobs = parse_jobs(optarg)) < 0) {
+                fprintf(stderr, "nsjudge judge: bad --jobs '%s' (1..64)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'J': json = true; break;
+        case 'L': langs_path = optarg; break;
+        case 'h': fputs(cmd_judge_usage, stdout); return 0;
+        default: fputs(cmd_judge_usage, stderr); return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fputs(cmd_judge_usage, stderr);
+        return 2;
+    }
+    const char *pdir = argv[optind], *src = argv[optind + 1];
+    struct jd_langs *langs = NULL;
+    char used[PATH_MAX], err[JD_MSG_MAX];
+    if (load_langs(langs_path, &langs, used, sizeof used) < 0)
+        return 2;
+    const struct jd_lang *lang = NULL;
+    if (lang_id) {
+        lang = jd_lang_by_id(langs, lang_id);
+        if (!lang) {
+            fprintf(stderr, "nsjudge judge: unknown language '%s' (see 'nsjudge languages')\n", lang_id);
+            jd_langs_free(langs);
+            return 2;
+        }
+    } else {
+        /* a directory program: the language of its sources */
+        struct jd_langs *l = langs;
+        lang = jd_lang_for_path(l, src);
+        if (!lang) {
+            fprintf(stderr, "nsjudge judge: cannot tell the language of %s; use --lang ID\n", src);
+            jd_langs_free(langs);
+            return 2;
+        }
+    }
+    if (!lang->available) {
+        fprintf(stderr, "nsjudge judge: language %s (%s) is not installed on this host\n", lang->id,
+                lang->name);
+        jd_langs_free(langs);
+        return 2;
+    }
+    struct jd_problem_options po = {.time_limit_s = time_s, .mem_limit_kib = (uint64_t)(mem_mib * 1024)};
+    struct jd_problem *p = NULL;
+    if (jd_problem_load(pdir, &po, &p, err, sizeof err) < 0) {
+        fprintf(stderr, "nsjudge judge: %s\n", err);
+        jd_langs_free(langs);
+        return 2;
+    }
+    size_t n_slots = (size_t)jobs * (jd_problem_is_interactive(p) ? 2 : 1);
+    struct sb_slot **slots = NULL;
+    if (open_slots(n_slots, &slots) < 0) {
+        jd_problem_free(p);
+        jd_langs_free(langs);
+        return 2;
+    }
+    struct progress pr = {.tty = !json && isatty(2)};
+    struct jd_judge_options jo = {
+        .run_all = all, .parallel = jobs, .slots = slots, .n_slots = n_slots, .langs = langs,
+        .progress = on_progress, .progress_ctx = &pr,
+    };
+    struct jd_report rep;
+    int rc = jd_judge(p, lang, src, &jo, &rep, err, sizeof err);
+    int exit_code;
+    if (rc < 0) {
+        fprintf(stderr, "nsjudge judge: %s\n", err);
+        exit_code = 2;
+    } else {
+        if (json) {
+            json_t *o = report_json(&rep);
+            json_object_set_new(o, "problem", json_string(jd_problem_name(p)));
+            json_object_set_new(o, "language", json_string(lang->id));
+            json_object_set_new(o, "time_limit", json_real(jd_problem_time_limit(p)));
+            char *s = json_dumps(o, JSON_INDENT(2));
+            if (s)
+                puts(s);
+            free(s);
+            json_decref(o);
+        } else {
+            if (rep.verdict == JD_CE && rep.compile_output)
+                fprintf(stdout, "%s\n", rep.compile_output);
+            if (rep.n_tests)
+                print_table(stdout, &rep, jd_problem_is_scoring(p));
+            printf("verdict: %s (%s)", jd_verdict_code(rep.verdict), jd_verdict_name(rep.verdict));
+            if (jd_problem_is_scoring(p))
+                printf("  score %g/%g", rep.score, rep.max_score);
+            printf("  max time %.3fs  max memory %.1f MiB  (time limit %gs)\n", rep.max_time_s,
+                   rep.max_mem_kib / 1024.0, jd_problem_time_limit(p));
+            if (rep.verdict != JD_AC && rep.message[0])
+                printf("%s\n", rep.message);
+        }
+        exit_code = rep.verdict == JD_AC ? 0 : 1;
+        jd_report_free(&rep);
+    }
+    close_slots(slots, n_slots);
+    jd_problem_free(p);
+    jd_langs_free(langs);
+    return exit_code;
+}
+
+/* ---- nsjudge verify ---------------------------------------------------- */
+
+struct sub {
+    char *path, *rel;
+    const char *expect_dir;
+    const struct jd_lang *lang;
+    bool skipped, match, done;
+    char note[JD_MSG_MAX];
+    struct jd_report rep;
+    double time_limit;
+};
+
+struct expect { const char *dir; jd_verdict v; int kind; /* 0 exact, 1 any rejection, 2 partial */ };
+static const struct expect expects[] = {
+    {"accepted", JD_AC, 0}, {"wrong_answer", JD_WA, 0}, {"presentation_error", JD_PE, 0},
+    {"time_limit_exceeded", JD_TLE, 0}, {"memory_limit_exceeded", JD_MLE, 0},
+    {"run_time_error", JD_RTE, 0}, {"output_limit_exceeded", JD_OLE, 0},
+    {"compile_error", JD_CE, 0}, {"judge_error", JD_JE, 0}, {"rejected", JD_WA, 1},
+    {"partially_accepted", JD_AC, 2},
+};
+
+static const struct expect *expect_of(const char *dir)
+{
+    for (size_t i = 0; i < sizeof expects / sizeof *expects; i++)
+        if (!strcmp(expects[i].dir, dir))
+            return &expects[i];
+    return NULL;
+}
+
+struct verify {
+    const struct jd_problem *p;
+    const struct jd_langs *langs;
+    struct sub *subs; size_t n;
+    size_t next;
+    int phase;             /* 0: accepted only (time limit inference), 1: the rest */
+    double tl, tl_tle;
+    bool tty;
+    struct sb_slot **slots;
+    pthread_mutex_t lock;
+};
+
+static void judge_sub(struct verify *v, struct sub *s, struct sb_slot **slots)
+{
+    const struct expect *e = expect_of(s->expect_dir);
+    char err[JD_MSG_MAX];
+    s->time_limit = e->v == JD_TLE && e->kind == 0 ? v->tl_tle : v->tl;
+    struct jd_judge_options jo = {
+        .slots = slots, .n_slots = 2, .langs = v->langs, .time_limit_s = s->time_limit,
+    };
+    if (jd_judge(v->p, s->lang, s->path, &jo, &s->rep, err, sizeof err) < 0) {
+        s->rep.verdict = JD_JE;
+        snprintf(s->rep.message, sizeof s->rep.message, "%s", err);
+    }
+    bool full = !jd_problem_is_scoring(v->p) || s->rep.score >= s->rep.max_score - 1e-9;
+    if (e->kind == 1)
+        s->match = s->rep.verdict != JD_AC && s->rep.verdict != JD_JE;
+    else if (e->kind == 2)
+        s->match = s->rep.score > 0 && !full;
+    else
+        s->match = s->rep.verdict == e->v && (e->v != JD_AC || full);
+    s->done = true;
+}
+
+static void *verify_worker(void *arg)
+{
+    struct sb_slot **slots = ((struct sb_slot ***)arg)[0];
+    struct verify *v = ((struct verify **)arg)[1];
+    for (;;) {
+        pthread_mutex_lock(&v->lock);
+        struct sub *s = NULL;
+        while (v->next < v->n) {
+            struct sub *c = &v->subs[v->next++];
+            bool ac = !strcmp(c->expect_dir, "accepted");
+            if (!c->skipped && !c->done && (v->phase == 1 || ac)) {
+                s = c;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&v->lock);
+        if (!s)
+            break;
+        judge_sub(v, s, slots);
+        pthread_mutex_lock(&v->lock);
+        if (v->tty)
+            fprintf(stderr, "%-48s %-4s expected %-22s %s\n", s->rel, jd_verdict_code(s->rep.verdict),
+                    s->expect_dir, s->match ? "ok" : "MISMATCH");
+        pthread_mutex_unlock(&v->lock);
+    }
+    return NULL;
+}
+
+static void run_phase(struct verify *v, int phase, int jobs)
+{
+    v->phase = phase;
+    v->next = 0;
+    pthread_t th[64];
+    void *args[64][2];
+    int started = 0;
+    for (int k = 0; k < jobs; k++) {
+        args[k][0] = &v->slots[2 * k];
+        args[k][1] = v;
+        if (k == 0)
+            continue;
+        if (pthread_create(&th[k], NULL, verify_worker, args[k]) != 0)
+            break;
+        started = k;
+    }
+    verify_worker(args[0]);
+    for (int k = 1; k <= started; k++)
+        pthread_join(th[k], NULL);
+}
+
+static int skip_dots(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+static void free_dirents(struct dirent **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int collect_subs(const struct jd_problem *p, const struct jd_langs *langs,
+                        struct sub **out, size_t *n_out)
+{
+    char base[PATH_MAX];
+    snprintf(base, sizeof base, "%s/submissions", jd_problem_dir(p));
+    struct sub *subs = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof expects / sizeof *expects; i++) {
+        char dir[PATH_MAX + 64];
+        snprintf(dir, sizeof dir, "%s/%s", base, expects[i].dir);
+        struct dirent **names = NULL;
+        int k = scandir(dir, &names, skip_dots, alphasort);
+        if (k < 0)
+            continue;
+        for (int j = 0; j < k; j++) {
+            struct sub *ns = realloc(subs, (n + 1) * sizeof *ns);
+            if (!ns) {
+                free_dirents(names, k);
+                free(subs);
+                return -1;
+            }
+            subs = ns;
+            struct sub *s = &subs[n++];
+            memset(s, 0, sizeof *s);
+            if (asprintf(&s->path, "%s/%s", dir, names[j]->d_name) < 0 ||
+                asprintf(&s->rel, "%s/%s", expects[i].dir, names[j]->d_name) < 0) {
+                free_dirents(names, k);
+                return -1;
+            }
+            s->expect_dir = expects[i].dir;
+            s->lang = jd_lang_for_path(langs, s->path);
+            if (!s->lang) {
+                s->skipped = true;
+                snprintf(s->note, sizeof s->note, "no language for this file");
+            } else if (!s->lang->available) {
+                s->skipped = true;
+                snprintf(s->note, sizeof s->note, "%s not installed", s->lang->id);
+            }
+        }
+        free_dirents(names, k);
+    }
+    *out = subs;
+    *n_out = n;
+    return 0;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"jobs", required_argument, 0, 'j'}, {"json", no_argument, 0, 'J'},
+        {"languages", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    const char *langs_path = NULL;
+    bool json = false;
+    int jobs = 1, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            if ((jobs = parse_jobs(optarg)) < 0) {
+                fprintf(stderr, "nsjudge verify: bad --jobs '%s' (1..64)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'J': json = true; break;
+        case 'L': langs_path = optarg; break;
+        case 'h': fputs(cmd_verify_usage, stdout); return 0;
+        default: fputs(cmd_verify_usage, stderr); return 2;
+        }
+    }
+    if (argc - optind != 1) {
+        fputs(cmd_verify_usage, stderr);
+        return 2;
+    }
+    struct jd_langs *langs = NULL;
+    char used[PATH_MAX], err[JD_MSG_MAX];
+    if (load_langs(langs_path, &langs, used, sizeof used) < 0)
+        return 2;
+    struct jd_problem *p = NULL;
+    if (jd_problem_load(argv[optind], NULL, &p, err, sizeof err) < 0) {
+        fprintf(stderr, "nsjudge verify: %s\n", err);
+        jd_langs_free(langs);
+        return 2;
+    }
+    struct verify v = {.p = p, .langs = langs, .tty = !json && isatty(2)};
+    pthread_mutex_init(&v.lock, NULL);
+    if (collect_subs(p, langs, &v.subs, &v.n) < 0) {
+        fprintf(stderr, "nsjudge verify: out of memory\n");
+        jd_problem_free(p);
+        jd_langs_free(langs);
+        return 2;
+    }
+    if (v.n == 0) {
+        fprintf(stderr, "nsjudge verify: %s/submissions has no programs\n", jd_problem_dir(p));
+        jd_problem_free(p);
+        jd_langs_free(langs);
+        return 2;
+    }
+    if (open_slots((size_t)jobs * 2, &v.slots) < 0) {
+        jd_problem_free(p);
+        jd_langs_free(langs);
+        return 2;
+    }
+    double mult, margin;
+    jd_problem_time_factors(p, &mult, &margin);
+    bool inferred = !jd_problem_time_limit_given(p);
+    const char *tl_note = "";
+    if (inferred) {
+        /* Kattis-style: accepted first with a generous limit, then the limit
+         * is their slowest test x time_multiplier, in whole seconds. */
+        v.tl = v.tl_tle = 10;
+        run_phase(&v, 0, jobs);
+        double slowest = 0;
+        for (size_t i = 0; i < v.n; i++)
+            if (v.subs[i].done && v.subs[i].rep.max_time_s > slowest)
+                slowest = v.subs[i].rep.max_time_s;
+        double exact = slowest * mult;
+        v.tl = fmax(1.0, ceil(exact));
+        /* accepted results stay valid when they ran within the inferred limit */
+        for (size_t i = 0; i < v.n; i++)
+            if (v.subs[i].done && v.subs[i].rep.max_time_s > v.tl) {
+                v.subs[i].match = false;
+                snprintf(v.subs[i].note, sizeof v.subs[i].note, "slower than the inferred time limit");
+            }
+        tl_note = " (inferred)";
+    } else {
+        v.tl = jd_problem_time_limit(p);
+    }
+    v.tl_tle = v.tl * margin;
+    run_phase(&v, 1, jobs);
+
+    size_t bad = 0, skipped = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.subs[i].skipped)
+            skipped++;
+        else if (!v.subs[i].match)
+            bad++;
+    }
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < v.n; i++) {
+            struct sub *s = &v.subs[i];
+            json_t *o = json_pack("{s:s, s:s, s:s?, s:b, s:b, s:s}", "submission", s->rel,
+                                  "expected", s->expect_dir, "language", s->lang ? s->lang->id : NULL,
+                                  "skipped", s->skipped, "ok", s->skipped || s->match, "note", s->note);
+            if (!s->skipped) {
+                json_object_set_new(o, "time_limit", json_real(s->time_limit));
+                json_object_set_new(o, "report", report_json(&s->rep));
+            }
+            json_array_append_new(arr, o);
+        }
+        json_t *root = json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:o}", "problem", jd_problem_name(p),
+                                 "time_limit", v.tl, "time_limit_inferred", inferred,
+                                 "tle_time_limit", v.tl_tle, "mismatches", (json_int_t)bad,
+                                 "skipped", (json_int_t)skipped, "submissions", arr);
+        char *s = json_dumps(root, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(root);
+    } else {
+        printf("problem %s: time limit %gs%s, time_limit_exceeded judged at %gs\n", jd_problem_name(p),
+               v.tl, tl_note, v.tl_tle);
+        printf("%-48s %-22s %-4s %8s  %s\n", "submission", "expected", "got", "time", "");
+        for (size_t i = 0; i < v.n; i++) {
+            struct sub *s = &v.subs[i];
+            if (s->skipped) {
+                printf("%-48s %-22s %-4s %8s  skipped: %s\n", s->rel, s->expect_dir, "-", "-", s->note);
+                continue;
+            }
+            printf("%-48s %-22s %-4s %7.3fs  %s%s%s\n", s->rel, s->expect_dir,
+                   jd_verdict_code(s->rep.verdict), s->rep.max_time_s, s->match ? "ok" : "MISMATCH",
+                   !s->match && s->rep.message[0] ? ": " : "", !s->match ? s->rep.message : "");
+        }
+        printf("%zu submissions, %zu as expected, %zu mismatches, %zu skipped\n", v.n,
+               v.n - bad - skipped, bad, skipped);
+    }
+    for (size_t i = 0; i < v.n; i++) {
+        free(v.subs[i].path);
+        free(v.subs[i].rel);
+        jd_report_free(&v.subs[i].rep);
+    }
+    free(v.subs);
+    close_slots(v.slots, (size_t)jobs * 2);
+    pthread_mutex_destroy(&v.lock);
+    jd_problem_free(p);
+    jd_langs_free(langs);
+    return bad ? 1 : 0;
+}
+
+/* ---- nsjudge languages ------------------------------------------------- */
+
+int cmd_languages(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, 0, 'J'}, {"languages", required_argument, 0, 'L'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    const char *langs_path = NULL;
+    bool json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'J': json = true; break;
+        case 'L': langs_path = optarg; break;
+        case 'h': fputs(cmd_languages_usage, stdout); return 0;
+        default: fputs(cmd_languages_usage, stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fputs(cmd_languages_usage, stderr);
+        return 2;
+    }
+    struct jd_langs *langs = NULL;
+    char used[PATH_MAX];
+    if (load_langs(langs_path, &langs, used, sizeof used) < 0)
+        return 2;
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < langs->n; i++) {
+            const struct jd_lang *l = &langs->v[i];
+            json_t *ids = json_array(), *ext = json_array();
+            for (int k = 0; k < 8 && l->judge0_ids[k]; k++)
+                json_array_append_new(ids, json_integer(l->judge0_ids[k]));
+            for (char **e = l->extensions; e && *e; e++)
+                json_array_append_new(ext, json_string(*e));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:b}", "id", l->id,
+                "name", l->name, "source_file", l->source_file, "extensions", ext,
+                "judge0_ids", ids, "compiled", l->compile_argv != NULL, "available", l->available));
+        }
+        char *s = json_dumps(arr, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(arr);
+    } else {
+        printf("languages from %s\n", used);
+        printf("%-12s %-24s %-9s %-26s %s\n", "id", "judge0 ids", "installed", "name", "extensions");
+        for (size_t i = 0; i < langs->n; i++) {
+            const struct jd_lang *l = &langs->v[i];
+            char ids[64] = "", ext[64] = "";
+            for (int k = 0; k < 8 && l->judge0_ids[k]; k++)
+                snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%d", k ? "," : "", l->judge0_ids[k]);
+            for (char **e = l->extensions; e && *e; e++)
+                snprintf(ext + strlen(ext), sizeof ext - strlen(ext), "%s%s", e == l->extensions ? "" : " ", *e);
+            printf("%-12s %-24s %-9s %-26s %s\n", l->id, ids[0] ? ids : "-", l->available ? "yes" : "no",
+                   l->name, ext);
+        }
+    }
+    jd_langs_free(langs);
+    return 0;
+}

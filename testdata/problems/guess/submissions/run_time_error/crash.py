@@ -1,0 +1,3 @@
+print(500, flush=True)
+reply = input()
+raise SystemExit(7)
