@@ -116,7 +116,7 @@ Test(sandbox_hostile_proc, kill_all_spares_host_and_other_boxes)
     struct sb_slot *a = hx_slot(0), *b = hx_slot(1);
     struct bg_box other;
     hx_marker(marker, sizeof marker, "victim");
-    bg_start(&other, b, 2.5, "sleeper", marker, NULL, NULL, NULL);
+    bg_start(&other, b, 4.0, "sleeper", marker, NULL, NULL, NULL);
     pid_t victim = hx_find_proc(marker);
     cr_assert(victim > 0, "cannot find the other box's program on the host");
 
@@ -221,7 +221,7 @@ Test(sandbox_hostile_ipc, objects_not_shared_between_concurrent_boxes)
 
     struct sb_slot *a = hx_slot(0), *b = hx_slot(1);
     struct bg_box owner;
-    bg_start(&owner, a, 2.0, "ipc", "own", key, marker, "stay");
+    bg_start(&owner, a, 3.0, "ipc", "own", key, marker, "stay");
 
     hx_run(b, NULL, r, "ipc", "probe", key, marker, NULL);
 
