@@ -40,8 +40,9 @@ int srv_archive_extract(const void *data, size_t len, const char *dest, size_t m
     archive_read_support_format_all(a);
     archive_write_disk_set_options(w, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                                           ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                          ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
                                           ARCHIVE_EXTRACT_NO_OVERWRITE);
+    /* Entry names are checked by safe_name() and prefixed with dest, so
+     * the absolute-path guard of libarchive would refuse our own prefix. */
     if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
         snprintf(err, errlen, "not a readable archive: %s", archive_error_string(a));
         rc = -EINVAL;
@@ -51,6 +52,7 @@ int srv_archive_extract(const void *data, size_t len, const char *dest, size_t m
     struct archive_entry *e;
     int r;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+        char name_buf[1024];
         const char *name = archive_entry_pathname(e);
         mode_t type = archive_entry_filetype(e);
         if (++entries > 100000) {
@@ -78,6 +80,8 @@ int srv_archive_extract(const void *data, size_t len, const char *dest, size_t m
             rc = -EINVAL;
             goto out;
         }
+        snprintf(name_buf, sizeof name_buf, "%s", name);
+        name = name_buf;
         char *full = malloc(strlen(dest) + strlen(name) + 2);
         if (!full) {
             rc = -ENOMEM;

@@ -38,6 +38,10 @@ struct worker_pool {
     pthread_t keeper;
     pthread_mutex_t mu;
     pthread_cond_t cv;   /* keeper sleeps on it so stop is prompt */
+    /* sb_slot_open forks helpers that wait for a pipe to close; two
+     * threads opening at once leak each other's pipe ends into their
+     * helpers and both wait forever. Open one slot at a time. */
+    pthread_mutex_t open_mu;
 };
 
 static double mono_s(void)
@@ -360,7 +364,10 @@ static void *worker_main(void *arg)
 
     while (!atomic_load(&pool->stop)) {
         struct sb_slot_options so = {.id = slot_id};
-        if (sb_slot_open(&so, &w->slot, err, sizeof err) == 0)
+        pthread_mutex_lock(&pool->open_mu);
+        int orc = sb_slot_open(&so, &w->slot, err, sizeof err);
+        pthread_mutex_unlock(&pool->open_mu);
+        if (orc == 0)
             break;
         char q[600];
         if (atomic_exchange(&w->state, W_FAILED) != W_FAILED) {
@@ -515,6 +522,7 @@ int workers_start(struct app *app, int n, char *err, size_t errlen)
     pool->app = app;
     pthread_mutex_init(&pool->mu, NULL);
     pthread_cond_init(&pool->cv, NULL);
+    pthread_mutex_init(&pool->open_mu, NULL);
     app->workers = pool;
     for (int i = 0; i < n; i++) {
         struct worker *w = &pool->w[i];

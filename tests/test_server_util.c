@@ -1,0 +1,269 @@
+/* test_server_util.c - process and HTTP helpers for the server_* suites. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "tests/test_server.h"
+
+static const char *bin(void)
+{
+    const char *b = getenv("NSJUDGE_BIN");
+    return b ? b : "build/nsjudge";
+}
+
+char *repo_path(const char *rel)
+{
+    char *b = realpath(bin(), NULL);
+    cr_assert(b, "NSJUDGE_BIN not found: %s", bin());
+    /* <repo>/build/nsjudge -> <repo> */
+    for (int i = 0; i < 2; i++) {
+        char *slash = strrchr(b, '/');
+        if (slash)
+            *slash = 0;
+    }
+    char *out = malloc(strlen(b) + strlen(rel) + 2);
+    sprintf(out, "%s/%s", b, rel);
+    free(b);
+    return out;
+}
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof a;
+    cr_assert(fd >= 0);
+    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    getsockname(fd, (struct sockaddr *)&a, &l);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void spawn(struct srv *s)
+{
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        /* a failed assertion ends the test process: take the server along */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 2);
+            dup2(fd, 1);
+        }
+        char w[16];
+        snprintf(w, sizeof w, "%d", s->workers);
+        execl(bin(), bin(), "serve", "--config", s->cfg, "--workers", w, (char *)NULL);
+        _exit(127);
+    }
+    s->pid = pid;
+    /* ready when /healthz answers */
+    for (int i = 0; i < 200; i++) {
+        struct hresp r = http(s, "GET", "/healthz", NULL, 0, NULL);
+        long code = r.code;
+        hresp_free(&r);
+        if (code == 200)
+            return;
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            s->pid = 0;
+            cr_assert_fail("nsjudge serve exited during start-up (see %s)", s->log);
+        }
+        usleep(50000);
+    }
+    cr_assert_fail("nsjudge serve did not become healthy (see %s)", s->log);
+}
+
+void srv_start(struct srv *s, int workers, const char *extra)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/nsjudge-test-server-XXXXXX");
+    cr_assert(mkdtemp(s->dir));
+    snprintf(s->cfg, sizeof s->cfg, "%s/nsjudge.json", s->dir);
+    snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+    s->port = free_port();
+    s->workers = workers;
+    snprintf(s->extra, sizeof s->extra, "%s", extra ? extra : "");
+    char *langs = repo_path("configs/languages.json");
+    FILE *f = fopen(s->cfg, "w");
+    cr_assert(f);
+    /* slot ids: a range per test process, away from the sandbox tests' 20000+ */
+    fprintf(f,
+            "{\"listen\": \"127.0.0.1:%d\", \"data_dir\": \"%s/data\", \"languages\": \"%s\",\n"
+            " \"workers\": %d, \"slot_id_base\": %d, \"log_level\": \"debug\", \"lease_s\": 30,\n"
+            " \"shutdown_grace_s\": 20%s%s}\n",
+            s->port, s->dir, langs, workers, 10000 + (int)(getpid() % 2000) * 4,
+            s->extra[0] ? ", " : "", s->extra);
+    fclose(f);
+    free(langs);
+    spawn(s);
+}
+
+void srv_restart(struct srv *s)
+{
+    spawn(s);
+}
+
+int srv_stop(struct srv *s)
+{
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, SIGTERM);
+    int st = 0;
+    waitpid(s->pid, &st, 0);
+    s->pid = 0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void srv_kill9(struct srv *s)
+{
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
+}
+
+void srv_cleanup(struct srv *s)
+{
+    if (s->pid > 0)
+        srv_kill9(s);
+    if (getenv("NSJUDGE_KEEP_TEST_DIRS"))
+        return;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+    if (strncmp(s->dir, "/tmp/nsjudge-test-server-", 25) == 0)
+        (void)!system(cmd);
+}
+
+static size_t on_data(char *p, size_t sz, size_t n, void *u)
+{
+    struct hresp *r = u;
+    size_t k = sz * n;
+    char *nb = realloc(r->body, r->len + k + 1);
+    if (!nb)
+        return 0;
+    r->body = nb;
+    memcpy(r->body + r->len, p, k);
+    r->len += k;
+    r->body[r->len] = 0;
+    return k;
+}
+
+struct hresp http(struct srv *s, const char *method, const char *path, const char *body,
+                  size_t len, const char *const *headers)
+{
+    struct hresp r = {0};
+    char url[1024];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s->port, path);
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    for (const char *const *p = headers; p && *p; p++)
+        h = curl_slist_append(h, *p);
+    if (body && !headers)
+        h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
+        char *ct = NULL;
+        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+        snprintf(r.ctype, sizeof r.ctype, "%s", ct ? ct : "");
+        if (r.body)
+            r.json = json_loadb(r.body, r.len, 0, NULL);
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return r;
+}
+
+struct hresp http_json_post(struct srv *s, const char *path, json_t *body)
+{
+    char *t = json_dumps(body, JSON_COMPACT);
+    struct hresp r = http(s, "POST", path, t, strlen(t), NULL);
+    free(t);
+    json_decref(body);
+    return r;
+}
+
+void hresp_free(struct hresp *r)
+{
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+char *submit(struct srv *s, json_t *body)
+{
+    struct hresp r = http_json_post(s, "/submissions", body);
+    cr_assert_eq(r.code, 201, "POST /submissions: %ld %s", r.code, r.body ? r.body : "");
+    const char *t = jstr(r.json, "token");
+    cr_assert(t && strlen(t) == 36, "no token in %s", r.body);
+    char *tok = strdup(t);
+    hresp_free(&r);
+    return tok;
+}
+
+void wait_finished(struct srv *s, const char *token, double timeout_s)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/submissions/%s?fields=status&base64_encoded=true", token);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        struct hresp r = http(s, "GET", path, NULL, 0, NULL);
+        cr_assert_eq(r.code, 200, "GET %s: %ld %s", path, r.code, r.body ? r.body : "");
+        int st = status_id(r.json);
+        hresp_free(&r);
+        if (st >= 3)
+            return;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s)
+            cr_assert_fail("submission %s not finished after %.0f s", token, timeout_s);
+        usleep(50000);
+    }
+}
+
+json_t *wait_done(struct srv *s, const char *token, double timeout_s)
+{
+    wait_finished(s, token, timeout_s);
+    char path[256];
+    snprintf(path, sizeof path, "/submissions/%s?fields=*", token);
+    struct hresp r = http(s, "GET", path, NULL, 0, NULL);
+    cr_assert_eq(r.code, 200, "GET %s: %ld %s", path, r.code, r.body ? r.body : "");
+    json_t *j = json_incref(r.json);
+    hresp_free(&r);
+    return j;
+}
+
+int status_id(json_t *sub)
+{
+    return (int)json_integer_value(json_object_get(json_object_get(sub, "status"), "id"));
+}
+
+const char *jstr(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
