@@ -46,6 +46,14 @@ const char *hx_dir(void);
 /* Open a slot whose id is unique among concurrently running test
  * processes; n picks one of several slots of the same test. */
 struct sb_slot *hx_slot(int n);
+void hx_slot_close(struct sb_slot *slot);
+
+/* A zeroed hx_run, freed by hx_cleanup. */
+struct hx_run *hx_new_run(void);
+
+/* Every suite's .fini: close the test's slots, free its runs, remove its
+ * temp dirs, also after a failed assertion. */
+void hx_cleanup(void);
 
 /* Run NAME (a program in the hostile dir) with the NULL-terminated args. */
 void hx_run(struct sb_slot *slot, const struct hx_opts *o, struct hx_run *r,
@@ -69,7 +77,8 @@ ssize_t hx_read_file(const char *path, char *buf, size_t n);
 /* An anonymous host temp file (for streams), O_CLOEXEC. */
 int hx_tmpfile(void);
 
-/* Make a host temp dir (mode 0777 so the box's uid may write it). */
+/* Make a host temp dir (mode 0777 so the box's uid may write it);
+ * hx_cleanup removes it. */
 void hx_tmpdir(char *buf, size_t n);
 
 /* Remove a temp dir and everything in it (no symlink is followed). */

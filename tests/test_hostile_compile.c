@@ -15,7 +15,7 @@
 
 #include "tests/test_hostile.h"
 
-TestSuite(sandbox_hostile_compile, .timeout = 60);
+TestSuite(sandbox_hostile_compile, .timeout = 60, .fini = hx_cleanup);
 
 /* Compile SRC (written to a temp dir as NAME) with COMPILER in a box. */
 static void compile(const char *compiler, const char *name, const char *src, struct hx_run *r)
@@ -51,7 +51,7 @@ static void compile(const char *compiler, const char *name, const char *src, str
                 (unsigned long long)r->res.mem_kib, r->res.message, r->err);
     close(out);
     close(err);
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
 }
 
@@ -70,25 +70,23 @@ static void assert_stopped_by_limit(const struct hx_run *r)
 /* The preprocessor reads /dev/random (or /dev/zero) forever. */
 Test(sandbox_hostile_compile, include_dev_random_is_stopped)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     compile("/usr/bin/gcc", "random.c", "#include \"/dev/random\"\nint main(void) { return 0; }\n", r);
     assert_stopped_by_limit(r);
-    free(r);
 }
 
 Test(sandbox_hostile_compile, include_dev_zero_is_stopped)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     compile("/usr/bin/gcc", "zero.c", "#include \"/dev/zero\"\nint main(void) { return 0; }\n", r);
     assert_stopped_by_limit(r);
-    free(r);
 }
 
 /* Constant evaluation that stays under g++'s per-loop limit but runs for
  * minutes: the CPU is spent in cc1plus, a child of the g++ driver. */
 Test(sandbox_hostile_compile, endless_constexpr_is_TO_with_child_cpu_counted)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     compile("/usr/bin/g++", "burn.cpp",
             "constexpr long burn() {\n"
             "    long s = 0;\n"
@@ -102,5 +100,4 @@ Test(sandbox_hostile_compile, endless_constexpr_is_TO_with_child_cpu_counted)
             r);
     assert_stopped_by_limit(r);
     cr_assert_eq(r->res.status, SB_TO, "%s", r->res.message);
-    free(r);
 }

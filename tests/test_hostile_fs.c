@@ -18,7 +18,7 @@
 
 #include "tests/test_hostile.h"
 
-TestSuite(sandbox_hostile_fs, .timeout = 30);
+TestSuite(sandbox_hostile_fs, .timeout = 30, .fini = hx_cleanup);
 
 /* Secrets: /etc/shadow, a root-only file in a dir mounted into the box,
  * a host /tmp file, the test's own /proc (environ has NSJUDGE_HOSTILE=),
@@ -26,7 +26,7 @@ TestSuite(sandbox_hostile_fs, .timeout = 30);
 Test(sandbox_hostile_fs, host_secrets_and_proc_unreadable)
 {
     char dir[64], secret[128], pid[16];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     snprintf(secret, sizeof secret, "%s/secret", dir);
     int fd = open(secret, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -52,9 +52,8 @@ Test(sandbox_hostile_fs, host_secrets_and_proc_unreadable)
     hx_run(slot, &o, r, "readsecrets", pid, secret, NULL);
     hx_assert_blocked(r);
     cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
-    free(r);
 }
 
 /* Create files everywhere outside /box and rewrite kernel knobs. The host
@@ -62,7 +61,7 @@ Test(sandbox_hostile_fs, host_secrets_and_proc_unreadable)
 Test(sandbox_hostile_fs, writes_outside_box_do_not_reach_host)
 {
     char marker[128], path[512], host_before[256], host_after[256];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     const char *dirs[] = {"", "/usr", "/usr/bin", "/usr/lib", "/etc", "/bin", "/lib", "/proc", "/sys", "/dev", NULL};
     struct sb_slot *slot = hx_slot(0);
     hx_marker(marker, sizeof marker, "write");
@@ -93,8 +92,7 @@ Test(sandbox_hostile_fs, writes_outside_box_do_not_reach_host)
     cr_assert_not_null(strstr(r->out, path), "%s", r->out);
     gethostname(host_after, sizeof host_after);
     cr_assert_str_eq(host_before, host_after);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* A symlink planted in a writable /box pointing at a host file: inside,
@@ -103,7 +101,7 @@ Test(sandbox_hostile_fs, writes_outside_box_do_not_reach_host)
 Test(sandbox_hostile_fs, symlink_in_box_cannot_reach_host_file)
 {
     char dir[64], target[128], buf[64];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     snprintf(target, sizeof target, "/tmp/nsjudge-hostile-target-%d", (int)getpid());
     int fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -140,16 +138,15 @@ Test(sandbox_hostile_fs, symlink_in_box_cannot_reach_host_file)
     }
     close(dfd);
     unlink(target);
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
-    free(r);
 }
 
 /* Descriptors the caller has open without O_CLOEXEC (a secret file, a
  * pipe, a high-numbered dup) must not be inherited by the box. */
 Test(sandbox_hostile_fs, leaked_fds_are_closed)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     int f = open("/etc/hostname", O_RDONLY);
     int p[2];
     cr_assert(f >= 0);
@@ -167,18 +164,17 @@ Test(sandbox_hostile_fs, leaked_fds_are_closed)
     close(p[0]);
     close(p[1]);
     close(77);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
-TestSuite(sandbox_hostile_privs, .timeout = 30);
+TestSuite(sandbox_hostile_privs, .timeout = 30, .fini = hx_cleanup);
 
 /* Inside: not uid 0, no capabilities. Outside: the file the program
  * creates belongs to an unprivileged host uid, not root. */
 Test(sandbox_hostile_privs, box_is_unprivileged_inside_and_outside)
 {
     char dir[64], path[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     struct sb_slot *slot = hx_slot(0);
     struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true};
@@ -191,9 +187,8 @@ Test(sandbox_hostile_privs, box_is_unprivileged_inside_and_outside)
     cr_assert_eq(lstat(path, &st), 0, "box could not create its file:\n%s", r->out);
     cr_assert_neq(st.st_uid, 0, "the box's file is owned by host root");
     cr_assert_neq(st.st_gid, 0, "the box's file has host group root");
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
-    free(r);
 }
 
 /* A setuid-root copy of a program, placed in the box dir by the host (as
@@ -202,7 +197,7 @@ Test(sandbox_hostile_privs, setuid_root_binary_gives_no_root)
 {
     char dir[64], src[512], dst[128];
     static char buf[1 << 20];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     snprintf(src, sizeof src, "%s/privs", hx_dir());
     snprintf(dst, sizeof dst, "%s/privs", dir);
@@ -242,9 +237,8 @@ Test(sandbox_hostile_privs, setuid_root_binary_gives_no_root)
     cr_assert_eq(sscanf(r->out, "uid %u %u %u", &ruid, &euid, &suid), 3, "%s", r->out);
     cr_assert(ruid != 0 && euid != 0 && suid != 0, "setuid bit honoured: %s", r->out);
     cr_assert_eq(ruid, euid, "setuid bit changed the euid: %s", r->out);
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
-    free(r);
 }
 
 /* Two runs share a writable box dir (a compile step, then a run). The
@@ -256,7 +250,7 @@ Test(sandbox_hostile_privs, setuid_root_binary_gives_no_root)
 Test(sandbox_hostile_fs, planted_symlink_does_not_redirect_next_mount)
 {
     char dir[64], target[64], mnt_rel[128], line[1024];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     hx_tmpdir(target, sizeof target);
     /* /box/up -> ../../../../../../<target>: climbs to / from any depth. */
@@ -298,10 +292,9 @@ Test(sandbox_hostile_fs, planted_symlink_does_not_redirect_next_mount)
         umount2(target, MNT_DETACH);
     cr_assert(!mounted, "a box mount landed on the host at %s", target);
     cr_assert_eq(entries, 0, "the host dir %s got %d entries through a planted link", target, entries);
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
     hx_rmtree(target);
-    free(r);
 }
 
 /* The test input the caller passes as stdin (a root-owned 0644 file
@@ -309,7 +302,7 @@ Test(sandbox_hostile_fs, planted_symlink_does_not_redirect_next_mount)
 Test(sandbox_hostile_fs, stdin_file_cannot_be_modified)
 {
     char dir[64], path[128], buf[64];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/input", dir);
     int w = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -345,9 +338,8 @@ Test(sandbox_hostile_fs, stdin_file_cannot_be_modified)
     hx_assert_blocked(r);
     close(in);
     close(out);
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
-    free(r);
 }
 
 /* A crash in a writable /box leaves no core file (RLIMIT_CORE is 0 and
@@ -355,7 +347,7 @@ Test(sandbox_hostile_fs, stdin_file_cannot_be_modified)
 Test(sandbox_hostile_fs, crash_writes_no_core_dump)
 {
     char dir[64];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     struct sb_slot *slot = hx_slot(0);
     struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true};
@@ -374,7 +366,6 @@ Test(sandbox_hostile_fs, crash_writes_no_core_dump)
     if (d)
         closedir(d);
     cr_assert_eq(cores, 0, "a core dump was written to the host box dir");
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
-    free(r);
 }

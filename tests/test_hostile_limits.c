@@ -18,14 +18,14 @@
 
 #include "tests/test_hostile.h"
 
-TestSuite(sandbox_hostile_procs, .timeout = 30);
+TestSuite(sandbox_hostile_procs, .timeout = 30, .fini = hx_cleanup);
 
 /* The bomb is cut at the pids limit, sees only its own processes, and
  * every process of it (a daemonized one included) is gone afterwards. */
 Test(sandbox_hostile_procs, fork_bomb_is_contained)
 {
     char marker[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     hx_marker(marker, sizeof marker, "forkbomb");
     struct hx_opts o = {.limits = {.procs = 16, .cpu_s = 1, .wall_s = 1.5}};
@@ -58,15 +58,14 @@ Test(sandbox_hostile_procs, fork_bomb_is_contained)
     sscanf(b, "BLOCKED: fork failed after %d forks", &made2);
     cr_assert(made2 >= 10, "second run only forked %d times: leftovers of the first count", made2);
     cr_assert_eq(hx_count_procs(marker2), 0);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
-TestSuite(sandbox_hostile_mem, .timeout = 30);
+TestSuite(sandbox_hostile_mem, .timeout = 30, .fini = hx_cleanup);
 
 Test(sandbox_hostile_mem, malloc_and_touch_is_ML)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4}};
 
@@ -77,8 +76,7 @@ Test(sandbox_hostile_mem, malloc_and_touch_is_ML)
     /* The peak is what the box held, never more than its limit. */
     cr_assert(r->res.mem_kib >= 32 * 1024 && r->res.mem_kib <= 64 * 1024 + 1024,
               "peak %llu KiB for a 64 MiB limit", (unsigned long long)r->res.mem_kib);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* Private writable mapping of a big (sparse) host file: every written
@@ -86,7 +84,7 @@ Test(sandbox_hostile_mem, malloc_and_touch_is_ML)
 Test(sandbox_hostile_mem, mmap_of_big_file_is_ML)
 {
     char dir[64], path[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/big", dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -108,16 +106,15 @@ Test(sandbox_hostile_mem, mmap_of_big_file_is_ML)
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_size, 512L << 20);
     cr_assert_eq(st.st_blocks, 0, "the host file got %lld blocks written", (long long)st.st_blocks);
-    sb_slot_close(slot);
+    hx_slot_close(slot);
     hx_rmtree(dir);
-    free(r);
 }
 
-TestSuite(sandbox_hostile_output, .timeout = 30);
+TestSuite(sandbox_hostile_output, .timeout = 30, .fini = hx_cleanup);
 
 static void flood(const char *stream, bool ignore_sigxfsz)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     int target = hx_tmpfile();
     bool to_err = strcmp(stream, "err") == 0;
@@ -145,8 +142,7 @@ static void flood(const char *stream, bool ignore_sigxfsz)
     cr_assert_eq(r->res.status, SB_OL, "status %s (%s), program said: %.300s",
                  sb_status_code(r->res.status), r->res.message, verdict);
     close(target);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 Test(sandbox_hostile_output, stdout_flood_is_OL) { flood("out", false); }
@@ -155,13 +151,13 @@ Test(sandbox_hostile_output, stderr_flood_is_OL) { flood("err", false); }
  * as if it were fine. The verdict must still be OL, not OK. */
 Test(sandbox_hostile_output, flood_ignoring_SIGXFSZ_is_still_OL) { flood("out", true); }
 
-TestSuite(sandbox_hostile_disk, .timeout = 30);
+TestSuite(sandbox_hostile_disk, .timeout = 30, .fini = hx_cleanup);
 
 /* Many files, each below the per-file limit, until the tmpfs is full. */
 Test(sandbox_hostile_disk, tmp_fill_stops_at_tmpfs_size)
 {
     char marker[128], host[256];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     hx_marker(marker, sizeof marker, "tmpfill");
     struct hx_opts o = {.limits = {.tmp_kib = 8 * 1024, .mem_kib = 256 * 1024}};
@@ -179,8 +175,7 @@ Test(sandbox_hostile_disk, tmp_fill_stops_at_tmpfs_size)
     snprintf(host, sizeof host, "/tmp/%s.0", marker);
     hx_run(slot, NULL, r, "ipc", "probe", "1", marker, NULL);
     cr_assert_null(strstr(r->out, "/tmp/"), "previous run's /tmp is still there:\n%s", r->out);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* /box without a host dir is a tmpfs: filling it must stop (ENOSPC, or
@@ -189,7 +184,7 @@ Test(sandbox_hostile_disk, tmp_fill_stops_at_tmpfs_size)
 Test(sandbox_hostile_disk, tmpfs_box_fill_is_bounded)
 {
     char marker[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     hx_marker(marker, sizeof marker, "boxfill");
     struct hx_opts o = {.hostile_at_hostile = true, .box_writable = true,
@@ -199,18 +194,17 @@ Test(sandbox_hostile_disk, tmpfs_box_fill_is_bounded)
     cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
     cr_assert(r->res.status == SB_ML || strstr(r->out, "BLOCKED:"),
               "status %s: %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
-TestSuite(sandbox_hostile_time, .timeout = 30);
+TestSuite(sandbox_hostile_time, .timeout = 30, .fini = hx_cleanup);
 
 /* Sleeping uses no CPU: only the wall limit ends it. The stubborn
  * variant ignores signals and leaves a daemonized grandchild. */
 Test(sandbox_hostile_time, sleep_forever_is_TO_and_leaves_nothing)
 {
     char marker[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     hx_marker(marker, sizeof marker, "sleeper");
     struct hx_opts o = {.limits = {.cpu_s = 1, .wall_s = 1}};
@@ -221,8 +215,7 @@ Test(sandbox_hostile_time, sleep_forever_is_TO_and_leaves_nothing)
     cr_assert(r->res.wall_s >= 1.0, "wall %.3f s before the 1 s limit", r->res.wall_s);
     cr_assert(r->res.cpu_s < 0.5, "a sleeper used %.3f s CPU", r->res.cpu_s);
     cr_assert_eq(hx_count_procs(marker), 0, "sleepers outlived the box");
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* Eight threads spinning forever: the box dies at its CPU limit, with
@@ -230,7 +223,7 @@ Test(sandbox_hostile_time, sleep_forever_is_TO_and_leaves_nothing)
  * multi-core host, but the test does not depend on the machine's load). */
 Test(sandbox_hostile_time, eight_threads_are_limited)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     struct hx_opts o = {.limits = {.cpu_s = 1, .wall_s = 20}};
     hx_run(slot, &o, r, "cputhreads", "8", NULL);
@@ -241,8 +234,7 @@ Test(sandbox_hostile_time, eight_threads_are_limited)
     cr_assert(r->res.cpu_s >= 0.95, "cpu %.3f s reported for a 1 s CPU limit", r->res.cpu_s);
     cr_assert(r->res.cpu_s <= 1.5, "cpu %.3f s: the 1 s limit was not enforced promptly", r->res.cpu_s);
     cr_assert(r->res.wall_s < 20.0, "the wall limit, not the CPU limit, ended it (wall %.3f)", r->res.wall_s);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* Eight threads each burn 0.1 s of their own CPU and end: the sandbox
@@ -250,7 +242,7 @@ Test(sandbox_hostile_time, eight_threads_are_limited)
  * not one thread's share. */
 Test(sandbox_hostile_time, eight_threads_cpu_is_all_counted)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     struct hx_opts o = {.limits = {.cpu_s = 10, .wall_s = 30}};
     hx_run(slot, &o, r, "cputhreads", "8", "0.1", NULL);
@@ -262,8 +254,7 @@ Test(sandbox_hostile_time, eight_threads_cpu_is_all_counted)
     cr_assert(own >= 0.8, "the program only burned %.3f s", own);
     cr_assert(r->res.cpu_s >= own * 0.98, "sandbox reports %.3f s CPU, the process itself counted %.3f s",
               r->res.cpu_s, own);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* The program exits 0 at once but leaves a daemonized grandchild that
@@ -273,7 +264,7 @@ Test(sandbox_hostile_time, eight_threads_cpu_is_all_counted)
 Test(sandbox_hostile_procs, daemon_left_behind_dies_with_the_run)
 {
     char marker[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     int out = hx_tmpfile();
     hx_marker(marker, sizeof marker, "daemon");
@@ -293,8 +284,7 @@ Test(sandbox_hostile_procs, daemon_left_behind_dies_with_the_run)
     cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a zombie or child was left to the caller");
     cr_assert_eq(errno, ECHILD);
     close(out);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* A writable host directory at /box (what `nsjudge run --box DIR` and
@@ -304,7 +294,7 @@ Test(sandbox_hostile_procs, daemon_left_behind_dies_with_the_run)
 Test(sandbox_hostile_disk, host_box_dir_fill_is_bounded)
 {
     char dir[64], marker[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
     hx_marker(marker, sizeof marker, "hostfill");
     struct sb_slot *slot = hx_slot(0);
@@ -330,8 +320,7 @@ Test(sandbox_hostile_disk, host_box_dir_fill_is_bounded)
               "the box wrote %lld MiB into the host directory (cap 16 MiB):\n%s",
               bytes >> 20, r->out);
     cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* /dev/shm is another tmpfs a program can write: it must be bounded too
@@ -339,7 +328,7 @@ Test(sandbox_hostile_disk, host_box_dir_fill_is_bounded)
 Test(sandbox_hostile_disk, dev_shm_fill_is_bounded)
 {
     char marker[128];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     hx_marker(marker, sizeof marker, "shmfill");
     struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4}};
@@ -348,8 +337,7 @@ Test(sandbox_hostile_disk, dev_shm_fill_is_bounded)
     cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
     cr_assert(r->res.status == SB_ML || strstr(r->out, "BLOCKED:"),
               "status %s: %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* Memory parked in the kernel (pipe buffers, queued unix socket data),
@@ -357,7 +345,7 @@ Test(sandbox_hostile_disk, dev_shm_fill_is_bounded)
  * box's memory too: the memory limit must end it. */
 static void kernel_memory(const char *kind)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .procs = 64, .cpu_s = 3, .wall_s = 5}};
     hx_run(slot, &o, r, "kmem", kind, "32", "512", NULL);
@@ -367,8 +355,7 @@ static void kernel_memory(const char *kind)
               "status %s: %s\n%s", sb_status_code(r->res.status), r->res.message, r->out);
     cr_assert(r->res.mem_kib <= 64 * 1024 + 1024, "peak %llu KiB over a 64 MiB limit",
               (unsigned long long)r->res.mem_kib);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 Test(sandbox_hostile_mem, pipe_buffers_count_as_memory) { kernel_memory("pipe"); }

@@ -82,12 +82,12 @@ static void bg_join(struct bg_box *b, char *out, size_t n)
                 sb_status_code(b->res.status), b->res.signal, b->res.wall_s, b->res.message, out);
 }
 
-TestSuite(sandbox_hostile_proc, .timeout = 30);
+TestSuite(sandbox_hostile_proc, .timeout = 30, .fini = hx_cleanup);
 
 Test(sandbox_hostile_proc, ptrace_is_refused)
 {
     char pid[16], status[4096];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     snprintf(pid, sizeof pid, "%d", (int)getpid());
     hx_run(slot, NULL, r, "ptrace", pid, NULL);
@@ -96,8 +96,7 @@ Test(sandbox_hostile_proc, ptrace_is_refused)
     /* Host side: nobody traces the test process. */
     cr_assert(hx_read_file("/proc/self/status", status, sizeof status) > 0);
     cr_assert_not_null(strstr(status, "TracerPid:\t0\n"));
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* kill(-1, SIGKILL) and SIGKILL to the test, to a canary host process
@@ -105,7 +104,7 @@ Test(sandbox_hostile_proc, ptrace_is_refused)
 Test(sandbox_hostile_proc, kill_all_spares_host_and_other_boxes)
 {
     char marker[128], a_canary[16], a_self[16], a_other[16], out_b[4096];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     pid_t canary = fork();
     cr_assert(canary >= 0);
     if (canary == 0) {
@@ -135,17 +134,16 @@ Test(sandbox_hostile_proc, kill_all_spares_host_and_other_boxes)
     hx_assert_blocked(r);
     kill(canary, SIGKILL);
     waitpid(canary, NULL, 0);
-    sb_slot_close(a);
-    sb_slot_close(b);
-    free(r);
+    hx_slot_close(a);
+    hx_slot_close(b);
 }
 
-TestSuite(sandbox_hostile_net, .timeout = 30);
+TestSuite(sandbox_hostile_net, .timeout = 30, .fini = hx_cleanup);
 
 static void network(bool loopback_up)
 {
     char tport[16], uport[16], buf[16];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t l = sizeof a;
     int ts = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -176,15 +174,14 @@ static void network(bool loopback_up)
     cr_assert_not_null(strstr(r->out, "ok: /proc/net/dev: only lo"), "%s", r->out);
     close(ts);
     close(us);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 Test(sandbox_hostile_net, host_loopback_unreachable_no_route) { network(false); }
 /* A box with its own loopback up still has no way to the host's. */
 Test(sandbox_hostile_net, host_loopback_unreachable_with_box_loopback_up) { network(true); }
 
-TestSuite(sandbox_hostile_ipc, .timeout = 30);
+TestSuite(sandbox_hostile_ipc, .timeout = 30, .fini = hx_cleanup);
 
 static key_t test_key(void)
 {
@@ -205,7 +202,7 @@ static void abstract_addr(struct sockaddr_un *a, socklen_t *l, const char *name)
 Test(sandbox_hostile_ipc, objects_not_shared_between_concurrent_boxes)
 {
     char marker[128], key[16], host_name[160], path[256], out_a[4096];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_marker(marker, sizeof marker, "ipc");
     snprintf(key, sizeof key, "%d", (int)test_key());
 
@@ -250,9 +247,8 @@ Test(sandbox_hostile_ipc, objects_not_shared_between_concurrent_boxes)
     cr_assert_eq(owner.res.status, SB_TO);
     hx_assert_blocked(r);
     close(hs);
-    sb_slot_close(a);
-    sb_slot_close(b);
-    free(r);
+    hx_slot_close(a);
+    hx_slot_close(b);
 }
 
 /* The same slot, one run after the other: a run starts with no IPC
@@ -260,7 +256,7 @@ Test(sandbox_hostile_ipc, objects_not_shared_between_concurrent_boxes)
 Test(sandbox_hostile_ipc, objects_not_left_for_next_run_of_slot)
 {
     char marker[128], key[16];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     hx_marker(marker, sizeof marker, "ipcseq");
     snprintf(key, sizeof key, "%d", (int)test_key() ^ 0x100);
     struct sb_slot *slot = hx_slot(0);
@@ -273,16 +269,15 @@ Test(sandbox_hostile_ipc, objects_not_left_for_next_run_of_slot)
     cr_assert_not_null(strstr(r->out, "made: /box/"), "%s", r->out);
     hx_run(slot, &o, r, "ipc", "probe", key, marker, NULL);
     hx_assert_blocked(r);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
-TestSuite(sandbox_hostile_uts, .timeout = 30);
+TestSuite(sandbox_hostile_uts, .timeout = 30, .fini = hx_cleanup);
 
 Test(sandbox_hostile_uts, hostname_change_stays_in_box)
 {
     char before[256], after[256], dom_before[256], dom_after[256], name[64];
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     snprintf(name, sizeof name, "pwned-%d", (int)getpid());
     gethostname(before, sizeof before);
     getdomainname(dom_before, sizeof dom_before);
@@ -297,8 +292,7 @@ Test(sandbox_hostile_uts, hostname_change_stays_in_box)
     cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
     /* Refused, or at most changed inside the box. */
     cr_assert(strstr(r->out, "BLOCKED:") || strstr(r->out, "CHANGED:"), "%s", r->out);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 static double realtime_minus_monotonic(void)
@@ -311,22 +305,21 @@ static double realtime_minus_monotonic(void)
 
 Test(sandbox_hostile_uts, clock_cannot_be_set)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     double before = realtime_minus_monotonic();
     struct sb_slot *slot = hx_slot(0);
     hx_run(slot, NULL, r, "clock", NULL);
     double after = realtime_minus_monotonic();
     hx_assert_blocked(r);
     cr_assert(after - before < 0.5 && before - after < 0.5, "the host clock jumped by %.3f s", after - before);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
-TestSuite(sandbox_hostile_syscalls, .timeout = 30);
+TestSuite(sandbox_hostile_syscalls, .timeout = 30, .fini = hx_cleanup);
 
 static void probe(const char *const *names)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     /* hx_run takes a NULL-terminated vararg list; pass up to 12 names. */
     const char *n[13] = {0};
@@ -336,8 +329,7 @@ static void probe(const char *const *names)
            n[10], n[11], NULL);
     cr_assert_null(strstr(r->out, "ERROR"), "%s", r->out);
     hx_assert_blocked(r);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }
 
 /* Ways to change the mount table or leave the box's namespaces. */
@@ -379,7 +371,7 @@ Test(sandbox_hostile_syscalls, personality_change_fails)
  * exists for. If this test fails, the probes above prove nothing. */
 Test(sandbox_hostile_syscalls, probes_detect_an_unfiltered_box)
 {
-    struct hx_run *r = malloc(sizeof *r);
+    struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     const char *dir = hx_dir();
     char prog[600];
@@ -414,6 +406,5 @@ Test(sandbox_hostile_syscalls, probes_detect_an_unfiltered_box)
     cr_log_info("unfiltered ptrace:\n%s", r->out);
     cr_assert_not_null(strstr(r->out, "ESCAPED: attach own child"), "%s", r->out);
     close(out);
-    sb_slot_close(slot);
-    free(r);
+    hx_slot_close(slot);
 }

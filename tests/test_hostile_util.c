@@ -17,6 +17,48 @@
 
 #include "tests/test_hostile.h"
 
+/* What a test opened, so hx_cleanup can release it even when an
+ * assertion ended the test early (no cgroup or temp dir left behind). */
+#define HX_MAX_HELD 8
+static struct sb_slot *held_slots[HX_MAX_HELD];
+static void *held_mem[HX_MAX_HELD];
+static char held_dirs[HX_MAX_HELD][64];
+
+void hx_cleanup(void)
+{
+    for (int i = 0; i < HX_MAX_HELD; i++) {
+        if (held_slots[i])
+            sb_slot_close(held_slots[i]);
+        held_slots[i] = NULL;
+        free(held_mem[i]);
+        held_mem[i] = NULL;
+        if (held_dirs[i][0])
+            hx_rmtree(held_dirs[i]);
+        held_dirs[i][0] = 0;
+    }
+}
+
+struct hx_run *hx_new_run(void)
+{
+    struct hx_run *r = calloc(1, sizeof *r);
+    cr_assert_not_null(r);
+    for (int i = 0; i < HX_MAX_HELD; i++)
+        if (!held_mem[i]) {
+            held_mem[i] = r;
+            return r;
+        }
+    cr_assert_fail("too many hx_new_run in one test");
+    return NULL;
+}
+
+void hx_slot_close(struct sb_slot *slot)
+{
+    for (int i = 0; i < HX_MAX_HELD; i++)
+        if (held_slots[i] == slot)
+            held_slots[i] = NULL;
+    sb_slot_close(slot);
+}
+
 const char *hx_dir(void)
 {
     const char *d = getenv("NSJUDGE_HOSTILE");
@@ -38,6 +80,11 @@ struct sb_slot *hx_slot(int n)
     struct sb_slot_options o = {.id = 20000 + (int)(getpid() % 10000) * 4 + n};
     int rc = sb_slot_open(&o, &slot, err, sizeof err);
     cr_assert_eq(rc, 0, "sb_slot_open(%d): %s", o.id, err);
+    for (int i = 0; i < HX_MAX_HELD; i++)
+        if (!held_slots[i]) {
+            held_slots[i] = slot;
+            break;
+        }
     return slot;
 }
 
@@ -53,6 +100,11 @@ void hx_tmpdir(char *buf, size_t n)
     snprintf(buf, n, "/tmp/nsjudge-hostile-XXXXXX");
     cr_assert_not_null(mkdtemp(buf), "mkdtemp: %s", strerror(errno));
     chmod(buf, 0777);
+    for (int i = 0; i < HX_MAX_HELD; i++)
+        if (!held_dirs[i][0]) {
+            snprintf(held_dirs[i], sizeof held_dirs[i], "%s", buf);
+            break;
+        }
 }
 
 static void rmtree_at(int dfd, const char *name)
