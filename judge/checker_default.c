@@ -76,7 +76,8 @@ struct src {
     FILE *f;
     const char *buf; size_t len, pos;
     int peeked;          /* -2 = none */
-    size_t line;
+    size_t line;         /* newlines read so far */
+    size_t item_line;    /* 1-based line where the last item began */
 };
 
 static int src_get(struct src *s)
@@ -136,6 +137,7 @@ static int next_item(struct src *s, struct tok *t, bool want_space, char *kind)
     int c = src_peek(s);
     if (c == EOF)
         return 0;
+    s->item_line = s->line + 1;
     if (is_space(c)) {
         while ((c = src_peek(s)) != EOF && is_space(c)) {
             src_get(s);
@@ -192,9 +194,9 @@ static jd_verdict compare(struct src *team, struct src *ans, const struct jd_def
     char ka = 0, kb = 0;
     snprintf(msg, msglen, "%s", "");
     for (;;) {
-        size_t line = ans->line + 1;
         int ra = next_item(ans, &a, f->space_change_sensitive, &ka);
         int rb = next_item(team, &b, f->space_change_sensitive, &kb);
+        size_t line = ra > 0 ? ans->item_line : ans->line + 1;
         if (ra < 0 || rb < 0) {
             snprintf(msg, msglen, "out of memory while comparing");
             v = JD_JE;

@@ -1,0 +1,103 @@
+/* test_languages.c - the language table: parsing, lookups, placeholders. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "judge/internal.h"
+#include "tests/test_judge_util.h"
+
+Test(judge_languages, shipped_table_loads)
+{
+    struct jd_langs *l = jt_langs();
+    static const char *const ids[] = {"c", "cpp", "python3", "java", "rust", "javascript",
+                                      "pascal", "perl", "fortran", "ada", "bash", "text"};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+        cr_assert(jd_lang_by_id(l, ids[i]), "missing %s", ids[i]);
+    /* the toolchains the tests use are installed on this host */
+    cr_assert(jd_lang_by_id(l, "c")->available);
+    cr_assert(jd_lang_by_id(l, "python3")->available);
+    cr_assert_null(jd_lang_by_id(l, "cobol"));
+    jd_langs_free(l);
+}
+
+Test(judge_languages, judge0_ids)
+{
+    struct jd_langs *l = jt_langs();
+    struct { int id; const char *lang; } m[] = {
+        {50, "c"}, {54, "cpp"}, {52, "cpp"}, {53, "cpp"}, {71, "python3"}, {62, "java"},
+        {73, "rust"}, {63, "javascript"}, {67, "pascal"}, {85, "perl"}, {59, "fortran"},
+        {46, "bash"}, {43, "text"},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+        const struct jd_lang *x = jd_lang_by_judge0(l, m[i].id);
+        cr_assert(x, "judge0 id %d", m[i].id);
+        cr_assert_str_eq(x->id, m[i].lang, "judge0 id %d", m[i].id);
+    }
+    cr_assert_null(jd_lang_by_judge0(l, 9999));
+    jd_langs_free(l);
+}
+
+Test(judge_languages, by_filename_and_java_main)
+{
+    struct jd_langs *l = jt_langs();
+    cr_assert_str_eq(jd_lang_by_filename(l, "/x/sol.py")->id, "python3");
+    cr_assert_str_eq(jd_lang_by_filename(l, "a.cc")->id, "cpp");
+    cr_assert_str_eq(jd_lang_by_filename(l, "dir.d/a.c")->id, "c");
+    const struct jd_lang *j = jd_lang_by_filename(l, "Whatever.java");
+    cr_assert_str_eq(j->id, "java");
+    cr_assert_str_eq(j->source_file, "Main.java");
+    cr_assert(j->run_extra.procs >= 128, "the JVM needs threads");
+    cr_assert_null(jd_lang_by_filename(l, "Makefile"));
+    cr_assert_null(jd_lang_by_filename(l, "x.unknownext"));
+    /* a directory program: by its sources (validate.c + validate.h) */
+    const struct jd_lang *d = jd_lang_for_path(l, jt_path("testdata/problems/pairs/output_validators/pairs"));
+    cr_assert(d);
+    cr_assert_str_eq(d->id, "c");
+    jd_langs_free(l);
+}
+
+Test(judge_languages, errors_name_the_problem)
+{
+    struct jd_langs *l = NULL;
+    char err[512];
+    cr_assert_lt(jd_langs_parse("{\"languages\": [", &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "line"), "%s", err);
+    cr_assert_lt(jd_langs_parse("{\"languages\": [{\"id\": \"x\"}]}", &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "\"x\""), "%s", err);
+    cr_assert_lt(jd_langs_parse("{\"languages\": [{\"id\":\"a\",\"run\":[\"x\"]},{\"id\":\"a\",\"run\":[\"y\"]}]}",
+                                &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "twice"), "%s", err);
+    cr_assert_lt(jd_langs_parse("{\"languages\": [{\"id\":\"a\",\"run\":[\"x\"],\"source_file\":\"../a\"}]}",
+                                &l, err, sizeof err), 0);
+    cr_assert_lt(jd_langs_load("/nonexistent/languages.json", &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "/nonexistent/languages.json"), "%s", err);
+}
+
+Test(judge_languages, availability_follows_the_toolchain)
+{
+    struct jd_langs *l = NULL;
+    char err[256];
+    int r = jd_langs_parse("{\"languages\": ["
+                           "{\"id\":\"yes\",\"run\":[\"sh\",\"{src}\"]},"
+                           "{\"id\":\"nocc\",\"compile\":[\"no-such-compiler-xyz\"],\"run\":[\"./main\"]},"
+                           "{\"id\":\"norun\",\"run\":[\"/no/such/interpreter\"]}]}", &l, err, sizeof err);
+    cr_assert_eq(r, 0, "%s", err);
+    cr_assert(jd_lang_by_id(l, "yes")->available);
+    cr_assert_not(jd_lang_by_id(l, "nocc")->available);
+    cr_assert_not(jd_lang_by_id(l, "norun")->available);
+    /* defaults: compile limits are always bounded */
+    cr_assert_gt(jd_lang_by_id(l, "nocc")->compile_limits.cpu_s, 0);
+    cr_assert_gt(jd_lang_by_id(l, "nocc")->compile_limits.mem_kib, 0);
+    jd_langs_free(l);
+}
+
+Test(judge_languages, placeholders)
+{
+    char *tmpl[] = {"cc", "{opts}", "-o", "main", "{src}", "-DMEM={mem_mib}", "x{src}y", NULL};
+    char *srcs[] = {"a.c", "b.c", NULL};
+    char **v = jd_expand_argv(tmpl, srcs, "-O2  -Wall", NULL, 64 * 1024);
+    cr_assert(v);
+    const char *want[] = {"cc", "-O2", "-Wall", "-o", "main", "a.c", "b.c", "-DMEM=64", "xa.cy", NULL};
+    for (int i = 0; want[i]; i++)
+        cr_assert_str_eq(v[i], want[i], "arg %d", i);
+    cr_assert_null(v[9]);
+    jd_strv_free(v);
+}

@@ -1,0 +1,345 @@
+/* test_problem.c - loading problem packages, broken ones, and scoring. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "judge/internal.h"
+#include "tests/test_judge_util.h"
+
+/* A scratch package built file by file. */
+static char pkg[256];
+
+static void pkg_new(void)
+{
+    snprintf(pkg, sizeof pkg, "/tmp/nsjudge-pkg-XXXXXX");
+    cr_assert(mkdtemp(pkg));
+}
+
+static void put(const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", pkg, rel);
+    for (char *s = path + strlen(pkg) + 1; (s = strchr(s, '/')); s++) {
+        *s = 0;
+        mkdir(path, 0755);
+        *s = '/';
+    }
+    cr_assert_eq(jd_write_file(path, text, strlen(text), 0644), 0, "%s", path);
+}
+
+static int load(struct jd_problem **p, char *err)
+{
+    return jd_problem_load(pkg, NULL, p, err, JD_MSG_MAX);
+}
+
+static void pkg_done(void)
+{
+    jd_rm_rf(pkg);
+}
+
+Test(judge_problem, plain_directory, .fini = pkg_done)
+{
+    pkg_new();
+    put("b.in", "2\n");
+    put("b.out", "2\n");
+    put("a.in", "1\n");
+    put("a.ans", "1\n");
+    put("notes.txt", "ignored\n");
+    struct jd_problem *p;
+    char err[JD_MSG_MAX];
+    cr_assert_eq(load(&p, err), 0, "%s", err);
+    cr_assert(p->plain);
+    cr_assert_eq(jd_problem_test_count(p), 2);
+    cr_assert_str_eq(p->tests[0].name, "a");
+    cr_assert_str_eq(p->tests[1].name, "b");
+    cr_assert(jd_has_suffix(p->tests[1].ans_path, "b.out"));
+    cr_assert_eq(jd_problem_time_limit(p), 1.0);
+    cr_assert_not(jd_problem_time_limit_given(p));
+    cr_assert_eq(p->mem_kib, 256 * 1024);
+    jd_problem_free(p);
+}
+
+Test(judge_problem, options_override_limits)
+{
+    struct jd_problem_options o = {.time_limit_s = 2.5, .mem_limit_kib = 1024};
+    struct jd_problem *p;
+    char err[JD_MSG_MAX];
+    cr_assert_eq(jd_problem_load(jt_path("testdata/problems/sum"), &o, &p, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(jd_problem_time_limit(p), 2.5);
+    cr_assert(jd_problem_time_limit_given(p));
+    cr_assert_eq(p->mem_kib, 1024);
+    jd_problem_free(p);
+}
+
+Test(judge_problem, legacy_package)
+{
+    struct jd_problem *p = jt_problem("sum");
+    cr_assert_str_eq(jd_problem_name(p), "Sum of Two");
+    cr_assert_str_eq(p->format_version, "legacy");
+    cr_assert_not(jd_problem_time_limit_given(p), "sum has no time limit: verify infers it");
+    cr_assert_eq(p->time_multiplier, 5.0);
+    cr_assert_eq(p->time_safety_margin, 2.0);
+    cr_assert_eq(p->mem_kib, 64 * 1024);
+    cr_assert_eq(p->output_kib, 1024);
+    cr_assert_eq(p->checker, JD_CHECK_DEFAULT);
+    cr_assert_eq(jd_problem_test_count(p), 3);
+    cr_assert_str_eq(p->tests[0].name, "sample/1");
+    cr_assert_str_eq(p->tests[1].name, "secret/01");
+    cr_assert_str_eq(p->tests[2].name, "secret/02");
+    cr_assert(p->groups[p->tests[0].group].is_sample);
+    cr_assert_not(p->groups[p->tests[1].group].is_sample);
+    jd_problem_free(p);
+}
+
+Test(judge_problem, newer_formats)
+{
+    struct jd_problem *p = jt_problem("floats");
+    cr_assert_str_eq(p->format_version, "2023-07-draft");
+    cr_assert_str_eq(jd_problem_name(p), "Divide", "name map: the English one");
+    cr_assert(jd_problem_time_limit_given(p));
+    cr_assert_eq(p->time_multiplier, 2.0);
+    cr_assert_eq(p->time_safety_margin, 1.5);
+    /* output_validator_args from data/testdata.yaml reach every test */
+    char **f = p->groups[p->tests[2].group].validator_flags;
+    cr_assert(f && f[0] && f[1]);
+    cr_assert_str_eq(f[0], "float_tolerance");
+    cr_assert_str_eq(f[1], "1e-6");
+    jd_problem_free(p);
+
+    p = jt_problem("guess");
+    cr_assert_str_eq(p->format_version, "2025-09");
+    cr_assert(jd_problem_is_interactive(p));
+    cr_assert_eq(p->checker, JD_CHECK_KATTIS);
+    cr_assert(jd_has_suffix(p->checker_path, "output_validator"));
+    /* an interactive test may have no .ans */
+    cr_assert_str_eq(p->tests[2].ans_path, "");
+    jd_problem_free(p);
+}
+
+Test(judge_problem, validators_found)
+{
+    struct jd_problem *p = jt_problem("pairs");
+    cr_assert_eq(p->checker, JD_CHECK_KATTIS);
+    cr_assert(jd_has_suffix(p->checker_path, "output_validators/pairs"));
+    char **f = p->groups[0].validator_flags;
+    cr_assert(f && f[0] && !strcmp(f[0], "max_value") && f[1] && !strcmp(f[1], "1000000"));
+    cr_assert(p->groups[p->tests[1].group].validator_flags[0], "flags are inherited");
+    jd_problem_free(p);
+
+    p = jt_problem("permutation");
+    cr_assert_eq(p->checker, JD_CHECK_TESTLIB);
+    cr_assert(jd_has_suffix(p->checker_path, "checker.c"));
+    jd_problem_free(p);
+}
+
+Test(judge_problem, groups_and_scores)
+{
+    struct jd_problem *p = jt_problem("triangle");
+    cr_assert(jd_problem_is_scoring(p));
+    cr_assert_eq(jd_problem_test_count(p), 5);
+    cr_assert_str_eq(p->tests[1].name, "secret/group1/1");
+    cr_assert_str_eq(p->tests[4].name, "secret/group2/2");
+    const struct jd_group *g1 = &p->groups[p->tests[1].group];
+    const struct jd_group *g2 = &p->groups[p->tests[4].group];
+    cr_assert_str_eq(g1->name, "secret/group1");
+    cr_assert(g1->aggregation_min && g2->aggregation_min);
+    cr_assert_eq(g1->accept_score, 40);
+    cr_assert_eq(g2->accept_score, 60);
+    cr_assert(g1->on_reject_continue, "inherited from secret/testdata.yaml");
+    jd_problem_free(p);
+}
+
+static void results_for(const struct jd_problem *p, struct jd_test_result *r, const jd_verdict *v)
+{
+    for (size_t i = 0; i < p->n_tests; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].verdict = v[i];
+        r[i].score = NAN;
+    }
+}
+
+Test(judge_problem, scoring_sum_of_min_groups)
+{
+    struct jd_problem *p = jt_problem("triangle");
+    struct jd_test_result r[5];
+    struct jd_report rep;
+    jd_verdict all[] = {JD_AC, JD_AC, JD_AC, JD_AC, JD_AC};
+    results_for(p, r, all);
+    memset(&rep, 0, sizeof rep);
+    jd_score(p, r, false, &rep);
+    cr_assert_eq(rep.verdict, JD_AC);
+    cr_assert_float_eq(rep.score, 100, 1e-9);
+    cr_assert_float_eq(rep.max_score, 100, 1e-9);
+
+    jd_verdict part[] = {JD_AC, JD_AC, JD_AC, JD_AC, JD_WA};
+    results_for(p, r, part);
+    jd_score(p, r, false, &rep);
+    cr_assert_eq(rep.verdict, JD_WA);
+    cr_assert_float_eq(rep.score, 40, 1e-9, "group 2 fails as a whole (min)");
+
+    /* samples count for the verdict, not for the score */
+    jd_verdict sample_only[] = {JD_WA, JD_AC, JD_AC, JD_AC, JD_AC};
+    results_for(p, r, sample_only);
+    jd_score(p, r, false, &rep);
+    cr_assert_eq(rep.verdict, JD_WA);
+    cr_assert_float_eq(rep.score, 100, 1e-9);
+    jd_problem_free(p);
+}
+
+Test(judge_problem, on_reject_break_skips_the_rest)
+{
+    struct jd_problem *p = jt_problem("sum");
+    struct jd_test_result r[3];
+    bool need[3];
+    jd_verdict v[] = {JD_AC, JD_TLE, JD_PENDING};
+    results_for(p, r, v);
+    jd_tests_needed(p, r, false, need);
+    cr_assert(need[0] && need[1]);
+    cr_assert_not(need[2], "pass-fail: the first rejection ends judging");
+    jd_tests_needed(p, r, true, need);
+    cr_assert(need[2], "--all judges everything");
+    struct jd_report rep = {0};
+    jd_score(p, r, false, &rep);
+    cr_assert_eq(rep.verdict, JD_TLE);
+    jd_problem_free(p);
+
+    /* scoring problems continue by default */
+    p = jt_problem("triangle");
+    struct jd_test_result t[5];
+    bool n5[5];
+    jd_verdict w[] = {JD_AC, JD_WA, JD_PENDING, JD_PENDING, JD_PENDING};
+    results_for(p, t, w);
+    jd_tests_needed(p, t, false, n5);
+    cr_assert(n5[2] && n5[3] && n5[4]);
+    jd_problem_free(p);
+}
+
+Test(judge_problem, declared_group_score_and_score_txt, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "problem_format_version: 2023-07-draft\ntype: scoring\nlimits:\n  time_limit: 1\n");
+    put("data/sample/1.in", "");
+    put("data/sample/1.ans", "");
+    put("data/secret/a/test_group.yaml", "scoring:\n  score: 30\n  aggregation: min\n");
+    put("data/secret/a/1.in", "");
+    put("data/secret/a/1.ans", "");
+    put("data/secret/a/2.in", "");
+    put("data/secret/a/2.ans", "");
+    put("data/secret/b/test_group.yaml", "scoring:\n  score: 70\n");
+    put("data/secret/b/1.in", "");
+    put("data/secret/b/1.ans", "");
+    put("data/secret/b/2.in", "");
+    put("data/secret/b/2.ans", "");
+    struct jd_problem *p;
+    char err[JD_MSG_MAX];
+    cr_assert_eq(load(&p, err), 0, "%s", err);
+    struct jd_test_result r[5];
+    jd_verdict v[] = {JD_AC, JD_AC, JD_AC, JD_AC, JD_WA};
+    results_for(p, r, v);
+    struct jd_report rep = {0};
+    jd_score(p, r, false, &rep);
+    cr_assert_float_eq(rep.max_score, 100, 1e-9);
+    cr_assert_float_eq(rep.score, 30 + 35, 1e-9, "b sums: half of its tests");
+    /* a validator's score.txt replaces accept_score */
+    r[1].score = 0.5;
+    jd_score(p, r, false, &rep);
+    cr_assert_float_eq(rep.score, 15 + 35, 1e-9, "a takes the min: 0.5 of 1");
+    jd_problem_free(p);
+}
+
+static void expect_error(const char *needle)
+{
+    struct jd_problem *p = NULL;
+    char err[JD_MSG_MAX] = "";
+    int r = load(&p, err);
+    cr_assert_lt(r, 0, "expected a load error mentioning %s", needle);
+    cr_assert_null(p);
+    cr_assert(strstr(err, needle), "error '%s' should mention '%s'", err, needle);
+}
+
+Test(judge_problem, missing_answer_names_the_file, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "name: x\n");
+    put("data/secret/7.in", "1\n");
+    expect_error("data/secret/7.in");
+}
+
+Test(judge_problem, bad_yaml_names_file_and_line, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "name: x\nlimits:\n  time_limit: [1\n");
+    put("data/secret/1.in", "1\n");
+    put("data/secret/1.ans", "1\n");
+    expect_error("problem.yaml:");
+}
+
+Test(judge_problem, bad_values_are_rejected, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "limits:\n  time_limit: fast\n");
+    put("data/secret/1.in", "1\n");
+    put("data/secret/1.ans", "1\n");
+    expect_error("time_limit");
+    put("problem.yaml", "problem_format_version: 1999-01\n");
+    expect_error("problem_format_version");
+    put("problem.yaml", "type: multi-pass\n");
+    expect_error("multi-pass");
+    put("problem.yaml", "name: x\n");
+    put("data/secret/testdata.yaml", "on_reject: maybe\n");
+    expect_error("data/secret/testdata.yaml");
+}
+
+Test(judge_problem, packages_without_tests, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "name: x\n");
+    expect_error("data");
+    put("data/sample/readme.txt", "no tests\n");
+    expect_error("no tests");
+}
+
+Test(judge_problem, interactive_needs_a_validator, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "validation: custom interactive\n");
+    put("data/secret/1.in", "1\n");
+    expect_error("interactive");
+}
+
+Test(judge_problem, timelimit_file, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "name: x\n");
+    put(".timelimit", "3\n");
+    put("data/secret/1.in", "1\n");
+    put("data/secret/1.ans", "1\n");
+    struct jd_problem *p;
+    char err[JD_MSG_MAX];
+    cr_assert_eq(load(&p, err), 0, "%s", err);
+    cr_assert_eq(jd_problem_time_limit(p), 3.0);
+    cr_assert(jd_problem_time_limit_given(p));
+    jd_problem_free(p);
+}
+
+Test(judge_problem, not_a_directory)
+{
+    struct jd_problem *p = NULL;
+    char err[JD_MSG_MAX];
+    cr_assert_lt(jd_problem_load("/nonexistent/problem", NULL, &p, err, sizeof err), 0);
+    cr_assert(strstr(err, "/nonexistent/problem"), "%s", err);
+}
+
+Test(judge_problem, verdict_codes)
+{
+    jd_verdict v;
+    for (int i = JD_AC; i <= JD_JE; i++) {
+        cr_assert_eq(jd_verdict_parse(jd_verdict_code((jd_verdict)i), &v), 0);
+        cr_assert_eq(v, (jd_verdict)i);
+    }
+    cr_assert_str_eq(jd_verdict_code(JD_MLE), "MLE");
+    cr_assert_str_eq(jd_verdict_name(JD_TLE), "Time Limit Exceeded");
+    cr_assert_eq(jd_verdict_parse("wrong_answer", &v), 0);
+    cr_assert_eq(v, JD_WA);
+    cr_assert_lt(jd_verdict_parse("XYZ", &v), 0);
+}
