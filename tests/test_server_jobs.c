@@ -1,0 +1,432 @@
+/* test_server_jobs.c - what happens around a job: callbacks to a local
+ * listener, problems with per-test results, kill -9 and restart, SIGTERM,
+ * and `nsjudge worker` sharing the store. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "server/codec.h"
+#include "tests/test_server.h"
+
+static json_t *c_sub(const char *src)
+{
+    return json_pack("{s:i, s:s}", "language_id", 50, "source_code", src);
+}
+
+/* ---- a tiny HTTP listener on 127.0.0.1 that records PUT bodies ---------------- */
+
+struct listener {
+    int fd, port;
+    int fail_first;          /* answer 500 to this many requests first */
+    int count;
+    char method[8][16];
+    char *body[8];
+    pthread_mutex_t mu;
+    pthread_t th;
+};
+
+static void *listen_main(void *arg)
+{
+    struct listener *l = arg;
+    for (;;) {
+        int c = accept(l->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        char buf[65536];
+        size_t n = 0;
+        char *hdr_end = NULL;
+        while (n < sizeof buf - 1) {
+            ssize_t k = read(c, buf + n, sizeof buf - 1 - n);
+            if (k <= 0)
+                break;
+            n += (size_t)k;
+            buf[n] = 0;
+            hdr_end = strstr(buf, "\r\n\r\n");
+            if (hdr_end) {
+                char *cl = strcasestr(buf, "Content-Length:");
+                size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
+                if (n - (size_t)(hdr_end + 4 - buf) >= want)
+                    break;
+            }
+        }
+        pthread_mutex_lock(&l->mu);
+        int idx = l->count < 8 ? l->count : 7;
+        sscanf(buf, "%15s", l->method[idx]);
+        free(l->body[idx]);
+        l->body[idx] = strdup(hdr_end ? hdr_end + 4 : "");
+        int fail = l->count < l->fail_first;
+        l->count++;
+        pthread_mutex_unlock(&l->mu);
+        const char *resp = fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        (void)!write(c, resp, strlen(resp));
+        close(c);
+    }
+}
+
+static void listener_start(struct listener *l, int fail_first)
+{
+    memset(l, 0, sizeof *l);
+    pthread_mutex_init(&l->mu, NULL);
+    l->fail_first = fail_first;
+    l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    cr_assert(bind(l->fd, (struct sockaddr *)&a, sizeof a) == 0);
+    cr_assert(listen(l->fd, 16) == 0);
+    getsockname(l->fd, (struct sockaddr *)&a, &al);
+    l->port = ntohs(a.sin_port);
+    pthread_create(&l->th, NULL, listen_main, l);
+}
+
+static int listener_count(struct listener *l)
+{
+    pthread_mutex_lock(&l->mu);
+    int n = l->count;
+    pthread_mutex_unlock(&l->mu);
+    return n;
+}
+
+Test(server_callback, put_delivered_and_retried, .timeout = 90)
+{
+    struct listener l;
+    listener_start(&l, 1); /* the first delivery fails: the server must retry */
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/judge0-callback", l.port);
+    json_t *b = c_sub("#include <stdio.h>\nint main(void){puts(\"cb\");return 0;}");
+    json_object_set_new(b, "callback_url", json_string(url));
+    char *tok = submit(&s, b);
+    wait_finished(&s, tok, 60);
+    for (int i = 0; i < 200 && listener_count(&l) < 2; i++)
+        usleep(50000);
+    cr_assert_eq(listener_count(&l), 2, "one failed delivery and one retry expected, got %d",
+                 listener_count(&l));
+    pthread_mutex_lock(&l.mu);
+    cr_assert_str_eq(l.method[1], "PUT");
+    json_t *j = json_loads(l.body[1], 0, NULL);
+    cr_assert(j, "callback body is JSON: %s", l.body[1]);
+    cr_assert_str_eq(jstr(j, "token"), tok);
+    cr_assert_eq(status_id(j), 3);
+    cr_assert_str_eq(jstr(j, "stdout"), "Y2IK", "callback stdout is base64 as Judge0 sends it");
+    json_decref(j);
+    pthread_mutex_unlock(&l.mu);
+    struct hresp r = http(&s, "GET", "/metrics", NULL, 0, NULL);
+    cr_assert(strstr(r.body, "nsjudge_callbacks_total{outcome=\"ok\"} 1"), "%s", r.body);
+    hresp_free(&r);
+    free(tok);
+    srv_cleanup(&s);
+}
+
+/* ---- problems -------------------------------------------------------------------- */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A Kattis package: "sum" with 1 sample and 5 secret tests. */
+static void make_package(const char *root)
+{
+    char p[512];
+    snprintf(p, sizeof p, "mkdir -p '%s/sum/data/sample' '%s/sum/data/secret'", root, root);
+    cr_assert_eq(system(p), 0);
+    snprintf(p, sizeof p, "%s/sum/problem.yaml", root);
+    write_file(p, "name: Sum of Two\n");
+    snprintf(p, sizeof p, "%s/sum/data/sample/1.in", root);
+    write_file(p, "1 2\n");
+    snprintf(p, sizeof p, "%s/sum/data/sample/1.ans", root);
+    write_file(p, "3\n");
+    for (int i = 1; i <= 5; i++) {
+        char in[64], ans[64];
+        snprintf(in, sizeof in, "%d %d\n", i, i * 100);
+        snprintf(ans, sizeof ans, "%d\n", i * 101);
+        snprintf(p, sizeof p, "%s/sum/data/secret/%d.in", root, i);
+        write_file(p, in);
+        snprintf(p, sizeof p, "%s/sum/data/secret/%d.ans", root, i);
+        write_file(p, ans);
+    }
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f);
+    char *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
+#define SUM_AC "#include <stdio.h>\nint main(void){long a,b;scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);return 0;}\n"
+#define SUM_WA "#include <stdio.h>\nint main(void){long a,b;scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a==3?0:a+b);return 0;}\n"
+#define SUM_SLOW "#include <stdio.h>\n#include <unistd.h>\nint main(void){long a,b;usleep(250000);scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);return 0;}\n"
+
+Test(server_problems, upload_judge_per_test_results, .timeout = 120)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    char pkg[512], cmd[1200];
+    snprintf(pkg, sizeof pkg, "%s/pkg", s.dir);
+    mkdir(pkg, 0755);
+    make_package(pkg);
+    snprintf(cmd, sizeof cmd, "tar -C '%s' -czf '%s/sum.tgz' sum", pkg, s.dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/sum.tgz", s.dir);
+    size_t len;
+    char *tgz = read_all(cmd, &len);
+    const char *hdr[] = {"Content-Type: application/gzip", NULL};
+    struct hresp r = http(&s, "POST", "/problems?id=sum", tgz, len, hdr);
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    cr_assert_eq(json_integer_value(json_object_get(r.json, "tests")), 6, "%s", r.body);
+    cr_assert_str_eq(jstr(r.json, "name"), "Sum of Two");
+    hresp_free(&r);
+    free(tgz);
+
+    r = http(&s, "POST", "/problems?id=junk", "definitely not an archive", 25, hdr);
+    cr_assert_eq(r.code, 422, "%s", r.body);
+    hresp_free(&r);
+    r = http(&s, "GET", "/problems", NULL, 0, NULL);
+    cr_assert_eq(r.code, 200);
+    cr_assert_eq(json_array_size(json_object_get(r.json, "problems")), 1, "%s", r.body);
+    hresp_free(&r);
+    r = http(&s, "GET", "/problems/sum", NULL, 0, NULL);
+    cr_assert_eq(r.code, 200);
+    hresp_free(&r);
+
+    /* accepted: full score, every test listed */
+    json_t *b = c_sub(SUM_AC);
+    json_object_set_new(b, "problem_id", json_string("sum"));
+    char *tok = submit(&s, b);
+    json_t *d = wait_done(&s, tok, 60);
+    cr_assert_eq(status_id(d), 3, "%s", json_dumps(d, 0));
+    cr_assert_str_eq(jstr(d, "verdict"), "AC");
+    cr_assert_eq(json_array_size(json_object_get(d, "tests")), 6, "%s", json_dumps(d, 0));
+    cr_assert_eq(json_integer_value(json_object_get(d, "tests_total")), 6);
+    cr_assert(json_real_value(json_object_get(d, "score")) > 0);
+    cr_assert_float_eq(json_real_value(json_object_get(d, "score")),
+                       json_real_value(json_object_get(d, "max_score")), 1e-9);
+    json_decref(d);
+    free(tok);
+
+    /* wrong on one test: WA, and that test says so */
+    b = c_sub(SUM_WA);
+    json_object_set_new(b, "problem_id", json_string("sum"));
+    tok = submit(&s, b);
+    d = wait_done(&s, tok, 60);
+    cr_assert_eq(status_id(d), 4, "%s", json_dumps(d, 0));
+    json_t *tests = json_object_get(d, "tests");
+    int wa = 0, ac = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(tests, i, t) {
+        wa += !strcmp(jstr(t, "verdict"), "WA");
+        ac += !strcmp(jstr(t, "verdict"), "AC");
+        cr_assert(jstr(t, "name") && jstr(t, "time"));
+    }
+    cr_assert_eq(wa, 1, "%s", json_dumps(tests, 0));
+    cr_assert_eq(ac, 5);
+    cr_assert(json_real_value(json_object_get(d, "score")) < json_real_value(json_object_get(d, "max_score")));
+    json_decref(d);
+    free(tok);
+
+    /* a polling client sees tests complete one by one */
+    b = c_sub(SUM_SLOW);
+    json_object_set_new(b, "problem_id", json_string("sum"));
+    tok = submit(&s, b);
+    char path[200];
+    snprintf(path, sizeof path, "/submissions/%s?fields=status,tests,tests_total", tok);
+    int partial_seen = 0;
+    for (int k = 0; k < 600; k++) {
+        r = http(&s, "GET", path, NULL, 0, NULL);
+        int st = status_id(r.json);
+        size_t nt = json_array_size(json_object_get(r.json, "tests"));
+        if (st == 2 && nt > 0 && nt < 6)
+            partial_seen = 1;
+        hresp_free(&r);
+        if (st >= 3)
+            break;
+        usleep(40000);
+    }
+    cr_assert(partial_seen, "no partial per-test result was visible while judging");
+    d = wait_done(&s, tok, 60);
+    cr_assert_eq(status_id(d), 3);
+    json_decref(d);
+    free(tok);
+
+    /* unknown problem: a validation error naming the field */
+    b = c_sub(SUM_AC);
+    json_object_set_new(b, "problem_id", json_string("nope"));
+    r = http_json_post(&s, "/submissions", b);
+    cr_assert_eq(r.code, 422);
+    cr_assert(json_object_get(r.json, "problem_id"), "%s", r.body);
+    hresp_free(&r);
+
+    /* server directories are refused unless the config allows them */
+    snprintf(cmd, sizeof cmd, "{\"id\": \"sum2\", \"path\": \"%s/sum\"}", pkg);
+    r = http(&s, "POST", "/problems", cmd, strlen(cmd), NULL);
+    cr_assert_eq(r.code, 403, "%s", r.body);
+    hresp_free(&r);
+
+    r = http(&s, "DELETE", "/problems/sum", NULL, 0, NULL);
+    cr_assert_eq(r.code, 200);
+    hresp_free(&r);
+    r = http(&s, "GET", "/problems/sum", NULL, 0, NULL);
+    cr_assert_eq(r.code, 404);
+    hresp_free(&r);
+    srv_cleanup(&s);
+}
+
+Test(server_problems, register_allowed_directory, .timeout = 60)
+{
+    char root[] = "/tmp/nsjudge-test-pdir-XXXXXX";
+    cr_assert(mkdtemp(root));
+    make_package(root);
+    char extra[600];
+    snprintf(extra, sizeof extra, "\"problem_dirs\": [\"%s\"]", root);
+    struct srv s;
+    srv_start(&s, 1, extra);
+    char body[800];
+    snprintf(body, sizeof body, "{\"id\": \"sum\", \"path\": \"%s/sum\"}", root);
+    struct hresp r = http(&s, "POST", "/problems", body, strlen(body), NULL);
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    cr_assert_str_eq(jstr(r.json, "origin"), "dir");
+    hresp_free(&r);
+    /* outside the allowed dirs */
+    const char *etc = "{\"id\": \"etc\", \"path\": \"/etc\"}";
+    r = http(&s, "POST", "/problems", etc, strlen(etc), NULL);
+    cr_assert_eq(r.code, 403, "%s", r.body);
+    hresp_free(&r);
+    json_t *b = c_sub(SUM_AC);
+    json_object_set_new(b, "problem_id", json_string("sum"));
+    r = http_json_post(&s, "/submissions?wait=true", b);
+    cr_assert_eq(r.code, 201);
+    cr_assert_eq(status_id(r.json), 3, "%s", r.body);
+    hresp_free(&r);
+    srv_cleanup(&s);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    (void)!system(cmd);
+}
+
+/* ---- crashes and shutdown --------------------------------------------------------- */
+
+#define SLEEPY "#include <stdio.h>\n#include <unistd.h>\nint main(void){usleep(700000);puts(\"done\");return 0;}\n"
+
+static int current_status(struct srv *s, const char *tok)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/submissions/%s?fields=status", tok);
+    struct hresp r = http(s, "GET", path, NULL, 0, NULL);
+    int st = status_id(r.json);
+    hresp_free(&r);
+    return st;
+}
+
+Test(server_crash, kill9_restart_loses_nothing, .timeout = 150)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    char *tok[4];
+    for (int i = 0; i < 4; i++)
+        tok[i] = submit(&s, c_sub(SLEEPY));
+    /* wait until the first job runs, then kill the whole service hard */
+    int running = 0;
+    for (int k = 0; k < 400 && !running; k++) {
+        running = current_status(&s, tok[0]) == 2;
+        if (!running)
+            usleep(20000);
+    }
+    cr_assert(running, "first job never started");
+    srv_kill9(&s);
+    srv_restart(&s);
+    for (int i = 0; i < 4; i++) {
+        json_t *d = wait_done(&s, tok[i], 60);
+        cr_assert_eq(status_id(d), 3, "job %d after restart: %s", i, json_dumps(d, 0));
+        cr_assert_str_eq(jstr(d, "stdout"), "done\n");
+        json_decref(d);
+        free(tok[i]);
+    }
+    struct hresp r = http(&s, "GET", "/submissions", NULL, 0, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(r.json, "meta"), "total_count")), 4);
+    hresp_free(&r);
+    r = http(&s, "GET", "/metrics", NULL, 0, NULL);
+    cr_assert(strstr(r.body, "nsjudge_jobs_requeued_total 1"), "the running job is requeued: %s", r.body);
+    hresp_free(&r);
+    srv_cleanup(&s);
+}
+
+Test(server_crash, sigterm_finishes_running_job, .timeout = 90)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    char *tok = submit(&s, c_sub(SLEEPY));
+    int running = 0;
+    for (int k = 0; k < 400 && !running; k++) {
+        running = current_status(&s, tok) == 2;
+        if (!running)
+            usleep(20000);
+    }
+    cr_assert(running);
+    cr_assert_eq(srv_stop(&s), 0, "SIGTERM exits 0");
+    srv_restart(&s);
+    /* finished during the grace time, before the process left */
+    cr_assert_eq(current_status(&s, tok), 3);
+    free(tok);
+    srv_cleanup(&s);
+}
+
+Test(server_crash, worker_subcommand_shares_the_store, .timeout = 90)
+{
+    struct srv s;
+    srv_start(&s, 0, NULL);
+    char *tok = submit(&s, c_sub("#include <stdio.h>\nint main(void){puts(\"w\");return 0;}"));
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        char log[400];
+        snprintf(log, sizeof log, "%s/worker.log", s.dir);
+        (void)!freopen(log, "a", stderr);
+        const char *bin = getenv("NSJUDGE_BIN");
+        execl(bin, bin, "worker", "--config", s.cfg, "--workers", "1", (char *)NULL);
+        _exit(127);
+    }
+    json_t *d = wait_done(&s, tok, 60);
+    cr_assert_eq(status_id(d), 3);
+    cr_assert_str_eq(jstr(d, "stdout"), "w\n");
+    json_decref(d);
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "worker exits 0 on SIGTERM");
+    free(tok);
+    srv_cleanup(&s);
+}
+
+Test(server_cli, help_and_bad_config, .timeout = 30)
+{
+    char cmd[600];
+    const char *bin = getenv("NSJUDGE_BIN");
+    snprintf(cmd, sizeof cmd, "'%s' serve --help | grep -q -- '--listen'", bin);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "'%s' worker --help | grep -q -- '--workers'", bin);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "echo '{\"no_such_key\": 1}' > /tmp/nsjudge-bad-%d.json; '%s' serve --config /tmp/nsjudge-bad-%d.json 2>/dev/null; r=$?; rm -f /tmp/nsjudge-bad-%d.json; exit $r",
+             getpid(), bin, getpid(), getpid());
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "bad config exits 1 (got %d)", rc);
+}
