@@ -59,6 +59,9 @@ void hx_cleanup(void);
 void hx_run(struct sb_slot *slot, const struct hx_opts *o, struct hx_run *r,
             const char *name, ...) __attribute__((sentinel));
 
+/* Remove the (empty) cgroups a killed supervisor process left behind. */
+void hx_rm_cgroups(pid_t pid);
+
 /* A string unique to this test process, to find its leftovers. */
 void hx_marker(char *buf, size_t n, const char *what);
 

@@ -360,3 +360,49 @@ static void kernel_memory(const char *kind)
 
 Test(sandbox_hostile_mem, pipe_buffers_count_as_memory) { kernel_memory("pipe"); }
 Test(sandbox_hostile_mem, unix_socket_buffers_count_as_memory) { kernel_memory("unix"); }
+
+/* The supervisor itself dies (a crashed or OOM-killed judge server): the
+ * box it was running must die with it, not live on unsupervised. */
+Test(sandbox_hostile_procs, box_dies_with_killed_supervisor)
+{
+    char marker[128];
+    hx_dir();
+    hx_marker(marker, sizeof marker, "orphan");
+    pid_t sup = fork();
+    cr_assert(sup >= 0);
+    if (sup == 0) {
+        /* The supervisor: no criterion here, just run a long sleeper. */
+        char err[SB_MSG_MAX];
+        struct sb_slot *slot = NULL;
+        struct sb_slot_options so = {.id = 20000 + (int)(getpid() % 10000) * 4 + 3};
+        if (sb_slot_open(&so, &slot, err, sizeof err) < 0)
+            _exit(3);
+        char prog[600];
+        snprintf(prog, sizeof prog, "/box/sleeper");
+        const char *argv[] = {prog, marker, "stubborn", NULL};
+        struct sb_config cfg;
+        struct sb_result res;
+        sb_config_init(&cfg);
+        cfg.argv = argv;
+        cfg.box_dir = getenv("NSJUDGE_HOSTILE");
+        cfg.limits.cpu_s = 30;
+        cfg.limits.wall_s = 30;
+        sb_run(slot, &cfg, &res);
+        _exit(0);
+    }
+    /* Wait for the box's program (and its daemonized grandchild) to run. */
+    int n = 0;
+    for (int i = 0; i < 500 && (n = hx_count_procs(marker)) < 2; i++)
+        usleep(10000);
+    if (n < 2) {
+        kill(sup, SIGKILL);
+        waitpid(sup, NULL, 0);
+        cr_assert_fail("the box never started (%d processes)", n);
+    }
+    kill(sup, SIGKILL);
+    waitpid(sup, NULL, 0);
+    for (int i = 0; i < 300 && (n = hx_count_procs(marker)) > 0; i++)
+        usleep(10000);
+    hx_rm_cgroups(sup);
+    cr_assert_eq(n, 0, "%d processes of the box outlived their supervisor by 3 s", n);
+}

@@ -199,6 +199,38 @@ void hx_run(struct sb_slot *slot, const struct hx_opts *o, struct hx_run *r,
                 r->res.message, r->out, r->err);
 }
 
+void hx_rm_cgroups(pid_t pid)
+{
+    char line[512], prefix[64], dir[768], sub[1024];
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    snprintf(prefix, sizeof prefix, "nsjudge-%d-", (int)pid);
+    while (f && fgets(line, sizeof line, f)) {
+        /* "N:ctrl[,ctrl]:/path" */
+        char *ctrls = strchr(line, ':'), *path;
+        if (!ctrls || !(path = strchr(++ctrls, ':')))
+            continue;
+        *path++ = 0;
+        path[strcspn(path, "\n")] = 0;
+        char *save = NULL;
+        for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+            if (strncmp(c, "name=", 5) == 0 || !*c)
+                continue;
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s%s", c, path);
+            DIR *d = opendir(dir);
+            struct dirent *e;
+            while (d && (e = readdir(d)))
+                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+                    snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+                    rmdir(sub);
+                }
+            if (d)
+                closedir(d);
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
 void hx_marker(char *buf, size_t n, const char *what)
 {
     static int seq;
