@@ -199,6 +199,16 @@ Test(server_problems, upload_judge_per_test_results, .timeout = 120)
     r = http(&s, "POST", "/problems?id=junk", "definitely not an archive", 25, hdr);
     cr_assert_eq(r.code, 422, "%s", r.body);
     hresp_free(&r);
+    /* an archive that climbs out of its directory is refused whole */
+    snprintf(cmd, sizeof cmd, "cd '%s/sum' && tar -cPf '%s/evil.tar' ../sum/problem.yaml", pkg, s.dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/evil.tar", s.dir);
+    char *evil = read_all(cmd, &len);
+    r = http(&s, "POST", "/problems?id=evil", evil, len, hdr);
+    cr_assert_eq(r.code, 422, "%s", r.body);
+    cr_assert(strstr(jstr(r.json, "error"), "unsafe path"), "%s", r.body);
+    hresp_free(&r);
+    free(evil);
     r = http(&s, "GET", "/problems", NULL, 0, NULL);
     cr_assert_eq(r.code, 200);
     cr_assert_eq(json_array_size(json_object_get(r.json, "problems")), 1, "%s", r.body);
