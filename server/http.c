@@ -117,14 +117,65 @@ void http_error(struct http_resp *w, int status, const char *msg)
     http_json(w, status, j0_error(msg));
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* application/x-www-form-urlencoded -> {"key": "value", ...}; Rails (so
+ * Judge0) accepts form posts too, and the validators take numeric and
+ * boolean strings. */
+static json_t *form_to_json(const char *body, size_t len)
+{
+    json_t *o = json_object();
+    char *buf = malloc(len + 1);
+    if (!o || !buf) {
+        json_decref(o);
+        free(buf);
+        return NULL;
+    }
+    size_t i = 0;
+    while (i < len) {
+        size_t k = 0, eq = (size_t)-1;
+        for (; i < len && body[i] != '&'; i++) {
+            char c = body[i];
+            if (c == '+') {
+                c = ' ';
+            } else if (c == '%' && i + 2 < len && hexval(body[i + 1]) >= 0 && hexval(body[i + 2]) >= 0) {
+                c = (char)(hexval(body[i + 1]) * 16 + hexval(body[i + 2]));
+                i += 2;
+            } else if (c == '=' && eq == (size_t)-1) {
+                eq = k;
+                buf[k++] = 0;
+                continue;
+            }
+            buf[k++] = c;
+        }
+        i++;
+        buf[k] = 0;
+        if (eq != (size_t)-1 && eq > 0 && memchr(buf, 0, eq) == NULL)
+            json_object_set_new(o, buf, json_stringn_nocheck(buf + eq + 1, k - eq - 1));
+    }
+    free(buf);
+    return o;
+}
+
 json_t *http_body_json(const struct http_req *r, struct http_resp *w)
 {
     json_error_t je;
+    const char *ct = http_header(r, "Content-Type");
+    if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+        json_t *o = form_to_json(r->body, r->body_len);
+        if (!o)
+            http_error(w, 500, "out of memory");
+        return o;
+    }
     if (!r->body_len) {
         http_error(w, 400, "request body is empty; expected a JSON object");
         return NULL;
     }
-    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     if (!j) {
         char msg[300];
         snprintf(msg, sizeof msg, "malformed JSON at line %d column %d: %s", je.line, je.column,

@@ -430,7 +430,8 @@ int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
     /* problem_id: judge against a registered problem instead of stdin */
     json_t *pid = json_object_get(obj, "problem_id");
     if (!absent(pid)) {
-        if (!json_is_string(pid) || !valid_problem_id(json_string_value(pid))) {
+        if (!json_is_string(pid) || strlen(json_string_value(pid)) != json_string_length(pid) ||
+            !valid_problem_id(json_string_value(pid))) {
             add_err(errors, "problem_id", "must be a problem id (letters, digits, '_', '-', '.')");
         } else {
             struct problem_rec pr;

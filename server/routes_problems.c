@@ -29,6 +29,13 @@ static bool looks_json(const struct http_req *r)
     return i < r->body_len && r->body[i] == '{';
 }
 
+/* a JSON string without embedded NUL, else NULL */
+static const char *plain_string(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s && strlen(s) == json_string_length(v) ? s : NULL;
+}
+
 static bool under_allowed(const struct config *c, const char *real)
 {
     for (size_t i = 0; i < c->problem_dirs.n; i++) {
@@ -140,8 +147,8 @@ static void create(struct http_req *r, struct http_resp *w, const char *id_from_
         json_t *j = http_body_json(r, w);
         if (!j)
             return;
-        const char *id = id_from_path ? id_from_path : json_string_value(json_object_get(j, "id"));
-        const char *path = json_string_value(json_object_get(j, "path"));
+        const char *id = id_from_path ? id_from_path : plain_string(json_object_get(j, "id"));
+        const char *path = plain_string(json_object_get(j, "path"));
         if (!problems_valid_id(id))
             http_json(w, 422, json_pack("{s:[s]}", "id", "must be letters, digits, '_', '-' or '.' (at most 100)"));
         else if (!path)
