@@ -101,8 +101,11 @@ int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
     val.br.stdout_fd = sv[0];
     val.br.limits = jd_checker_limits(c->p);
     jd_limits_add_extra(&val.br.limits, &c->checker->lang->run_extra);
-    if (val.br.limits.wall_s < sub.br.limits.wall_s + 5)
-        val.br.limits.wall_s = sub.br.limits.wall_s + 5;
+    /* The validator only waits on the submission, which ends (and so sends
+     * EOF) within its own wall limit: a little more is enough. */
+    val.br.limits.wall_s = sub.br.limits.wall_s + 5;
+    if (val.br.limits.cpu_s > val.br.limits.wall_s)
+        val.br.limits.cpu_s = val.br.limits.wall_s;
 
     pthread_t th;
     int e = pthread_create(&th, NULL, run_side, &val);

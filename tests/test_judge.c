@@ -1,0 +1,393 @@
+/*
+ * test_judge.c - judging through the library with the real sandbox and real
+ * compilers: every verdict, checkers, interactive problems, scoring,
+ * parallel boxes, and the Judge0-style single run.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "judge/internal.h"
+#include "tests/test_judge_util.h"
+
+static struct sb_slot *slots[4];
+static int n_open;
+static struct jd_langs *langs;
+
+static void setup(int n)
+{
+    jt_slots(slots, n);
+    n_open = n;
+    langs = jt_langs();
+}
+
+static void teardown(void)
+{
+    jt_close_slots(slots, n_open);
+    n_open = 0;
+    jd_langs_free(langs);
+    langs = NULL;
+}
+
+struct judged {
+    struct jd_report rep;
+    int progress_calls;
+};
+
+static void count_progress(void *ctx, const struct jd_report *r, size_t i, size_t n)
+{
+    ((struct judged *)ctx)->progress_calls++;
+}
+
+/* Judge testdata/problems/PROB/submissions/SUB. */
+static void judge_opts(const char *prob, const char *sub, double tl, bool all, int parallel,
+                       size_t n_slots, struct judged *out)
+{
+    char rel[512], err[JD_MSG_MAX];
+    struct jd_problem *p = jt_problem(prob);
+    snprintf(rel, sizeof rel, "testdata/problems/%s/submissions/%s", prob, sub);
+    const char *src = jt_path(rel);
+    const struct jd_lang *l = jd_lang_for_path(langs, src);
+    cr_assert(l, "no language for %s", src);
+    if (!l->available)
+        cr_skip_test("%s is not installed", l->id);
+    struct jd_judge_options o = {
+        .run_all = all, .parallel = parallel, .slots = slots, .n_slots = n_slots, .langs = langs,
+        .time_limit_s = tl, .progress = count_progress, .progress_ctx = out,
+    };
+    memset(out, 0, sizeof *out);
+    int r = jd_judge(p, l, src, &o, &out->rep, err, sizeof err);
+    cr_assert_eq(r, 0, "jd_judge: %s", err);
+    jd_problem_free(p);
+}
+
+static struct judged judge(const char *prob, const char *sub)
+{
+    struct judged j;
+    judge_opts(prob, sub, 1.0, false, 1, (size_t)n_open, &j);
+    return j;
+}
+
+#define EXPECT(j, v) cr_assert_eq((j).rep.verdict, (v), "got %s, expected %s: %s", \
+    jd_verdict_code((j).rep.verdict), jd_verdict_code(v), (j).rep.message)
+
+Test(judge_run, accepted_in_four_languages, .fini = teardown, .timeout = 120)
+{
+    setup(1);
+    static const char *const subs[] = {"accepted/sum.c", "accepted/sum.cpp", "accepted/sum.py",
+                                       "accepted/Sum.java"};
+    for (int i = 0; i < 4; i++) {
+        struct judged j = judge("sum", subs[i]);
+        EXPECT(j, JD_AC);
+        cr_assert_eq(j.rep.n_tests, 3, "%s", subs[i]);
+        cr_assert_eq(j.progress_calls, 4, "compile + one per test");
+        for (size_t t = 0; t < 3; t++)
+            cr_assert_eq(j.rep.tests[t].verdict, JD_AC);
+        cr_assert_gt(j.rep.max_mem_kib, 0);
+        jd_report_free(&j.rep);
+    }
+}
+
+Test(judge_run, rejections, .fini = teardown, .timeout = 120)
+{
+    setup(1);
+    struct { const char *sub; jd_verdict v; } c[] = {
+        {"wrong_answer/minus.py", JD_WA},
+        {"wrong_answer/int_overflow.c", JD_WA},
+        {"time_limit_exceeded/spin.c", JD_TLE},
+        {"time_limit_exceeded/sleep.py", JD_TLE},
+        {"memory_limit_exceeded/hog.c", JD_MLE},
+        {"memory_limit_exceeded/hog.cpp", JD_MLE},
+        {"output_limit_exceeded/flood.c", JD_OLE},
+        {"run_time_error/raise.py", JD_RTE},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        struct judged j = judge("sum", c[i].sub);
+        EXPECT(j, c[i].v);
+        cr_assert_eq(j.rep.tests[j.rep.n_tests - 1].verdict, c[i].v, "%s", c[i].sub);
+        jd_report_free(&j.rep);
+    }
+}
+
+Test(judge_run, crash_reports_the_signal, .fini = teardown)
+{
+    setup(1);
+    struct judged j = judge("sum", "run_time_error/segv.c");
+    EXPECT(j, JD_RTE);
+    cr_assert_eq(j.rep.tests[0].signal, SIGSEGV);
+    cr_assert(strstr(j.rep.tests[0].message, "SEGV"), "%s", j.rep.tests[0].message);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, compile_errors, .fini = teardown, .timeout = 120)
+{
+    setup(1);
+    struct judged j = judge("sum", "compile_error/syntax.c");
+    EXPECT(j, JD_CE);
+    cr_assert(j.rep.compile_output && strstr(j.rep.compile_output, "error"), "%s",
+              j.rep.compile_output ? j.rep.compile_output : "(none)");
+    cr_assert_eq(j.rep.n_tests, 0);
+    jd_report_free(&j.rep);
+
+    /* #include "/dev/random": stopped by the compile limits, not a stall */
+    j = judge("sum", "compile_error/dev_random.c");
+    EXPECT(j, JD_CE);
+    cr_assert(j.rep.compile_output && strlen(j.rep.compile_output) <= JD_COMPILE_OUTPUT_CAP + 200);
+    jd_report_free(&j.rep);
+
+    j = judge("hello", "compile_error/Main.java");
+    EXPECT(j, JD_CE);
+    cr_assert(strstr(j.rep.compile_output, "Main.java"), "%s", j.rep.compile_output);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, first_rejection_stops_unless_all, .fini = teardown)
+{
+    setup(1);
+    struct judged j;
+    judge_opts("sum", "wrong_answer/minus.py", 1.0, false, 1, 1, &j);
+    EXPECT(j, JD_WA);
+    cr_assert_eq(j.rep.n_tests, 1, "pass-fail: stops at the sample");
+    jd_report_free(&j.rep);
+    judge_opts("sum", "wrong_answer/minus.py", 1.0, true, 1, 1, &j);
+    EXPECT(j, JD_WA);
+    cr_assert_eq(j.rep.n_tests, 3, "--all: every test");
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(j.rep.tests[i].verdict, JD_WA, "a - b is wrong on every test");
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, parallel_boxes_same_result, .fini = teardown)
+{
+    setup(2);
+    struct judged j;
+    judge_opts("triangle", "partially_accepted/int32.cpp", 1.0, false, 2, 2, &j);
+    EXPECT(j, JD_WA);
+    cr_assert_eq(j.rep.n_tests, 5);
+    static const char *const names[] = {"sample/1", "secret/group1/1", "secret/group1/2",
+                                        "secret/group2/1", "secret/group2/2"};
+    for (int i = 0; i < 5; i++)
+        cr_assert_str_eq(j.rep.tests[i].name, names[i], "tests are reported in problem order");
+    cr_assert_float_eq(j.rep.score, 40, 1e-9);
+    cr_assert_float_eq(j.rep.max_score, 100, 1e-9);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, scoring_full_marks, .fini = teardown)
+{
+    setup(1);
+    struct judged j = judge("triangle", "accepted/formula.py");
+    EXPECT(j, JD_AC);
+    cr_assert_float_eq(j.rep.score, 100, 1e-9);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, float_tolerance, .fini = teardown)
+{
+    setup(1);
+    struct judged j = judge("floats", "accepted/relative.cpp");
+    EXPECT(j, JD_AC);
+    jd_report_free(&j.rep);
+    j = judge("floats", "wrong_answer/two_decimals.c");
+    EXPECT(j, JD_WA);
+    cr_assert(strstr(j.rep.message, "difference"), "%s", j.rep.message);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, kattis_validator_messages, .fini = teardown)
+{
+    setup(1);
+    struct judged j = judge("pairs", "accepted/one.py");
+    EXPECT(j, JD_AC);
+    jd_report_free(&j.rep);
+    j = judge("pairs", "wrong_answer/zero.c");
+    EXPECT(j, JD_WA);
+    cr_assert(strstr(j.rep.tests[0].message, "out of range"), "judgemessage.txt: %s",
+              j.rep.tests[0].message);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, testlib_checker_codes, .fini = teardown)
+{
+    setup(1);
+    struct judged j = judge("permutation", "accepted/rotate.py");
+    EXPECT(j, JD_AC);
+    jd_report_free(&j.rep);
+    j = judge("permutation", "wrong_answer/repeat.c");
+    EXPECT(j, JD_WA);
+    cr_assert(strstr(j.rep.message, "repeated"), "%s", j.rep.message);
+    jd_report_free(&j.rep);
+    j = judge("permutation", "presentation_error/commas.py");
+    EXPECT(j, JD_PE);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, interactive, .fini = teardown, .timeout = 150)
+{
+    setup(2);
+    struct judged j = judge("guess", "accepted/binary.py");
+    EXPECT(j, JD_AC);
+    cr_assert_eq(j.rep.n_tests, 3);
+    jd_report_free(&j.rep);
+    j = judge("guess", "wrong_answer/linear.c");
+    EXPECT(j, JD_WA);
+    cr_assert(strstr(j.rep.message, "too many guesses"), "%s", j.rep.message);
+    jd_report_free(&j.rep);
+    j = judge("guess", "time_limit_exceeded/no_flush.c");
+    EXPECT(j, JD_TLE);
+    jd_report_free(&j.rep);
+    j = judge("guess", "run_time_error/crash.py");
+    EXPECT(j, JD_RTE);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, interactive_with_one_slot_is_a_judging_error, .fini = teardown)
+{
+    setup(1);
+    struct judged j;
+    judge_opts("guess", "accepted/binary.c", 1.0, false, 1, 1, &j);
+    EXPECT(j, JD_JE);
+    cr_assert(strstr(j.rep.message, "two box slots"), "%s", j.rep.message);
+    jd_report_free(&j.rep);
+}
+
+/* A copy of the pairs problem with a different validator. */
+static char tmpd[256];
+static void broken_validator(const char *code)
+{
+    snprintf(tmpd, sizeof tmpd, "/tmp/nsjudge-bv-XXXXXX");
+    cr_assert(mkdtemp(tmpd));
+    char dst[512];
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    cr_assert_eq(jd_copy_tree(jt_path("testdata/problems/pairs"), dst), 0);
+    snprintf(dst, sizeof dst, "%s/p/output_validators/pairs/validate.c", tmpd);
+    cr_assert_eq(jd_write_file(dst, code, strlen(code), 0644), 0);
+}
+
+static struct judged judge_tmp(void)
+{
+    struct judged j;
+    char dir[512], err[JD_MSG_MAX];
+    snprintf(dir, sizeof dir, "%s/p", tmpd);
+    struct jd_problem *p = NULL;
+    cr_assert_eq(jd_problem_load(dir, NULL, &p, err, sizeof err), 0, "%s", err);
+    struct jd_judge_options o = {.slots = slots, .n_slots = 1, .langs = langs};
+    memset(&j, 0, sizeof j);
+    cr_assert_eq(jd_judge(p, jd_lang_by_id(langs, "c"), jt_path("testdata/problems/pairs/submissions/accepted/half.c"),
+                          &o, &j.rep, err, sizeof err), 0, "%s", err);
+    jd_problem_free(p);
+    return j;
+}
+
+static void teardown_tmp(void)
+{
+    teardown();
+    jd_rm_rf(tmpd);
+}
+
+Test(judge_run, validator_that_does_not_compile, .fini = teardown_tmp)
+{
+    setup(1);
+    broken_validator("int main(void) { return 42 }\n");
+    struct judged j = judge_tmp();
+    EXPECT(j, JD_JE);
+    cr_assert(strstr(j.rep.message, "output_validators/pairs"), "names the validator: %s", j.rep.message);
+    cr_assert(strstr(j.rep.message, "does not compile"), "%s", j.rep.message);
+    jd_report_free(&j.rep);
+}
+
+Test(judge_run, validator_with_a_bad_exit_code, .fini = teardown_tmp)
+{
+    setup(1);
+    broken_validator("int main(void) { return 0; }\n");
+    struct judged j = judge_tmp();
+    EXPECT(j, JD_JE);
+    cr_assert(strstr(j.rep.message, "exit code 0"), "%s", j.rep.message);
+    jd_report_free(&j.rep);
+}
+
+/* ---- jd_run_single ------------------------------------------------------ */
+
+static char scratch[256];
+
+static void single(const char *lang, const char *src, const char *in, const char *expected,
+                   struct jd_single_request *rq, struct jd_single_result *res)
+{
+    snprintf(scratch, sizeof scratch, "/tmp/nsjudge-single-XXXXXX");
+    cr_assert(mkdtemp(scratch));
+    rq->lang = jd_lang_by_id(langs, lang);
+    cr_assert(rq->lang);
+    rq->source = src;
+    rq->source_len = strlen(src);
+    rq->stdin_data = in;
+    rq->stdin_len = in ? strlen(in) : 0;
+    rq->expected = expected;
+    rq->expected_len = expected ? strlen(expected) : 0;
+    if (!rq->limits.cpu_s)
+        rq->limits.cpu_s = 2;
+    if (!rq->limits.mem_kib)
+        rq->limits.mem_kib = 256 * 1024;
+    cr_assert_eq(jd_run_single(slots[0], rq, scratch, res), 0);
+}
+
+static void teardown_single(void)
+{
+    teardown();
+    jd_rm_rf(scratch);
+}
+
+Test(judge_single, accepted_and_wrong, .fini = teardown_single)
+{
+    setup(1);
+    struct jd_single_request rq = {0};
+    struct jd_single_result res;
+    single("python3", "print(int(input()) * 2)\n", "21\n", "42\n", &rq, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s", res.message);
+    cr_assert_str_eq(res.stdout_data, "42\n");
+    cr_assert_eq(res.status, SB_OK);
+    jd_single_result_free(&res);
+    jd_rm_rf(scratch);
+    struct jd_single_request rq2 = {0};
+    single("c", "#include <stdio.h>\nint main(void){puts(\"41\");return 0;}\n", "", "42", &rq2, &res);
+    cr_assert_eq(res.verdict, JD_WA, "%s", res.message);
+    jd_single_result_free(&res);
+}
+
+Test(judge_single, compile_error_has_output, .fini = teardown_single)
+{
+    setup(1);
+    struct jd_single_request rq = {0};
+    struct jd_single_result res;
+    single("cpp", "int main() { return x; }\n", NULL, NULL, &rq, &res);
+    cr_assert_eq(res.verdict, JD_CE);
+    cr_assert(res.compile_output && strstr(res.compile_output, "was not declared"), "%s",
+              res.compile_output ? res.compile_output : "(none)");
+    jd_single_result_free(&res);
+}
+
+Test(judge_single, args_stderr_runs_and_limits, .fini = teardown_single)
+{
+    setup(1);
+    struct jd_single_request rq = {.command_line_arguments = "a bb", .redirect_stderr_to_stdout = true,
+                                   .number_of_runs = 3};
+    struct jd_single_result res;
+    single("bash", "echo \"$#:$2\"; echo err >&2; exit 3\n", NULL, NULL, &rq, &res);
+    cr_assert_eq(res.verdict, JD_RTE, "%s", res.message);
+    cr_assert_eq(res.exit_code, 3);
+    cr_assert_str_eq(res.stdout_data, "2:bb\nerr\n");
+    jd_single_result_free(&res);
+    jd_rm_rf(scratch);
+
+    struct jd_single_request rq2 = {.limits = {.cpu_s = 0.5}};
+    single("c", "int main(void){for(;;);}\n", NULL, NULL, &rq2, &res);
+    cr_assert_eq(res.verdict, JD_TLE, "%s", res.message);
+    jd_single_result_free(&res);
+    jd_rm_rf(scratch);
+
+    struct jd_single_request rq3 = {.output_cap = 10};
+    single("python3", "print('x' * 1000)\n", NULL, NULL, &rq3, &res);
+    cr_assert_eq(res.verdict, JD_AC);
+    cr_assert_eq(res.stdout_len, 10, "capped");
+    jd_single_result_free(&res);
+}

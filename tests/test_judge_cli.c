@@ -1,0 +1,169 @@
+/*
+ * test_judge_cli.c - the nsjudge judge / verify / languages commands, run as
+ * a user would run them. `verify` must pass on every test problem.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+#include "tests/test_judge_util.h"
+
+static void verify_problem(const char *name)
+{
+    jt_need_root();
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s/testdata/problems/%s 2>&1", jt_bin(), jt_repo(), name);
+    int code = jt_sh(cmd, &out);
+    json_error_t je;
+    json_t *o = json_loads(out, 0, &je);
+    cr_assert(o, "verify %s printed no JSON (exit %d): %s", name, code, out);
+    json_int_t bad = json_integer_value(json_object_get(o, "mismatches"));
+    json_t *subs = json_object_get(o, "submissions");
+    cr_assert_gt(json_array_size(subs), 0);
+    size_t i;
+    json_t *s;
+    json_array_foreach(subs, i, s) {
+        if (!json_is_true(json_object_get(s, "ok"))) {
+            json_t *rep = json_object_get(s, "report");
+            cr_log_error("%s: expected %s, got %s: %s", json_string_value(json_object_get(s, "submission")),
+                         json_string_value(json_object_get(s, "expected")),
+                         json_string_value(json_object_get(rep, "verdict")),
+                         json_string_value(json_object_get(rep, "message")));
+        }
+        /* C, C++, Python 3 and Java are installed here: none may be skipped */
+        const char *lang = json_string_value(json_object_get(s, "language"));
+        if (lang && (!strcmp(lang, "c") || !strcmp(lang, "cpp") || !strcmp(lang, "python3") ||
+                     !strcmp(lang, "java")))
+            cr_assert(!json_is_true(json_object_get(s, "skipped")), "%s skipped", lang);
+    }
+    cr_assert_eq(bad, 0, "verify %s: %lld mismatches", name, (long long)bad);
+    cr_assert_eq(code, 0, "verify %s exit code", name);
+    json_decref(o);
+    free(out);
+}
+
+Test(judge_cli_verify, hello, .timeout = 180) { verify_problem("hello"); }
+Test(judge_cli_verify, sum, .timeout = 180) { verify_problem("sum"); }
+Test(judge_cli_verify, floats, .timeout = 180) { verify_problem("floats"); }
+Test(judge_cli_verify, pairs, .timeout = 180) { verify_problem("pairs"); }
+Test(judge_cli_verify, permutation, .timeout = 180) { verify_problem("permutation"); }
+Test(judge_cli_verify, guess, .timeout = 180) { verify_problem("guess"); }
+Test(judge_cli_verify, triangle, .timeout = 180) { verify_problem("triangle"); }
+
+Test(judge_cli_verify, infers_the_time_limit, .timeout = 180)
+{
+    jt_need_root();
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json %s/testdata/problems/hello", jt_bin(), jt_repo());
+    jt_sh(cmd, &out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert(json_is_true(json_object_get(o, "time_limit_inferred")));
+    double tl = json_real_value(json_object_get(o, "time_limit"));
+    cr_assert_geq(tl, 1.0, "at least one second, whole seconds");
+    cr_assert_float_eq(json_real_value(json_object_get(o, "tle_time_limit")), tl * 2, 1e-9,
+                       "legacy time_safety_margin 2");
+    json_decref(o);
+    free(out);
+}
+
+Test(judge_cli_verify, reports_a_mismatch)
+{
+    jt_need_root();
+    /* a copy of hello where a wrong program sits under accepted/ */
+    char dir[] = "/tmp/nsjudge-vm-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %s/p/submissions/accepted && cp %s/testdata/problems/hello/*.in %s/testdata/problems/hello/1.ans "
+             "%s/testdata/problems/hello/2.out %s/p/ && cp %s/testdata/problems/hello/submissions/wrong_answer/hello_world.c "
+             "%s/p/submissions/accepted/", dir, jt_repo(), jt_repo(), jt_repo(), dir, jt_repo(), dir);
+    cr_assert_eq(jt_sh(cmd, NULL), 0);
+    snprintf(cmd, sizeof cmd, "%s verify %s/p", jt_bin(), dir);
+    int code = jt_sh(cmd, &out);
+    cr_assert_eq(code, 1, "exit 1 on a mismatch: %s", out);
+    cr_assert(strstr(out, "MISMATCH"), "%s", out);
+    cr_assert(strstr(out, "1 mismatches"), "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    jt_sh(cmd, NULL);
+}
+
+Test(judge_cli, judge_exit_codes_and_json)
+{
+    jt_need_root();
+    char cmd[1024], *out = NULL;
+    const char *p = jt_path("testdata/problems/sum");
+    snprintf(cmd, sizeof cmd, "%s judge %s %s/submissions/accepted/sum.c", jt_bin(), p, p);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "%s", out);
+    cr_assert(strstr(out, "verdict: AC"), "%s", out);
+    cr_assert(strstr(out, "secret/02"), "the table lists the tests: %s", out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s judge --json --all -t 1 %s %s/submissions/wrong_answer/minus.py", jt_bin(), p, p);
+    cr_assert_eq(jt_sh(cmd, &out), 1);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")), "WA");
+    cr_assert_eq(json_array_size(json_object_get(o, "tests")), 3, "--all");
+    json_decref(o);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s judge --lang cobol %s %s/submissions/accepted/sum.c 2>&1", jt_bin(), p, p);
+    cr_assert_eq(jt_sh(cmd, &out), 2);
+    cr_assert(strstr(out, "unknown language"), "%s", out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s judge /nonexistent %s/submissions/accepted/sum.c 2>&1", jt_bin(), p);
+    cr_assert_eq(jt_sh(cmd, &out), 2);
+    cr_assert(strstr(out, "/nonexistent"), "%s", out);
+    free(out);
+}
+
+Test(judge_cli, judge_with_limits_and_jobs)
+{
+    jt_need_root();
+    char cmd[1024], *out = NULL;
+    const char *p = jt_path("testdata/problems/triangle");
+    snprintf(cmd, sizeof cmd, "%s judge -j 2 --mem 128 --time 2 --json %s %s/submissions/partially_accepted/int32.cpp",
+             jt_bin(), p, p);
+    cr_assert_eq(jt_sh(cmd, &out), 1);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_float_eq(json_real_value(json_object_get(o, "score")), 40, 1e-9);
+    cr_assert_float_eq(json_real_value(json_object_get(o, "time_limit")), 2, 1e-9);
+    json_decref(o);
+    free(out);
+}
+
+Test(judge_cli, languages_and_help)
+{
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s languages --json", jt_bin());
+    cr_assert_eq(jt_sh(cmd, &out), 0);
+    json_t *a = json_loads(out, 0, NULL);
+    cr_assert(json_is_array(a), "%s", out);
+    bool found = false;
+    size_t i;
+    json_t *l;
+    json_array_foreach(a, i, l)
+        if (!strcmp(json_string_value(json_object_get(l, "id")), "java")) {
+            found = true;
+            cr_assert(json_is_true(json_object_get(l, "available")));
+        }
+    cr_assert(found);
+    json_decref(a);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "NSJUDGE_LANGUAGES=/nonexistent.json %s languages 2>&1", jt_bin());
+    cr_assert_eq(jt_sh(cmd, &out), 2);
+    cr_assert(strstr(out, "/nonexistent.json"), "%s", out);
+    free(out);
+
+    static const char *const cmds[] = {"judge", "verify", "languages"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "%s %s --help", jt_bin(), cmds[k]);
+        cr_assert_eq(jt_sh(cmd, &out), 0);
+        cr_assert(strstr(out, "usage: nsjudge"), "%s", out);
+        cr_assert(strstr(out, "--languages"), "%s", out);
+        free(out);
+    }
+}
