@@ -13,12 +13,21 @@
 #include <strings.h>
 #include <time.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include "server/http.h"
 #include "server/judge0_json.h"
 #include "server/routes.h"
 
+struct waiter;
+
 struct http_server {
     struct MHD_Daemon *d;
+    struct app *app;
+    pthread_mutex_t mu;
+    struct waiter *waiters;   /* parked wait=true requests */
+    bool stop;
+    bool waiter_running;
+    pthread_t waiter_th;
 };
 
 enum { AUTH_NONE = 0, AUTH_TOKEN = 1 };
@@ -209,7 +218,99 @@ struct reqctx {
     size_t len, cap, limit;
     int too_big;
     struct timespec t0;
+    int deferred;            /* 1 parked, 2 answer ready in resp */
+    struct http_resp resp;
 };
+
+struct waiter {
+    struct MHD_Connection *conn;
+    struct reqctx *rc;
+    char token[40];
+    uint64_t fields;
+    bool b64;
+    struct waiter *next;
+};
+
+void http_defer(const struct http_req *r, struct http_resp *w, const char *token,
+                uint64_t fields, bool b64)
+{
+    (void)r;
+    w->deferred = true;
+    snprintf(w->wait_token, sizeof w->wait_token, "%s", token);
+    w->wait_fields = fields;
+    w->wait_b64 = b64;
+}
+
+/* Parks the connection; -1 when the server is stopping (answer now). */
+static int park(struct http_server *hs, struct MHD_Connection *conn, struct reqctx *rc,
+                const struct http_resp *w)
+{
+    struct waiter *wt = calloc(1, sizeof *wt);
+    if (!wt)
+        return -1;
+    wt->conn = conn;
+    wt->rc = rc;
+    snprintf(wt->token, sizeof wt->token, "%s", w->wait_token);
+    wt->fields = w->wait_fields;
+    wt->b64 = w->wait_b64;
+    pthread_mutex_lock(&hs->mu);
+    if (hs->stop || !hs->waiter_running) {
+        pthread_mutex_unlock(&hs->mu);
+        free(wt);
+        return -1;
+    }
+    rc->deferred = 1;
+    MHD_suspend_connection(conn);
+    wt->next = hs->waiters;
+    hs->waiters = wt;
+    pthread_mutex_unlock(&hs->mu);
+    queue_notify_done(&hs->app->queue); /* look at it right away */
+    return 0;
+}
+
+/* Answers parked requests whose job is done; all of them when stopping. */
+static void *waiter_main(void *arg)
+{
+    struct http_server *hs = arg;
+    struct app *app = hs->app;
+    for (;;) {
+        uint64_t gen = queue_done_gen(&app->queue);
+        pthread_mutex_lock(&hs->mu);
+        bool stopping = hs->stop;
+        struct waiter *list = hs->waiters;
+        hs->waiters = NULL;
+        pthread_mutex_unlock(&hs->mu);
+        struct waiter *keep = NULL;
+        while (list) {
+            struct waiter *wt = list;
+            list = wt->next;
+            struct http_resp w = {0};
+            if (submissions_wait_check(app, wt->token, wt->fields, wt->b64,
+                                       stopping || queue_stopping(&app->queue), &w)) {
+                wt->rc->resp = w;
+                wt->rc->deferred = 2;
+                MHD_resume_connection(wt->conn);
+                free(wt);
+            } else {
+                free(w.body);
+                wt->next = keep;
+                keep = wt;
+            }
+        }
+        pthread_mutex_lock(&hs->mu);
+        while (keep) {
+            struct waiter *wt = keep;
+            keep = wt->next;
+            wt->next = hs->waiters;
+            hs->waiters = wt;
+        }
+        bool done = hs->stop && !hs->waiters;
+        pthread_mutex_unlock(&hs->mu);
+        if (done)
+            return NULL;
+        queue_wait_done(&app->queue, gen, 250);
+    }
+}
 
 static const struct route *match(const char *method, const char *path, char *param,
                                  size_t plen, int *method_mismatch)
@@ -356,7 +457,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     struct http_resp w = {0};
-    dispatch(app, conn, method, url, rc, &w);
+    if (rc->deferred == 2) {
+        /* resumed: the waiter thread left the answer here */
+        w = rc->resp;
+        memset(&rc->resp, 0, sizeof rc->resp);
+    } else {
+        dispatch(app, conn, method, url, rc, &w);
+        if (w.deferred) {
+            if (park(app->http, conn, rc, &w) == 0)
+                return MHD_YES;
+            submissions_wait_check(app, w.wait_token, w.wait_fields, w.wait_b64, true, &w);
+        }
+    }
     if (!w.status)
         http_error(&w, 500, "handler produced no response");
     log_request(app, method, url, rc, w.status, w.len);
@@ -374,6 +486,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct reqctx *rc = *con_cls;
     if (rc) {
         free(rc->body);
+        free(rc->resp.body);
         free(rc);
         *con_cls = NULL;
     }
@@ -389,7 +502,7 @@ int http_start(struct app *app, char *err, size_t errlen)
     }
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
     struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
@@ -408,6 +521,12 @@ int http_start(struct app *app, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
+    hs->app = app;
+    pthread_mutex_init(&hs->mu, NULL);
+    app->http = hs;
+    /* the waiter runs before the first request can arrive */
+    if (pthread_create(&hs->waiter_th, NULL, waiter_main, hs) == 0)
+        hs->waiter_running = true; /* else wait=true answers at once with the current state */
     unsigned threads = app->cfg.http_threads > 0 ? (unsigned)app->cfg.http_threads : 4;
     hs->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, app,
                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -419,18 +538,33 @@ int http_start(struct app *app, char *err, size_t errlen)
     if (!hs->d) {
         snprintf(err, errlen, "cannot listen on %s (port in use or not permitted?)",
                  app->cfg.listen);
+        pthread_mutex_lock(&hs->mu);
+        hs->stop = true;
+        pthread_mutex_unlock(&hs->mu);
+        if (hs->waiter_running)
+            pthread_join(hs->waiter_th, NULL);
+        app->http = NULL;
+        pthread_mutex_destroy(&hs->mu);
         free(hs);
         return -EADDRINUSE;
     }
-    app->http = hs;
     return 0;
 }
 
 void http_stop(struct app *app)
 {
-    if (!app->http)
+    struct http_server *hs = app->http;
+    if (!hs)
         return;
-    MHD_stop_daemon(app->http->d);
-    free(app->http);
+    /* suspended connections must be resumed before the daemon stops */
+    pthread_mutex_lock(&hs->mu);
+    hs->stop = true;
+    pthread_mutex_unlock(&hs->mu);
+    queue_notify_done(&app->queue);
+    if (hs->waiter_running)
+        pthread_join(hs->waiter_th, NULL);
+    MHD_stop_daemon(hs->d);
+    pthread_mutex_destroy(&hs->mu);
+    free(hs);
     app->http = NULL;
 }

@@ -3,7 +3,9 @@
 #ifndef NSJUDGE_SERVER_HTTP_H
 #define NSJUDGE_SERVER_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 #include "server/app.h"
 
@@ -24,6 +26,11 @@ struct http_resp {
     char *body;          /* malloc'd */
     size_t len;
     const char *ctype;
+    /* set by http_defer: answer later, when this submission is done */
+    bool deferred;
+    char wait_token[40];
+    uint64_t wait_fields;
+    bool wait_b64;
 };
 
 const char *http_query(const struct http_req *r, const char *name);
@@ -38,6 +45,12 @@ json_t *http_body_json(const struct http_req *r, struct http_resp *w);
 int http_authorize(const struct http_req *r, struct http_resp *w);
 /* query flag is "true" */
 int http_query_true(const struct http_req *r, const char *name);
+
+/* Park the request until the submission finishes (wait=true) without
+ * holding an HTTP thread: the connection is suspended and answered by
+ * submissions_wait_check() from the waiter thread. */
+void http_defer(const struct http_req *r, struct http_resp *w, const char *token,
+                uint64_t fields, bool b64);
 
 int http_start(struct app *app, char *err, size_t errlen);
 void http_stop(struct app *app);

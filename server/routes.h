@@ -4,6 +4,7 @@
 #define NSJUDGE_SERVER_ROUTES_H
 
 #include "server/http.h"
+#include "server/judge0_json.h"
 
 typedef void route_fn(struct http_req *r, struct http_resp *w);
 
@@ -14,5 +15,9 @@ route_fn route_languages, route_languages_all, route_language_show, route_status
     route_statistics, route_healthz, route_metrics, route_authenticate, route_authorize;
 route_fn route_problem_create, route_problem_put, route_problem_list, route_problem_show,
     route_problem_delete;
+
+/* wait=true: 1 and a response in w when the job is done (or force), else 0 */
+int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool b64, bool force,
+                           struct http_resp *w);
 
 #endif

@@ -61,7 +61,7 @@ static int create_one(struct app *app, json_t *obj, bool b64, char token[40], js
     return rc;
 }
 
-static void render_one(struct http_req *r, struct http_resp *w, int status,
+static void render_one(const struct http_req *r, struct http_resp *w, int status,
                        const struct submission *s, j0_fields f, bool b64)
 {
     bool bad = false;
@@ -111,21 +111,27 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
         http_json(w, 201, json_pack("{s:s}", "token", token));
         return;
     }
-    /* wait=true: block this request until a worker finishes the job */
+    /* wait=true: the connection is parked (not a thread) until a worker
+     * finishes the job; http.c calls submissions_wait_check to answer. */
+    http_defer(r, w, token, f, b64);
+}
+
+int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool b64, bool force,
+                           struct http_resp *w)
+{
     struct submission s;
-    for (;;) {
-        uint64_t gen = queue_done_gen(&app->queue);
-        if (app->store->ops->get(app->store, token, &s)) {
-            http_error(w, 500, "submission vanished while waiting");
-            return;
-        }
-        if (s.status_id > J0_PROCESSING || queue_stopping(&app->queue))
-            break;
-        submission_clear(&s);
-        queue_wait_done(&app->queue, gen, 250);
+    if (app->store->ops->get(app->store, token, &s)) {
+        http_error(w, 500, "submission vanished while waiting");
+        return 1;
     }
-    render_one(r, w, 201, &s, f, b64);
+    if (s.status_id <= J0_PROCESSING && !force) {
+        submission_clear(&s);
+        return 0;
+    }
+    struct http_req none = {.app = app};
+    render_one(&none, w, 201, &s, f, b64);
     submission_clear(&s);
+    return 1;
 }
 
 void route_submission_show(struct http_req *r, struct http_resp *w)

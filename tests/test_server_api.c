@@ -1,6 +1,9 @@
 /* test_server_api.c - the Judge0-compatible API end to end over real HTTP
  * on 127.0.0.1 against build/nsjudge serve. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <string.h>
 #include <stdlib.h>
 #include "server/codec.h"
@@ -477,5 +480,50 @@ Test(server_queue, full_gives_503, .timeout = 60)
     hresp_free(&r);
     free(a);
     free(b);
+    srv_cleanup(&s);
+}
+
+struct waitarg {
+    struct srv *s;
+    atomic_int done;
+    long code;
+    int status;
+};
+
+static void *wait_request(void *p)
+{
+    struct waitarg *a = p;
+    json_t *b = c_sub("#include <stdio.h>\n#include <unistd.h>\nint main(void){usleep(800000);puts(\"slow\");return 0;}");
+    struct hresp r = http_json_post(a->s, "/submissions?wait=true&fields=token,status", b);
+    a->code = r.code;
+    a->status = status_id(r.json);
+    hresp_free(&r);
+    atomic_store(&a->done, 1);
+    return NULL;
+}
+
+/* wait=true parks the connection instead of holding an HTTP thread: with a
+ * single HTTP thread, other requests are still answered meanwhile. */
+Test(server_submissions, wait_true_does_not_hold_a_thread, .timeout = 60)
+{
+    struct srv s;
+    srv_start(&s, 1, "\"http_threads\": 1");
+    struct waitarg a = {.s = &s};
+    pthread_t th;
+    pthread_create(&th, NULL, wait_request, &a);
+    int answered_while_waiting = 0;
+    for (int i = 0; i < 400 && !atomic_load(&a.done); i++) {
+        struct hresp r = http(&s, "GET", "/workers", NULL, 0, NULL);
+        int working = (int)json_integer_value(json_object_get(json_array_get(r.json, 0), "working"));
+        hresp_free(&r);
+        if (working == 1 && !atomic_load(&a.done))
+            answered_while_waiting = 1;
+        usleep(20000);
+    }
+    pthread_join(th, NULL);
+    cr_assert_eq(a.code, 201);
+    cr_assert_eq(a.status, 3);
+    cr_assert(answered_while_waiting, "GET /workers was not answered while a wait=true request was pending");
+    cr_assert_eq(srv_stop(&s), 0);
     srv_cleanup(&s);
 }
