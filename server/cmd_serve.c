@@ -7,6 +7,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -238,6 +239,14 @@ static int run_service(int argc, char **argv, bool with_http)
         fprintf(stderr, "nsjudge: cannot create %s: %s\n", path, strerror(-rc));
         return 1;
     }
+    /* the sandbox wants absolute paths for box dirs under the data dir */
+    char *abs_data = realpath(app.cfg.data_dir, NULL);
+    if (!abs_data) {
+        fprintf(stderr, "nsjudge: %s: %s\n", app.cfg.data_dir, strerror(errno));
+        return 1;
+    }
+    free(app.cfg.data_dir);
+    app.cfg.data_dir = abs_data;
     if ((rc = jd_langs_load(app.cfg.languages, &app.langs, err, sizeof err))) {
         fprintf(stderr, "nsjudge: languages: %s\n", err);
         return 1;

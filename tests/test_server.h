@@ -17,6 +17,7 @@ struct srv {
     char log[300];
     int workers;
     char extra[2048];   /* extra config keys, JSON members without braces */
+    bool relative;      /* data_dir "./data", server started with cwd = dir */
 };
 
 struct hresp {
@@ -29,6 +30,8 @@ struct hresp {
 
 /* Creates the temp dir and config, starts the server, waits for /healthz. */
 void srv_start(struct srv *s, int workers, const char *extra_json_members);
+/* Same, with a relative data dir (the server runs in s->dir). */
+void srv_start_relative(struct srv *s, int workers);
 /* Starts again on the same dir and port (after a stop or kill). */
 void srv_restart(struct srv *s);
 /* SIGTERM and wait; returns the exit status (or -1). */

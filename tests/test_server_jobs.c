@@ -440,3 +440,19 @@ Test(server_cli, help_and_bad_config, .timeout = 30)
     int rc = system(cmd);
     cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "bad config exits 1 (got %d)", rc);
 }
+
+Test(server_cli, relative_data_dir, .timeout = 60)
+{
+    struct srv s;
+    srv_start_relative(&s, 1);
+    json_t *b = json_pack("{s:i, s:s}", "language_id", 50, "source_code",
+                          "#include <stdio.h>\nint main(void){puts(\"rel\");return 0;}");
+    struct hresp r = http_json_post(&s, "/submissions?wait=true", b);
+    cr_assert_eq(r.code, 201);
+    cr_assert_eq(status_id(r.json), 3, "%s", r.body);
+    hresp_free(&r);
+    char db[400];
+    snprintf(db, sizeof db, "%s/data/nsjudge.db", s.dir);
+    cr_assert_eq(access(db, F_OK), 0, "database under the relative data dir");
+    srv_cleanup(&s);
+}

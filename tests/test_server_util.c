@@ -63,6 +63,8 @@ static void spawn(struct srv *s)
             dup2(fd, 2);
             dup2(fd, 1);
         }
+        if (s->relative && chdir(s->dir))
+            _exit(126);
         char w[16];
         snprintf(w, sizeof w, "%d", s->workers);
         execl(bin(), bin(), "serve", "--config", s->cfg, "--workers", w, (char *)NULL);
@@ -86,9 +88,10 @@ static void spawn(struct srv *s)
     cr_assert_fail("nsjudge serve did not become healthy (see %s)", s->log);
 }
 
-void srv_start(struct srv *s, int workers, const char *extra)
+static void start(struct srv *s, int workers, const char *extra, bool relative)
 {
     memset(s, 0, sizeof *s);
+    s->relative = relative;
     snprintf(s->dir, sizeof s->dir, "/tmp/nsjudge-test-server-XXXXXX");
     cr_assert(mkdtemp(s->dir));
     snprintf(s->cfg, sizeof s->cfg, "%s/nsjudge.json", s->dir);
@@ -104,11 +107,21 @@ void srv_start(struct srv *s, int workers, const char *extra)
             "{\"listen\": \"127.0.0.1:%d\", \"data_dir\": \"%s/data\", \"languages\": \"%s\",\n"
             " \"workers\": %d, \"slot_id_base\": %d, \"log_level\": \"debug\", \"lease_s\": 30,\n"
             " \"shutdown_grace_s\": 20%s%s}\n",
-            s->port, s->dir, langs, workers, 10000 + (int)(getpid() % 2000) * 4,
+            s->port, relative ? "." : s->dir, langs, workers, 10000 + (int)(getpid() % 2000) * 4,
             s->extra[0] ? ", " : "", s->extra);
     fclose(f);
     free(langs);
     spawn(s);
+}
+
+void srv_start(struct srv *s, int workers, const char *extra)
+{
+    start(s, workers, extra, false);
+}
+
+void srv_start_relative(struct srv *s, int workers)
+{
+    start(s, workers, NULL, true);
 }
 
 void srv_restart(struct srv *s)
