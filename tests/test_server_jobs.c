@@ -73,14 +73,23 @@ static void *listen_main(void *arg)
     }
 }
 
+static void listener_start_on(struct listener *l, int fail_first, int port);
 static void listener_start(struct listener *l, int fail_first)
+{
+    listener_start_on(l, fail_first, 0);
+}
+
+static void listener_start_on(struct listener *l, int fail_first, int port)
 {
     memset(l, 0, sizeof *l);
     pthread_mutex_init(&l->mu, NULL);
     l->fail_first = fail_first;
     l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                            .sin_port = htons((uint16_t)port)};
     socklen_t al = sizeof a;
+    int one = 1;
+    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     cr_assert(bind(l->fd, (struct sockaddr *)&a, sizeof a) == 0);
     cr_assert(listen(l->fd, 16) == 0);
     getsockname(l->fd, (struct sockaddr *)&a, &al);
@@ -124,6 +133,58 @@ Test(server_callback, put_delivered_and_retried, .timeout = 90)
     struct hresp r = http(&s, "GET", "/metrics", NULL, 0, NULL);
     cr_assert(strstr(r.body, "nsjudge_callbacks_total{outcome=\"ok\"} 1"), "%s", r.body);
     hresp_free(&r);
+    free(tok);
+    srv_cleanup(&s);
+}
+
+static int log_has(struct srv *s, const char *needle)
+{
+    FILE *f = fopen(s->log, "r");
+    char line[4096];
+    int found = 0;
+    while (f && !found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* An undelivered callback survives a restart: it is sent by the next run. */
+Test(server_callback, pending_callback_survives_restart, .timeout = 90)
+{
+    /* hold a port nobody listens on: deliveries are refused */
+    int hold = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    cr_assert(bind(hold, (struct sockaddr *)&a, sizeof a) == 0);
+    getsockname(hold, (struct sockaddr *)&a, &al);
+    int port = ntohs(a.sin_port);
+
+    struct srv s;
+    srv_start(&s, 1, "\"callbacks_max_tries\": 50");
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/cb", port);
+    json_t *b = c_sub("int main(void){return 0;}");
+    json_object_set_new(b, "callback_url", json_string(url));
+    char *tok = submit(&s, b);
+    wait_finished(&s, tok, 60);
+    for (int i = 0; i < 200 && !log_has(&s, "outcome=retry"); i++)
+        usleep(50000);
+    cr_assert(log_has(&s, "outcome=retry"), "a refused delivery is retried");
+    cr_assert_eq(srv_stop(&s), 0);
+
+    close(hold);
+    struct listener l;
+    listener_start_on(&l, 0, port);
+    srv_restart(&s);
+    for (int i = 0; i < 200 && listener_count(&l) < 1; i++)
+        usleep(50000);
+    cr_assert_eq(listener_count(&l), 1, "the pending callback is delivered after the restart");
+    pthread_mutex_lock(&l.mu);
+    json_t *j = json_loads(l.body[0], 0, NULL);
+    cr_assert_str_eq(jstr(j, "token"), tok);
+    json_decref(j);
+    pthread_mutex_unlock(&l.mu);
     free(tok);
     srv_cleanup(&s);
 }
