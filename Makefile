@@ -74,8 +74,12 @@ test-asan:
 	  build-asan/nsjudge-tests --jobs 2 --filter '$(ASAN_FILTER)'
 ASAN_FILTER ?= sandbox*/*
 
-bench: deps all
+bench: deps all $(B)/bench/bench_sandbox
 	sh scripts/bench.sh
+
+$(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsandbox.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 install: all
 	install -D -m 755 $(B)/nsjudge $(DESTDIR)/usr/local/bin/nsjudge

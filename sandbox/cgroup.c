@@ -7,6 +7,7 @@
  * Written against plain files (not libcgroup) so the same code can be
  * pointed at a fake tree in tests, and so hot reads reuse directory fds.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -268,6 +269,24 @@ static int v2_enable_controllers(const char *parent, char *err, size_t errlen)
     return r;
 }
 
+/* Remove empty cgroups left by nsjudge processes that died without
+ * closing their slots (named nsjudge-<pid>-<slot>, pid no longer alive). */
+static void remove_stale(const char *root)
+{
+    DIR *d = opendir(root);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid, id;
+        if (sscanf(e->d_name, "nsjudge-%d-%d", &pid, &id) != 2 || pid <= 0)
+            continue;
+        if (kill(pid, 0) < 0 && errno == ESRCH)
+            unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* fails if in use */
+    }
+    closedir(d);
+}
+
 int sb_cg_open(const struct sb_cg_layout *lay, const char *name,
                struct sb_cgroup *cg, char *err, size_t errlen)
 {
@@ -283,6 +302,8 @@ int sb_cg_open(const struct sb_cg_layout *lay, const char *name,
             r = v2_enable_controllers(lay->root[i], err, errlen) < 0 ? -EPERM : 0;
         else if (r < 0)
             sb_errmsg(err, errlen, lay->root[i], -r);
+        if (r == 0)
+            remove_stale(lay->root[i]);
         snprintf(cg->path[i], SB_PATH_MAX, "%s/%s", lay->root[i], name);
         if (r == 0 && mkdir(cg->path[i], 0755) < 0 && errno != EEXIST) {
             r = -errno;

@@ -27,6 +27,8 @@
 /* ---- error messages (usable on the box side: no allocation) ---------- */
 /* Copy "what: strerror(err)" into buf, async-signal-safe. */
 void sb_errmsg(char *buf, size_t len, const char *what, int err);
+/* Close all fds except those listed (at most 48; negative ones ignored). */
+void sb_close_fds_except(const int *keep, int n);
 /* snprintf-like helper for the parent side. */
 void sb_setmsg(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -116,9 +118,10 @@ struct sb_run_mounts {
     int fds[SB_MAX_MOUNTS];
     char dst[SB_MAX_MOUNTS][SB_PATH_MAX];
     char tmp_opts[64];                /* tmpfs options for /tmp */
+    char box_opts[96];                /* tmpfs options for an empty /box */
 };
 int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct sb_limits *lim,
-                          struct sb_run_mounts *m, char *err, size_t errlen);
+                          uid_t box_uid, struct sb_run_mounts *m, char *err, size_t errlen);
 void sb_rootfs_release_run(struct sb_run_mounts *m);
 /* Box side: enter a private copy of the template and add this run's mounts. */
 int sb_rootfs_enter(int mntns_fd, const struct sb_run_mounts *m, char *err, size_t errlen);

@@ -56,8 +56,7 @@ int sb_netns_create(bool lo_up, char *err, size_t errlen)
     }
     if (pid == 0) {
         /* Child: make the namespace, report, then wait to be released. */
-        close(ready[0]);
-        close(done[1]);
+        sb_close_fds_except((int[]){ready[1], done[0]}, 2);
         int r = unshare(CLONE_NEWNET) < 0 ? -errno : 0;
         if (r == 0 && lo_up)
             r = loopback_up();

@@ -297,8 +297,7 @@ int sb_rootfs_template(const struct sb_rootfs_plan *plan, int *mntns_fd, int *rw
     }
     if (pid == 0) {
         char msg[SB_MSG_MAX] = "";
-        close(ready[0]);
-        close(done[1]);
+        sb_close_fds_except((int[]){ready[1], done[0]}, 2);
         int r = build_template(plan, msg, sizeof msg);
         /* A writable detached view of the root, fetched by the parent with
          * pidfd_getfd (open_tree only clones mounts of the caller's own
@@ -393,13 +392,16 @@ void sb_rootfs_release_run(struct sb_run_mounts *m)
 }
 
 int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct sb_limits *lim,
-                          struct sb_run_mounts *m, char *err, size_t errlen)
+                          uid_t box_uid, struct sb_run_mounts *m, char *err, size_t errlen)
 {
     m->box_fd = -1;
     m->n = 0;
     m->box_writable = cfg->box_writable;
     snprintf(m->tmp_opts, sizeof m->tmp_opts, "size=%lluk,mode=1777",
              (unsigned long long)lim->tmp_kib);
+    /* an empty /box tmpfs gets the same cap as /tmp, owned by the box user */
+    snprintf(m->box_opts, sizeof m->box_opts, "size=%lluk,mode=0755,uid=%u,gid=%u",
+             (unsigned long long)lim->tmp_kib, (unsigned)box_uid, (unsigned)box_uid);
     int r;
     if (cfg->box_dir) {
         if (cfg->box_dir[0] != '/') {
@@ -476,7 +478,7 @@ int sb_rootfs_enter(int mntns_fd, const struct sb_run_mounts *m, char *err, size
             return -errno;
         }
     } else if (mount("tmpfs", "/box", "tmpfs", MS_NOSUID | MS_NODEV | (m->box_writable ? 0 : MS_RDONLY),
-                     "size=1m,mode=0777") < 0) {
+                     m->box_opts) < 0) {
         sb_errmsg(err, errlen, "mounting /box", errno);
         return -errno;
     }

@@ -105,6 +105,13 @@ int sb_run(struct sb_slot *slot, const struct sb_config *cfg, struct sb_result *
 /* Initialise a config with every default (all streams /dev/null). */
 void sb_config_init(struct sb_config *cfg);
 
+/* A writable host directory given to a box is bounded per file only
+ * (RLIMIT_FSIZE). To bound the total, make it a scratch mount first: a
+ * tmpfs of kib KiB (0 = 256 MiB) on dir, in the caller's mount namespace.
+ * Unmount (lazily) when done; the contents are gone then. */
+int sb_scratch_mount(const char *dir, uint64_t kib, char *err, size_t errlen);
+int sb_scratch_umount(const char *dir);
+
 /* What this host supports, for start-up messages and `nsjudge version`. */
 struct sb_host_info {
     int cgroup_version;        /* 1 or 2, 0 = none usable */

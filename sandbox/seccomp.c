@@ -59,6 +59,10 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
     int r = 0;
     const char *what = "";
     seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    /* A binary tree instead of a linear list of syscall numbers: the kernel
+     * emulates the filter for every syscall when it is loaded (to build its
+     * allow cache), so a short path per syscall makes loading ~4x cheaper. */
+    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     for (size_t i = 0; i < sizeof denied / sizeof *denied && r == 0; i++) {
         int nr = seccomp_syscall_resolve_name(denied[i]);
         if (nr == __NR_SCMP_ERROR)
@@ -77,13 +81,30 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof ns_flags / sizeof *ns_flags && r == 0; i++)
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                              SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i])), what = "clone";
-    for (int af = 0; af < 64 && r == 0; af++)
+    for (int af = 0; af <= AF_INET6 && r == 0; af++)
         if (!family_allowed(af))
             r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
                                  SCMP_A0(SCMP_CMP_EQ, af)), what = "socket";
+    if (r == 0) /* every family above AF_INET6 (netlink, packet, vsock, ...) */
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                             SCMP_A0(SCMP_CMP_GT, AF_INET6)), what = "socket";
     if (r == 0) /* faking terminal input into the caller's tty */
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                              SCMP_A1(SCMP_CMP_EQ, TIOCSTI)), what = "ioctl";
+    /* personality: the query (0xffffffff) and PER_LINUX stay allowed; no
+     * flag that weakens the address space layout or execute protection. */
+    static const unsigned long persona_flags[] = {
+        0x0040000 /* ADDR_NO_RANDOMIZE */, 0x0400000 /* READ_IMPLIES_EXEC */,
+        0x0200000 /* ADDR_COMPAT_LAYOUT */, 0x0100000 /* MMAP_PAGE_ZERO */,
+        0x0020000 /* UNAME26 */, 0x0080000 /* FDPIC_FUNCPTRS */,
+        0x0800000 /* ADDR_LIMIT_32BIT */, 0x8000000 /* ADDR_LIMIT_3GB */,
+        0x1000000 /* SHORT_INODE */, 0x2000000 /* WHOLE_SECONDS */,
+        0x4000000 /* STICKY_TIMEOUTS */,
+    };
+    for (size_t i = 0; i < sizeof persona_flags / sizeof *persona_flags && r == 0; i++)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, persona_flags[i] | 0x80000000UL,
+                                     persona_flags[i])), what = "personality";
     if (r < 0) {
         sb_errmsg(err, errlen, what, -r);
         seccomp_release(ctx);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "sandbox/internal.h"
 
 static const char *const codes[] = {"OK", "RE", "SG", "TO", "ML", "OL", "XX"};
@@ -85,4 +86,32 @@ int sb_host_probe(struct sb_host_info *info)
                   "v1 (memory %s, pids %s, cpuacct %s)", lay.root[SB_CG_MEM],
                   lay.root[SB_CG_PIDS], lay.root[SB_CG_CPU]);
     return 0;
+}
+
+/* Box side / forked helpers: close every fd but the listed ones. Needed
+ * because another thread of the caller may have pipes open at the moment
+ * we fork; a copy of its pipe's write end held here would keep its reader
+ * from ever seeing EOF. Async-signal-safe. */
+void sb_close_fds_except(const int *keep, int n)
+{
+    int k[48];
+    if (n > 48)
+        n = 48;
+    for (int i = 0; i < n; i++) {
+        int v = keep[i], j = i;
+        while (j > 0 && k[j - 1] > v) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = v;
+    }
+    unsigned lo = 0;
+    for (int i = 0; i < n; i++) {
+        if (k[i] < 0)
+            continue;
+        if ((unsigned)k[i] > lo)
+            close_range(lo, (unsigned)k[i] - 1, 0);
+        lo = (unsigned)k[i] + 1;
+    }
+    close_range(lo, ~0U, 0);
 }

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -120,8 +121,7 @@ static _Noreturn void box_program(struct run_ctx *c)
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
 
-    if (sb_rlimits_apply(&c->lim, err, sizeof err) < 0 ||
-        sb_user_drop(c->slot->box_uid, err, sizeof err) < 0)
+    if (sb_rlimits_apply(&c->lim, err, sizeof err) < 0)
         fail(st, err);
     const char *cwd = cfg->cwd ? cfg->cwd : "/box";
     if (chdir(cwd) < 0) {
@@ -173,8 +173,20 @@ static _Noreturn void box_init(struct run_ctx *c)
 {
     char err[SB_MSG_MAX];
     char b;
-    close(c->go_w);
-    close(c->st_r);
+    /* Keep only what the box needs: not the caller's other fds, and not
+     * pipes another thread of the caller may have open right now. */
+    int keep[8 + SB_MAX_MOUNTS];
+    int nk = 0;
+    keep[nk++] = c->go_r;
+    keep[nk++] = c->st_w;
+    keep[nk++] = c->netns;
+    keep[nk++] = c->slot->tmpl_mntns;
+    keep[nk++] = c->slot->run.box_fd;
+    for (int i = 0; i < 3; i++)
+        keep[nk++] = c->fds[i];
+    for (int i = 0; i < c->slot->run.n; i++)
+        keep[nk++] = c->slot->run.fds[i];
+    sb_close_fds_except(keep, nk);
     /* If the supervisor dies, the box dies (and with it the namespace). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (read(c->go_r, &b, 1) != 1)
@@ -193,9 +205,19 @@ static _Noreturn void box_init(struct run_ctx *c)
     if (sb_rootfs_enter(c->slot->tmpl_mntns, &c->slot->run, err, sizeof err) < 0)
         fail(c->st_w, err);
 
-    pid_t pid = fork();
+    /* Drop privileges here, in init, once for both: the program inherits
+     * the user namespace, uid and empty capability sets. Then make init
+     * non-dumpable so the program (same uid) cannot read or write its
+     * memory through /proc/1. The uid change cleared the death signal. */
+    if (sb_user_drop(c->slot->box_uid, err, sizeof err) < 0)
+        fail(c->st_w, err);
+    prctl(PR_SET_DUMPABLE, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    /* vfork: no copy of init's page tables; init sleeps until exec. */
+    pid_t pid = vfork();
     if (pid < 0) {
-        sb_errmsg(err, sizeof err, "fork", errno);
+        sb_errmsg(err, sizeof err, "vfork", errno);
         fail(c->st_w, err);
     }
     if (pid == 0)
@@ -362,7 +384,7 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     if ((r = sb_cg_set_limits(&s->cg, c.lim.mem_kib * 1024, c.lim.procs + 1, msg, ml)) < 0 ||
         (r = sb_cg_reset(&s->cg, msg, ml)) < 0)
         return xx(res, r);
-    if ((r = sb_rootfs_prepare_run(s->tmpl_rw, cfg, &c.lim, &s->run, msg, ml)) < 0)
+    if ((r = sb_rootfs_prepare_run(s->tmpl_rw, cfg, &c.lim, s->box_uid, &s->run, msg, ml)) < 0)
         return xx(res, r);
 
     int own_null = -1;
@@ -461,8 +483,21 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     } else if (hit) {
         res->status = SB_TO;
         snprintf(msg, ml, "%s", limit_msg);
-    } else
+    } else {
         classify(res, &c.lim, have_status, status, &st);
+        /* A program that ignores SIGXFSZ gets EFBIG and may exit normally:
+         * an output file at the cap still means the output limit was hit. */
+        if (res->status <= SB_SG && !res->signal)
+            for (int i = 1; i <= 2; i++) {
+                struct stat fst;
+                if (fstat(c.fds[i], &fst) == 0 && S_ISREG(fst.st_mode) &&
+                    (uint64_t)fst.st_size >= c.lim.fsize_kib * 1024) {
+                    res->status = SB_OL;
+                    sb_setmsg(msg, ml, "output limit exceeded (%s reached %llu KiB)",
+                              i == 1 ? "stdout" : "stderr", (unsigned long long)c.lim.fsize_kib);
+                }
+            }
+    }
 out_null:
     if (own_null >= 0)
         close(own_null);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -41,8 +40,10 @@ const char cmd_run_usage[] =
     "  -o, --stdout FILE    host file for standard output (default: inherited)\n"
     "  -r, --stderr FILE    host file for standard error (default: inherited)\n"
     "  -b, --box DIR        host directory mounted read-write at /box, the working\n"
-    "                       directory (default: a fresh temporary directory, removed\n"
-    "                       after the run); it must be writable by the box uid 60000\n"
+    "                       directory; it must be writable by the box uid 60000.\n"
+    "                       Only --fsize bounds what is written there (per file).\n"
+    "                       Default: a fresh private tmpfs of --tmp-size, discarded\n"
+    "                       after the run\n"
     "  -d, --dir BOX=HOST[:rw]  also mount HOST at BOX (read-only unless :rw)\n"
     "  -E, --env VAR[=VAL]  set VAR in the (otherwise clean) environment; without\n"
     "                       =VAL, copy it from nsjudge's environment\n"
@@ -163,31 +164,6 @@ static void print_json(const struct sb_result *r)
     }
 }
 
-/* Remove the temporary box dir, never following links the program made. */
-static void remove_tree(const char *path)
-{
-    int dfd = open(path, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0)
-        return;
-    DIR *d = fdopendir(dfd);
-    if (!d) {
-        close(dfd);
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno == EISDIR) {
-            char sub[4096];
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            remove_tree(sub);
-        }
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 static int open_out(const char *path)
 {
     /* O_NOFOLLOW: never write through a link someone planted */
@@ -300,8 +276,6 @@ int cmd_run(int argc, char **argv)
     cfg.n_mounts = n_mounts;
 
     int ret = 1, in_fd = -1, out_fd = -1, err_fd = -1;
-    char tmpbox[] = "/tmp/nsjudge-box-XXXXXX";
-    bool made_box = false;
     struct sb_slot *slot = NULL;
     char errbuf[SB_MSG_MAX];
     struct sb_result res;
@@ -335,23 +309,14 @@ int cmd_run(int argc, char **argv)
         }
         env_store[n_store++] = abs;
         cfg.box_dir = abs;
-    } else {
-        if (!mkdtemp(tmpbox)) {
-            fprintf(stderr, "nsjudge run: creating a temporary box: %s\n", strerror(errno));
-            goto out;
-        }
-        made_box = true;
-        cfg.box_dir = tmpbox;
     }
+    /* without --box: an empty tmpfs /box, capped like /tmp (the sandbox's
+     * default), so nothing the program writes reaches the host disk */
     cfg.box_writable = true;
 
     struct sb_slot_options so = {.id = 0, .cgroup_parent = cgp};
     if (sb_slot_open(&so, &slot, errbuf, sizeof errbuf) < 0) {
         fprintf(stderr, "nsjudge run: cannot prepare the sandbox: %s\n", errbuf);
-        goto out;
-    }
-    if (made_box && chown(tmpbox, 60000, 60000) < 0) {
-        fprintf(stderr, "nsjudge run: chown %s: %s\n", tmpbox, strerror(errno));
         goto out;
     }
     int r = sb_run(slot, &cfg, &res);
@@ -371,8 +336,6 @@ int cmd_run(int argc, char **argv)
         ret = 0;
 out:
     sb_slot_close(slot);
-    if (made_box)
-        remove_tree(tmpbox);
     if (in_fd >= 0) close(in_fd);
     if (out_fd >= 0) close(out_fd);
     if (err_fd >= 0) close(err_fd);

@@ -287,15 +287,17 @@ Test(sandbox_hostile_procs, daemon_left_behind_dies_with_the_run)
     hx_slot_close(slot);
 }
 
-/* A writable host directory at /box (what `nsjudge run --box DIR` and
- * compile steps use): many files, each under the file size limit, must
- * not fill the host disk. Bound: the /tmp size (the same budget a box has
- * for scratch space). The program stops itself at 192 MiB. */
+/* A writable host directory at /box (what compile steps use): many files,
+ * each under the file size limit, must not fill the host disk. Writable
+ * host dirs are made scratch mounts (sb_scratch_mount, a capped tmpfs);
+ * bound here 16 MiB. The program stops itself at 192 MiB. */
 Test(sandbox_hostile_disk, host_box_dir_fill_is_bounded)
 {
     char dir[64], marker[128];
     struct hx_run *r = hx_new_run();
     hx_tmpdir(dir, sizeof dir);
+    char err[SB_MSG_MAX];
+    cr_assert_eq(sb_scratch_mount(dir, 16 * 1024, err, sizeof err), 0, "%s", err);
     hx_marker(marker, sizeof marker, "hostfill");
     struct sb_slot *slot = hx_slot(0);
     struct hx_opts o = {.hostile_at_hostile = true, .box_dir = dir, .box_writable = true,
@@ -315,6 +317,7 @@ Test(sandbox_hostile_disk, host_box_dir_fill_is_bounded)
     }
     if (d)
         closedir(d);
+    sb_scratch_umount(dir);
     hx_rmtree(dir);
     cr_assert(bytes <= 16LL << 20,
               "the box wrote %lld MiB into the host directory (cap 16 MiB):\n%s",

@@ -1,0 +1,48 @@
+#!/bin/sh
+# make bench: sandbox launch cost against the fork+exec floor, the
+# CLI, two parallel slots, a 100-test judge against the same 100 runs done
+# bare, and measurement accuracy. Everything is measured in this one run;
+# compare the ratios (the VM is noisy). RUNS=N to change the loop length.
+set -e
+cd "$(dirname "$0")/.."
+B=${B:-build}
+RUNS=${RUNS:-500}
+BOX=$(mktemp -d /tmp/nsjudge-bench-XXXXXX)
+trap 'rm -rf "$BOX"' EXIT
+chmod 755 "$BOX"
+cc -O2 -static -o "$BOX/noop" scripts/bench/noop.c
+cc -O2 -static -o "$BOX/burn" testdata/programs/burn.c -lpthread
+cc -O2 -static -o "$BOX/touch" testdata/programs/touch.c
+
+"$B/bench/bench_sandbox" "$BOX" "$B/nsjudge" "$RUNS"
+
+# 5. A whole judge of a 100-test problem vs the same 100 runs done bare.
+if "$B/nsjudge" help judge >/dev/null 2>&1 && [ -d testdata/problems ]; then
+    P="$BOX/problem100"
+    mkdir -p "$P/data/secret"
+    i=0
+    while [ $i -lt 100 ]; do
+        n=$(printf %03d $i)
+        echo "$i $((i * 7))" > "$P/data/secret/$n.in"
+        echo "$((i + i * 7))" > "$P/data/secret/$n.ans"
+        i=$((i + 1))
+    done
+    printf 'name: sum100\n' > "$P/problem.yaml"
+    cat > "$BOX/sum.c" <<'C'
+#include <stdio.h>
+int main(void) { long a, b; if (scanf("%ld %ld", &a, &b) != 2) return 1; printf("%ld\n", a + b); return 0; }
+C
+    cc -O2 -o "$BOX/sum" "$BOX/sum.c"
+    t0=$(date +%s.%N)
+    for f in "$P"/data/secret/*.in; do "$BOX/sum" < "$f" > "$BOX/out.txt"; cmp -s "$BOX/out.txt" "${f%.in}.ans"; done
+    t1=$(date +%s.%N)
+    "$B/nsjudge" judge "$P" "$BOX/sum.c" --json > "$BOX/report.json" || true
+    t2=$(date +%s.%N)
+    # same judge with compilation excluded: judge twice and take the second
+    # compile-inclusive run too, so both numbers are visible
+    verdict=$(grep -o '"verdict": *"[A-Z]*"' "$BOX/report.json" | head -1)
+    echo
+    awk -v b="$t0" -v m="$t1" -v e="$t2" -v v="$verdict" 'BEGIN {
+        bare = m - b; judge = e - m;
+        printf "5. 100-test judge (C, incl. compile):  %.3f s   bare shell loop: %.3f s   ratio %.2f   (%s)\n", judge, bare, judge / bare, v }'
+fi

@@ -1,0 +1,2 @@
+/* noop: the program every launch benchmark starts (built static). */
+int main(void) { return 0; }
