@@ -130,6 +130,10 @@ struct jd_test {
     size_t group;
 };
 
+struct jd_checker_cache;
+int jd_checker_cache_new(struct jd_checker_cache **out);
+void jd_checker_cache_free(struct jd_checker_cache *c);
+
 struct jd_problem {
     char *dir;
     char *name;
@@ -146,7 +150,13 @@ struct jd_problem {
     char *checker_path;        /* file or dir */
     struct jd_test *tests; size_t n_tests;
     struct jd_group *groups; size_t n_groups;
+    struct jd_checker_cache *cache;   /* the compiled validator (checker_cache.c) */
 };
+
+/* The problem's validator, built on first use; NULL (and 0) when the problem
+ * uses the default checker. Thread-safe. */
+int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, struct sb_slot *slot,
+                   const struct jd_program **out, char *msg, size_t msglen);
 
 int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, size_t errlen);
 int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *path,

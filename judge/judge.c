@@ -87,42 +87,6 @@ static void first_line(const char *text, char *dst, size_t dstlen)
     snprintf(dst, dstlen, "%.*s", (int)(n < 300 ? n : 300), text ? text : "");
 }
 
-/* Build the problem's validator (Kattis or testlib) in the box. */
-static int build_checker(const struct jd_problem *p, const struct jd_langs *langs,
-                         struct sb_slot *slot, const char *work, struct jd_program *prog,
-                         bool *have, char *msg, size_t msglen)
-{
-    *have = false;
-    if (!p->checker_path)
-        return 0;
-    char err[JD_MSG_MAX];
-    const struct jd_lang *l = jd_detect_lang(langs, p->checker_path);
-    if (!l) {
-        snprintf(msg, msglen, "%s: no language found for this validator", p->checker_path);
-        return -EINVAL;
-    }
-    bool ok;
-    char *out = NULL;
-    size_t outlen;
-    int rc = jd_program_build(slot, l, p->checker_path, work, "checker", NULL, prog, &ok,
-                              &out, &outlen, NULL, err, sizeof err);
-    if (rc < 0) {
-        snprintf(msg, msglen, "building the validator %s: %s", p->checker_path, err);
-        return rc;
-    }
-    if (!ok) {
-        char line[320];
-        first_line(out, line, sizeof line);
-        snprintf(msg, msglen, "the validator %s does not compile: %s", p->checker_path, line);
-        jd_program_free(prog);
-        free(out);
-        return -EINVAL;
-    }
-    free(out);
-    *have = true;
-    return 0;
-}
-
 int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
              const char *source_path, const struct jd_judge_options *opt,
              struct jd_report *rep, char *err, size_t errlen)
@@ -133,9 +97,8 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     }
     memset(rep, 0, sizeof *rep);
     char *work = NULL;
-    struct jd_program sub = {0}, checker = {0};
-    bool have_checker = false;
-    struct jd_langs *builtin = NULL;
+    struct jd_program sub = {0};
+    const struct jd_program *checker = NULL;
     struct jd_test_result *results = NULL;
     bool *started = NULL, *needed = NULL;
     int rc = jd_mkdtemp(opt->scratch_dir, "nsjudge", &work);
@@ -182,16 +145,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     if (opt->progress)
         opt->progress(opt->progress_ctx, rep, (size_t)-1, p->n_tests);
 
-    const struct jd_langs *langs = opt->langs;
-    if (!langs && p->checker_path) {
-        if (jd_langs_builtin(&builtin, msg, sizeof msg) < 0) {
-            rep->verdict = JD_JE;
-            snprintf(rep->message, sizeof rep->message, "%s", msg);
-            goto out;
-        }
-        langs = builtin;
-    }
-    if (build_checker(p, langs, opt->slots[0], work, &checker, &have_checker, msg, sizeof msg) < 0) {
+    if (jd_checker_get(p, opt->langs, opt->slots[0], &checker, msg, sizeof msg) < 0) {
         rep->verdict = JD_JE;
         snprintf(rep->message, sizeof rep->message, "%s", msg);
         goto out;
@@ -213,7 +167,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     struct run_state s = {
         .p = p, .opt = opt, .results = results, .started = started, .needed = needed,
         .partial = rep,
-        .base = {.p = p, .sub = &sub, .checker = have_checker ? &checker : NULL,
+        .base = {.p = p, .sub = &sub, .checker = checker,
                  .time_limit_s = opt->time_limit_s > 0 ? opt->time_limit_s : p->time_limit_s,
                  .scratch = work},
     };
@@ -288,8 +242,6 @@ out:
     free(started);
     free(needed);
     jd_program_free(&sub);
-    jd_program_free(&checker);
-    jd_langs_free(builtin);
     jd_rm_rf(work);
     free(work);
     if (rc < 0) {

@@ -35,6 +35,7 @@ void jd_problem_free(struct jd_problem *p)
     for (size_t i = 0; i < p->n_groups; i++)
         group_free(&p->groups[i]);
     free(p->groups);
+    jd_checker_cache_free(p->cache);
     free(p->dir);
     free(p->name);
     free(p->format_version);
@@ -366,7 +367,8 @@ int jd_problem_load(const char *dir, const struct jd_problem_options *opt,
     p->mem_kib = DEFAULT_MEM_KIB;
     p->output_kib = DEFAULT_OUTPUT_KIB;
     size_t root;
-    if (!p->dir || !p->name || !p->format_version || new_group(p, -1, "", &root) < 0)
+    if (!p->dir || !p->name || !p->format_version || jd_checker_cache_new(&p->cache) < 0 ||
+        new_group(p, -1, "", &root) < 0)
         goto fail_nomem;
 
     char *yaml = jd_path_join(real, "problem.yaml");

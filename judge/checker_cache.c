@@ -1,0 +1,165 @@
+/*
+ * checker_cache.c - a problem's validator is compiled once, on first use,
+ * and kept (with a copy of its language) until the problem is freed, so
+ * judging many submissions does not rebuild it each time. A validator
+ * that does not compile is remembered as such too.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "judge/internal.h"
+
+struct jd_checker_cache {
+    pthread_mutex_t lock;
+    bool tried;
+    int rc;
+    char msg[JD_MSG_MAX];
+    char *dir;
+    struct jd_lang lang;
+    struct jd_program prog;
+};
+
+int jd_checker_cache_new(struct jd_checker_cache **out)
+{
+    struct jd_checker_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    pthread_mutex_init(&c->lock, NULL);
+    *out = c;
+    return 0;
+}
+
+static void lang_clear(struct jd_lang *l)
+{
+    free(l->id);
+    free(l->name);
+    free(l->source_file);
+    jd_strv_free(l->extensions);
+    jd_strv_free(l->compile_argv);
+    jd_strv_free(l->run_argv);
+    jd_strv_free(l->mounts);
+    memset(l, 0, sizeof *l);
+}
+
+static int lang_copy(struct jd_lang *dst, const struct jd_lang *src)
+{
+    *dst = *src;
+    dst->id = jd_strdup(src->id);
+    dst->name = jd_strdup(src->name);
+    dst->source_file = jd_strdup(src->source_file);
+    dst->extensions = src->extensions ? jd_strv_dup(src->extensions) : NULL;
+    dst->compile_argv = src->compile_argv ? jd_strv_dup(src->compile_argv) : NULL;
+    dst->run_argv = src->run_argv ? jd_strv_dup(src->run_argv) : NULL;
+    dst->mounts = src->mounts ? jd_strv_dup(src->mounts) : NULL;
+    if (!dst->id || !dst->name || !dst->source_file || !dst->run_argv ||
+        (src->extensions && !dst->extensions) || (src->compile_argv && !dst->compile_argv) ||
+        (src->mounts && !dst->mounts)) {
+        lang_clear(dst);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void jd_checker_cache_free(struct jd_checker_cache *c)
+{
+    if (!c)
+        return;
+    jd_program_free(&c->prog);
+    lang_clear(&c->lang);
+    if (c->dir) {
+        jd_rm_rf(c->dir);
+        free(c->dir);
+    }
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static void first_line(const char *text, char *dst, size_t dstlen)
+{
+    size_t n = text ? strcspn(text, "\n") : 0;
+    snprintf(dst, dstlen, "%.*s", (int)(n < 300 ? n : 300), text ? text : "");
+}
+
+static int build(struct jd_checker_cache *c, const struct jd_problem *p, const struct jd_langs *langs,
+                 struct sb_slot *slot)
+{
+    char err[JD_MSG_MAX];
+    const struct jd_lang *l = jd_detect_lang(langs, p->checker_path);
+    if (!l) {
+        snprintf(c->msg, sizeof c->msg, "%s: no language found for this validator", p->checker_path);
+        return -EINVAL;
+    }
+    if (!l->available) {
+        snprintf(c->msg, sizeof c->msg, "%s: %s is not installed on this host", p->checker_path, l->id);
+        return -ENOENT;
+    }
+    int rc = lang_copy(&c->lang, l);
+    if (rc == 0)
+        rc = jd_mkdtemp(NULL, "nsjudge-checker", &c->dir);
+    if (rc < 0) {
+        snprintf(c->msg, sizeof c->msg, "preparing the validator: %s", strerror(-rc));
+        return rc;
+    }
+    chmod(c->dir, 0755);
+    bool ok;
+    char *out = NULL;
+    size_t outlen;
+    rc = jd_program_build(slot, &c->lang, p->checker_path, c->dir, "checker", NULL, &c->prog, &ok,
+                          &out, &outlen, NULL, err, sizeof err);
+    if (rc < 0) {
+        snprintf(c->msg, sizeof c->msg, "building the validator %s: %s", p->checker_path, err);
+        return rc;
+    }
+    if (!ok) {
+        char line[320];
+        first_line(out, line, sizeof line);
+        snprintf(c->msg, sizeof c->msg, "the validator %s does not compile: %s", p->checker_path, line);
+        jd_program_free(&c->prog);
+        free(out);
+        return -EINVAL;
+    }
+    free(out);
+    return 0;
+}
+
+int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, struct sb_slot *slot,
+                   const struct jd_program **out, char *msg, size_t msglen)
+{
+    *out = NULL;
+    if (!p->checker_path)
+        return 0;
+    struct jd_checker_cache *c = p->cache;
+    pthread_mutex_lock(&c->lock);
+    if (!c->tried) {
+        struct jd_langs *builtin = NULL;
+        if (!langs) {
+            c->rc = jd_langs_builtin(&builtin, c->msg, sizeof c->msg);
+            langs = builtin;
+        }
+        if (c->rc == 0)
+            c->rc = build(c, p, langs, slot);
+        jd_langs_free(builtin);
+        /* a sandbox failure may pass; a validator that does not compile stays broken */
+        c->tried = c->rc == 0 || c->rc == -EINVAL || c->rc == -ENOENT;
+    }
+    int rc = c->rc;
+    snprintf(msg, msglen, "%s", c->msg);
+    if (rc == 0)
+        *out = &c->prog;
+    if (!c->tried) {
+        jd_program_free(&c->prog);
+        lang_clear(&c->lang);
+        if (c->dir) {
+            jd_rm_rf(c->dir);
+            free(c->dir);
+            c->dir = NULL;
+        }
+        c->rc = 0;
+        c->msg[0] = 0;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return rc;
+}
