@@ -81,7 +81,9 @@ struct sb_filter {
 };
 int sb_filter_build(struct sb_filter *f, char *err, size_t errlen);
 void sb_filter_free(struct sb_filter *f);
-int sb_filter_load(const struct sb_filter *f); /* box side */
+int sb_filter_load(const struct sb_filter *f); /* box side: returns the listener fd */
+int sb_filter_answer(int listener);             /* box init: returns the syscall nr */
+void sb_syscall_name(int nr, char *buf, size_t len); /* parent side */
 
 /* ---- netns.c ----------------------------------------------------------- */
 /* A fresh network namespace holding only `lo` (up or down); returns an fd. */

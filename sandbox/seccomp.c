@@ -5,9 +5,11 @@
  *
  * Policy: allow by default (judged programs and compilers use a wide and
  * varying set of calls), deny what a judged program never needs and what
- * could cross between boxes or reach the host. Denied calls fail with
- * EPERM so the program sees an ordinary error; other architectures' ABIs
- * (i386 int 0x80, x32) kill the process, since they could bypass rules.
+ * could cross between boxes or reach the host. Denied calls go to the box
+ * init through a user-notification listener, which records the first one
+ * (so the result can name it) and answers EPERM (EAFNOSUPPORT for socket
+ * families): the program sees an ordinary error. Other architectures'
+ * ABIs (i386 int 0x80, x32) kill the process: they could bypass rules.
  */
 #include <errno.h>
 #include <linux/sched.h>
@@ -18,6 +20,9 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <linux/seccomp.h>
 #include <unistd.h>
 #include "sandbox/internal.h"
 
@@ -68,7 +73,7 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
         if (nr == __NR_SCMP_ERROR)
             continue; /* not on this architecture */
         what = denied[i];
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
     }
     /* clone3 passes flags in memory the filter cannot inspect: make libc
      * fall back to clone(2), whose flags we can check. */
@@ -79,17 +84,17 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
         CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME,
     };
     for (size_t i = 0; i < sizeof ns_flags / sizeof *ns_flags && r == 0; i++)
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(clone), 1,
                              SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i])), what = "clone";
     for (int af = 0; af <= AF_INET6 && r == 0; af++)
         if (!family_allowed(af))
-            r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+            r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
                                  SCMP_A0(SCMP_CMP_EQ, af)), what = "socket";
     if (r == 0) /* every family above AF_INET6 (netlink, packet, vsock, ...) */
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
                              SCMP_A0(SCMP_CMP_GT, AF_INET6)), what = "socket";
     if (r == 0) /* faking terminal input into the caller's tty */
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
                              SCMP_A1(SCMP_CMP_EQ, TIOCSTI)), what = "ioctl";
     /* personality: the query (0xffffffff) and PER_LINUX stay allowed; no
      * flag that weakens the address space layout or execute protection. */
@@ -102,7 +107,7 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
         0x4000000 /* STICKY_TIMEOUTS */,
     };
     for (size_t i = 0; i < sizeof persona_flags / sizeof *persona_flags && r == 0; i++)
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(personality), 1,
                              SCMP_A0(SCMP_CMP_MASKED_EQ, persona_flags[i] | 0x80000000UL,
                                      persona_flags[i])), what = "personality";
     if (r < 0) {
@@ -153,11 +158,37 @@ void sb_filter_free(struct sb_filter *f)
     f->len = 0;
 }
 
-/* Box side: needs PR_SET_NO_NEW_PRIVS (set by the caller) and no malloc. */
+/* Box side: needs PR_SET_NO_NEW_PRIVS (set by the caller) and no malloc.
+ * Returns the notification listener fd (close-on-exec) or -errno. */
 int sb_filter_load(const struct sb_filter *f)
 {
     struct sock_fprog prog = {.len = f->len, .filter = f->insns};
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-        return -errno;
-    return 0;
+    long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    return fd < 0 ? -errno : (int)fd;
+}
+
+/* Box init: answer one pending notification. Returns the syscall number
+ * it was for, or -1. */
+int sb_filter_answer(int listener)
+{
+    struct seccomp_notif req;
+    struct seccomp_notif_resp resp;
+    memset(&req, 0, sizeof req);
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+        return -1;
+    memset(&resp, 0, sizeof resp);
+    resp.id = req.id;
+    resp.error = req.data.nr == __NR_socket ? -EAFNOSUPPORT : -EPERM;
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp); /* ENOENT: caller died */
+    return req.data.nr;
+}
+
+void sb_syscall_name(int nr, char *buf, size_t len)
+{
+    char *n = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    if (n)
+        snprintf(buf, len, "%s", n);
+    else
+        snprintf(buf, len, "syscall %d", nr);
+    free(n);
 }

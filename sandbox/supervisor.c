@@ -46,7 +46,7 @@ static const char *const path_dirs[] = {"/usr/local/bin", "/usr/bin", "/bin"};
 
 /* What the box sends back on the status pipe: fixed-size records. */
 struct report {
-    char kind;        /* 'E' setup error, 'W' program wait status */
+    char kind;        /* 'E' setup error, 'S' blocked syscall nr, 'W' wait status */
     int value;
     char msg[SB_MSG_MAX];
 };
@@ -60,6 +60,7 @@ struct run_ctx {
     int fds[3];         /* stdin, stdout, stderr (host fds) */
     int netns;
     const char *const *envp;
+    volatile int listener;  /* seccomp listener, set by the program before exec */
 };
 
 static double now_s(void)
@@ -134,6 +135,7 @@ static _Noreturn void box_program(struct run_ctx *c)
             sb_errmsg(err, sizeof err, "loading the seccomp filter", -r);
             fail(st, err);
         }
+        c->listener = r; /* shared memory and fd table with init until exec */
     }
     char *const *argv = (char *const *)cfg->argv;
     char *const *envp = (char *const *)c->envp;
@@ -166,6 +168,11 @@ static _Noreturn void box_program(struct run_ctx *c)
     what[n] = 0;
     sb_errmsg(err, sizeof err, what, e);
     fail(st, err);
+}
+
+static int program_main(void *arg)
+{
+    box_program(arg);
 }
 
 /* PID 1 of the box. */
@@ -214,27 +221,43 @@ static _Noreturn void box_init(struct run_ctx *c)
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 
-    /* vfork: no copy of init's page tables; init sleeps until exec. */
-    pid_t pid = vfork();
+    /* vfork-style (shared memory, init sleeps until exec): no copy of
+     * init's page tables. The fd table is shared too, so the seccomp
+     * listener the program creates just before exec stays with init. */
+    static char stack[64 * 1024] __attribute__((aligned(16)));
+    c->listener = -1;
+    pid_t pid = clone(program_main, stack + sizeof stack,
+                      CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, c);
     if (pid < 0) {
-        sb_errmsg(err, sizeof err, "vfork", errno);
+        sb_errmsg(err, sizeof err, "starting the program", errno);
         fail(c->st_w, err);
     }
-    if (pid == 0)
-        box_program(c);
+    int listener = c->listener;
     for (int i = 0; i < 3; i++)
-        close(c->fds[i]);
-    /* Reap everything; report the program's own status. Orphans of the
-     * program are reparented to us; they die with us when we exit. */
+        if (c->fds[i] > 2)
+            close(c->fds[i]);
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int blocked = -1;
+    /* Answer denied syscalls (remembering the first) and reap: orphans
+     * of the program are reparented to us; the rest die with us. */
     for (;;) {
+        struct pollfd p[2] = {{.fd = pfd, .events = POLLIN}, {.fd = listener, .events = POLLIN}};
+        poll(p, 2, pfd < 0 ? 10 : 200);
+        if (listener >= 0 && (p[1].revents & POLLIN)) {
+            int nr = sb_filter_answer(listener);
+            if (nr >= 0 && blocked < 0) {
+                blocked = nr;
+                send_report(c->st_w, 'S', nr, NULL);
+            }
+        } else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+            listener = -1;
         int status;
-        pid_t w = waitpid(-1, &status, 0);
-        if (w == pid) {
-            send_report(c->st_w, 'W', status, NULL);
-            _exit(0);
-        }
-        if (w < 0 && errno != EINTR)
-            _exit(1);
+        pid_t w;
+        while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+            if (w == pid) {
+                send_report(c->st_w, 'W', status, NULL);
+                _exit(0);
+            }
     }
 }
 
@@ -456,14 +479,15 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     /* Collect the box's reports: the last 'W' and any setup error. */
     struct report rep;
     bool have_status = false, setup_err = false;
-    int status = 0;
+    int status = 0, blocked = -1;
     ssize_t n;
     while ((n = read(c.st_r, &rep, sizeof rep)) == (ssize_t)sizeof rep) {
         rep.msg[sizeof rep.msg - 1] = 0;
         if (rep.kind == 'W') {
             have_status = true;
             status = rep.value;
-        } else if (rep.kind == 'E' && !setup_err) {
+        } else if (rep.kind == 'S' && blocked < 0)
+            blocked = rep.value; else if (rep.kind == 'E' && !setup_err) {
             setup_err = true;
             snprintf(msg, ml, "%s", rep.msg);
         }
@@ -497,6 +521,12 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
                               i == 1 ? "stdout" : "stderr", (unsigned long long)c.lim.fsize_kib);
                 }
             }
+        if (blocked >= 0) {
+            char name[64];
+            size_t n = strlen(msg);
+            sb_syscall_name(blocked, name, sizeof name);
+            snprintf(msg + n, ml - n, "%sblocked system call: %s", n ? "; " : "", name);
+        }
     }
 out_null:
     if (own_null >= 0)

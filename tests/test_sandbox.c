@@ -230,3 +230,18 @@ Test(sandbox_limits, runs_in_one_slot_share_nothing)
     cr_assert_null(strstr(out, "left"), "a file survived into the next run: %s", out);
     sb_slot_close(slot);
 }
+
+Test(sandbox_limits, blocked_syscall_is_named)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    const char *argv[] = {"/usr/bin/unshare", "-U", "/bin/true", NULL};
+    run_program(slot, NULL, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_RE, "%s: %s", sb_status_code(res.status), res.message);
+    cr_assert(strstr(res.message, "blocked system call: unshare"), "%s", res.message);
+    const char *ok[] = {"/bin/echo", "x", NULL};
+    run_program(slot, NULL, ok, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_OK);
+    cr_assert_null(strstr(res.message, "blocked"), "%s", res.message);
+    sb_slot_close(slot);
+}
