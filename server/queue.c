@@ -47,7 +47,9 @@ void queue_wait_work(struct queue *q, uint64_t *seen, int timeout_ms)
 {
     struct timespec ts = deadline(timeout_ms);
     pthread_mutex_lock(&q->mu);
-    while (!q->stopping && q->work_gen == *seen)
+    /* not ended by queue_stop(): workers have their own stop flag and keep
+     * sleeping here (instead of spinning) until the pool stops them */
+    while (q->work_gen == *seen)
         if (pthread_cond_timedwait(&q->work, &q->mu, &ts))
             break;
     *seen = q->work_gen;

@@ -18,7 +18,7 @@ struct queue {
 void queue_init(struct queue *q);
 void queue_destroy(struct queue *q);
 void queue_notify_work(struct queue *q);
-/* Waits until new work is announced, stop, or timeout. */
+/* Waits until new work is announced or timeout. */
 void queue_wait_work(struct queue *q, uint64_t *seen, int timeout_ms);
 void queue_notify_done(struct queue *q);
 uint64_t queue_done_gen(struct queue *q);
