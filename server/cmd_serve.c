@@ -65,8 +65,9 @@ const char cmd_worker_usage[] =
     "  -d, --data-dir DIR     the data directory shared with serve (default ./data)\n"
     "  -w, --workers N        judging workers (default: one per core)\n"
     "      --languages FILE   language table (default configs/languages.json)\n"
-    "      --slot-base N      first sandbox slot id (default 100 for worker, so it does\n"
-    "                         not collide with a serve on the same host)\n"
+    "      --slot-base N      first sandbox slot id (default: the config's slot_id_base\n"
+    "                         + 100, so it does not collide with a serve on the same\n"
+    "                         host; give each extra worker process its own range)\n"
     "      --log-level LEVEL  debug, info, warn or error (default info)\n"
     "  -h, --help             this text\n"
     "\n"
@@ -187,8 +188,6 @@ static int run_service(int argc, char **argv, bool with_http)
     memset(&app, 0, sizeof app);
     char err[1024];
     config_defaults(&app.cfg);
-    if (!with_http)
-        app.cfg.slot_id_base = 100;
     if (!config_path) {
         if (file_exists("configs/nsjudge.json"))
             config_path = "configs/nsjudge.json";
@@ -213,6 +212,8 @@ static int run_service(int argc, char **argv, bool with_http)
         app.cfg.workers = 1;
     if (slot_base >= 0)
         app.cfg.slot_id_base = slot_base;
+    else if (!with_http)
+        app.cfg.slot_id_base += 100; /* next to a serve on the same host and config */
     if (level && log_level_parse(level, &app.cfg.log_level)) {
         fprintf(stderr, "nsjudge: bad --log-level '%s'\n", level);
         return 2;
