@@ -14,6 +14,7 @@
 #include <time.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include "server/cli.h"
 #include "server/http.h"
 #include "server/judge0_json.h"
 #include "server/routes.h"
@@ -387,7 +388,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *
         return MHD_NO;
     w->body = NULL; /* MHD owns it now */
     MHD_add_response_header(resp, "Content-Type", w->ctype ? w->ctype : "application/json");
-    MHD_add_response_header(resp, "Server", "nsjudge/" "0.1");
+    MHD_add_response_header(resp, "Server", "nsjudge/" NSJUDGE_VERSION);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)w->status, resp);
     MHD_destroy_response(resp);
     return ok;
