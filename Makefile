@@ -4,8 +4,10 @@
 
 CC      ?= gcc
 PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive uuid
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -D_GNU_SOURCE -I.
+OPT     ?= -O2 -g
+# CFLAGS from the command line add to these rather than replace them.
+ALL_CFLAGS = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+             -Wno-format-truncation -D_GNU_SOURCE -I. $(CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -29,7 +31,7 @@ deps:
 
 $(B)/obj/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
 
 $(B)/libsandbox.a: $(call obj,$(SANDBOX_SRC))
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
@@ -39,7 +41,7 @@ $(B)/libserver.a: $(call obj,$(SERVER_SRC))
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
 $(B)/nsjudge: $(call obj,server/main.c) $(LIBS_A)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Hostile and helper programs run inside the box by the tests.
 hostile: $(patsubst testdata/hostile/%.c,$(B)/hostile/%,$(HOSTILE_SRC)) \
@@ -52,7 +54,7 @@ $(B)/programs/%: testdata/programs/%.c
 	$(CC) -O1 -g -std=gnu11 -D_GNU_SOURCE -w -o $@ $< -lpthread -lm
 
 $(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 # One criterion binary holds every test, so its closing summary line
 # counts them all. The sanitizer build of the same tests runs first.
@@ -66,7 +68,7 @@ test: deps
 # that handles hostile input); memory errors abort and fail the run.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-asan:
-	$(MAKE) --no-print-directory B=build-asan CFLAGS="$(ASAN_FLAGS)" \
+	$(MAKE) --no-print-directory B=build-asan OPT="$(ASAN_FLAGS)" \
 	  build-asan/nsjudge build-asan/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/build-asan/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/build-asan/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/build-asan/programs \
@@ -79,7 +81,7 @@ bench: deps all $(B)/bench/bench_sandbox
 
 $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsandbox.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 install: all
 	install -D -m 755 $(B)/nsjudge $(DESTDIR)/usr/local/bin/nsjudge
