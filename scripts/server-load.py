@@ -39,7 +39,7 @@ class Server:
         with open(self.cfg, "w") as f:
             json.dump({"listen": "127.0.0.1:%d" % self.port, "data_dir": self.dir + "/data",
                        "languages": ROOT + "/configs/languages.json", "workers": workers,
-                       "slot_id_base": 30000 + os.getpid() % 1000 * 8, "max_queue_size": 100000,
+                       "slot_id_base": 80000 + os.getpid() % 1000 * 8, "max_queue_size": 100000,
                        "log_level": "warn"}, f)
         self.proc = None
 

@@ -102,12 +102,13 @@ static void start(struct srv *s, int workers, const char *extra, bool relative)
     char *langs = repo_path("configs/languages.json");
     FILE *f = fopen(s->cfg, "w");
     cr_assert(f);
-    /* slot ids: a range per test process, away from the sandbox tests' 20000+ */
+    /* slot ids (box uids are 60000 + id): a range per test process, above the
+     * ranges of the sandbox tests (20000-60000) and nsjudge judge (100-32100) */
     fprintf(f,
             "{\"listen\": \"127.0.0.1:%d\", \"data_dir\": \"%s/data\", \"languages\": \"%s\",\n"
             " \"workers\": %d, \"slot_id_base\": %d, \"log_level\": \"debug\", \"lease_s\": 30,\n"
             " \"shutdown_grace_s\": 20%s%s}\n",
-            s->port, relative ? "." : s->dir, langs, workers, 10000 + (int)(getpid() % 2000) * 4,
+            s->port, relative ? "." : s->dir, langs, workers, 70000 + (int)(getpid() % 2000) * 4,
             s->extra[0] ? ", " : "", s->extra);
     fclose(f);
     free(langs);
