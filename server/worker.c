@@ -1,7 +1,7 @@
 /*
  * worker.c - judging workers. Each thread owns one sandbox slot (slot ids
  * are cfg.slot_id_base + index, unique in the process), claims the oldest
- * queued job, judges it through judge/judge.h and writes the result. The
+ * queued job, judges it (job.c) and writes the result. The
  * keeper thread renews this process's leases so jobs are not stolen while
  * they run, and requeues the jobs of owners that died.
  */
@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "server/callback.h"
+#include "server/job.h"
 #include "server/judge0_json.h"
-#include "server/problems.h"
 #include "server/worker.h"
 
 enum { W_STARTING, W_IDLE, W_BUSY, W_FAILED, W_DONE };
@@ -51,262 +51,6 @@ static double mono_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int mkdirs(const char *path)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0755) && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    if (mkdir(buf, 0755) && errno != EEXIST)
-        return -errno;
-    return 0;
-}
-
-static char *xstrdup(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static void set_message(struct submission *res, const char *msg)
-{
-    free(res->message);
-    res->message = msg && *msg ? strdup(msg) : NULL;
-}
-
-static void internal_error(struct submission *res, const char *msg)
-{
-    res->status_id = J0_INTERNAL_ERROR;
-    free(res->verdict);
-    res->verdict = strdup("JE");
-    set_message(res, msg);
-}
-
-/* Judge0 words for a runtime error when the judge gave no message */
-static void default_message(struct submission *res, jd_verdict v, int sig, int code)
-{
-    char buf[96];
-    if (res->message)
-        return;
-    if (v == JD_RTE && sig > 0)
-        snprintf(buf, sizeof buf, "Caught fatal signal %d", sig);
-    else if (v == JD_RTE)
-        snprintf(buf, sizeof buf, "Exited with error status %d", code);
-    else if (v == JD_TLE)
-        snprintf(buf, sizeof buf, "Time limit exceeded");
-    else if (v == JD_MLE)
-        snprintf(buf, sizeof buf, "Memory limit exceeded");
-    else if (v == JD_OLE)
-        snprintf(buf, sizeof buf, "Output limit exceeded");
-    else
-        return;
-    set_message(res, buf);
-}
-
-/* Judge0 shows empty outputs as null */
-static void take_bytes(struct bytes *dst, char **p, size_t n)
-{
-    if (n) {
-        dst->p = *p;
-        dst->n = n;
-        *p = NULL;
-    }
-}
-
-/* ---- a Judge0 single run ---------------------------------------------------- */
-
-static void run_single(struct worker *w, const struct submission *s, struct submission *res)
-{
-    struct app *app = w->pool->app;
-    const struct jd_lang *lang = jd_lang_by_judge0(app->langs, s->language_id);
-    if (!lang || !lang->available) {
-        internal_error(res, "language is not available on this host");
-        return;
-    }
-    struct jd_single_request req;
-    memset(&req, 0, sizeof req);
-    req.lang = lang;
-    req.source = s->source_code.p;
-    req.source_len = s->source_code.n;
-    req.stdin_data = s->stdin_data.p;
-    req.stdin_len = s->stdin_data.n;
-    req.expected = s->expected_output.p;
-    req.expected_len = s->expected_output.n;
-    req.compiler_options = s->compiler_options;
-    req.command_line_arguments = s->command_line_arguments;
-    req.limits.cpu_s = s->cpu_time_limit;
-    req.limits.wall_s = s->wall_time_limit;
-    req.limits.mem_kib = s->memory_limit > 0 ? (uint64_t)s->memory_limit : 0;
-    req.limits.stack_kib = s->stack_limit > 0 ? (uint64_t)s->stack_limit : 0;
-    req.limits.fsize_kib = s->max_file_size > 0 ? (uint64_t)s->max_file_size : 0;
-    req.limits.procs = s->max_processes_and_or_threads > 0 ? (uint32_t)s->max_processes_and_or_threads : 0;
-    req.redirect_stderr_to_stdout = s->redirect_stderr_to_stdout;
-    req.enable_network = s->enable_network;
-    req.number_of_runs = s->number_of_runs > 0 ? (int)s->number_of_runs : 1;
-    req.additional_files_zip = s->additional_files.p;
-    req.additional_files_len = s->additional_files.n;
-    req.output_cap = app->cfg.max_output_bytes;
-
-    struct jd_single_result r;
-    memset(&r, 0, sizeof r);
-    int rc = jd_run_single(w->slot, &req, w->scratch, &r);
-    if (rc) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "judge failed: %s%s%s", strerror(-rc), r.message[0] ? ": " : "",
-                 r.message);
-        internal_error(res, msg);
-        jd_single_result_free(&r);
-        return;
-    }
-    if (r.status == SB_XX || r.verdict == JD_JE)
-        atomic_fetch_add(&app->metrics.sandbox_failures, 1);
-    res->verdict = xstrdup(jd_verdict_code(r.verdict));
-    res->status_id = j0_status_for(r.verdict, r.signal, r.exit_code);
-    take_bytes(&res->stdout_data, &r.stdout_data, r.stdout_len);
-    take_bytes(&res->stderr_data, &r.stderr_data, r.stderr_len);
-    take_bytes(&res->compile_output, &r.compile_output, r.compile_output_len);
-    set_message(res, r.message);
-    if (r.verdict != JD_CE && r.verdict != JD_JE) {
-        res->time = r.time_s;
-        res->wall_time = r.wall_s;
-        res->memory = (long)r.mem_kib;
-        res->exit_code = r.signal > 0 ? -1 : r.exit_code;
-        res->exit_signal = r.signal > 0 ? r.signal : -1;
-    }
-    default_message(res, r.verdict, r.signal, r.exit_code);
-    jd_single_result_free(&r);
-}
-
-/* ---- judging against a problem ------------------------------------------------ */
-
-struct progress_ctx {
-    struct app *app;
-    const char *token;
-};
-
-static json_t *tests_json(const struct jd_report *rep)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < rep->n_tests; i++) {
-        const struct jd_test_result *t = &rep->tests[i];
-        if (t->verdict == JD_PENDING)
-            continue;
-        char tbuf[32], wbuf[32];
-        snprintf(tbuf, sizeof tbuf, "%.3f", t->time_s);
-        snprintf(wbuf, sizeof wbuf, "%.3f", t->wall_s);
-        json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:I, s:f}",
-                              "name", t->name ? t->name : "",
-                              "verdict", jd_verdict_code(t->verdict),
-                              "status", j0_status_json(j0_status_for(t->verdict, t->signal, t->exit_code)),
-                              "time", tbuf, "wall_time", wbuf,
-                              "memory", (json_int_t)t->mem_kib, "score", t->score);
-        if (!o)
-            continue;
-        json_object_set_new(o, "exit_code", t->signal > 0 ? json_null() : json_integer(t->exit_code));
-        json_object_set_new(o, "exit_signal", t->signal > 0 ? json_integer(t->signal) : json_null());
-        json_object_set_new(o, "message", t->message[0] ? json_string(t->message) : json_null());
-        json_array_append_new(a, o);
-    }
-    return a;
-}
-
-static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, size_t total)
-{
-    struct progress_ctx *pc = ctx;
-    (void)idx;
-    json_t *a = tests_json(partial);
-    char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
-    json_decref(a);
-    if (s)
-        pc->app->store->ops->progress(pc->app->store, pc->token, pc->app->owner, s, (long)total,
-                                      partial->score, partial->max_score);
-    free(s);
-}
-
-static void run_problem(struct worker *w, const struct submission *s, struct submission *res)
-{
-    struct app *app = w->pool->app;
-    char err[512] = "";
-    const struct jd_lang *lang = jd_lang_by_judge0(app->langs, s->language_id);
-    if (!lang || !lang->available) {
-        internal_error(res, "language is not available on this host");
-        return;
-    }
-    struct problem_ref *pr;
-    if (problems_acquire(app, s->problem_id, &pr, err, sizeof err)) {
-        internal_error(res, err);
-        return;
-    }
-    char srcdir[600], src[800], jdir[600];
-    snprintf(srcdir, sizeof srcdir, "%s/src", w->scratch);
-    snprintf(jdir, sizeof jdir, "%s/judge", w->scratch);
-    snprintf(src, sizeof src, "%s/%s", srcdir, lang->source_file ? lang->source_file : "main");
-    problems_rmtree(srcdir);
-    problems_rmtree(jdir);
-    FILE *f = NULL;
-    if (mkdirs(srcdir) || mkdirs(jdir) || !(f = fopen(src, "we")) ||
-        fwrite(s->source_code.p, 1, s->source_code.n, f) != s->source_code.n) {
-        if (f)
-            fclose(f);
-        internal_error(res, "cannot write the source file to the scratch directory");
-        problems_release(app, pr);
-        return;
-    }
-    fclose(f);
-
-    struct progress_ctx pctx = {app, s->token};
-    struct jd_judge_options opt;
-    memset(&opt, 0, sizeof opt);
-    opt.run_all = true;
-    opt.parallel = 1;
-    opt.slots = &w->slot;
-    opt.scratch_dir = jdir;
-    opt.progress = on_progress;
-    opt.progress_ctx = &pctx;
-    struct jd_report rep;
-    memset(&rep, 0, sizeof rep);
-    int rc = jd_judge(problems_get(pr), lang, src, &opt, &rep, err, sizeof err);
-    problems_release(app, pr);
-    if (rc) {
-        internal_error(res, err[0] ? err : strerror(-rc));
-        jd_report_free(&rep);
-        return;
-    }
-    int sig = 0, code = 0;
-    for (size_t i = 0; i < rep.n_tests; i++)
-        if (rep.tests[i].verdict == rep.verdict) {
-            sig = rep.tests[i].signal;
-            code = rep.tests[i].exit_code;
-            break;
-        }
-    if (rep.verdict == JD_JE)
-        atomic_fetch_add(&app->metrics.sandbox_failures, 1);
-    res->verdict = xstrdup(jd_verdict_code(rep.verdict));
-    res->status_id = j0_status_for(rep.verdict, sig, code);
-    if (rep.compile_output && rep.compile_output[0]) {
-        res->compile_output.n = strlen(rep.compile_output);
-        res->compile_output.p = rep.compile_output;
-        rep.compile_output = NULL;
-    }
-    set_message(res, rep.message);
-    if (rep.verdict != JD_CE) {
-        res->time = rep.max_time_s;
-        res->memory = (long)rep.max_mem_kib;
-    }
-    res->score = rep.score;
-    res->max_score = rep.max_score;
-    json_t *a = tests_json(&rep);
-    res->tests = a ? json_dumps(a, JSON_COMPACT) : NULL;
-    json_decref(a);
-    res->tests_total = (long)rep.n_tests;
-    default_message(res, rep.verdict, sig, code);
-    jd_report_free(&rep);
-}
-
 /* ---- the worker thread ------------------------------------------------------------ */
 
 static int verdict_index(const char *code)
@@ -326,14 +70,12 @@ static void run_job(struct worker *w, struct submission *s)
         char msg[160];
         snprintf(msg, sizeof msg, "gave up after %d attempts: the judge stopped while running this job",
                  s->attempts - 1);
-        internal_error(&res, msg);
-    } else if (s->problem_id) {
-        run_problem(w, s, &res);
+        job_internal_error(&res, msg);
     } else {
-        run_single(w, s, &res);
+        job_judge(app, w->slot, w->scratch, s, &res);
     }
     if (!res.verdict && res.status_id < 3)
-        internal_error(&res, "the judge returned no verdict");
+        job_internal_error(&res, "the judge returned no verdict");
     store_now_iso(res.finished_at);
     double dt = mono_s() - t0;
     int rc = app->store->ops->finish(app->store, &res, app->owner);
@@ -531,7 +273,7 @@ int workers_start(struct app *app, int n, char *err, size_t errlen)
         atomic_store(&w->state, W_STARTING);
         snprintf(w->scratch, sizeof w->scratch, "%s/scratch/slot%d", app->cfg.data_dir,
                  app->cfg.slot_id_base + i);
-        int rc = mkdirs(w->scratch);
+        int rc = job_mkdirs(w->scratch);
         if (rc) {
             snprintf(err, errlen, "cannot create %s: %s", w->scratch, strerror(-rc));
             return rc;

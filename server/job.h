@@ -1,0 +1,15 @@
+/* job.h - judge one claimed submission into its result fields. */
+#ifndef NSJUDGE_SERVER_JOB_H
+#define NSJUDGE_SERVER_JOB_H
+
+#include "server/app.h"
+
+/* Runs s (single run or problem) in slot, using scratch as work space,
+ * and fills res (status_id, verdict, outputs, times, tests...). Never
+ * fails: judge errors become Internal Error results. */
+void job_judge(struct app *app, struct sb_slot *slot, const char *scratch,
+               const struct submission *s, struct submission *res);
+void job_internal_error(struct submission *res, const char *msg);
+int job_mkdirs(const char *path);
+
+#endif
