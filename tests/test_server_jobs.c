@@ -387,6 +387,22 @@ Test(server_problems, register_allowed_directory, .timeout = 60)
     cr_assert_eq(r.code, 201);
     cr_assert_eq(status_id(r.json), 3, "%s", r.body);
     hresp_free(&r);
+
+    /* change the package on disk and register it again (PUT): the loaded
+     * copy is replaced, so the same solution is now judged wrong */
+    char p[700];
+    snprintf(p, sizeof p, "%s/sum/data/secret/3.ans", root);
+    write_file(p, "-1\n");
+    snprintf(body, sizeof body, "{\"path\": \"%s/sum\"}", root);
+    r = http(&s, "PUT", "/problems/sum", body, strlen(body), NULL);
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    hresp_free(&r);
+    b = c_sub(SUM_AC);
+    json_object_set_new(b, "problem_id", json_string("sum"));
+    r = http_json_post(&s, "/submissions?wait=true", b);
+    cr_assert_eq(r.code, 201);
+    cr_assert_eq(status_id(r.json), 4, "re-registered package is used: %s", r.body);
+    hresp_free(&r);
     srv_cleanup(&s);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
