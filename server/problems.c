@@ -10,6 +10,7 @@
 
 struct problem_ref {
     char id[128];
+    char version[32];       /* created_at of the registration it was loaded from */
     struct jd_problem *p;
     int refs;
     bool stale;             /* re-registered or deleted: free when unused */
@@ -73,22 +74,32 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
                      char *err, size_t errlen)
 {
     struct problem_cache *pc = app->problems;
-    pthread_mutex_lock(&pc->mu);
-    for (struct problem_ref *e = pc->head; e; e = e->next)
-        if (!e->stale && !strcmp(e->id, id)) {
-            e->refs++;
-            *out = e;
-            pthread_mutex_unlock(&pc->mu);
-            return 0;
-        }
-    pthread_mutex_unlock(&pc->mu);
-
+    /* The store says which registration is current; a `nsjudge worker` in
+     * another process learns of a re-registration this way too. */
     struct problem_rec rec;
     int rc = app->store->ops->problem_get(app->store, id, &rec);
     if (rc) {
         snprintf(err, errlen, "problem %s is not registered", id);
         return rc;
     }
+    pthread_mutex_lock(&pc->mu);
+    for (struct problem_ref *e = pc->head; e; e = e->next) {
+        if (e->stale || strcmp(e->id, id))
+            continue;
+        if (strcmp(e->version, rec.created_at)) {
+            e->stale = true;
+            continue;
+        }
+        e->refs++;
+        *out = e;
+        sweep(pc);
+        pthread_mutex_unlock(&pc->mu);
+        problem_rec_clear(&rec);
+        return 0;
+    }
+    sweep(pc);
+    pthread_mutex_unlock(&pc->mu);
+
     struct problem_ref *e = calloc(1, sizeof *e);
     if (!e) {
         problem_rec_clear(&rec);
@@ -96,6 +107,7 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
         return -ENOMEM;
     }
     snprintf(e->id, sizeof e->id, "%s", id);
+    snprintf(e->version, sizeof e->version, "%s", rec.created_at);
     rc = jd_problem_load(rec.path, NULL, &e->p, err, errlen);
     problem_rec_clear(&rec);
     if (rc) {
