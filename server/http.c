@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include "server/cli.h"
@@ -28,6 +29,7 @@ struct http_server {
     struct waiter *waiters;   /* parked wait=true requests */
     bool stop;
     bool waiter_running;
+    int resumed_at_stop;
     pthread_t waiter_th;
 };
 
@@ -290,6 +292,8 @@ static void *waiter_main(void *arg)
                                        stopping || queue_stopping(&app->queue), &w)) {
                 wt->rc->resp = w;
                 wt->rc->deferred = 2;
+                if (stopping)
+                    hs->resumed_at_stop++;
                 MHD_resume_connection(wt->conn);
                 free(wt);
             } else {
@@ -564,6 +568,9 @@ void http_stop(struct app *app)
     queue_notify_done(&app->queue);
     if (hs->waiter_running)
         pthread_join(hs->waiter_th, NULL);
+    /* give resumed wait=true connections a moment to send their answer */
+    if (hs->resumed_at_stop)
+        usleep(200000);
     MHD_stop_daemon(hs->d);
     pthread_mutex_destroy(&hs->mu);
     free(hs);
