@@ -88,14 +88,17 @@ static const char *const field_names[F_COUNT] = {
 };
 
 #define BIT(f) ((j0_fields)1 << (f))
-/* Judge0's defaults, plus our precise verdict; problem submissions also
- * show their score and tests (added at render time). */
+/* Judge0's default fields and its "*". Strict clients (the official Python
+ * SDK sets every returned key on a closed model) break on unknown keys, so
+ * our extra fields (verdict, problem results) appear only when asked for by
+ * name ("fields=*,verdict"), or on problem submissions, which only
+ * nsjudge-aware clients create. */
 static const j0_fields default_fields = BIT(F_TOKEN) | BIT(F_TIME) | BIT(F_MEMORY) |
-    BIT(F_STDOUT) | BIT(F_STDERR) | BIT(F_COMPILE_OUTPUT) | BIT(F_MESSAGE) | BIT(F_STATUS) |
-    BIT(F_VERDICT);
-static const j0_fields problem_fields = BIT(F_PROBLEM_ID) | BIT(F_SCORE) | BIT(F_MAX_SCORE) |
-    BIT(F_TESTS) | BIT(F_TESTS_TOTAL);
-#define DEFAULT_MARK ((j0_fields)1 << 63)
+    BIT(F_STDOUT) | BIT(F_STDERR) | BIT(F_COMPILE_OUTPUT) | BIT(F_MESSAGE) | BIT(F_STATUS);
+static const j0_fields judge0_all = BIT(F_LANGUAGE + 1) - 1;
+static const j0_fields problem_fields = BIT(F_VERDICT) | BIT(F_PROBLEM_ID) | BIT(F_SCORE) |
+    BIT(F_MAX_SCORE) | BIT(F_TESTS) | BIT(F_TESTS_TOTAL);
+#define DEFAULT_MARK ((j0_fields)1 << 63)  /* defaults or "*": add problem fields */
 
 j0_fields j0_fields_token_only(void)
 {
@@ -106,10 +109,6 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
 {
     if (!spec || !*spec) {
         *out = default_fields | DEFAULT_MARK;
-        return 0;
-    }
-    if (!strcmp(spec, "*") || !strcmp(spec, "all")) {
-        *out = (BIT(F_COUNT) - 1);
         return 0;
     }
     j0_fields m = 0;
@@ -125,7 +124,9 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
         }
         while (n && p[n - 1] == ' ')
             n--;
-        if (n) {
+        if (n == 1 && *p == '*') {
+            m |= judge0_all | DEFAULT_MARK;
+        } else if (n) {
             int f = -1;
             for (int i = 0; i < F_COUNT; i++)
                 if (strlen(field_names[i]) == n && !strncmp(field_names[i], p, n))

@@ -28,7 +28,10 @@ int j0_status_for(jd_verdict v, int signal, int exit_code);
 
 /* Fields filter: a bit per field. */
 typedef uint64_t j0_fields;
-/* Parses "a,b,c" or "*" (NULL = defaults). On unknown names returns -EINVAL
+/* Parses "a,b,c", "*" (Judge0's fields) or "*,verdict" (NULL = Judge0's
+ * defaults). Extra fields (verdict, problem_id, score, max_score, tests,
+ * tests_total) come only by name, or with the defaults or "*" on problem
+ * submissions. On unknown names returns -EINVAL
  * and writes Judge0's error text ("invalid fields: [x, y]") into err. */
 int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen);
 j0_fields j0_fields_token_only(void);

@@ -49,7 +49,7 @@ void hresp_free(struct hresp *r);
 char *submit(struct srv *s, json_t *body);
 /* Polls until status id >= 3 (asserts within timeout). */
 void wait_finished(struct srv *s, const char *token, double timeout_s);
-/* Polls GET /submissions/TOKEN?fields=* until status id >= 3; returns the JSON (caller decref). */
+/* Polls GET /submissions/TOKEN?fields=*,verdict until status id >= 3; returns the JSON (caller decref). */
 json_t *wait_done(struct srv *s, const char *token, double timeout_s);
 
 int status_id(json_t *sub);

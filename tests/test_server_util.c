@@ -264,7 +264,7 @@ json_t *wait_done(struct srv *s, const char *token, double timeout_s)
 {
     wait_finished(s, token, timeout_s);
     char path[256];
-    snprintf(path, sizeof path, "/submissions/%s?fields=*", token);
+    snprintf(path, sizeof path, "/submissions/%s?fields=*,verdict", token);
     struct hresp r = http(s, "GET", path, NULL, 0, NULL);
     cr_assert_eq(r.code, 200, "GET %s: %ld %s", path, r.code, r.body ? r.body : "");
     json_t *j = json_incref(r.json);
