@@ -621,7 +621,6 @@ json_t *j0_language_json(const struct jd_lang *l, int judge0_id, bool full)
     json_object_set_new(o, "source_file", l->source_file ? json_string(l->source_file) : json_null());
     json_object_set_new(o, "compile_cmd", cc ? json_string(cc) : json_null());
     json_object_set_new(o, "run_cmd", rc ? json_string(rc) : json_null());
-    json_object_set_new(o, "nsjudge_id", json_string(l->id));
     free(cc);
     free(rc);
     return o;
