@@ -13,6 +13,7 @@ void config_defaults(struct config *c)
     c->listen = strdup("127.0.0.1:2358");
     c->data_dir = strdup("./data");
     c->languages = strdup("configs/languages.json");
+    c->cors_allow_origin = strdup("*");
     c->workers = 0;
     c->slot_id_base = 0;
     c->http_threads = 8;
@@ -73,6 +74,7 @@ void config_free(struct config *c)
     free(c->listen);
     free(c->data_dir);
     free(c->languages);
+    free(c->cors_allow_origin);
     strlist_free(&c->auth_tokens);
     strlist_free(&c->authz_tokens);
     strlist_free(&c->problem_dirs);
@@ -95,7 +97,7 @@ static const struct key keys[] = {
     K(max_source_bytes, K_SIZE), K(max_stdin_bytes, K_SIZE), K(max_output_bytes, K_SIZE),
     K(log_level, K_LEVEL), K(lease_s, K_DBL), K(shutdown_grace_s, K_DBL),
     K(max_attempts, K_INT),
-    K(auth_tokens, K_LIST), K(authz_tokens, K_LIST), K(problem_dirs, K_LIST),
+    K(cors_allow_origin, K_STR), K(auth_tokens, K_LIST), K(authz_tokens, K_LIST), K(problem_dirs, K_LIST),
     K(maintenance_mode, K_BOOL), K(enable_wait_result, K_BOOL),
     K(enable_compiler_options, K_BOOL), K(enable_command_line_arguments, K_BOOL),
     K(enable_submission_delete, K_BOOL), K(enable_callbacks, K_BOOL),

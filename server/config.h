@@ -35,6 +35,7 @@ struct config {
     struct strlist auth_tokens;  /* X-Auth-Token values; empty = off */
     struct strlist authz_tokens; /* X-Auth-User values; empty = off */
     struct strlist problem_dirs; /* server dirs problems may be registered from */
+    char *cors_allow_origin;     /* Access-Control-Allow-Origin ("*" as Judge0); "" = none */
 
     /* Judge0 behaviour switches and limits (names as Judge0's config) */
     bool maintenance_mode;

@@ -364,6 +364,10 @@ static void dispatch(struct app *app, struct MHD_Connection *conn, const char *m
         http_error(w, 413, msg);
         return;
     }
+    if (!strcmp(method, "OPTIONS")) { /* CORS preflight: headers added in send_resp */
+        http_text(w, 204, "text/plain", "", 0);
+        return;
+    }
     int mismatch;
     const struct route *rt = match(method, path, param, sizeof param, &mismatch);
     if (!rt) {
@@ -384,7 +388,7 @@ static void dispatch(struct app *app, struct MHD_Connection *conn, const char *m
     rt->fn(&r, w);
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *w)
+static enum MHD_Result send_resp(struct app *app, struct MHD_Connection *conn, struct http_resp *w)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(w->len, w->body, MHD_RESPMEM_MUST_FREE);
@@ -393,6 +397,15 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *
     w->body = NULL; /* MHD owns it now */
     MHD_add_response_header(resp, "Content-Type", w->ctype ? w->ctype : "application/json");
     MHD_add_response_header(resp, "Server", "nsjudge/" NSJUDGE_VERSION);
+    /* browser IDEs call Judge0 cross-origin; Judge0 allows any origin */
+    const char *origin = app->cfg.cors_allow_origin;
+    if (origin && *origin) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+                                "Content-Type, X-Auth-Token, X-Auth-User");
+        MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
+    }
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)w->status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -432,7 +445,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             struct http_resp w = {0};
             dispatch(app, conn, method, url, rc, &w);
             log_request(app, method, url, rc, w.status, w.len);
-            return send_resp(conn, &w);
+            return send_resp(app, conn, &w);
         }
         return MHD_YES;
     }
@@ -477,7 +490,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!w.status)
         http_error(&w, 500, "handler produced no response");
     log_request(app, method, url, rc, w.status, w.len);
-    enum MHD_Result ok = send_resp(conn, &w);
+    enum MHD_Result ok = send_resp(app, conn, &w);
     free(w.body);
     return ok;
 }

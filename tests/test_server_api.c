@@ -119,6 +119,9 @@ Test(server_info, every_info_endpoint, .timeout = 60)
     r = http(&s, "GET", "/nope", NULL, 0, NULL);
     cr_assert_eq(r.code, 404);
     hresp_free(&r);
+    r = http(&s, "OPTIONS", "/submissions", NULL, 0, NULL);
+    cr_assert_eq(r.code, 204, "CORS preflight");
+    hresp_free(&r);
     r = http(&s, "PATCH", "/submissions", "{}", 2, NULL);
     cr_assert_eq(r.code, 405);
     hresp_free(&r);
