@@ -16,7 +16,7 @@ static json_t *c_sub(const char *src)
     return json_pack("{s:i, s:s}", "language_id", 50, "source_code", src);
 }
 
-Test(server_info, every_info_endpoint, .timeout = 60)
+Test(server_info, every_info_endpoint, .timeout = 180)
 {
     struct srv s;
     srv_start(&s, 1, NULL);
@@ -96,7 +96,7 @@ Test(server_info, every_info_endpoint, .timeout = 60)
 
     /* one job so that statistics and metrics have something to count */
     char *tok = submit(&s, c_sub("int main(void){return 0;}"));
-    json_decref(wait_done(&s, tok, 60));
+    json_decref(wait_done(&s, tok, 120));
     free(tok);
     r = http(&s, "GET", "/statistics", NULL, 0, NULL);
     cr_assert_eq(r.code, 200);
@@ -129,7 +129,7 @@ Test(server_info, every_info_endpoint, .timeout = 60)
     srv_cleanup(&s);
 }
 
-Test(server_submissions, wait_true_and_polling, .timeout = 90)
+Test(server_submissions, wait_true_and_polling, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 2, NULL);
@@ -182,7 +182,7 @@ Test(server_submissions, wait_true_and_polling, .timeout = 90)
     /* without wait: only the token comes back, then poll */
     char *tok = submit(&s, json_pack("{s:i, s:s, s:s, s:s}", "language_id", 50, "source_code", C_ECHO,
                                      "stdin", "you", "expected_output", "hello me\n"));
-    json_t *d = wait_done(&s, tok, 60);
+    json_t *d = wait_done(&s, tok, 120);
     cr_assert_eq(status_id(d), 4, "wrong answer expected: %s", json_dumps(d, 0));
     cr_assert_str_eq(jstr(d, "verdict"), "WA");
     cr_assert_str_eq(jstr(d, "stdout"), "hello you\n");
@@ -212,7 +212,7 @@ Test(server_submissions, wait_true_and_polling, .timeout = 90)
     srv_cleanup(&s);
 }
 
-Test(server_submissions, base64_both_ways_and_utf8, .timeout = 90)
+Test(server_submissions, base64_both_ways_and_utf8, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 2, NULL);
@@ -241,7 +241,7 @@ Test(server_submissions, base64_both_ways_and_utf8, .timeout = 90)
     /* output that is not UTF-8: Judge0's 400 without base64, fine with it */
     const char *bin = "#include <stdio.h>\nint main(){putchar(0xff);putchar(0xfe);return 0;}\n";
     char *tok = submit(&s, c_sub(bin));
-    wait_finished(&s, tok, 60);
+    wait_finished(&s, tok, 120);
     char path[200];
     snprintf(path, sizeof path, "/submissions/%s", tok);
     r = http(&s, "GET", path, NULL, 0, NULL);
@@ -257,7 +257,7 @@ Test(server_submissions, base64_both_ways_and_utf8, .timeout = 90)
     srv_cleanup(&s);
 }
 
-Test(server_submissions, verdicts_map_to_judge0_statuses, .timeout = 120)
+Test(server_submissions, verdicts_map_to_judge0_statuses, .timeout = 300)
 {
     struct srv s;
     srv_start(&s, 2, NULL);
@@ -307,7 +307,7 @@ Test(server_submissions, verdicts_map_to_judge0_statuses, .timeout = 120)
     srv_cleanup(&s);
 }
 
-Test(server_submissions, validation_errors, .timeout = 60)
+Test(server_submissions, validation_errors, .timeout = 180)
 {
     struct srv s;
     srv_start(&s, 1, "\"max_body_bytes\": 100000, \"max_source_bytes\": 5000");
@@ -377,7 +377,7 @@ Test(server_submissions, validation_errors, .timeout = 60)
     srv_cleanup(&s);
 }
 
-Test(server_submissions, batch_list_delete, .timeout = 90)
+Test(server_submissions, batch_list_delete, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 2, NULL);
@@ -395,8 +395,8 @@ Test(server_submissions, batch_list_delete, .timeout = 90)
     snprintf(tok1, sizeof tok1, "%s", t1);
     snprintf(tok2, sizeof tok2, "%s", t2);
     hresp_free(&r);
-    json_decref(wait_done(&s, tok1, 60));
-    json_decref(wait_done(&s, tok2, 60));
+    json_decref(wait_done(&s, tok1, 120));
+    json_decref(wait_done(&s, tok2, 120));
 
     char path[300];
     snprintf(path, sizeof path, "/submissions/batch?tokens=%s,%s,nope&fields=token,stdout,status", tok1, tok2);
@@ -452,7 +452,7 @@ Test(server_submissions, batch_list_delete, .timeout = 90)
     srv_cleanup(&s);
 }
 
-Test(server_auth, tokens_off_and_on, .timeout = 60)
+Test(server_auth, tokens_off_and_on, .timeout = 180)
 {
     struct srv s;
     srv_start(&s, 0, "\"auth_tokens\": [\"s3cret\"], \"authz_tokens\": [\"admin\"]");
@@ -495,7 +495,7 @@ Test(server_auth, tokens_off_and_on, .timeout = 60)
     srv_cleanup(&s);
 }
 
-Test(server_queue, full_gives_503, .timeout = 60)
+Test(server_queue, full_gives_503, .timeout = 180)
 {
     struct srv s;
     srv_start(&s, 0, "\"max_queue_size\": 2");
@@ -538,7 +538,7 @@ static void *wait_request(void *p)
 
 /* wait=true parks the connection instead of holding an HTTP thread: with a
  * single HTTP thread, other requests are still answered meanwhile. */
-Test(server_submissions, wait_true_does_not_hold_a_thread, .timeout = 60)
+Test(server_submissions, wait_true_does_not_hold_a_thread, .timeout = 180)
 {
     struct srv s;
     srv_start(&s, 1, "\"http_threads\": 1");

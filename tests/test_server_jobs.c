@@ -105,7 +105,7 @@ static int listener_count(struct listener *l)
     return n;
 }
 
-Test(server_callback, put_delivered_and_retried, .timeout = 90)
+Test(server_callback, put_delivered_and_retried, .timeout = 240)
 {
     struct listener l;
     listener_start(&l, 1); /* the first delivery fails: the server must retry */
@@ -116,7 +116,7 @@ Test(server_callback, put_delivered_and_retried, .timeout = 90)
     json_t *b = c_sub("#include <stdio.h>\nint main(void){puts(\"cb\");return 0;}");
     json_object_set_new(b, "callback_url", json_string(url));
     char *tok = submit(&s, b);
-    wait_finished(&s, tok, 60);
+    wait_finished(&s, tok, 120);
     for (int i = 0; i < 200 && listener_count(&l) < 2; i++)
         usleep(50000);
     cr_assert_eq(listener_count(&l), 2, "one failed delivery and one retry expected, got %d",
@@ -150,7 +150,7 @@ static int log_has(struct srv *s, const char *needle)
 }
 
 /* An undelivered callback survives a restart: it is sent by the next run. */
-Test(server_callback, pending_callback_survives_restart, .timeout = 90)
+Test(server_callback, pending_callback_survives_restart, .timeout = 240)
 {
     /* hold a port nobody listens on: deliveries are refused */
     int hold = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -167,7 +167,7 @@ Test(server_callback, pending_callback_survives_restart, .timeout = 90)
     json_t *b = c_sub("int main(void){return 0;}");
     json_object_set_new(b, "callback_url", json_string(url));
     char *tok = submit(&s, b);
-    wait_finished(&s, tok, 60);
+    wait_finished(&s, tok, 120);
     for (int i = 0; i < 200 && !log_has(&s, "outcome=retry"); i++)
         usleep(50000);
     cr_assert(log_has(&s, "outcome=retry"), "a refused delivery is retried");
@@ -236,7 +236,7 @@ static char *read_all(const char *path, size_t *len)
 #define SUM_WA "#include <stdio.h>\nint main(void){long a,b;scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a==3?0:a+b);return 0;}\n"
 #define SUM_SLOW "#include <stdio.h>\n#include <unistd.h>\nint main(void){long a,b;usleep(250000);scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);return 0;}\n"
 
-Test(server_problems, upload_judge_per_test_results, .timeout = 120)
+Test(server_problems, upload_judge_per_test_results, .timeout = 300)
 {
     struct srv s;
     srv_start(&s, 1, NULL);
@@ -282,7 +282,7 @@ Test(server_problems, upload_judge_per_test_results, .timeout = 120)
     json_t *b = c_sub(SUM_AC);
     json_object_set_new(b, "problem_id", json_string("sum"));
     char *tok = submit(&s, b);
-    json_t *d = wait_done(&s, tok, 60);
+    json_t *d = wait_done(&s, tok, 120);
     cr_assert_eq(status_id(d), 3, "%s", json_dumps(d, 0));
     cr_assert_str_eq(jstr(d, "verdict"), "AC");
     cr_assert_eq(json_array_size(json_object_get(d, "tests")), 6, "%s", json_dumps(d, 0));
@@ -297,7 +297,7 @@ Test(server_problems, upload_judge_per_test_results, .timeout = 120)
     b = c_sub(SUM_WA);
     json_object_set_new(b, "problem_id", json_string("sum"));
     tok = submit(&s, b);
-    d = wait_done(&s, tok, 60);
+    d = wait_done(&s, tok, 120);
     cr_assert_eq(status_id(d), 4, "%s", json_dumps(d, 0));
     json_t *tests = json_object_get(d, "tests");
     int wa = 0, ac = 0;
@@ -333,7 +333,7 @@ Test(server_problems, upload_judge_per_test_results, .timeout = 120)
         usleep(40000);
     }
     cr_assert(partial_seen, "no partial per-test result was visible while judging");
-    d = wait_done(&s, tok, 60);
+    d = wait_done(&s, tok, 120);
     cr_assert_eq(status_id(d), 3);
     json_decref(d);
     free(tok);
@@ -361,7 +361,7 @@ Test(server_problems, upload_judge_per_test_results, .timeout = 120)
     srv_cleanup(&s);
 }
 
-Test(server_problems, register_allowed_directory, .timeout = 60)
+Test(server_problems, register_allowed_directory, .timeout = 180)
 {
     char root[] = "/tmp/nsjudge-test-pdir-XXXXXX";
     cr_assert(mkdtemp(root));
@@ -423,7 +423,7 @@ static int current_status(struct srv *s, const char *tok)
     return st;
 }
 
-Test(server_crash, kill9_restart_loses_nothing, .timeout = 150)
+Test(server_crash, kill9_restart_loses_nothing, .timeout = 300)
 {
     struct srv s;
     srv_start(&s, 1, NULL);
@@ -441,7 +441,7 @@ Test(server_crash, kill9_restart_loses_nothing, .timeout = 150)
     srv_kill9(&s);
     srv_restart(&s);
     for (int i = 0; i < 4; i++) {
-        json_t *d = wait_done(&s, tok[i], 60);
+        json_t *d = wait_done(&s, tok[i], 120);
         cr_assert_eq(status_id(d), 3, "job %d after restart: %s", i, json_dumps(d, 0));
         cr_assert_str_eq(jstr(d, "stdout"), "done\n");
         json_decref(d);
@@ -456,7 +456,7 @@ Test(server_crash, kill9_restart_loses_nothing, .timeout = 150)
     srv_cleanup(&s);
 }
 
-Test(server_crash, sigterm_finishes_running_job, .timeout = 90)
+Test(server_crash, sigterm_finishes_running_job, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 1, NULL);
@@ -476,7 +476,7 @@ Test(server_crash, sigterm_finishes_running_job, .timeout = 90)
     srv_cleanup(&s);
 }
 
-Test(server_crash, worker_subcommand_shares_the_store, .timeout = 90)
+Test(server_crash, worker_subcommand_shares_the_store, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 0, NULL);
@@ -492,7 +492,7 @@ Test(server_crash, worker_subcommand_shares_the_store, .timeout = 90)
         execl(bin, bin, "worker", "--config", s.cfg, "--workers", "1", (char *)NULL);
         _exit(127);
     }
-    json_t *d = wait_done(&s, tok, 60);
+    json_t *d = wait_done(&s, tok, 120);
     cr_assert_eq(status_id(d), 3);
     cr_assert_str_eq(jstr(d, "stdout"), "w\n");
     json_decref(d);
@@ -518,7 +518,7 @@ Test(server_cli, help_and_bad_config, .timeout = 30)
     cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "bad config exits 1 (got %d)", rc);
 }
 
-Test(server_cli, relative_data_dir, .timeout = 60)
+Test(server_cli, relative_data_dir, .timeout = 180)
 {
     struct srv s;
     srv_start_relative(&s, 1);

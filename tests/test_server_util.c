@@ -107,7 +107,7 @@ static void start(struct srv *s, int workers, const char *extra, bool relative)
     fprintf(f,
             "{\"listen\": \"127.0.0.1:%d\", \"data_dir\": \"%s/data\", \"languages\": \"%s\",\n"
             " \"workers\": %d, \"slot_id_base\": %d, \"log_level\": \"debug\", \"lease_s\": 30,\n"
-            " \"shutdown_grace_s\": 20%s%s}\n",
+            " \"shutdown_grace_s\": 90%s%s}\n",
             s->port, relative ? "." : s->dir, langs, workers, 70000 + (int)(getpid() % 2000) * 4,
             s->extra[0] ? ", " : "", s->extra);
     fclose(f);
@@ -198,7 +198,7 @@ struct hresp http(struct srv *s, const char *method, const char *path, const cha
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 150L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (curl_easy_perform(c) == CURLE_OK) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
