@@ -7,7 +7,7 @@ PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive 
 OPT     ?= -O2 -g
 # CFLAGS from the command line add to these rather than replace them.
 ALL_CFLAGS = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-             -Wno-format-truncation -D_GNU_SOURCE -I. $(CFLAGS)
+             -Wno-format-truncation -D_GNU_SOURCE -fPIC -I. $(CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -16,6 +16,12 @@ B ?= build
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 JUDGE_SRC   := $(wildcard judge/*.c)
 SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c))
+# The CLI proper; serve/worker live in a plugin so that `nsjudge run` and
+# `nsjudge judge` do not pay for loading libcurl, libmicrohttpd, libarchive
+# and their ~40 dependencies at every start (10+ ms).
+CLI_SRC     := server/main.c server/cmd_run.c server/cmd_judge.c
+PLUGIN_SRC  := $(filter-out $(CLI_SRC),$(wildcard server/*.c))
+CLI_LIBS    = $(shell pkg-config --libs jansson libseccomp yaml-0.1 2>/dev/null) -lpthread -lm -ldl
 TEST_SRC    := $(wildcard tests/*.c)
 HOSTILE_SRC := $(wildcard testdata/hostile/*.c)
 PROGRAM_SRC := $(wildcard testdata/programs/*.c)
@@ -24,7 +30,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
 
 .PHONY: all deps test test-asan bench clean install hostile
-all: deps $(B)/nsjudge hostile
+all: deps $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
 deps:
 	@sh scripts/install-deps.sh
@@ -40,8 +46,12 @@ $(B)/libjudge.a: $(call obj,$(JUDGE_SRC))
 $(B)/libserver.a: $(call obj,$(SERVER_SRC))
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
-$(B)/nsjudge: $(call obj,server/main.c) $(LIBS_A)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/nsjudge: $(call obj,$(CLI_SRC)) $(B)/libjudge.a $(B)/libsandbox.a | $(B)/nsjudge-server.so
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -Wl,--as-needed $(CLI_LIBS) $(PKG_LIBS)
+
+# serve / worker, loaded by build/nsjudge with dlopen (same directory).
+$(B)/nsjudge-server.so: $(call obj,$(PLUGIN_SRC)) $(B)/libjudge.a $(B)/libsandbox.a
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(PKG_LIBS)
 
 # Hostile and helper programs run inside the box by the tests.
 hostile: $(patsubst testdata/hostile/%.c,$(B)/hostile/%,$(HOSTILE_SRC)) \
@@ -60,7 +70,7 @@ $(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
 # counts them all. The sanitizer build of the same tests runs first.
 test: deps
 	$(MAKE) --no-print-directory test-asan
-	$(MAKE) --no-print-directory $(B)/nsjudge $(B)/nsjudge-tests hostile
+	$(MAKE) --no-print-directory $(B)/nsjudge $(B)/nsjudge-server.so $(B)/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/$(B)/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/$(B)/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/$(B)/programs $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
 
@@ -69,7 +79,7 @@ test: deps
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-asan:
 	$(MAKE) --no-print-directory B=build-asan OPT="$(ASAN_FLAGS)" \
-	  build-asan/nsjudge build-asan/nsjudge-tests hostile
+	  build-asan/nsjudge build-asan/nsjudge-server.so build-asan/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/build-asan/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/build-asan/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/build-asan/programs \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -85,6 +95,7 @@ $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsand
 
 install: all
 	install -D -m 755 $(B)/nsjudge $(DESTDIR)/usr/local/bin/nsjudge
+	install -D -m 644 $(B)/nsjudge-server.so $(DESTDIR)/usr/local/bin/nsjudge-server.so
 
 clean:
 	rm -rf build build-asan
