@@ -121,6 +121,7 @@ struct jd_group {
     double accept_score, reject_score;
     bool has_max_score; double max_score;
     char **validator_flags;    /* effective output validator flags */
+    char **input_flags;        /* effective input validator flags */
     bool is_sample;
 };
 
@@ -148,6 +149,7 @@ struct jd_problem {
     double validation_time_s; uint64_t validation_mem_kib;
     enum jd_checker_kind checker;
     char *checker_path;        /* file or dir */
+    char **input_validators;   /* files or dirs (input_validators/ or input_validator/) */
     struct jd_test *tests; size_t n_tests;
     struct jd_group *groups; size_t n_groups;
     struct jd_checker_cache *cache;   /* the compiled validator (checker_cache.c) */

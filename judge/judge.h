@@ -153,6 +153,24 @@ struct jd_judge_options {
     const char *compiler_options; /* extra compiler options for the submission; NULL = none */
 };
 
+/* ---- checking a package's test inputs (input_validators/) ------------- */
+struct jd_input_result {
+    char *test;            /* test name, e.g. "secret/02" */
+    char *validator;       /* the validator, relative to the problem dir */
+    bool valid;
+    char message[JD_MSG_MAX];
+};
+
+/* Run every input validator of the package on every test input, each run
+ * sandboxed (validator [input_validator_flags] < input; exit 42 = valid).
+ * Returns 0 and the results (*n = 0 when the package has no input
+ * validators), or -errno with a message (e.g. a validator that does not
+ * compile, naming it). langs NULL = built-in C/C++/Python. */
+int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
+                       struct sb_slot *slot, struct jd_input_result **out, size_t *n,
+                       char *err, size_t errlen);
+void jd_input_results_free(struct jd_input_result *v, size_t n);
+
 int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
              const char *source_path, const struct jd_judge_options *opt,
              struct jd_report *rep, char *err, size_t errlen);

@@ -20,6 +20,7 @@ static void group_free(struct jd_group *g)
     free(g->name);
     free(g->children);
     jd_strv_free(g->validator_flags);
+    jd_strv_free(g->input_flags);
 }
 
 void jd_problem_free(struct jd_problem *p)
@@ -40,6 +41,7 @@ void jd_problem_free(struct jd_problem *p)
     free(p->name);
     free(p->format_version);
     free(p->checker_path);
+    jd_strv_free(p->input_validators);
     free(p);
 }
 
@@ -84,13 +86,15 @@ static int new_group(struct jd_problem *p, long parent, const char *name, size_t
         g->reject_score = pg->reject_score;
         g->is_sample = pg->is_sample;
         g->validator_flags = jd_strv_dup(pg->validator_flags);
+        g->input_flags = jd_strv_dup(pg->input_flags);
     } else {
         g->accept_score = 1;
         g->validator_flags = calloc(1, sizeof(char *));
+        g->input_flags = calloc(1, sizeof(char *));
     }
     g->name = strdup(name);
     g->parent = parent;
-    if (!g->name || !g->validator_flags) {
+    if (!g->name || !g->validator_flags || !g->input_flags) {
         group_free(g);
         return -ENOMEM;
     }
@@ -286,6 +290,33 @@ out:
     return rc;
 }
 
+/* input_validators/<programs> (legacy) or input_validator/ (newer: the dir
+ * is the program). */
+static int find_input_validators(struct jd_problem *p)
+{
+    char *legacy = jd_path_join(p->dir, "input_validators");
+    char *newer = jd_path_join(p->dir, "input_validator");
+    int rc = 0;
+    if (!legacy || !newer || !(p->input_validators = calloc(1, sizeof(char *)))) {
+        rc = -ENOMEM;
+    } else if (jd_is_dir(newer)) {
+        rc = jd_strv_push(&p->input_validators, newer);
+    } else if (jd_is_dir(legacy)) {
+        char **names = NULL;
+        size_t n = 0;
+        if (jd_list_dir(legacy, &names, &n) == 0)
+            for (size_t i = 0; i < n && rc == 0; i++) {
+                char *f = jd_path_join(legacy, names[i]);
+                rc = f ? jd_strv_push(&p->input_validators, f) : -ENOMEM;
+                free(f);
+            }
+        jd_strv_free(names);
+    }
+    free(legacy);
+    free(newer);
+    return rc;
+}
+
 static int read_timelimit_file(struct jd_problem *p, char *err, size_t errlen)
 {
     char *f = jd_path_join(p->dir, ".timelimit");
@@ -408,6 +439,8 @@ int jd_problem_load(const char *dir, const struct jd_problem_options *opt,
         rc = load_plain(p, err, errlen);
     if (rc == 0 && !p->plain)
         rc = find_checker(p, err, errlen);
+    if (rc == 0 && !p->plain)
+        rc = find_input_validators(p);
     free(yaml);
     free(data);
     if (rc == -ENOMEM)

@@ -270,6 +270,14 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
         jd_strv_free(g->validator_flags);
         g->validator_flags = f;
     }
+    if ((n = jd_yaml_get(&doc, root, "input_validator_flags")) ||
+        (n = jd_yaml_get(&doc, root, "input_validator_args"))) {
+        char **f = jd_yaml_strv(&doc, n);
+        if (!f)
+            goto nomem;
+        jd_strv_free(g->input_flags);
+        g->input_flags = f;
+    }
     (void)p;
     goto out;
 fail:

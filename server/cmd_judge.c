@@ -63,6 +63,8 @@ const char cmd_verify_usage[] =
     "(RTE), output_limit_exceeded (OLE), compile_error (CE), rejected (anything\n"
     "but AC). On scoring problems accepted also means the full score.\n"
     "Programs in languages that are not installed here are skipped, not failed.\n"
+    "First, every input validator (input_validators/ or input_validator/) checks\n"
+    "every test input (exit 42 = valid); an invalid input is a failure too.\n"
     "\n"
     "When the package gives no time limit (problem.yaml limits.time_limit or\n"
     ".timelimit), it is inferred as the Kattis tools do: the accepted programs\n"
@@ -582,6 +584,19 @@ int cmd_verify(int argc, char **argv)
         jd_langs_free(langs);
         return 2;
     }
+    /* The test inputs first: every input validator on every input. */
+    struct jd_input_result *inputs = NULL;
+    size_t n_inputs = 0, bad_inputs = 0;
+    char input_err[JD_MSG_MAX] = "";
+    if (jd_validate_inputs(p, langs, v.slots[0], &inputs, &n_inputs, input_err, sizeof input_err) < 0)
+        bad_inputs++;
+    for (size_t i = 0; i < n_inputs; i++)
+        if (!inputs[i].valid)
+            bad_inputs++;
+    if (v.tty && (n_inputs || input_err[0]))
+        fprintf(stderr, "input validation: %zu checks, %zu failed%s%s\n", n_inputs, bad_inputs,
+                input_err[0] ? ": " : "", input_err);
+
     double mult, margin;
     jd_problem_time_factors(p, &mult, &margin);
     bool inferred = !jd_problem_time_limit_given(p);
@@ -630,10 +645,17 @@ int cmd_verify(int argc, char **argv)
             }
             json_array_append_new(arr, o);
         }
-        json_t *root = json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:o}", "problem", jd_problem_name(p),
-                                 "time_limit", v.tl, "time_limit_inferred", inferred,
+        json_t *ins = json_array();
+        for (size_t i = 0; i < n_inputs; i++)
+            json_array_append_new(ins, json_pack("{s:s, s:s, s:b, s:s}", "test", inputs[i].test,
+                                                 "validator", inputs[i].validator, "valid",
+                                                 inputs[i].valid, "message", inputs[i].message));
+        json_t *root = json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:s, s:o}", "problem",
+                                 jd_problem_name(p), "time_limit", v.tl, "time_limit_inferred", inferred,
                                  "tle_time_limit", v.tl_tle, "mismatches", (json_int_t)bad,
-                                 "skipped", (json_int_t)skipped, "submissions", arr);
+                                 "skipped", (json_int_t)skipped, "submissions", arr,
+                                 "invalid_inputs", (json_int_t)bad_inputs, "input_error", input_err,
+                                 "inputs", ins);
         char *s = json_dumps(root, JSON_INDENT(2));
         if (s)
             puts(s);
@@ -655,7 +677,16 @@ int cmd_verify(int argc, char **argv)
         }
         printf("%zu submissions, %zu as expected, %zu mismatches, %zu skipped\n", v.n,
                v.n - bad - skipped, bad, skipped);
+        if (input_err[0])
+            printf("input validation failed: %s\n", input_err);
+        for (size_t i = 0; i < n_inputs; i++)
+            if (!inputs[i].valid)
+                printf("input %s rejected by %s: %s\n", inputs[i].test, inputs[i].validator,
+                       inputs[i].message);
+        if (n_inputs)
+            printf("%zu input checks, %zu failed\n", n_inputs, bad_inputs);
     }
+    jd_input_results_free(inputs, n_inputs);
     for (size_t i = 0; i < v.n; i++) {
         free(v.subs[i].path);
         free(v.subs[i].rel);
@@ -666,7 +697,7 @@ int cmd_verify(int argc, char **argv)
     pthread_mutex_destroy(&v.lock);
     jd_problem_free(p);
     jd_langs_free(langs);
-    return bad ? 1 : 0;
+    return bad || bad_inputs ? 1 : 0;
 }
 
 /* ---- nsjudge languages ------------------------------------------------- */

@@ -307,6 +307,25 @@ Test(judge_run, validator_with_a_bad_exit_code, .fini = teardown_tmp)
     jd_report_free(&j.rep);
 }
 
+Test(judge_run, input_validators, .fini = teardown)
+{
+    setup(1);
+    static const char *const probs[] = {"sum", "triangle"};
+    static const size_t counts[] = {3, 5};
+    for (int k = 0; k < 2; k++) {
+        struct jd_problem *p = jt_problem(probs[k]);
+        struct jd_input_result *v = NULL;
+        size_t n = 0;
+        char err[JD_MSG_MAX];
+        cr_assert_eq(jd_validate_inputs(p, langs, slots[0], &v, &n, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(n, counts[k], "%s: one check per input", probs[k]);
+        for (size_t i = 0; i < n; i++)
+            cr_assert(v[i].valid, "%s %s: %s", probs[k], v[i].test, v[i].message);
+        jd_input_results_free(v, n);
+        jd_problem_free(p);
+    }
+}
+
 /* ---- jd_run_single ------------------------------------------------------ */
 
 static char scratch[256];

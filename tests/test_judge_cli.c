@@ -167,3 +167,22 @@ Test(judge_cli, languages_and_help)
         free(out);
     }
 }
+
+Test(judge_cli_verify, reports_an_invalid_input, .timeout = 180)
+{
+    jt_need_root();
+    char dir[] = "/tmp/nsjudge-vi-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(dir));
+    /* sum with one bad input and only its C solutions */
+    snprintf(cmd, sizeof cmd,
+             "cp -r %s/testdata/problems/sum %s/p && printf 'x y\\n' > %s/p/data/secret/01.in && "
+             "find %s/p/submissions -type f ! -name sum.c -delete", jt_repo(), dir, dir, dir);
+    cr_assert_eq(jt_sh(cmd, NULL), 0);
+    snprintf(cmd, sizeof cmd, "%s verify %s/p", jt_bin(), dir);
+    int code = jt_sh(cmd, &out);
+    cr_assert_eq(code, 1, "an invalid input fails verify: %s", out);
+    cr_assert(strstr(out, "input secret/01 rejected by input_validators/two_ints.py"), "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    jt_sh(cmd, NULL);
+}

@@ -88,6 +88,8 @@ Test(judge_problem, legacy_package)
     cr_assert_str_eq(p->tests[2].name, "secret/02");
     cr_assert(p->groups[p->tests[0].group].is_sample);
     cr_assert_not(p->groups[p->tests[1].group].is_sample);
+    cr_assert_eq(jd_strv_len(p->input_validators), 1);
+    cr_assert(jd_has_suffix(p->input_validators[0], "input_validators/two_ints.py"));
     jd_problem_free(p);
 }
 
