@@ -326,6 +326,51 @@ Test(judge_run, input_validators, .fini = teardown)
     }
 }
 
+/* Hello World in every language of the table that is installed here. */
+Test(judge_run, every_installed_language, .fini = teardown, .timeout = 180)
+{
+    setup(1);
+    static const struct { const char *lang, *file, *code; } progs[] = {
+        {"c", "a.c", "#include <stdio.h>\nint main(void){puts(\"Hello, World!\");return 0;}\n"},
+        {"cpp", "a.cpp", "#include <iostream>\nint main(){std::cout<<\"Hello, World!\\n\";}\n"},
+        {"python3", "a.py", "print('Hello, World!')\n"},
+        {"java", "Main.java", "public class Main{public static void main(String[] a){System.out.println(\"Hello, World!\");}}\n"},
+        {"rust", "a.rs", "fn main() { println!(\"Hello, World!\"); }\n"},
+        {"javascript", "a.js", "console.log('Hello, World!');\n"},
+        {"pascal", "a.pas", "program Hello;\nbegin\n  writeln('Hello, World!');\nend.\n"},
+        {"perl", "a.pl", "print \"Hello, World!\\n\";\n"},
+        {"fortran", "a.f90", "program hello\n  print '(A)', 'Hello, World!'\nend program hello\n"},
+        {"ada", "a.adb", "with Ada.Text_IO;\nprocedure Main is\nbegin\n   Ada.Text_IO.Put_Line (\"Hello, World!\");\nend Main;\n"},
+        {"bash", "a.sh", "echo 'Hello, World!'\n"},
+        {"text", "a.txt", "Hello, World!\n"},
+    };
+    char dir[] = "/tmp/nsjudge-langs-XXXXXX", err[JD_MSG_MAX];
+    cr_assert(mkdtemp(dir));
+    struct jd_problem *p = jt_problem("hello");
+    int judged = 0;
+    for (size_t i = 0; i < sizeof progs / sizeof *progs; i++) {
+        const struct jd_lang *l = jd_lang_by_id(langs, progs[i].lang);
+        cr_assert(l, "%s", progs[i].lang);
+        if (!l->available) {
+            cr_log_warn("%s is not installed: skipped", progs[i].lang);
+            continue;
+        }
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, progs[i].file);
+        cr_assert_eq(jd_write_file(path, progs[i].code, strlen(progs[i].code), 0644), 0);
+        struct jd_judge_options o = {.slots = slots, .n_slots = 1, .langs = langs};
+        struct jd_report rep;
+        cr_assert_eq(jd_judge(p, l, path, &o, &rep, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(rep.verdict, JD_AC, "%s: %s: %s %s", progs[i].lang, jd_verdict_code(rep.verdict),
+                     rep.message, rep.compile_output ? rep.compile_output : "");
+        jd_report_free(&rep);
+        judged++;
+    }
+    cr_assert_geq(judged, 4, "C, C++, Python 3 and Java at least");
+    jd_problem_free(p);
+    jd_rm_rf(dir);
+}
+
 /* ---- jd_run_single ------------------------------------------------------ */
 
 static char scratch[256];
@@ -383,6 +428,42 @@ Test(judge_single, compile_error_has_output, .fini = teardown_single)
     cr_assert(res.compile_output && strstr(res.compile_output, "was not declared"), "%s",
               res.compile_output ? res.compile_output : "(none)");
     jd_single_result_free(&res);
+}
+
+Test(judge_single, additional_files_zip, .fini = teardown_single)
+{
+    setup(1);
+    /* a zip with data.txt and sub/more.txt, made by Python's zipfile */
+    char *zip = NULL;
+    int code = jt_sh("python3 -c \"import io,zipfile,sys; b=io.BytesIO(); z=zipfile.ZipFile(b,'w'); "
+                     "z.writestr('data.txt','from the zip'); z.writestr('sub/more.txt','!'); z.close(); "
+                     "sys.stdout.write(b.getvalue().hex())\"", &zip);
+    cr_assert_eq(code, 0);
+    size_t n = strlen(zip) / 2;
+    char *bin = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        sscanf(zip + 2 * i, "%2hhx", (unsigned char *)&bin[i]);
+    struct jd_single_request rq = {.additional_files_zip = bin, .additional_files_len = n};
+    struct jd_single_result res;
+    single("bash", "cat data.txt sub/more.txt\n", NULL, "from the zip!", &rq, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s / %s", res.message, res.stdout_data ? res.stdout_data : "");
+    jd_single_result_free(&res);
+    jd_rm_rf(scratch);
+
+    /* an archive that climbs out of the box dir is refused */
+    free(zip);
+    code = jt_sh("python3 -c \"import io,zipfile,sys; b=io.BytesIO(); z=zipfile.ZipFile(b,'w'); "
+                 "z.writestr('../evil.txt','x'); z.close(); sys.stdout.write(b.getvalue().hex())\"", &zip);
+    n = strlen(zip) / 2;
+    for (size_t i = 0; i < n; i++)
+        sscanf(zip + 2 * i, "%2hhx", (unsigned char *)&bin[i]);
+    struct jd_single_request rq2 = {.additional_files_zip = bin, .additional_files_len = n};
+    single("bash", "ls\n", NULL, NULL, &rq2, &res);
+    cr_assert_eq(res.verdict, JD_CE, "%s", res.message);
+    cr_assert(strstr(res.message, "unsafe path"), "%s", res.message);
+    jd_single_result_free(&res);
+    free(bin);
+    free(zip);
 }
 
 Test(judge_single, args_stderr_runs_and_limits, .fini = teardown_single)
