@@ -101,7 +101,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     const struct jd_program *checker = NULL;
     struct jd_test_result *results = NULL;
     bool *started = NULL, *needed = NULL;
-    int rc = jd_mkdtemp(opt->scratch_dir, "nsjudge", &work);
+    int rc = jd_mkdtemp(opt->scratch_dir, "nsjudge-judge", &work);
     if (rc < 0) {
         snprintf(err, errlen, "scratch dir under %s: %s", opt->scratch_dir ? opt->scratch_dir : "$TMPDIR",
                  strerror(-rc));
