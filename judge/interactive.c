@@ -40,6 +40,44 @@ static void *run_side(void *arg)
     return NULL;
 }
 
+/*
+ * The verdict of an interactive test, from both sides' results:
+ *  - the validator must exit 42 or 43, else it is a judging error;
+ *  - the submission's own limits (time, memory, output) come first: the
+ *    validator's rejection was only the consequence of its silence;
+ *  - a crash counts when the validator accepted, or when it was not a
+ *    SIGPIPE / an error exit after a rejection (that is the validator
+ *    hanging up early: a wrong answer);
+ *  - otherwise the validator decides.
+ */
+jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_result *val,
+                                  const char *feedback, char *msg, size_t msglen)
+{
+    bool val_ok = val->status == SB_RE && (val->exit_code == 42 || val->exit_code == 43);
+    bool accepted = val_ok && val->exit_code == 42;
+    snprintf(msg, msglen, "%s", "");
+    if (sub->status == SB_XX) {
+        snprintf(msg, msglen, "sandbox failure: %s", sub->message);
+        return JD_JE;
+    }
+    if (!val_ok) {
+        if (val->status == SB_OK || val->status == SB_RE)
+            snprintf(msg, msglen, "output validator failed: exit code %d (expected 42 or 43)%s%s",
+                     val->exit_code, feedback[0] ? "; " : "", feedback);
+        else
+            snprintf(msg, msglen, "output validator failed: %s: %s", sb_status_name(val->status),
+                     val->message);
+        return JD_JE;
+    }
+    if (sub->status == SB_TO || sub->status == SB_ML || sub->status == SB_OL)
+        return jd_verdict_from_sb(sub, msg, msglen);
+    if ((sub->status == SB_SG && (accepted || sub->signal != SIGPIPE)) ||
+        (sub->status == SB_RE && accepted))
+        return jd_verdict_from_sb(sub, msg, msglen);
+    snprintf(msg, msglen, "%s", feedback);
+    return accepted ? JD_AC : JD_WA;
+}
+
 int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
                        struct jd_test_result *tr)
 {
@@ -122,38 +160,14 @@ int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
     tr->exit_code = sub.res.exit_code;
     tr->signal = sub.res.signal;
 
-    bool val_ok = val.res.status == SB_RE && (val.res.exit_code == 42 || val.res.exit_code == 43);
-    bool accepted = val_ok && val.res.exit_code == 42;
     char fbm[JD_MSG_MAX] = "";
     jd_feedback_message(fb, fbm, sizeof fbm);
-    if (sub.res.status == SB_XX) {
-        tr->verdict = JD_JE;
-        snprintf(tr->message, sizeof tr->message, "sandbox failure: %s", sub.res.message);
-    } else if (!val_ok) {
-        tr->verdict = JD_JE;
-        if (val.res.status == SB_OK || val.res.status == SB_RE)
-            snprintf(tr->message, sizeof tr->message,
-                     "output validator failed: exit code %d (expected 42 or 43)%s%s",
-                     val.res.exit_code, fbm[0] ? "; " : "", fbm);
-        else
-            snprintf(tr->message, sizeof tr->message, "output validator failed: %s: %s",
-                     sb_status_name(val.res.status), val.res.message);
-    } else if (sub.res.status == SB_TO || sub.res.status == SB_ML || sub.res.status == SB_OL) {
-        /* its own limit: whatever the validator concluded from the silence */
-        tr->verdict = jd_verdict_from_sb(&sub.res, tr->message, sizeof tr->message);
-    } else if ((sub.res.status == SB_SG && (accepted || sub.res.signal != SIGPIPE)) ||
-               (sub.res.status == SB_RE && accepted)) {
-        /* It crashed. A SIGPIPE or an error exit after a rejection is the
-         * validator hanging up early: that is a wrong answer. */
-        tr->verdict = jd_verdict_from_sb(&sub.res, tr->message, sizeof tr->message);
-    } else {
-        tr->verdict = accepted ? JD_AC : JD_WA;
-        snprintf(tr->message, sizeof tr->message, "%s", fbm);
-        double sc;
+    tr->verdict = jd_interactive_verdict(&sub.res, &val.res, fbm, tr->message, sizeof tr->message);
+    if (tr->verdict == JD_AC) {
         char *sp = jd_path_join(fb, "score.txt"), *text = NULL;
-        if (accepted && sp && jd_read_file(sp, 256, &text, NULL) == 0) {
+        if (sp && jd_read_file(sp, 256, &text, NULL) == 0) {
             char *end;
-            sc = strtod(text, &end);
+            double sc = strtod(text, &end);
             if (end != text)
                 tr->score = sc;
         }
