@@ -203,13 +203,16 @@ static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, 
     struct progress *pr = ctx;
     if (!pr->tty)
         return;
+    /* one live line, rewritten in place; the final table follows */
     if (idx == (size_t)-1) {
-        fprintf(stderr, "compiled%s\n", partial->verdict == JD_CE ? ": compilation error" : "");
+        fprintf(stderr, "\r\033[K%s", partial->verdict == JD_CE ? "compilation error\n" : "compiled");
         return;
     }
     const struct jd_test_result *t = &partial->tests[partial->n_tests - 1];
-    fprintf(stderr, "[%zu/%zu] %-28s %-4s %6.2fs %8.1f MiB %s\n", partial->n_tests, total, t->name,
-            jd_verdict_code(t->verdict), t->time_s, t->mem_kib / 1024.0, t->message);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %.2fs %.1f MiB", partial->n_tests, total, t->name,
+            jd_verdict_code(t->verdict), t->time_s, t->mem_kib / 1024.0);
+    if (partial->n_tests == total)
+        fprintf(stderr, "\r\033[K");
 }
 
 static void print_table(FILE *f, const struct jd_report *r, bool scoring)
@@ -320,6 +323,8 @@ int cmd_judge(int argc, char **argv)
     };
     struct jd_report rep;
     int rc = jd_judge(p, lang, src, &jo, &rep, err, sizeof err);
+    if (pr.tty)
+        fprintf(stderr, "\r\033[K");
     int exit_code;
     if (rc < 0) {
         fprintf(stderr, "nsjudge judge: %s\n", err);
