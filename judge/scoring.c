@@ -9,7 +9,8 @@
  *     accept_if_any_accepted when any child was accepted;
  *   - on_reject: break (default for pass-fail) stops judging a group at its
  *     first rejection; continue (default for scoring) judges everything;
- *   - sample tests count for the verdict but not for the score.
+ *   - sample tests count for the verdict but not for the score;
+ *   - pass-fail problems score 1 when accepted, else 0 (out of 1).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -119,4 +120,9 @@ void jd_score(const struct jd_problem *p, const struct jd_test_result *results,
     rep->verdict = a.verdict;
     rep->score = a.score;
     rep->max_score = a.max;
+    if (!p->scoring) {
+        /* pass-fail: all or nothing */
+        rep->score = a.verdict == JD_AC ? 1 : 0;
+        rep->max_score = 1;
+    }
 }

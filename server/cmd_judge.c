@@ -335,7 +335,7 @@ int cmd_judge(int argc, char **argv)
             json_object_set_new(o, "problem", json_string(jd_problem_name(p)));
             json_object_set_new(o, "language", json_string(lang->id));
             json_object_set_new(o, "time_limit", json_real(jd_problem_time_limit(p)));
-            char *s = json_dumps(o, JSON_INDENT(2));
+            char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
             if (s)
                 puts(s);
             free(s);
@@ -661,7 +661,7 @@ int cmd_verify(int argc, char **argv)
                                  "skipped", (json_int_t)skipped, "submissions", arr,
                                  "invalid_inputs", (json_int_t)bad_inputs, "input_error", input_err,
                                  "inputs", ins);
-        char *s = json_dumps(root, JSON_INDENT(2));
+        char *s = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         if (s)
             puts(s);
         free(s);
@@ -746,7 +746,7 @@ int cmd_languages(int argc, char **argv)
                 "name", l->name, "source_file", l->source_file, "extensions", ext,
                 "judge0_ids", ids, "compiled", l->compile_argv != NULL, "available", l->available));
         }
-        char *s = json_dumps(arr, JSON_INDENT(2));
+        char *s = json_dumps(arr, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         if (s)
             puts(s);
         free(s);
