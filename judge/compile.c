@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "judge/internal.h"
@@ -40,8 +41,9 @@ static bool lang_has_ext(const struct jd_lang *l, const char *name)
     return false;
 }
 
-/* Source files of a directory program: every file of the language, or for
- * interpreted languages the entry point (main.EXT if present, else the first). */
+/* Source files of a directory program: every file of the language, the
+ * entry point first (main.EXT / Main.EXT if present, else the first by
+ * name). The compiler gets them all; an interpreter only the entry point. */
 static int dir_sources(const struct jd_lang *lang, const char *dir, char ***out)
 {
     char **names = NULL, **v = calloc(1, sizeof *v);
@@ -51,24 +53,19 @@ static int dir_sources(const struct jd_lang *lang, const char *dir, char ***out)
         if (lang_has_ext(lang, names[i]) && !is_header(names[i]))
             rc = jd_strv_push(&v, names[i]);
     jd_strv_free(names);
-    if (rc == 0 && !lang->compile_argv && v[0]) {
-        size_t pick = 0;
-        for (size_t i = 0; v[i]; i++)
-            if (!strncmp(v[i], "main.", 5))
-                pick = i;
-        char *keep = v[pick];
-        v[pick] = v[0];
-        v[0] = keep;
-        for (size_t i = 1; v[i]; i++)
-            free(v[i]);
-        v[1] = NULL;
-    }
     if (rc == 0 && !v[0])
         rc = -ENOENT;
     if (rc < 0) {
         jd_strv_free(v);
         return rc;
     }
+    for (size_t i = 1; v[i]; i++)
+        if (!strncasecmp(v[i], "main.", 5)) {
+            char *keep = v[i];
+            memmove(&v[1], &v[0], i * sizeof *v);
+            v[0] = keep;
+            break;
+        }
     *out = v;
     return 0;
 }
@@ -264,8 +261,10 @@ char **jd_program_argv(const struct jd_program *prog, char *const *more, uint64_
                 rc = jd_strv_push(&v, prog->extra_args[i]);
             placed = true;
         } else {
+            /* running: {src} is the entry point only */
             char *one[2] = {*t, NULL};
-            char **e = jd_expand_argv(one, prog->sources, NULL, NULL, mem_kib);
+            char *entry[2] = {prog->sources ? prog->sources[0] : NULL, NULL};
+            char **e = jd_expand_argv(one, entry, NULL, NULL, mem_kib);
             for (size_t i = 0; e && e[i] && rc == 0; i++)
                 rc = jd_strv_push(&v, e[i]);
             if (!e)
