@@ -413,6 +413,8 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
         read_key_at(cg->dir[SB_CG_CPU], "cpu.stat", "usage_usec", &us);
         cg->cpu_base_us = us;
         read_key_at(cg->dir[SB_CG_MEM], "memory.events", "oom_kill", &cg->oom_base);
+        cg->mem_base = 0;
+        read_u64_at(cg->dir[SB_CG_MEM], "memory.current", &cg->mem_base);
         /* memory.peak: a write resets the watermark seen through this fd */
         if (cg->peak_fd >= 0 && pwrite(cg->peak_fd, "0", 1, 0) < 0) {
             /* older kernels: no reset; peak then covers the slot's life */
@@ -426,6 +428,8 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
         return r;
     }
     v1_oom_kills(cg, &cg->oom_base);
+    cg->mem_base = 0;
+    read_u64_at(cg->dir[SB_CG_MEM], "memory.usage_in_bytes", &cg->mem_base);
     return 0;
 }
 
@@ -479,26 +483,31 @@ int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
         v1_oom_kills(cg, &oom);
     }
     st->oom_kills = oom >= cg->oom_base ? oom - cg->oom_base : 0;
+    /* the box's own peak: not the launcher's pages present before it */
+    st->mem_peak_bytes = st->mem_peak_bytes > cg->mem_base ? st->mem_peak_bytes - cg->mem_base : 0;
     return 0;
 }
 
-int sb_cg_kill_all(struct sb_cgroup *cg)
+int sb_cg_kill_all(struct sb_cgroup *cg, pid_t spare)
 {
     int dir = cg->dir[SB_CG_PIDS];
-    if (cg->version == 2)
-        write_at(dir, "cgroup.kill", "1");
     for (int round = 0; round < 2000; round++) {
         char buf[4096];
         int n = read_at(dir, "cgroup.procs", buf, sizeof buf);
-        if (n <= 0)
+        if (n < 0)
             return n;
+        int left = 0;
         for (char *p = buf; *p; ) {
             long pid = strtol(p, &p, 10);
-            if (pid > 0)
+            if (pid > 0 && pid != spare) {
                 kill((pid_t)pid, SIGKILL);
+                left++;
+            }
             while (*p == '\n')
                 p++;
         }
+        if (!left)
+            return 0;
         struct timespec ts = {0, 500000};
         nanosleep(&ts, NULL);
     }

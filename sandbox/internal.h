@@ -43,6 +43,7 @@ struct sb_cgroup {
     int peak_fd;             /* v2: memory.peak kept open (per-fd reset) */
     uint64_t cpu_base_us;    /* v2: cpu.stat usage at run start */
     uint64_t oom_base;       /* oom_kill count at run start */
+    uint64_t mem_base;       /* usage at run start (the launcher's pages) */
     uint64_t cur_mem_limit;  /* last limits written, to skip rewrites */
     uint32_t cur_pids;
     bool has_memsw;
@@ -71,8 +72,9 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen);
 int sb_cg_attach(struct sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
 int sb_cg_read_cpu(struct sb_cgroup *cg, uint64_t *ns);
 int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st);
-/* Kill every process left in the cgroup and wait until it is empty. */
-int sb_cg_kill_all(struct sb_cgroup *cg);
+/* Kill every process left in the cgroup but `spare` (the slot's launcher)
+ * and wait until none is left. */
+int sb_cg_kill_all(struct sb_cgroup *cg, pid_t spare);
 
 /* ---- seccomp.c --------------------------------------------------------- */
 struct sb_filter {
@@ -134,6 +136,44 @@ int sb_user_drop(uid_t host_uid, char *err, size_t errlen);
 /* ---- rlimits.c (box side) ---------------------------------------------- */
 int sb_rlimits_apply(const struct sb_limits *l, char *err, size_t errlen);
 
+/* ---- box.c / launcher.c ----------------------------------------------- */
+/* One run as the box side sees it. It lives in memory shared between the
+ * supervisor and the slot's launcher (mapped before the launcher was
+ * forked, so pointers into it are valid in both). The supervisor fills it;
+ * the launcher patches in the fd numbers it received and starts box init. */
+#define SB_LAUNCH_SIZE (1u << 20)
+enum { SB_FD_STDIN, SB_FD_STDOUT, SB_FD_STDERR, SB_FD_STATUS, SB_FD_NETNS, SB_FD_MNTNS,
+       SB_FD_BOX, SB_FD_FIXED };
+struct sb_launch {
+    struct sb_limits lim;
+    uid_t box_uid;
+    bool no_seccomp;
+    const struct sb_filter *filter;  /* the slot's, same address in the launcher */
+    int nfds;                        /* fds sent: SB_FD_FIXED + run.n */
+    int fd[SB_FD_FIXED];             /* numbers valid in the launcher */
+    struct sb_run_mounts run;        /* box_fd / fds[] patched by the launcher */
+    char **argv, **envp;
+    char *cwd;
+    volatile int listener;           /* seccomp listener, set by the program before exec */
+    size_t used;                     /* bytes of strings[] in use */
+    char strings[];                  /* argv, envp, cwd and pointer arrays */
+};
+_Noreturn void sb_box_init(struct sb_launch *l);   /* box.c: PID 1 of the box */
+
+/* What box init sends back on the status pipe: fixed-size records. */
+struct sb_report {
+    char kind;        /* 'E' setup error, 'S' blocked syscall nr, 'W' wait status */
+    int value;
+    char msg[SB_MSG_MAX];
+};
+
+struct sb_slot;
+int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen);
+void sb_launcher_stop(struct sb_slot *s);
+/* Start box init for the run described in s->launch with these fds;
+ * returns a pidfd of box init, or -errno with a message. */
+int sb_launcher_launch(struct sb_slot *s, const int *fds, int nfds, char *err, size_t errlen);
+
 /* ---- slot.c ------------------------------------------------------------ */
 struct sb_slot {
     int id;
@@ -145,6 +185,13 @@ struct sb_slot {
     int tmpl_mntns, tmpl_rw;     /* template mount namespace, rw view of its root */
     struct sb_run_mounts run;    /* scratch for the current run */
     int ncpus;
+    /* The launcher: a small process living in the slot's cgroup that
+     * starts each box, so boxes are born in the cgroup (no attach, which
+     * on cgroup v1 waits for an RCU grace period: ~10 ms) and are never
+     * forked from a large caller. */
+    pid_t launcher_pid;
+    int launcher_sock;
+    struct sb_launch *launch;    /* shared mapping of SB_LAUNCH_SIZE bytes */
 };
 
 /* ---- limits defaults --------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sandbox/internal.h"
@@ -48,6 +49,8 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
     s->netns_down = s->netns_up = -1;
     s->tmpl_mntns = s->tmpl_rw = -1;
     s->run.box_fd = -1;
+    s->launcher_pid = -1;
+    s->launcher_sock = -1;
     s->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (s->ncpus < 1)
         s->ncpus = 1;
@@ -74,6 +77,8 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         r = sb_rootfs_add_defaults(&s->base, err, errlen);
     if (r == 0)
         r = sb_rootfs_template(&s->base, &s->tmpl_mntns, &s->tmpl_rw, err, errlen);
+    if (r == 0)
+        r = sb_launcher_start(s, err, errlen);
     if (r < 0) {
         sb_slot_close(s);
         return r;
@@ -86,6 +91,9 @@ void sb_slot_close(struct sb_slot *s)
 {
     if (!s)
         return;
+    sb_launcher_stop(s);
+    if (s->launch)
+        munmap(s->launch, SB_LAUNCH_SIZE);
     if (s->netns_down >= 0)
         close(s->netns_down);
     if (s->netns_up >= 0)
