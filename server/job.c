@@ -103,6 +103,7 @@ static void run_single(struct app *app, struct sb_slot *slot, const char *scratc
     req.command_line_arguments = s->command_line_arguments;
     req.limits.cpu_s = s->cpu_time_limit;
     req.limits.wall_s = s->wall_time_limit;
+    req.limits.cpu_extra_s = s->cpu_extra_time; /* isolate semantics: kill later, still TLE */
     req.limits.mem_kib = s->memory_limit > 0 ? (uint64_t)s->memory_limit : 0;
     req.limits.stack_kib = s->stack_limit > 0 ? (uint64_t)s->stack_limit : 0;
     req.limits.fsize_kib = s->max_file_size > 0 ? (uint64_t)s->max_file_size : 0;
