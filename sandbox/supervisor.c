@@ -59,6 +59,14 @@ static int get_netns(struct sb_slot *s, bool up, char *err, size_t errlen)
     return s->netns_up;
 }
 
+/* The cgroup also holds the launcher's few pages: allow for them, rounded
+ * up so the limit is not rewritten for every small change in them. */
+static uint64_t launcher_allowance(const struct sb_slot *s)
+{
+    const uint64_t step = 16 * 1024;
+    return (s->cg.mem_base + step - 1) / step * step;
+}
+
 static int xx(struct sb_result *res, int r)
 {
     res->status = SB_XX;
@@ -239,7 +247,7 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
         return xx(res, netns);
     /* reset first: the memory limit is on top of the launcher's pages */
     if ((r = sb_cg_reset(&s->cg, msg, ml)) < 0 ||
-        (r = sb_cg_set_limits(&s->cg, lim.mem_kib ? lim.mem_kib * 1024 + s->cg.mem_base : 0,
+        (r = sb_cg_set_limits(&s->cg, lim.mem_kib ? lim.mem_kib * 1024 + launcher_allowance(s) : 0,
                               lim.procs + 2 /* launcher and box init */, msg, ml)) < 0)
         return xx(res, r);
     if ((r = sb_rootfs_prepare_run(s->tmpl_rw, cfg, &lim, s->box_uid, &s->run, msg, ml)) < 0)
