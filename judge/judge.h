@@ -91,7 +91,8 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
 void jd_single_result_free(struct jd_single_result *res);
 
 /* ---- problems (Kattis / ICPC package or plain NAME.in/NAME.ans dir) ---- */
-struct jd_problem;   /* opaque: loaded once, read-only after, shareable */
+struct jd_problem;   /* opaque: loaded once, read-only after, shareable between
+                      * threads (its validator is compiled once, on first use) */
 
 struct jd_problem_options {
     double time_limit_s;   /* override; 0 = from the package (or default 1 s) */
@@ -133,7 +134,11 @@ struct jd_report {
     char message[JD_MSG_MAX];
 };
 
-/* Called after compiling (test_index = -1) and after each test. */
+/* Called after compiling (test_index = (size_t)-1; partial->verdict is JD_CE
+ * when that failed) and after each test (test_index = its index in the
+ * problem). During judging partial->tests holds the tests finished so far in
+ * the order they finished (the newest is tests[n_tests - 1]); the final
+ * report lists the tests that count in problem order. Calls are serialised. */
 typedef void (*jd_progress_fn)(void *ctx, const struct jd_report *partial,
                                size_t test_index, size_t n_tests_total);
 
@@ -171,6 +176,13 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
                        char *err, size_t errlen);
 void jd_input_results_free(struct jd_input_result *v, size_t n);
 
+/* Judge source_path (a file, or a directory of sources) in lang. Returns 0
+ * when judging happened: rep->verdict says how it went (JD_CE with
+ * rep->compile_output; JD_JE with rep->message when the judge, the sandbox or
+ * the problem's validator failed). -errno only for bad arguments or no
+ * scratch space (err says why). Tests after a rejection that stops judging
+ * (on_reject: break, the default for pass-fail problems) are not in
+ * rep->tests unless run_all. Thread-safe for a shared problem. */
 int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
              const char *source_path, const struct jd_judge_options *opt,
              struct jd_report *rep, char *err, size_t errlen);
