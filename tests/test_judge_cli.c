@@ -41,6 +41,27 @@ static void verify_problem(const char *name)
     free(out);
 }
 
+/* Each problem has its own test (they run in parallel); this one makes sure
+ * a problem added to testdata/problems gets one too. */
+static const char *const verified[] = {"hello", "sum", "floats", "pairs", "permutation", "guess",
+                                       "triangle"};
+
+Test(judge_cli_verify, every_problem_has_a_test)
+{
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "ls %s/testdata/problems", jt_repo());
+    cr_assert_eq(jt_sh(cmd, &out), 0);
+    int n = 0;
+    for (char *name = strtok(out, "\n"); name; name = strtok(NULL, "\n"), n++) {
+        bool found = false;
+        for (size_t i = 0; i < sizeof verified / sizeof *verified; i++)
+            found = found || !strcmp(name, verified[i]);
+        cr_assert(found, "testdata/problems/%s has no verify test in tests/test_judge_cli.c", name);
+    }
+    cr_assert_eq(n, (int)(sizeof verified / sizeof *verified));
+    free(out);
+}
+
 Test(judge_cli_verify, hello, .timeout = 180) { verify_problem("hello"); }
 Test(judge_cli_verify, sum, .timeout = 180) { verify_problem("sum"); }
 Test(judge_cli_verify, floats, .timeout = 180) { verify_problem("floats"); }
