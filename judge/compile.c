@@ -70,6 +70,30 @@ static int dir_sources(const struct jd_lang *lang, const char *dir, char ***out)
     return 0;
 }
 
+/* A single-file checker often includes a header shipped next to it
+ * (checker.cpp + testlib.h): headers beside a source file come along. */
+static int copy_sibling_headers(const char *path, const char *dir)
+{
+    const char *slash = strrchr(path, '/');
+    char *src_dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+    char **names = NULL;
+    size_t n = 0;
+    int rc = src_dir ? 0 : -ENOMEM;
+    if (rc == 0 && jd_list_dir(src_dir, &names, &n) < 0)
+        n = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!is_header(names[i]))
+            continue;
+        char *from = jd_path_join(src_dir, names[i]), *to = jd_path_join(dir, names[i]);
+        rc = from && to ? (jd_is_file(from) ? jd_copy_file(from, to, 0644) : 0) : -ENOMEM;
+        free(from);
+        free(to);
+    }
+    jd_strv_free(names);
+    free(src_dir);
+    return rc;
+}
+
 static int run_compiler(struct sb_slot *slot, const struct jd_lang *lang, struct jd_program *prog,
                         const char *scratch, const char *tag, const char *opts, bool *ok,
                         char **out, size_t *outlen, struct sb_result *cres, char *err, size_t errlen)
@@ -192,6 +216,8 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
         char *dst = jd_path_join(prog->dir, lang->source_file);
         rc = dst ? jd_copy_file(path, dst, 0644) : -ENOMEM;
         free(dst);
+        if (rc == 0)
+            rc = copy_sibling_headers(path, prog->dir);
         if (rc == 0 && !(prog->sources = calloc(1, sizeof(char *))))
             rc = -ENOMEM;
         if (rc == 0)

@@ -371,6 +371,38 @@ Test(judge_run, every_installed_language, .fini = teardown, .timeout = 180)
     jd_rm_rf(dir);
 }
 
+Test(judge_run, single_file_checker_with_its_header, .fini = teardown_tmp)
+{
+    setup(1);
+    /* permutation's checker, but its verdict codes come from a header beside it */
+    snprintf(tmpd, sizeof tmpd, "/tmp/nsjudge-hdr-XXXXXX");
+    cr_assert(mkdtemp(tmpd));
+    char dst[512], err[JD_MSG_MAX];
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    cr_assert_eq(jd_copy_tree(jt_path("testdata/problems/permutation"), dst), 0);
+    char *code = NULL;
+    cr_assert_eq(jd_read_file(jt_path("testdata/problems/permutation/checker.c"), 1 << 20, &code, NULL), 0);
+    char *with = jd_asprintf("#include \"verdicts.h\"\n%s", code);
+    snprintf(dst, sizeof dst, "%s/p/checker.c", tmpd);
+    cr_assert_eq(jd_write_file(dst, with, strlen(with), 0644), 0);
+    const char *h = "#define CHECKER_USES_A_HEADER 1\n";
+    snprintf(dst, sizeof dst, "%s/p/verdicts.h", tmpd);
+    cr_assert_eq(jd_write_file(dst, h, strlen(h), 0644), 0);
+    free(code);
+    free(with);
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    struct jd_problem *p = NULL;
+    cr_assert_eq(jd_problem_load(dst, NULL, &p, err, sizeof err), 0, "%s", err);
+    struct jd_judge_options o = {.slots = slots, .n_slots = 1, .langs = langs};
+    struct jd_report rep;
+    cr_assert_eq(jd_judge(p, jd_lang_by_id(langs, "python3"),
+                          jt_path("testdata/problems/permutation/submissions/accepted/rotate.py"), &o, &rep,
+                          err, sizeof err), 0, "%s", err);
+    cr_assert_eq(rep.verdict, JD_AC, "%s: %s", jd_verdict_code(rep.verdict), rep.message);
+    jd_report_free(&rep);
+    jd_problem_free(p);
+}
+
 /* ---- jd_run_single ------------------------------------------------------ */
 
 static char scratch[256];
