@@ -371,6 +371,46 @@ Test(judge_run, every_installed_language, .fini = teardown, .timeout = 180)
     jd_rm_rf(dir);
 }
 
+Test(judge_run, python_output_validator, .fini = teardown_tmp)
+{
+    setup(1);
+    broken_validator("");   /* a copy of pairs; its C validator replaced below */
+    char path[512];
+    snprintf(path, sizeof path, "%s/p/output_validators/pairs/validate.c", tmpd);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/p/output_validators/pairs/validate.h", tmpd);
+    unlink(path);
+    const char *py =
+        "import sys\n"
+        "n = int(open(sys.argv[1]).read())\n"
+        "try:\n"
+        "    x, y = map(int, sys.stdin.read().split())\n"
+        "except ValueError:\n"
+        "    sys.exit(43)\n"
+        "if x < 1 or y < 1 or x + y != n:\n"
+        "    open(sys.argv[3] + 'judgemessage.txt', 'w').write('python says no')\n"
+        "    sys.exit(43)\n"
+        "sys.exit(42)\n";
+    snprintf(path, sizeof path, "%s/p/output_validators/pairs/validate.py", tmpd);
+    cr_assert_eq(jd_write_file(path, py, strlen(py), 0644), 0);
+    struct judged j = judge_tmp();
+    EXPECT(j, JD_AC);
+    jd_report_free(&j.rep);
+
+    char dir[512], err[JD_MSG_MAX];
+    snprintf(dir, sizeof dir, "%s/p", tmpd);
+    struct jd_problem *p = NULL;
+    cr_assert_eq(jd_problem_load(dir, NULL, &p, err, sizeof err), 0, "%s", err);
+    struct jd_judge_options o = {.slots = slots, .n_slots = 1, .langs = langs};
+    struct jd_report rep;
+    cr_assert_eq(jd_judge(p, jd_lang_by_id(langs, "c"), jt_path("testdata/problems/pairs/submissions/wrong_answer/zero.c"),
+                          &o, &rep, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(rep.verdict, JD_WA);
+    cr_assert(strstr(rep.message, "python says no"), "%s", rep.message);
+    jd_report_free(&rep);
+    jd_problem_free(p);
+}
+
 Test(judge_run, single_file_checker_with_its_header, .fini = teardown_tmp)
 {
     setup(1);
