@@ -107,7 +107,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const s
     bool ok;
     char *out = NULL;
     size_t outlen;
-    rc = jd_program_build(slot, &c->lang, p->checker_path, c->dir, "checker", NULL, &c->prog, &ok,
+    rc = jd_program_build(slot, &c->lang, p->checker_path, c->dir, "checker", NULL, true, &c->prog, &ok,
                           &out, &outlen, NULL, err, sizeof err);
     if (rc < 0) {
         snprintf(c->msg, sizeof c->msg, "building the validator %s: %s", p->checker_path, err);

@@ -194,7 +194,7 @@ static int make_dir(const char *scratch, const char *tag, char **dir, char *err,
 
 int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
                      const char *path, const char *scratch, const char *tag,
-                     const char *compiler_options,
+                     const char *compiler_options, bool with_headers,
                      struct jd_program *prog, bool *ok, char **out, size_t *outlen,
                      struct sb_result *cres, char *err, size_t errlen)
 {
@@ -216,7 +216,7 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
         char *dst = jd_path_join(prog->dir, lang->source_file);
         rc = dst ? jd_copy_file(path, dst, 0644) : -ENOMEM;
         free(dst);
-        if (rc == 0)
+        if (rc == 0 && with_headers)
             rc = copy_sibling_headers(path, prog->dir);
         if (rc == 0 && !(prog->sources = calloc(1, sizeof(char *))))
             rc = -ENOMEM;

@@ -115,7 +115,7 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
         bool ok;
         struct jd_program prog;
         snprintf(tag, sizeof tag, "iv%zu", i);
-        rc = jd_program_build(slot, l, path, work, tag, NULL, &prog, &ok, &cout, &clen, NULL, msg,
+        rc = jd_program_build(slot, l, path, work, tag, NULL, true, &prog, &ok, &cout, &clen, NULL, msg,
                               sizeof msg);
         if (rc < 0) {
             snprintf(err, errlen, "building the input validator %s: %s", path, msg);

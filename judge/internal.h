@@ -71,11 +71,12 @@ struct jd_program {
 /* Pick the language of a file or a directory program (by extensions). */
 const struct jd_lang *jd_detect_lang(const struct jd_langs *langs, const char *path);
 /* Copy path (file or dir) into a fresh dir under scratch and compile it in
- * the box. On a compile failure returns 0 with *ok=false and the compiler
+ * the box. with_headers: a single file brings the headers beside it (for
+ * validators: checker.cpp + testlib.h). On a compile failure returns 0 with *ok=false and the compiler
  * output in *out. Returns -errno when the judge itself failed. */
 int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
                      const char *path, const char *scratch, const char *tag,
-                     const char *compiler_options,
+                     const char *compiler_options, bool with_headers,
                      struct jd_program *prog, bool *ok, char **out, size_t *outlen,
                      struct sb_result *cres, char *err, size_t errlen);
 /* Same from a buffer holding the source. */

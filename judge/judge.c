@@ -126,7 +126,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     char msg[JD_MSG_MAX];
     size_t outlen = 0;
     struct sb_result cres;
-    rc = jd_program_build(opt->slots[0], lang, source_path, work, "sub", opt->compiler_options,
+    rc = jd_program_build(opt->slots[0], lang, source_path, work, "sub", opt->compiler_options, false,
                           &sub, &ok, &rep->compile_output, &outlen, &cres, msg, sizeof msg);
     if (rc < 0) {
         rep->verdict = JD_JE;
