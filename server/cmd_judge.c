@@ -217,11 +217,15 @@ static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, 
 
 static void print_table(FILE *f, const struct jd_report *r, bool scoring)
 {
-    fprintf(f, "%-32s %-4s %8s %10s  %s\n", "test", "verd", "time", "memory", "message");
+    fprintf(f, "%-32s %-4s %8s %10s %s %s\n", "test", "verd", "time", "memory",
+            scoring ? "   score" : "", "message");
     for (size_t i = 0; i < r->n_tests; i++) {
         const struct jd_test_result *t = &r->tests[i];
-        fprintf(f, "%-32s %-4s %7.3fs %6.1f MiB  %s\n", t->name, jd_verdict_code(t->verdict),
-                t->time_s, t->mem_kib / 1024.0, t->message);
+        char sc[16] = "";
+        if (scoring)
+            snprintf(sc, sizeof sc, "%8g", isnan(t->score) ? 0.0 : t->score);
+        fprintf(f, "%-32s %-4s %7.3fs %6.1f MiB %s %s\n", t->name, jd_verdict_code(t->verdict),
+                t->time_s, t->mem_kib / 1024.0, sc, t->message);
     }
 }
 
