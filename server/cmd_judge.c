@@ -7,6 +7,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
+#include <signal.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "judge/judge.h"
 #include "server/cli.h"
 
@@ -137,6 +140,59 @@ static int load_langs(const char *flag, struct jd_langs **out, char *used, size_
     fprintf(stderr, "nsjudge: no language table found (tried %s; use --languages PATH)\n",
             n ? cand[0] : "nothing");
     return -1;
+}
+
+/* All scratch space of one command lives in one directory under $TMPDIR (the
+ * judge library puts its own temporary dirs under $TMPDIR too, so TMPDIR is
+ * pointed there). Ctrl-C or SIGTERM removes it before exiting: a thread
+ * waits for those signals, which every other thread blocks. */
+static char cli_scratch[PATH_MAX];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void scratch_remove(void)
+{
+    if (cli_scratch[0])
+        nftw(cli_scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+static void *signal_waiter(void *arg)
+{
+    int sig;
+    if (sigwait((sigset_t *)arg, &sig) == 0) {
+        scratch_remove();
+        _exit(128 + sig);
+    }
+    return NULL;
+}
+
+static int scratch_init(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(cli_scratch, sizeof cli_scratch, "%s/nsjudge-cli-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(cli_scratch)) {
+        fprintf(stderr, "nsjudge: creating a scratch directory in %s: %s\n", base ? base : "/tmp",
+                strerror(errno));
+        cli_scratch[0] = 0;
+        return -1;
+    }
+    chmod(cli_scratch, 0755);
+    setenv("TMPDIR", cli_scratch, 1);
+    static sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, signal_waiter, &set) == 0)
+        pthread_detach(th);
+    return 0;
 }
 
 /* Box slots for this process; ids offset by the pid so that several nsjudge
@@ -278,6 +334,9 @@ int cmd_judge(int argc, char **argv)
         return 2;
     }
     const char *pdir = argv[optind], *src = argv[optind + 1];
+    if (scratch_init() < 0)
+        return 2;
+    atexit(scratch_remove);
     struct jd_langs *langs = NULL;
     char used[PATH_MAX], err[JD_MSG_MAX];
     if (load_langs(langs_path, &langs, used, sizeof used) < 0)
@@ -564,6 +623,9 @@ int cmd_verify(int argc, char **argv)
         fputs(cmd_verify_usage, stderr);
         return 2;
     }
+    if (scratch_init() < 0)
+        return 2;
+    atexit(scratch_remove);
     struct jd_langs *langs = NULL;
     char used[PATH_MAX], err[JD_MSG_MAX];
     if (load_langs(langs_path, &langs, used, sizeof used) < 0)
