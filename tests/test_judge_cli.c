@@ -207,3 +207,20 @@ Test(judge_cli_verify, reports_an_invalid_input, .timeout = 180)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     jt_sh(cmd, NULL);
 }
+
+Test(judge_cli, interrupt_removes_scratch, .timeout = 60)
+{
+    jt_need_root();
+    char tmp[] = "/tmp/nsjudge-int-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(tmp));
+    /* verify runs for seconds (a TLE program is in there); interrupt it */
+    snprintf(cmd, sizeof cmd,
+             "TMPDIR=%s %s verify %s/testdata/problems/sum >/dev/null 2>&1 & pid=$!; sleep 1.5; "
+             "kill -INT $pid; wait $pid; echo \"exit=$?\"; ls -A %s | wc -l",
+             tmp, jt_bin(), jt_repo(), tmp);
+    cr_assert_eq(jt_sh(cmd, &out), 0);
+    cr_assert(strstr(out, "exit=130"), "%s", out);
+    cr_assert(strstr(out, "\n0\n"), "scratch left behind: %s", out);
+    free(out);
+    rmdir(tmp);
+}
