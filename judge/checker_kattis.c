@@ -24,13 +24,14 @@ struct sb_limits jd_checker_limits(const struct jd_problem *p)
     return l;
 }
 
+/* work/feedback/, kept across the passes of a multi-pass test (work is
+ * fresh for every test). */
 int jd_feedback_dir(const char *work, char **out)
 {
     char *fb = jd_path_join(work, "feedback");
     if (!fb)
         return -ENOMEM;
-    jd_rm_rf(fb);
-    if (mkdir(fb, 0777) < 0 || chmod(fb, 0777) < 0) {
+    if ((mkdir(fb, 0777) < 0 && errno != EEXIST) || chmod(fb, 0777) < 0) {
         int e = -errno;
         free(fb);
         return e;

@@ -78,10 +78,9 @@ jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_r
     return accepted ? JD_AC : JD_WA;
 }
 
-int jd_run_interactive(const struct jd_run_ctx *c, size_t ti, const char *work,
+int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, const char *work,
                        struct jd_test_result *tr)
 {
-    const struct jd_test *t = &c->p->tests[ti];
     const struct jd_group *g = &c->p->groups[t->group];
     char *fb = NULL, *empty = NULL;
     char **sub_argv = NULL, **val_argv = NULL, **more = NULL;

@@ -142,6 +142,8 @@ struct jd_problem {
     char *format_version;      /* "legacy", "2023-07-draft", "2025-09" */
     bool plain;                /* a plain NAME.in/NAME.ans directory */
     bool scoring, interactive;
+    bool multipass;            /* type multi-pass: the validator may ask for another pass */
+    int validation_passes;     /* limits.validation_passes, default 2 */
     double time_limit_s;       /* effective */
     bool time_limit_given;     /* by flag, problem.yaml or .timelimit */
     double time_multiplier, time_safety_margin;
@@ -212,7 +214,7 @@ struct jd_run_ctx {
 int jd_run_test(const struct jd_run_ctx *c, size_t test_index, struct jd_test_result *tr);
 jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_result *val,
                                   const char *feedback, char *msg, size_t msglen);
-int jd_run_interactive(const struct jd_run_ctx *c, size_t test_index, const char *work,
+int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, const char *work,
                        struct jd_test_result *tr);
 struct sb_limits jd_submission_limits(const struct jd_run_ctx *c);
 /* Map a submission's own sandbox result (not OK) to a verdict + message. */

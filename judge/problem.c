@@ -269,8 +269,14 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
         if (path)
             p->checker = JD_CHECK_TESTLIB;
     }
-    if (path && p->checker == JD_CHECK_TESTLIB && p->interactive) {
-        snprintf(err, errlen, "%s: interactive problems need a Kattis-style output validator", path);
+    if (!path && p->multipass) {
+        snprintf(err, errlen, "%s: multi-pass problem without output_validators/ or output_validator/",
+                 p->dir);
+        rc = -ENOENT;
+        goto out;
+    }
+    if (path && p->checker == JD_CHECK_TESTLIB && (p->interactive || p->multipass)) {
+        snprintf(err, errlen, "%s: interactive and multi-pass problems need a Kattis-style output validator", path);
         free(path);
         rc = -EINVAL;
         goto out;
@@ -396,6 +402,7 @@ int jd_problem_load(const char *dir, const struct jd_problem_options *opt,
     p->time_multiplier = 5.0;
     p->time_safety_margin = 2.0;
     p->mem_kib = DEFAULT_MEM_KIB;
+    p->validation_passes = 2;
     p->output_kib = DEFAULT_OUTPUT_KIB;
     size_t root;
     if (!p->dir || !p->name || !p->format_version || jd_checker_cache_new(&p->cache) < 0 ||

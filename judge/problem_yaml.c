@@ -90,11 +90,9 @@ int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, siz
                 p->scoring = true;
             else if (!strcmp(words[i], "interactive"))
                 p->interactive = true;
-            else if (!strcmp(words[i], "multi-pass")) {
-                snprintf(err, errlen, "%s: type multi-pass is not supported", path);
-                rc = -ENOTSUP;
-                goto out;
-            } else if (strcmp(words[i], "pass-fail")) {
+            else if (!strcmp(words[i], "multi-pass"))
+                p->multipass = true;
+            else if (strcmp(words[i], "pass-fail")) {
                 rc = bad(err, errlen, path, "type", words[i]);
                 goto out;
             }
@@ -165,6 +163,14 @@ int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, siz
             if (r && v > 0)
                 *(uint64_t *)((char *)p + kib[i].off) = (uint64_t)(v * kib[i].unit);
         }
+        if ((r = get_double(&doc, lim, "validation_passes", &v, path, err, errlen)) < 0)
+            goto fail;
+        if (r && (v < 2 || v > 100 || v != (int)v)) {
+            rc = bad(err, errlen, path, "limits.validation_passes (an integer, at least 2)", NULL);
+            goto out;
+        }
+        if (r)
+            p->validation_passes = (int)v;
         if ((r = get_double(&doc, lim, "compilation_time", &p->compile_time_s, path, err, errlen)) < 0 ||
             (r = get_double(&doc, lim, "validation_time", &p->validation_time_s, path, err, errlen)) < 0)
             goto fail;

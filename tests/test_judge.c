@@ -411,6 +411,41 @@ Test(judge_run, python_output_validator, .fini = teardown_tmp)
     jd_problem_free(p);
 }
 
+Test(judge_run, multi_pass, .fini = teardown_tmp)
+{
+    setup(1);
+    struct judged j = judge("doubling", "accepted/double.c");
+    EXPECT(j, JD_AC);
+    jd_report_free(&j.rep);
+    j = judge("doubling", "wrong_answer/small_only.py");
+    EXPECT(j, JD_WA);
+    cr_assert(strstr(j.rep.message, "1003"), "the second pass ran on nextpass.in: %s", j.rep.message);
+    jd_report_free(&j.rep);
+
+    /* a validator that always asks for one more pass runs out of passes: JE */
+    snprintf(tmpd, sizeof tmpd, "/tmp/nsjudge-mp-XXXXXX");
+    cr_assert(mkdtemp(tmpd));
+    char dst[512], err[JD_MSG_MAX];
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    cr_assert_eq(jd_copy_tree(jt_path("testdata/problems/doubling"), dst), 0);
+    const char *v = "#include <stdio.h>\nint main(int c, char **v) { char p[4096];\n"
+                    "  snprintf(p, sizeof p, \"%s/nextpass.in\", v[3]);\n"
+                    "  FILE *f = fopen(p, \"w\"); fputs(\"5\\n\", f); fclose(f); return 42; }\n";
+    snprintf(dst, sizeof dst, "%s/p/output_validator/validate.c", tmpd);
+    cr_assert_eq(jd_write_file(dst, v, strlen(v), 0644), 0);
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    struct jd_problem *p = NULL;
+    cr_assert_eq(jd_problem_load(dst, NULL, &p, err, sizeof err), 0, "%s", err);
+    struct jd_judge_options o = {.slots = slots, .n_slots = 1, .langs = langs};
+    struct jd_report rep;
+    cr_assert_eq(jd_judge(p, jd_lang_by_id(langs, "c"), jt_path("testdata/problems/doubling/submissions/accepted/double.c"),
+                          &o, &rep, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(rep.verdict, JD_JE, "%s", jd_verdict_code(rep.verdict));
+    cr_assert(strstr(rep.message, "validation_passes"), "%s", rep.message);
+    jd_report_free(&rep);
+    jd_problem_free(p);
+}
+
 Test(judge_run, single_file_checker_with_its_header, .fini = teardown_tmp)
 {
     setup(1);

@@ -44,7 +44,7 @@ static void verify_problem(const char *name)
 /* Each problem has its own test (they run in parallel); this one makes sure
  * a problem added to testdata/problems gets one too. */
 static const char *const verified[] = {"hello", "sum", "floats", "pairs", "permutation", "guess",
-                                       "triangle"};
+                                       "triangle", "doubling"};
 
 Test(judge_cli_verify, every_problem_has_a_test)
 {
@@ -69,6 +69,7 @@ Test(judge_cli_verify, pairs, .timeout = 180) { verify_problem("pairs"); }
 Test(judge_cli_verify, permutation, .timeout = 180) { verify_problem("permutation"); }
 Test(judge_cli_verify, guess, .timeout = 180) { verify_problem("guess"); }
 Test(judge_cli_verify, triangle, .timeout = 180) { verify_problem("triangle"); }
+Test(judge_cli_verify, doubling, .timeout = 180) { verify_problem("doubling"); }
 
 Test(judge_cli_verify, infers_the_time_limit, .timeout = 180)
 {

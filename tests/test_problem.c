@@ -287,7 +287,9 @@ Test(judge_problem, bad_values_are_rejected, .fini = pkg_done)
     put("problem.yaml", "problem_format_version: 1999-01\n");
     expect_error("problem_format_version");
     put("problem.yaml", "type: multi-pass\n");
-    expect_error("multi-pass");
+    expect_error("multi-pass");   /* needs a validator */
+    put("problem.yaml", "limits:\n  validation_passes: 1\n");
+    expect_error("validation_passes");
     put("problem.yaml", "name: x\n");
     put("data/secret/testdata.yaml", "on_reject: maybe\n");
     expect_error("data/secret/testdata.yaml");
