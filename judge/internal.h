@@ -121,6 +121,7 @@ struct jd_group {
     bool ignore_sample;
     double accept_score, reject_score;
     bool has_max_score; double max_score;
+    bool has_range; double range_lo, range_hi;   /* testdata.yaml range: scores kept within */
     char **validator_flags;    /* effective output validator flags */
     char **input_flags;        /* effective input validator flags */
     bool is_sample;

@@ -262,6 +262,19 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
             g->has_max_score = true;
         }
     }
+    if ((s = jd_yaml_str(jd_yaml_get(&doc, root, "range")))) {
+        char *end;
+        g->range_lo = strtod(s, &end);
+        char *mid = end;
+        g->range_hi = strtod(mid, &end);
+        while (*end == ' ')
+            end++;
+        if (mid == s || end == mid || *end || g->range_lo > g->range_hi) {
+            rc = bad(err, errlen, path, "range (two numbers: min max)", s);
+            goto out;
+        }
+        g->has_range = true;
+    }
     if ((r = get_double(&doc, root, "max_score", &g->max_score, path, err, errlen)) < 0)
         goto fail;
     if (r)

@@ -4,7 +4,8 @@
  *   - a test scores accept_score (default 1) when accepted, or what its
  *     validator wrote to score.txt; reject_score (default 0) otherwise;
  *   - a group aggregates its children by sum (default) or min; with a
- *     declared score (scoring: {score: N}) it is scaled to N;
+ *     declared score (scoring: {score: N}) it is scaled to N; a range
+ *     (testdata.yaml range: "min max") clamps it;
  *   - a group's verdict is its first rejection (first_error), or AC with
  *     accept_if_any_accepted when any child was accepted;
  *   - on_reject: break (default for pass-fail) stops judging a group at its
@@ -107,6 +108,10 @@ static struct agg group_score(const struct jd_problem *p, size_t gi,
     if (g->has_max_score) {
         a.score = a.max > 0 ? g->max_score * a.score / a.max : (a.verdict == JD_AC ? g->max_score : 0);
         a.max = g->max_score;
+    }
+    if (g->has_range) {
+        a.score = fmax(g->range_lo, fmin(g->range_hi, a.score));
+        a.max = fmax(g->range_lo, fmin(g->range_hi, a.max));
     }
     return a;
 }

@@ -244,6 +244,14 @@ Test(judge_problem, declared_group_score_and_score_txt, .fini = pkg_done)
     cr_assert_float_eq(rep.max_score, 100, 1e-9);
     cr_assert_float_eq(rep.score, 30 + 35, 1e-9, "b sums: half of its tests");
     /* a validator's score.txt replaces accept_score */
+    put("data/secret/b/testdata.yaml", "range: 0 20\n");
+    jd_problem_free(p);
+    cr_assert_eq(load(&p, err), 0, "%s", err);
+    jd_score(p, r, false, &rep);
+    cr_assert_float_eq(rep.score, 30 + 20, 1e-9, "b clamped to its range");
+    put("data/secret/b/testdata.yaml", "");
+    jd_problem_free(p);
+    cr_assert_eq(load(&p, err), 0, "%s", err);
     r[1].score = 0.5;
     jd_score(p, r, false, &rep);
     cr_assert_float_eq(rep.score, 15 + 35, 1e-9, "a takes the min: 0.5 of 1");
