@@ -126,7 +126,16 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     char msg[JD_MSG_MAX];
     size_t outlen = 0;
     struct sb_result cres;
-    rc = jd_program_build(opt->slots[0], lang, source_path, work, "sub", opt->compiler_options, false,
+    /* limits.compilation_time / compilation_memory of the package win over
+     * the language's own compile limits (the copy lives as long as sub) */
+    struct jd_lang sublang = *lang;
+    if (p->compile_time_s > 0) {
+        sublang.compile_limits.cpu_s = p->compile_time_s;
+        sublang.compile_limits.wall_s = 2 * p->compile_time_s + 5;
+    }
+    if (p->compile_mem_kib)
+        sublang.compile_limits.mem_kib = p->compile_mem_kib;
+    rc = jd_program_build(opt->slots[0], &sublang, source_path, work, "sub", opt->compiler_options, false,
                           &sub, &ok, &rep->compile_output, &outlen, &cres, msg, sizeof msg);
     if (rc < 0) {
         rep->verdict = JD_JE;

@@ -411,6 +411,29 @@ Test(judge_run, python_output_validator, .fini = teardown_tmp)
     jd_problem_free(p);
 }
 
+Test(judge_run, package_compile_limits, .fini = teardown_tmp)
+{
+    setup(1);
+    snprintf(tmpd, sizeof tmpd, "/tmp/nsjudge-cl-XXXXXX");
+    cr_assert(mkdtemp(tmpd));
+    char dst[512], err[JD_MSG_MAX];
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    cr_assert_eq(jd_copy_tree(jt_path("testdata/problems/floats"), dst), 0);
+    const char *y = "problem_format_version: 2023-07-draft\nlimits:\n  time_limit: 1\n  compilation_memory: 4\n";
+    snprintf(dst, sizeof dst, "%s/p/problem.yaml", tmpd);
+    cr_assert_eq(jd_write_file(dst, y, strlen(y), 0644), 0);
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    struct jd_problem *p = NULL;
+    cr_assert_eq(jd_problem_load(dst, NULL, &p, err, sizeof err), 0, "%s", err);
+    struct jd_judge_options o = {.slots = slots, .n_slots = 1, .langs = langs};
+    struct jd_report rep;
+    cr_assert_eq(jd_judge(p, jd_lang_by_id(langs, "cpp"), jt_path("testdata/problems/floats/submissions/accepted/relative.cpp"),
+                          &o, &rep, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(rep.verdict, JD_CE, "a 4 MiB compile limit: %s", jd_verdict_code(rep.verdict));
+    jd_report_free(&rep);
+    jd_problem_free(p);
+}
+
 Test(judge_run, multi_pass, .fini = teardown_tmp)
 {
     setup(1);
