@@ -83,6 +83,7 @@ test-asan:
 	NSJUDGE_BIN=$(CURDIR)/build-asan/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/build-asan/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/build-asan/programs \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  build-asan/nsjudge-tests --jobs 2 --filter '$(ASAN_FILTER)'
 ASAN_FILTER ?= sandbox*/*
 
