@@ -26,7 +26,7 @@ bool jd_is_file(const char *path);
 int jd_read_file(const char *path, size_t cap, char **out, size_t *len);
 int jd_write_file(const char *path, const void *data, size_t len, mode_t mode);
 int jd_copy_file(const char *from, const char *to, mode_t mode);
-int jd_copy_tree(const char *from, const char *to);   /* regular files and dirs only */
+int jd_copy_tree(const char *from, const char *to);   /* files and dirs, symlinks followed */
 int jd_rm_rf(const char *path);
 /* mkdtemp under $TMPDIR (or /tmp) or under parent when given. */
 int jd_mkdtemp(const char *parent, const char *prefix, char **out);
