@@ -81,10 +81,34 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The line of compiler output worth showing: the first that mentions an
+ * error, else the first. */
 static void first_line(const char *text, char *dst, size_t dstlen)
 {
-    size_t n = text ? strcspn(text, "\n") : 0;
-    snprintf(dst, dstlen, "%.*s", (int)(n < 300 ? n : 300), text ? text : "");
+    const char *line = text ? text : "";
+    for (const char *p = line; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        size_t n = strcspn(p, "\n");
+        if (memmem(p, n, "error", 5) || memmem(p, n, "Error", 5)) {
+            line = p;
+            break;
+        }
+    }
+    size_t n = strcspn(line, "\n");
+    snprintf(dst, dstlen, "%.*s", (int)(n < 300 ? n : 300), line);
+}
+
+/* The best score a submission could get (for reports that end early). */
+static double best_score(const struct jd_problem *p)
+{
+    struct jd_test_result *r = calloc(p->n_tests ? p->n_tests : 1, sizeof *r);
+    struct jd_report tmp = {0};
+    if (!r)
+        return 0;
+    for (size_t i = 0; i < p->n_tests; i++)
+        r[i].score = NAN;
+    jd_score(p, r, true, &tmp);
+    free(r);
+    return tmp.max_score;
 }
 
 int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
@@ -247,6 +271,8 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     }
     rc = 0;
 out:
+    if (rep->verdict != JD_PENDING && !rep->max_score)
+        rep->max_score = best_score(p);
     free(results);
     free(started);
     free(needed);
