@@ -590,6 +590,32 @@ static int collect_subs(const struct jd_problem *p, const struct jd_langs *langs
         }
         free_dirents(names, k);
     }
+    /* directories that name no verdict we know: listed as skipped, so a
+     * typo in a directory name does not silently drop its programs */
+    struct dirent **dirs = NULL;
+    int k = scandir(base, &dirs, skip_dots, alphasort);
+    for (int j = 0; j < k; j++) {
+        if (expect_of(dirs[j]->d_name))
+            continue;
+        struct sub *ns = realloc(subs, (n + 1) * sizeof *ns);
+        if (!ns) {
+            free_dirents(dirs, k);
+            free(subs);
+            return -1;
+        }
+        subs = ns;
+        struct sub *s = &subs[n++];
+        memset(s, 0, sizeof *s);
+        if (asprintf(&s->rel, "%s/", dirs[j]->d_name) < 0 || !(s->path = strdup(s->rel))) {
+            free_dirents(dirs, k);
+            return -1;
+        }
+        s->expect_dir = "(unknown)";
+        s->skipped = true;
+        snprintf(s->note, sizeof s->note, "not a verdict directory this judge knows");
+    }
+    if (k > 0)
+        free_dirents(dirs, k);
     *out = subs;
     *n_out = n;
     return 0;
