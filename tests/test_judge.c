@@ -411,6 +411,36 @@ Test(judge_run, python_output_validator, .fini = teardown_tmp)
     jd_problem_free(p);
 }
 
+Test(judge_run, testlib_partial_points, .fini = teardown_tmp)
+{
+    setup(1);
+    snprintf(tmpd, sizeof tmpd, "/tmp/nsjudge-pts-XXXXXX");
+    cr_assert(mkdtemp(tmpd));
+    char dst[512], err[JD_MSG_MAX];
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    cr_assert_eq(jd_copy_tree(jt_path("testdata/problems/permutation"), dst), 0);
+    const char *y = "name: points\ntype: scoring\nlimits:\n  time_limit: 1\n";
+    const char *chk = "#include <stdio.h>\nint main(void) { fprintf(stderr, \"points 0.25 partly right\\n\"); return 7; }\n";
+    snprintf(dst, sizeof dst, "%s/p/problem.yaml", tmpd);
+    cr_assert_eq(jd_write_file(dst, y, strlen(y), 0644), 0);
+    snprintf(dst, sizeof dst, "%s/p/checker.c", tmpd);
+    cr_assert_eq(jd_write_file(dst, chk, strlen(chk), 0644), 0);
+    snprintf(dst, sizeof dst, "%s/p", tmpd);
+    struct jd_problem *p = NULL;
+    cr_assert_eq(jd_problem_load(dst, NULL, &p, err, sizeof err), 0, "%s", err);
+    struct jd_judge_options o = {.slots = slots, .n_slots = 1, .langs = langs};
+    struct jd_report rep;
+    cr_assert_eq(jd_judge(p, jd_lang_by_id(langs, "c"), jt_path("testdata/problems/permutation/submissions/accepted/reverse.c"),
+                          &o, &rep, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(rep.verdict, JD_AC, "%s: %s", jd_verdict_code(rep.verdict), rep.message);
+    cr_assert_eq(rep.n_tests, 3);
+    cr_assert_float_eq(rep.tests[1].score, 0.25, 1e-9);
+    cr_assert_float_eq(rep.score, 0.5, 1e-9, "two secret tests at 0.25 (samples do not count)");
+    cr_assert(strstr(rep.tests[1].message, "partly right"), "%s", rep.tests[1].message);
+    jd_report_free(&rep);
+    jd_problem_free(p);
+}
+
 Test(judge_run, package_compile_limits, .fini = teardown_tmp)
 {
     setup(1);
