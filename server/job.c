@@ -191,7 +191,7 @@ static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, 
     free(s);
 }
 
-static void run_problem(struct app *app, struct sb_slot *slot, const char *scratch,
+static void run_problem(struct app *app, struct sb_slot **slots, size_t n_slots, const char *scratch,
                         const struct submission *s, struct submission *res)
 {
     char err[512] = "";
@@ -227,7 +227,9 @@ static void run_problem(struct app *app, struct sb_slot *slot, const char *scrat
     memset(&opt, 0, sizeof opt);
     opt.run_all = true;
     opt.parallel = 1;
-    opt.slots = &slot;
+    opt.slots = slots;
+    opt.n_slots = n_slots;  /* 2: interactive tests need a box for the validator */
+    opt.langs = app->langs; /* validators may be in any configured language */
     opt.scratch_dir = jdir;
     opt.progress = on_progress;
     opt.progress_ctx = &pctx;
@@ -271,11 +273,11 @@ static void run_problem(struct app *app, struct sb_slot *slot, const char *scrat
     jd_report_free(&rep);
 }
 
-void job_judge(struct app *app, struct sb_slot *slot, const char *scratch,
+void job_judge(struct app *app, struct sb_slot **slots, size_t n_slots, const char *scratch,
                const struct submission *s, struct submission *res)
 {
     if (s->problem_id)
-        run_problem(app, slot, scratch, s, res);
+        run_problem(app, slots, n_slots, scratch, s, res);
     else
-        run_single(app, slot, scratch, s, res);
+        run_single(app, slots[0], scratch, s, res);
 }

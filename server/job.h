@@ -4,10 +4,11 @@
 
 #include "server/app.h"
 
-/* Runs s (single run or problem) in slot, using scratch as work space,
+/* Runs s (single run or problem) in the worker's slots (single runs use
+ * the first; interactive problems need two), using scratch as work space,
  * and fills res (status_id, verdict, outputs, times, tests...). Never
  * fails: judge errors become Internal Error results. */
-void job_judge(struct app *app, struct sb_slot *slot, const char *scratch,
+void job_judge(struct app *app, struct sb_slot **slots, size_t n_slots, const char *scratch,
                const struct submission *s, struct submission *res);
 void job_internal_error(struct submission *res, const char *msg);
 int job_mkdirs(const char *path);

@@ -26,7 +26,9 @@ struct worker {
     int idx;
     pthread_t th;
     atomic_int state;
-    struct sb_slot *slot;
+    /* two slots: a problem's interactive tests need one box for the
+     * submission and one for its validator at the same time */
+    struct sb_slot *slot, *slot2;
     char scratch[512];
 };
 
@@ -72,7 +74,8 @@ static void run_job(struct worker *w, struct submission *s)
                  s->attempts - 1);
         job_internal_error(&res, msg);
     } else {
-        job_judge(app, w->slot, w->scratch, s, &res);
+        struct sb_slot *slots[2] = {w->slot, w->slot2};
+        job_judge(app, slots, 2, w->scratch, s, &res);
     }
     if (!res.verdict && res.status_id < 3)
         job_internal_error(&res, "the judge returned no verdict");
@@ -108,6 +111,14 @@ static void *worker_main(void *arg)
         struct sb_slot_options so = {.id = slot_id};
         pthread_mutex_lock(&pool->open_mu);
         int orc = sb_slot_open(&so, &w->slot, err, sizeof err);
+        if (orc == 0) {
+            struct sb_slot_options so2 = {.id = slot_id + 10000};
+            orc = sb_slot_open(&so2, &w->slot2, err, sizeof err);
+            if (orc < 0) {
+                sb_slot_close(w->slot);
+                w->slot = NULL;
+            }
+        }
         pthread_mutex_unlock(&pool->open_mu);
         if (orc == 0)
             break;
@@ -149,7 +160,8 @@ static void *worker_main(void *arg)
         submission_clear(&s);
     }
     sb_slot_close(w->slot);
-    w->slot = NULL;
+    sb_slot_close(w->slot2);
+    w->slot = w->slot2 = NULL;
     atomic_store(&w->state, W_DONE);
     return NULL;
 }

@@ -130,7 +130,13 @@ Test(server_callback, put_delivered_and_retried, .timeout = 240)
     cr_assert_str_eq(jstr(j, "stdout"), "Y2IK", "callback stdout is base64 as Judge0 sends it");
     json_decref(j);
     pthread_mutex_unlock(&l.mu);
+    /* the counter moves just after the listener has answered: poll briefly */
     struct hresp r = http(&s, "GET", "/metrics", NULL, 0, NULL);
+    for (int i = 0; i < 50 && !strstr(r.body, "nsjudge_callbacks_total{outcome=\"ok\"} 1"); i++) {
+        hresp_free(&r);
+        usleep(50000);
+        r = http(&s, "GET", "/metrics", NULL, 0, NULL);
+    }
     cr_assert(strstr(r.body, "nsjudge_callbacks_total{outcome=\"ok\"} 1"), "%s", r.body);
     hresp_free(&r);
     free(tok);
@@ -531,5 +537,39 @@ Test(server_cli, relative_data_dir, .timeout = 180)
     char db[400];
     snprintf(db, sizeof db, "%s/data/nsjudge.db", s.dir);
     cr_assert_eq(access(db, F_OK), 0, "database under the relative data dir");
+    srv_cleanup(&s);
+}
+
+/* An interactive problem: each worker has the two boxes it needs (the
+ * submission and the validator), so the verdicts are the real ones. */
+Test(server_problems, interactive_problem, .timeout = 240)
+{
+    char root[4096], extra[4200], body[4400];
+    cr_assert(realpath("testdata/problems", root), "run from the repository root");
+    snprintf(extra, sizeof extra, "\"problem_dirs\": [\"%s\"]", root);
+    struct srv s;
+    srv_start(&s, 1, extra);
+    snprintf(body, sizeof body, "{\"id\": \"guess\", \"path\": \"%s/guess\"}", root);
+    struct hresp r = http(&s, "POST", "/problems", body, strlen(body), NULL);
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    hresp_free(&r);
+    const struct { const char *file; const char *verdict; } cases[] = {
+        {"accepted/binary.c", "AC"},
+        {"wrong_answer/linear.c", "WA"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[4600];
+        snprintf(path, sizeof path, "%s/guess/submissions/%s", root, cases[i].file);
+        size_t len;
+        char *src = read_all(path, &len);
+        cr_assert(src, "%s", path);
+        json_t *b = json_pack("{s:i, s:s%, s:s}", "language_id", 50, "source_code", src, len,
+                              "problem_id", "guess");
+        free(src);
+        r = http_json_post(&s, "/submissions?wait=true&fields=status,verdict,message", b);
+        cr_assert_eq(r.code, 201, "%s", r.body);
+        cr_assert_str_eq(jstr(r.json, "verdict"), cases[i].verdict, "%s: %s", cases[i].file, r.body);
+        hresp_free(&r);
+    }
     srv_cleanup(&s);
 }
