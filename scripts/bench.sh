@@ -32,17 +32,19 @@ if "$B/nsjudge" help judge >/dev/null 2>&1 && [ -d testdata/problems ]; then
 #include <stdio.h>
 int main(void) { long a, b; if (scanf("%ld %ld", &a, &b) != 2) return 1; printf("%ld\n", a + b); return 0; }
 C
-    cc -O2 -o "$BOX/sum" "$BOX/sum.c"
     t0=$(date +%s.%N)
+    cc -O2 -o "$BOX/sum" "$BOX/sum.c"
+    tc=$(date +%s.%N)
     for f in "$P"/data/secret/*.in; do "$BOX/sum" < "$f" > "$BOX/out.txt"; cmp -s "$BOX/out.txt" "${f%.in}.ans"; done
     t1=$(date +%s.%N)
     "$B/nsjudge" judge "$P" "$BOX/sum.c" --json > "$BOX/report.json" || true
     t2=$(date +%s.%N)
-    # same judge with compilation excluded: judge twice and take the second
-    # compile-inclusive run too, so both numbers are visible
     verdict=$(grep -o '"verdict": *"[A-Z]*"' "$BOX/report.json" | head -1)
     echo
-    awk -v b="$t0" -v m="$t1" -v e="$t2" -v v="$verdict" 'BEGIN {
-        bare = m - b; judge = e - m;
-        printf "5. 100-test judge (C, incl. compile):  %.3f s   bare shell loop: %.3f s   ratio %.2f   (%s)\n", judge, bare, judge / bare, v }'
+    awk -v b="$t0" -v c="$tc" -v m="$t1" -v e="$t2" -v v="$verdict" 'BEGIN {
+        compile = c - b; bare = m - c; judge = e - m;
+        printf "5. 100-test judge of a C solution (%s)\n", v
+        printf "   nsjudge judge, compile + 100 sandboxed tests:  %.3f s\n", judge
+        printf "   bare: cc %.3f s + 100 runs and cmp in a shell loop %.3f s = %.3f s\n", compile, bare, compile + bare
+        printf "   ratio %.2f (to the bare runs alone: %.2f)\n", judge / (compile + bare), judge / bare }'
 fi
