@@ -142,7 +142,9 @@ static int run_compiler(struct sb_slot *slot, const struct jd_lang *lang, struct
     if (rc < 0 || res.status == SB_XX) {
         snprintf(err, errlen, "compiling in the sandbox failed: %s", res.message);
         free(logp);
-        return rc < 0 ? rc : -EIO;
+        /* always -EIO: a sandbox failure is the judge's, never the
+         * submitter's (callers map -EINVAL from archives to CE) */
+        return -EIO;
     }
     char *text = NULL;
     size_t len = 0;
