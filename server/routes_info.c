@@ -78,8 +78,8 @@ void route_about(struct http_req *r, struct http_resp *w)
     (void)r;
     http_json(w, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
                                 "version", JUDGE0_VERSION,
-                                "homepage", "https://github.com/nsjudge/nsjudge",
-                                "source_code", "https://github.com/nsjudge/nsjudge",
+                                "homepage", "",
+                                "source_code", "",
                                 "maintainer", "nsjudge developers",
                                 "nsjudge_version", NSJUDGE_VERSION,
                                 "compatibility", "Judge0 CE " JUDGE0_VERSION " API"));
