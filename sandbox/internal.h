@@ -4,12 +4,16 @@
  *   cgroup.c    cgroup v1/v2: limits, counters, kill        (parent side)
  *   seccomp.c   build the syscall filter once per slot      (parent side)
  *   netns.c     the slot's prepared, empty network namespaces
- *   rootfs.c    private root filesystem, pivot_root         (box side)
+ *   rootfs.c    the root template; per-run mounts
+ *   nshelper.c  short-lived helper processes that set up namespaces
  *   user.c      uid drop, user namespace, capabilities      (box side)
  *   rlimits.c   per-process resource limits                 (box side)
- *   supervisor.c  sb_run: clone, watch limits, collect the result
+ *   launcher.c  the slot's launcher process, which starts every box
+ *   box.c       box init and the program up to execve      (box side)
+ *   supervisor.c  sb_run: describe the run, watch limits, collect the result
  *   slot.c      sb_slot_open / sb_slot_close
- *   status.c    names, defaults, host probe
+ *   scratch.c   size-capped tmpfs for writable host directories
+ *   status.c    names, defaults, helpers, host probe
  * Code marked "box side" runs in the forked child of a possibly
  * multi-threaded process: it only makes system calls and touches memory
  * prepared by the parent (no malloc, no stdio, no locks).
@@ -86,6 +90,19 @@ void sb_filter_free(struct sb_filter *f);
 int sb_filter_load(const struct sb_filter *f); /* box side: returns the listener fd */
 int sb_filter_answer(int listener);             /* box init: returns the syscall nr */
 void sb_syscall_name(int nr, char *buf, size_t len); /* parent side */
+
+/* ---- nshelper.c --------------------------------------------------------- */
+struct sb_nshelper {
+    pid_t pid;
+    int done_w;
+};
+/* Fork a helper that runs fn (box-side rules: system calls only) and then
+ * waits. On success the helper is alive until sb_nshelper_finish, so the
+ * caller can open /proc/PID/ns/... or pidfd_getfd its fds; *value is what
+ * fn stored. On failure the helper is gone and err says why. */
+int sb_nshelper_start(struct sb_nshelper *h, int (*fn)(void *arg, int *value, char *msg, size_t len),
+                      void *arg, int *value, const char *what, char *err, size_t errlen);
+void sb_nshelper_finish(struct sb_nshelper *h);
 
 /* ---- netns.c ----------------------------------------------------------- */
 /* A fresh network namespace holding only `lo` (up or down); returns an fd. */

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "sandbox/internal.h"
 
@@ -38,53 +37,31 @@ static int loopback_up(void)
     return r;
 }
 
+static int make_netns(void *arg, int *value, char *msg, size_t len)
+{
+    int r = unshare(CLONE_NEWNET) < 0 ? -errno : 0;
+    if (r == 0 && *(bool *)arg)
+        r = loopback_up();
+    if (r < 0)
+        sb_errmsg(msg, len, "unshare/loopback", -r);
+    *value = 0;
+    return r;
+}
+
 int sb_netns_create(bool lo_up, char *err, size_t errlen)
 {
-    int ready[2], done[2];
-    if (pipe2(ready, O_CLOEXEC) < 0)
-        return sb_errmsg(err, errlen, "pipe", errno), -errno;
-    if (pipe2(done, O_CLOEXEC) < 0) {
-        int e = errno;
-        close(ready[0]), close(ready[1]);
-        return sb_errmsg(err, errlen, "pipe", e), -e;
+    struct sb_nshelper h;
+    int r = sb_nshelper_start(&h, make_netns, &lo_up, NULL, "creating a network namespace",
+                              err, errlen);
+    if (r < 0)
+        return r;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/net", (int)h.pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        r = -errno;
+        sb_errmsg(err, errlen, path, errno);
     }
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(ready[0]), close(ready[1]), close(done[0]), close(done[1]);
-        return sb_errmsg(err, errlen, "fork", e), -e;
-    }
-    if (pid == 0) {
-        /* Child: make the namespace, report, then wait to be released. */
-        sb_close_fds_except((int[]){ready[1], done[0]}, 2);
-        int r = unshare(CLONE_NEWNET) < 0 ? -errno : 0;
-        if (r == 0 && lo_up)
-            r = loopback_up();
-        char c = r == 0 ? 0 : (char)-r;
-        if (write(ready[1], &c, 1) != 1)
-            _exit(1);
-        (void)!read(done[0], &c, 1);
-        _exit(0);
-    }
-    close(ready[1]);
-    close(done[0]);
-    char c = 1;
-    int fd = -1, r;
-    if (read(ready[0], &c, 1) != 1)
-        r = -EIO, sb_setmsg(err, errlen, "network namespace helper died");
-    else if (c != 0)
-        r = -c, sb_errmsg(err, errlen, "creating a network namespace", c);
-    else {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        r = fd < 0 ? -errno : 0;
-        if (fd < 0)
-            sb_errmsg(err, errlen, path, errno);
-    }
-    close(ready[0]);
-    close(done[1]);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+    sb_nshelper_finish(&h);
     return r < 0 ? r : fd;
 }

@@ -277,84 +277,51 @@ fail:
     return r;
 }
 
+/* In the helper: build the template, then make a writable detached view
+ * of its root, which the parent fetches with pidfd_getfd (open_tree only
+ * clones mounts of the caller's own namespace, so the parent cannot). */
+static int template_helper(void *arg, int *view, char *msg, size_t len)
+{
+    int r = build_template(arg, msg, len);
+    *view = -1;
+    if (r < 0)
+        return r;
+    struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY};
+    *view = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE);
+    if (*view < 0 || mount_setattr(*view, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+        sb_errmsg(msg, len, "cloning the template root", errno);
+        return -errno;
+    }
+    return 0;
+}
+
 int sb_rootfs_template(const struct sb_rootfs_plan *plan, int *mntns_fd, int *rw_fd,
                        char *err, size_t errlen)
 {
-    int ready[2], done[2];
+    struct sb_nshelper h;
+    int view = -1;
     *mntns_fd = *rw_fd = -1;
-    if (pipe2(ready, O_CLOEXEC) < 0)
-        return sb_errmsg(err, errlen, "pipe", errno), -errno;
-    if (pipe2(done, O_CLOEXEC) < 0) {
-        int e = errno;
-        close(ready[0]), close(ready[1]);
-        return sb_errmsg(err, errlen, "pipe", e), -e;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(ready[0]), close(ready[1]), close(done[0]), close(done[1]);
-        return sb_errmsg(err, errlen, "fork", e), -e;
-    }
-    if (pid == 0) {
-        char msg[SB_MSG_MAX] = "";
-        sb_close_fds_except((int[]){ready[1], done[0]}, 2);
-        int r = build_template(plan, msg, sizeof msg);
-        /* A writable detached view of the root, fetched by the parent with
-         * pidfd_getfd (open_tree only clones mounts of the caller's own
-         * namespace, so the parent cannot make it). */
-        int view = -1;
-        if (r == 0) {
-            struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY};
-            view = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE);
-            if (view < 0 || mount_setattr(view, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
-                r = -errno;
-                sb_errmsg(msg, sizeof msg, "cloning the template root", errno);
-            }
-        }
-        char c = r < 0 ? 1 : 0;
-        if (write(ready[1], &c, 1) != 1 || write(ready[1], &view, sizeof view) != sizeof view ||
-            (r < 0 && write(ready[1], msg, sizeof msg) < 0))
-            _exit(1);
-        (void)!read(done[0], &c, 1);
-        _exit(0);
-    }
-    close(ready[1]);
-    close(done[0]);
-    char c = 1;
-    int r = 0, view = -1;
-    if (read(ready[0], &c, 1) != 1 || read(ready[0], &view, sizeof view) != sizeof view) {
-        r = -EIO;
-        sb_setmsg(err, errlen, "root template helper died");
-    } else if (c != 0) {
-        char msg[SB_MSG_MAX];
-        ssize_t n = read(ready[0], msg, sizeof msg);
-        msg[n > 0 ? (size_t)n - 1 : 0] = 0;
-        r = -EIO;
-        sb_setmsg(err, errlen, "building the box root: %s", n > 0 ? msg : "unknown error");
-    } else {
-        char p[64];
-        snprintf(p, sizeof p, "/proc/%d/ns/mnt", (int)pid);
-        *mntns_fd = open(p, O_RDONLY | O_CLOEXEC);
-        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        *rw_fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, view, 0);
-        if (pidfd >= 0)
-            close(pidfd);
-        if (*mntns_fd < 0 || *rw_fd < 0) {
-            r = -errno;
-            sb_errmsg(err, errlen, "holding the box root template", errno);
-        }
-    }
-    close(ready[0]);
-    close(done[1]);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    if (r < 0) {
+    int r = sb_nshelper_start(&h, template_helper, (void *)plan, &view, "building the box root",
+                              err, errlen);
+    if (r < 0)
+        return r;
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/ns/mnt", (int)h.pid);
+    *mntns_fd = open(p, O_RDONLY | O_CLOEXEC);
+    int pidfd = (int)syscall(SYS_pidfd_open, h.pid, 0);
+    *rw_fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, view, 0);
+    if (pidfd >= 0)
+        close(pidfd);
+    if (*mntns_fd < 0 || *rw_fd < 0) {
+        r = -errno;
+        sb_errmsg(err, errlen, "holding the box root template", errno);
         if (*mntns_fd >= 0)
             close(*mntns_fd);
         if (*rw_fd >= 0)
             close(*rw_fd);
         *mntns_fd = *rw_fd = -1;
     }
+    sb_nshelper_finish(&h);
     return r;
 }
 
