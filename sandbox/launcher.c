@@ -192,7 +192,22 @@ int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen)
         sb_errmsg(err, errlen, "socketpair", errno);
         return -errno;
     }
-    pid_t pid = fork();
+    /* cgroup v2: create the launcher directly inside the slot's cgroup
+     * (CLONE_INTO_CGROUP), which skips the migration and its RCU wait.
+     * Elsewhere, or if the kernel refuses, fork and move it. */
+    pid_t pid = -1;
+    bool born_inside = false;
+    if (s->cg.version == 2) {
+        struct clone_args ca;
+        memset(&ca, 0, sizeof ca);
+        ca.flags = CLONE_INTO_CGROUP;
+        ca.exit_signal = SIGCHLD;
+        ca.cgroup = (uint64_t)s->cg.dir[0];
+        pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+        born_inside = pid >= 0;
+    }
+    if (pid < 0)
+        pid = fork();
     if (pid < 0) {
         int e = errno;
         close(sv[0]), close(sv[1]);
@@ -204,7 +219,7 @@ int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen)
     close(sv[1]);
     s->launcher_pid = pid;
     s->launcher_sock = sv[0];
-    int r = sb_cg_attach(&s->cg, pid, err, errlen);
+    int r = born_inside ? 0 : sb_cg_attach(&s->cg, pid, err, errlen);
     if (r < 0)
         sb_launcher_stop(s);
     return r;
