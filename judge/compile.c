@@ -20,6 +20,8 @@ void jd_program_free(struct jd_program *prog)
 {
     if (!prog)
         return;
+    if (prog->dir)
+        sb_scratch_umount(prog->dir); /* the binary and the compiler's files go */
     free(prog->dir);
     jd_strv_free(prog->sources);
     jd_strv_free(prog->extra_args);
@@ -183,6 +185,7 @@ static int make_dir(const char *scratch, const char *tag, char **dir, char *err,
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
+    sb_scratch_umount(*dir); /* a leftover from an earlier judge */
     jd_rm_rf(*dir);
     if (mkdir(*dir, 0755) < 0) {
         int e = -errno;
@@ -190,6 +193,17 @@ static int make_dir(const char *scratch, const char *tag, char **dir, char *err,
         free(*dir);
         *dir = NULL;
         return e;
+    }
+    /* The compiler writes here with a writable /box: cap the total (per
+     * file only RLIMIT_FSIZE applies; -fdump-tree-all alone writes
+     * hundreds of files) by making it a tmpfs of bounded size. */
+    char merr[SB_MSG_MAX];
+    int r = sb_scratch_mount(*dir, JD_PROGRAM_DIR_KIB, merr, sizeof merr);
+    if (r < 0) {
+        snprintf(err, errlen, "program directory: %s", merr);
+        free(*dir);
+        *dir = NULL;
+        return r;
     }
     return 0;
 }

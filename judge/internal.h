@@ -62,6 +62,10 @@ char **jd_expand_argv(char *const *tmpl, char *const *srcs, const char *opts,
                       const char *args, uint64_t mem_kib);
 
 /* ---- programs: submissions, validators (compile.c) --------------------- */
+/* Size cap of a program's directory (a tmpfs): sources, compiler output,
+ * binary. Pages are memory, charged to the compiling box's cgroup. */
+#define JD_PROGRAM_DIR_KIB (256 * 1024)
+
 struct jd_program {
     const struct jd_lang *lang;
     char *dir;              /* host dir with the sources and, after build, the binary */

@@ -111,6 +111,8 @@ void sb_config_init(struct sb_config *cfg);
  * Unmount (lazily) when done; the contents are gone then. */
 int sb_scratch_mount(const char *dir, uint64_t kib, char *err, size_t errlen);
 int sb_scratch_umount(const char *dir);
+/* Detach all scratch mounts at or below dir; returns how many. */
+int sb_scratch_umount_under(const char *dir);
 
 /* What this host supports, for start-up messages and `nsjudge version`. */
 struct sb_host_info {

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include "sandbox/internal.h"
@@ -36,4 +37,27 @@ int sb_scratch_umount(const char *dir)
 {
     /* lazy: a file the caller still holds open must not make this fail */
     return umount2(dir, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+/* Detach every scratch mount at or below dir (deepest first), e.g. before
+ * removing a whole scratch tree after an interrupted judge. */
+int sb_scratch_umount_under(const char *dir)
+{
+    FILE *f = fopen("/proc/self/mounts", "re");
+    if (!f)
+        return -errno;
+    size_t dl = strlen(dir);
+    char line[4096], found[64][1024];
+    int n = 0;
+    while (fgets(line, sizeof line, f) && n < 64) {
+        char src[256], mnt[1024];
+        if (sscanf(line, "%255s %1023s", src, mnt) != 2 || strcmp(src, "nsjudge-scratch"))
+            continue;
+        if (!strncmp(mnt, dir, dl) && (mnt[dl] == '/' || mnt[dl] == 0))
+            snprintf(found[n++], sizeof found[0], "%s", mnt);
+    }
+    fclose(f);
+    for (int i = n - 1; i >= 0; i--)
+        umount2(found[i], MNT_DETACH | UMOUNT_NOFOLLOW);
+    return n;
 }

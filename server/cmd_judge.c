@@ -158,8 +158,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void scratch_remove(void)
 {
-    if (cli_scratch[0])
-        nftw(cli_scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    if (!cli_scratch[0])
+        return;
+    /* program directories are size-capped tmpfs mounts: detach them first */
+    sb_scratch_umount_under(cli_scratch);
+    nftw(cli_scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 static void *signal_waiter(void *arg)
