@@ -5,6 +5,8 @@
  * 10+ ms of dynamic linking at every start, which `nsjudge run` (a few
  * ms in all) should not pay. */
 #include <dlfcn.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,8 +69,21 @@ static const char *usage_of(const struct command *c)
     return u ? u : "";
 }
 
+/* Judging mounts size-capped tmpfs scratch directories (sandbox/scratch.c).
+ * Give this process a mount namespace of its own first, so they vanish
+ * with it even after kill -9, and never clutter the host's mount table.
+ * Host mounts still propagate in (slave). Best effort: without root the
+ * sandbox itself will say what is wrong. */
+static void private_mounts(void)
+{
+    if (unshare(CLONE_NEWNS) == 0)
+        mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+}
+
 static int run_command(const struct command *c, int argc, char **argv)
 {
+    if (strcmp(c->name, "run") && strcmp(c->name, "languages"))
+        private_mounts();
     if (!c->plugin_fn)
         return c->fn(argc, argv);
     void *h = plugin();
