@@ -94,9 +94,13 @@ $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsand
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The service module is looked up next to the binary; the configs where
+# nsjudge looks when run outside the repository.
 install: all
 	install -D -m 755 $(B)/nsjudge $(DESTDIR)/usr/local/bin/nsjudge
 	install -D -m 644 $(B)/nsjudge-server.so $(DESTDIR)/usr/local/bin/nsjudge-server.so
+	install -D -m 644 configs/languages.json $(DESTDIR)/etc/nsjudge/languages.json
+	install -D -m 644 configs/nsjudge.json $(DESTDIR)/etc/nsjudge/nsjudge.json
 
 clean:
 	rm -rf build build-asan
