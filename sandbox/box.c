@@ -86,7 +86,7 @@ static _Noreturn void box_program(struct sb_launch *l)
         fail(st, err);
     }
     if (!l->no_seccomp) {
-        int r = sb_filter_load(l->filter);
+        int r = sb_filter_load(&l->filter);
         if (r < 0) {
             sb_errmsg(err, sizeof err, "loading the seccomp filter", -r);
             fail(st, err);

@@ -165,7 +165,7 @@ struct sb_launch {
     struct sb_limits lim;
     uid_t box_uid;
     bool no_seccomp;
-    const struct sb_filter *filter;  /* the slot's, same address in the launcher */
+    struct sb_filter filter;         /* insns copied into strings[] */
     int nfds;                        /* fds sent: SB_FD_FIXED + run.n */
     int fd[SB_FD_FIXED];             /* numbers valid in the launcher */
     struct sb_run_mounts run;        /* box_fd / fds[] patched by the launcher */
@@ -187,6 +187,8 @@ struct sb_report {
 struct sb_slot;
 int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen);
 void sb_launcher_stop(struct sb_slot *s);
+/* Wait until a new launcher is in the slot's cgroup (0 or -errno). */
+int sb_launcher_wait_ready(struct sb_slot *s, char *err, size_t errlen);
 /* Start box init for the run described in s->launch with these fds;
  * returns a pidfd of box init, or -errno with a message. */
 int sb_launcher_launch(struct sb_slot *s, const int *fds, int nfds, char *err, size_t errlen);
@@ -208,6 +210,7 @@ struct sb_slot {
      * forked from a large caller. */
     pid_t launcher_pid;
     int launcher_sock;
+    bool launcher_ready;         /* its "attached to the cgroup" message was read */
     struct sb_launch *launch;    /* shared mapping of SB_LAUNCH_SIZE bytes */
 };
 

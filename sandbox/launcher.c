@@ -107,10 +107,37 @@ static void reap(int sig)
     errno = saved;
 }
 
-static _Noreturn void launcher_main(int sock, struct sb_launch *l)
+/* Move ourselves into the slot's cgroup ("0" = the writer). On cgroup v1
+ * this waits for an RCU grace period (ms); doing it here, in the new
+ * process, lets the caller finish setting up the slot meanwhile. */
+static int attach_self(const struct sb_cgroup *cg)
 {
-    sb_close_fds_except(&sock, 1);
+    int n = cg->version == 2 ? 1 : SB_CG_N;
+    for (int i = 0; i < n; i++) {
+        int fd = openat(cg->dir[i], "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            return -errno;
+        ssize_t w = write(fd, "0", 1);
+        int e = errno;
+        close(fd);
+        if (w != 1)
+            return -e;
+    }
+    return 0;
+}
+
+static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct sb_cgroup *cg,
+                                    bool born_inside)
+{
+    int keep[1 + SB_CG_N] = {sock, cg->dir[0], cg->dir[1], cg->dir[2]};
+    sb_close_fds_except(keep, 1 + SB_CG_N);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int r = born_inside ? 0 : attach_self(cg);
+    for (int i = 0; i < SB_CG_N; i++)
+        if (cg->dir[i] >= 0 && (i == 0 || cg->dir[i] != cg->dir[0]))
+            close(cg->dir[i]);
+    if (send_msg(sock, 'A', -r, NULL, 0) < 0 || r < 0)
+        _exit(1);
     /* The box's memory use must never make the OOM killer pick us. */
     int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
@@ -215,14 +242,12 @@ int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen)
         return -e;
     }
     if (pid == 0)
-        launcher_main(sv[1], s->launch);
+        launcher_main(sv[1], s->launch, &s->cg, born_inside);
     close(sv[1]);
     s->launcher_pid = pid;
     s->launcher_sock = sv[0];
-    int r = born_inside ? 0 : sb_cg_attach(&s->cg, pid, err, errlen);
-    if (r < 0)
-        sb_launcher_stop(s);
-    return r;
+    s->launcher_ready = false; /* its 'A' (attached) comes before the first launch */
+    return 0;
 }
 
 void sb_launcher_stop(struct sb_slot *s)
@@ -238,11 +263,32 @@ void sb_launcher_stop(struct sb_slot *s)
     s->launcher_pid = -1;
 }
 
+int sb_launcher_wait_ready(struct sb_slot *s, char *err, size_t errlen)
+{
+    if (s->launcher_ready || s->launcher_sock < 0)
+        return 0;
+    int fd = -1, value = 0;
+    char kind = 0;
+    int n = recv_msg(s->launcher_sock, &kind, &value, &fd, 1);
+    if (n != 0 || kind != 'A' || value != 0) {
+        if (n > 0)
+            close(fd);
+        int e = n < 0 ? -n : value ? value : EPROTO;
+        sb_errmsg(err, errlen, "moving the slot launcher into its cgroup", e);
+        return -e;
+    }
+    s->launcher_ready = true;
+    return 0;
+}
+
 int sb_launcher_launch(struct sb_slot *s, const int *fds, int nfds, char *err, size_t errlen)
 {
-    int r = s->launcher_sock < 0 ? -EPIPE : send_msg(s->launcher_sock, 'R', 0, fds, nfds);
     int pidfd = -1, value = 0;
     char kind = 0;
+    int r = sb_launcher_wait_ready(s, err, errlen);
+    if (r < 0)
+        return r;
+    r = s->launcher_sock < 0 ? -EPIPE : send_msg(s->launcher_sock, 'R', 0, fds, nfds);
     if (r == 0) {
         r = recv_msg(s->launcher_sock, &kind, &value, &pidfd, 1);
         if (r >= 0 && kind == 'E')

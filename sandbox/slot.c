@@ -65,6 +65,10 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         snprintf(name, sizeof name, "nsjudge-%d-%d", (int)getpid(), opt->id);
         r = sb_cg_open(&lay, name, &s->cg, err, errlen);
     }
+    /* The launcher first: its move into the cgroup (slow on v1) overlaps
+     * with the rest of the set-up below. */
+    if (r == 0)
+        r = sb_launcher_start(s, err, errlen);
     if (r == 0 && (r = sb_netns_create(false, err, errlen)) >= 0) {
         s->netns_down = r;
         r = 0;
@@ -77,8 +81,6 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         r = sb_rootfs_add_defaults(&s->base, err, errlen);
     if (r == 0)
         r = sb_rootfs_template(&s->base, &s->tmpl_mntns, &s->tmpl_rw, err, errlen);
-    if (r == 0)
-        r = sb_launcher_start(s, err, errlen);
     if (r < 0) {
         sb_slot_close(s);
         return r;

@@ -216,7 +216,17 @@ static int describe_run(struct sb_slot *s, const struct sb_config *cfg, const st
     l->lim = *lim;
     l->box_uid = s->box_uid;
     l->no_seccomp = cfg->no_seccomp;
-    l->filter = &s->filter;
+    /* the launcher was forked before the filter was built: send a copy */
+    size_t fbytes = (size_t)s->filter.len * sizeof *s->filter.insns;
+    l->used = (l->used + 7) & ~(size_t)7;
+    if (l->used + fbytes > SB_LAUNCH_SIZE - sizeof *l) {
+        sb_setmsg(msg, ml, "seccomp filter too large");
+        return -E2BIG;
+    }
+    l->filter.insns = (struct sock_filter *)(void *)(l->strings + l->used);
+    memcpy(l->filter.insns, s->filter.insns, fbytes);
+    l->filter.len = s->filter.len;
+    l->used += fbytes;
     l->run = s->run;
     l->nfds = SB_FD_FIXED + s->run.n;
     l->listener = -1;
@@ -285,6 +295,9 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     for (int i = 0; i < s->run.n; i++)
         fds[SB_FD_FIXED + i] = s->run.fds[i];
 
+    /* a new launcher may still be entering the cgroup: not the box's time */
+    if ((r = sb_launcher_wait_ready(s, msg, ml)) < 0)
+        goto out;
     double t0 = now_s();
     pidfd = sb_launcher_launch(s, fds, SB_FD_FIXED + s->run.n, msg, ml);
     if (pidfd == -EPIPE) {
