@@ -170,17 +170,18 @@ static int make_dev(int rootfd, const char *root, char *err, size_t errlen)
         return -errno;
     }
     int r = 0;
+    /* Real device nodes with the host's numbers (we are root in the host
+     * user namespace here), not bind mounts: every mount in the template
+     * is copied and torn down again by every run. */
     for (size_t i = 0; i < sizeof nodes / sizeof *nodes && r == 0; i++) {
-        int fd = openat(devfd, nodes[i], O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
-        if (fd < 0) {
-            r = -errno;
-            sb_errmsg(err, errlen, "creating a /dev node", errno);
-            break;
-        }
-        close(fd);
+        struct stat st;
         cat3(host, sizeof host, "/dev/", nodes[i], NULL);
-        cat3(path, sizeof path, root, host, NULL);
-        r = bind(host, path, true, true, err, errlen);
+        if (stat(host, &st) < 0 || !S_ISCHR(st.st_mode) ||
+            mknodat(devfd, nodes[i], S_IFCHR | 0666, st.st_rdev) < 0 ||
+            fchmodat(devfd, nodes[i], 0666, 0) < 0) {
+            r = -errno ? -errno : -ENODEV;
+            sb_errmsg(err, errlen, "creating a /dev node", errno);
+        }
     }
     for (size_t i = 0; i < sizeof links / sizeof *links && r == 0; i++)
         if (symlinkat(links[i][1], devfd, links[i][0]) < 0) {
