@@ -32,43 +32,12 @@ int jd_checker_cache_new(struct jd_checker_cache **out)
     return 0;
 }
 
-static void lang_clear(struct jd_lang *l)
-{
-    free(l->id);
-    free(l->name);
-    free(l->source_file);
-    jd_strv_free(l->extensions);
-    jd_strv_free(l->compile_argv);
-    jd_strv_free(l->run_argv);
-    jd_strv_free(l->mounts);
-    memset(l, 0, sizeof *l);
-}
-
-static int lang_copy(struct jd_lang *dst, const struct jd_lang *src)
-{
-    *dst = *src;
-    dst->id = jd_strdup(src->id);
-    dst->name = jd_strdup(src->name);
-    dst->source_file = jd_strdup(src->source_file);
-    dst->extensions = src->extensions ? jd_strv_dup(src->extensions) : NULL;
-    dst->compile_argv = src->compile_argv ? jd_strv_dup(src->compile_argv) : NULL;
-    dst->run_argv = src->run_argv ? jd_strv_dup(src->run_argv) : NULL;
-    dst->mounts = src->mounts ? jd_strv_dup(src->mounts) : NULL;
-    if (!dst->id || !dst->name || !dst->source_file || !dst->run_argv ||
-        (src->extensions && !dst->extensions) || (src->compile_argv && !dst->compile_argv) ||
-        (src->mounts && !dst->mounts)) {
-        lang_clear(dst);
-        return -ENOMEM;
-    }
-    return 0;
-}
-
 void jd_checker_cache_free(struct jd_checker_cache *c)
 {
     if (!c)
         return;
     jd_program_free(&c->prog);
-    lang_clear(&c->lang);
+    jd_lang_clear(&c->lang);
     if (c->dir) {
         jd_rm_rf(c->dir);
         free(c->dir);
@@ -96,7 +65,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const s
         snprintf(c->msg, sizeof c->msg, "%s: %s is not installed on this host", p->checker_path, l->id);
         return -ENOENT;
     }
-    int rc = lang_copy(&c->lang, l);
+    int rc = jd_lang_copy(&c->lang, l);
     if (rc == 0)
         rc = jd_mkdtemp(NULL, "nsjudge-checker", &c->dir);
     if (rc < 0) {
@@ -151,7 +120,7 @@ int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, str
         *out = &c->prog;
     if (!c->tried) {
         jd_program_free(&c->prog);
-        lang_clear(&c->lang);
+        jd_lang_clear(&c->lang);
         if (c->dir) {
             jd_rm_rf(c->dir);
             free(c->dir);

@@ -178,6 +178,14 @@ static int run_compiler(struct sb_slot *slot, const struct jd_lang *lang, struct
     return 0;
 }
 
+/* The program is the one file lang->source_file in its directory. */
+static int single_source(struct jd_program *prog, const struct jd_lang *lang)
+{
+    if (!(prog->sources = calloc(1, sizeof(char *))))
+        return -ENOMEM;
+    return jd_strv_push(&prog->sources, lang->source_file);
+}
+
 static int make_dir(const char *scratch, const char *tag, char **dir, char *err, size_t errlen)
 {
     *dir = jd_path_join(scratch, tag);
@@ -234,10 +242,8 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
         free(dst);
         if (rc == 0 && with_headers)
             rc = copy_sibling_headers(path, prog->dir);
-        if (rc == 0 && !(prog->sources = calloc(1, sizeof(char *))))
-            rc = -ENOMEM;
         if (rc == 0)
-            rc = jd_strv_push(&prog->sources, lang->source_file);
+            rc = single_source(prog, lang);
     }
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(-rc));
@@ -270,10 +276,8 @@ int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
     char *dst = jd_path_join(prog->dir, lang->source_file);
     rc = dst ? jd_write_file(dst, src ? src : "", src ? srclen : 0, 0644) : -ENOMEM;
     free(dst);
-    if (rc == 0 && !(prog->sources = calloc(1, sizeof(char *))))
-        rc = -ENOMEM;
     if (rc == 0)
-        rc = jd_strv_push(&prog->sources, lang->source_file);
+        rc = single_source(prog, lang);
     if (rc < 0) {
         snprintf(err, errlen, "writing the source: %s", strerror(-rc));
         goto fail;

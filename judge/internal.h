@@ -52,6 +52,8 @@ void jd_limits_add_extra(struct sb_limits *l, const struct sb_limits *extra);
 
 /* ---- languages (languages.c) ------------------------------------------- */
 /* Built-in table (C, C++, Python 3) for checkers when no table is given. */
+void jd_lang_clear(struct jd_lang *l);
+int jd_lang_copy(struct jd_lang *dst, const struct jd_lang *src);
 int jd_langs_builtin(struct jd_langs **out, char *err, size_t errlen);
 int jd_langs_parse(const char *json, struct jd_langs **out, char *err, size_t errlen);
 /* The box mounts a language needs (points into lang; n <= max). */

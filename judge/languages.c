@@ -19,7 +19,8 @@ static const char builtin_json[] =
     " \"run\":[\"python3\",\"{src}\"]}"
     "]}";
 
-static void lang_free(struct jd_lang *l)
+/* Free what a language entry owns and zero it. */
+void jd_lang_clear(struct jd_lang *l)
 {
     free(l->id);
     free(l->name);
@@ -28,6 +29,27 @@ static void lang_free(struct jd_lang *l)
     jd_strv_free(l->compile_argv);
     jd_strv_free(l->run_argv);
     jd_strv_free(l->mounts);
+    memset(l, 0, sizeof *l);
+}
+
+/* A deep copy, e.g. for a validator cache that outlives the table. */
+int jd_lang_copy(struct jd_lang *dst, const struct jd_lang *src)
+{
+    *dst = *src;
+    dst->id = jd_strdup(src->id);
+    dst->name = jd_strdup(src->name);
+    dst->source_file = jd_strdup(src->source_file);
+    dst->extensions = src->extensions ? jd_strv_dup(src->extensions) : NULL;
+    dst->compile_argv = src->compile_argv ? jd_strv_dup(src->compile_argv) : NULL;
+    dst->run_argv = src->run_argv ? jd_strv_dup(src->run_argv) : NULL;
+    dst->mounts = src->mounts ? jd_strv_dup(src->mounts) : NULL;
+    if (!dst->id || !dst->name || !dst->source_file || !dst->run_argv ||
+        (src->extensions && !dst->extensions) || (src->compile_argv && !dst->compile_argv) ||
+        (src->mounts && !dst->mounts)) {
+        jd_lang_clear(dst);
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 void jd_langs_free(struct jd_langs *l)
@@ -35,7 +57,7 @@ void jd_langs_free(struct jd_langs *l)
     if (!l)
         return;
     for (size_t i = 0; i < l->n; i++)
-        lang_free(&l->v[i]);
+        jd_lang_clear(&l->v[i]);
     free(l->v);
     free(l);
 }

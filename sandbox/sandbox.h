@@ -102,6 +102,9 @@ void sb_slot_close(struct sb_slot *slot);
  * could not run (then res->status is SB_XX and res->message says why). */
 int sb_run(struct sb_slot *slot, const struct sb_config *cfg, struct sb_result *res);
 
+/* The clean environment a box gets when cfg->envp is NULL. */
+extern const char *const sb_default_env[];
+
 /* Initialise a config with every default (all streams /dev/null). */
 void sb_config_init(struct sb_config *cfg);
 

@@ -23,6 +23,11 @@ const char *sb_status_name(sb_status s)
     return (unsigned)s < sizeof names / sizeof *names ? names[s] : "unknown";
 }
 
+const char *const sb_default_env[] = {
+    "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp",
+    "LANG=C.UTF-8", NULL,
+};
+
 void sb_config_init(struct sb_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);

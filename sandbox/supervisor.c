@@ -32,10 +32,6 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-static const char *const default_env[] = {
-    "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp",
-    "LANG=C.UTF-8", NULL,
-};
 
 static double now_s(void)
 {
@@ -177,16 +173,23 @@ static void classify(struct sb_result *res, const struct sb_limits *lim, bool ha
     }
 }
 
-/* Copy the run's strings into the shared launch area (pointers stay valid
- * in the launcher, which maps it at the same address). */
+/* Room for `bytes` in the shared launch area (pointers into it stay valid
+ * in the launcher, which maps it at the same address); NULL when full. */
+static void *reserve(struct sb_launch *l, size_t bytes, size_t align)
+{
+    size_t at = (l->used + align - 1) & ~(align - 1);
+    if (at + bytes > SB_LAUNCH_SIZE - sizeof *l)
+        return NULL;
+    l->used = at + bytes;
+    return l->strings + at;
+}
+
 static char *put_str(struct sb_launch *l, const char *str)
 {
     size_t n = strlen(str) + 1;
-    if (l->used + n > SB_LAUNCH_SIZE - sizeof *l)
-        return NULL;
-    char *d = l->strings + l->used;
-    memcpy(d, str, n);
-    l->used += n;
+    char *d = reserve(l, n, 1);
+    if (d)
+        memcpy(d, str, n);
     return d;
 }
 
@@ -195,12 +198,9 @@ static char **put_vec(struct sb_launch *l, const char *const *v)
     size_t n = 0;
     while (v[n])
         n++;
-    l->used = (l->used + 7) & ~(size_t)7;
-    size_t bytes = (n + 1) * sizeof(char *);
-    if (l->used + bytes > SB_LAUNCH_SIZE - sizeof *l)
+    char **out = reserve(l, (n + 1) * sizeof(char *), sizeof(char *));
+    if (!out)
         return NULL;
-    char **out = (char **)(void *)(l->strings + l->used);
-    l->used += bytes;
     for (size_t i = 0; i < n; i++)
         if (!(out[i] = put_str(l, v[i])))
             return NULL;
@@ -218,20 +218,17 @@ static int describe_run(struct sb_slot *s, const struct sb_config *cfg, const st
     l->no_seccomp = cfg->no_seccomp;
     /* the launcher was forked before the filter was built: send a copy */
     size_t fbytes = (size_t)s->filter.len * sizeof *s->filter.insns;
-    l->used = (l->used + 7) & ~(size_t)7;
-    if (l->used + fbytes > SB_LAUNCH_SIZE - sizeof *l) {
+    if (!(l->filter.insns = reserve(l, fbytes, 8))) {
         sb_setmsg(msg, ml, "seccomp filter too large");
         return -E2BIG;
     }
-    l->filter.insns = (struct sock_filter *)(void *)(l->strings + l->used);
     memcpy(l->filter.insns, s->filter.insns, fbytes);
     l->filter.len = s->filter.len;
-    l->used += fbytes;
     l->run = s->run;
     l->nfds = SB_FD_FIXED + s->run.n;
     l->listener = -1;
     if (!(l->argv = put_vec(l, cfg->argv)) ||
-        !(l->envp = put_vec(l, cfg->envp ? cfg->envp : default_env)) ||
+        !(l->envp = put_vec(l, cfg->envp ? cfg->envp : sb_default_env)) ||
         (cfg->cwd && !(l->cwd = put_str(l, cfg->cwd)))) {
         sb_setmsg(msg, ml, "command line and environment too large (over %u KiB)",
                   SB_LAUNCH_SIZE / 1024);

@@ -254,10 +254,10 @@ int cmd_run(int argc, char **argv)
     cfg.argv = (const char *const *)&argv[optind];
     if (n_env) {
         /* A clean environment plus what was asked for. */
-        static const char *const base[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8"};
+        const char *const *base = sb_default_env;
         const char *all[128 + 5];
         int n = 0;
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; base[i] && i < 4; i++) {
             bool overridden = false;
             size_t kl = strchr(base[i], '=') - base[i];
             for (int j = 0; j < n_env; j++)
