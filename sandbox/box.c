@@ -1,15 +1,28 @@
 /*
- * box.c - the box side of a run: box init (PID 1 of the box) and the
- * program it starts. Runs in processes forked from the slot's launcher,
- * so it only makes system calls and touches memory prepared beforehand
- * (no malloc, no stdio, no locks).
+ * box.c - the box side: the slot's keeper and the programs it starts.
+ * Runs in processes forked from the slot's launcher, so it only makes
+ * system calls and touches memory prepared beforehand (no malloc, no
+ * stdio, no locks).
  *
- *   box init: PID 1 of new PID/IPC/UTS/cgroup namespaces; joins the slot's
- *     network namespace and a private copy of its root template, mounts
- *     this run's /tmp, /proc, /box; drops to the slot's uid in a new user
- *     namespace with no capabilities; starts the program; answers the
- *     seccomp notifications of denied calls; reports the program's status.
- *       program: stdio, rlimits, working dir, seccomp filter, execve.
+ * The keeper is box init (PID 1 of the box), made once per slot and kept
+ * between runs, so a run does not pay again for namespaces, the root
+ * copy, the user namespace and loading the seccomp filter:
+ *   - PID 1 of new PID/IPC/UTS namespaces (cloned by the launcher); it
+ *     enters a new cgroup namespace, the slot's network namespace and a
+ *     private copy of the root template, and mounts /proc and /tmp;
+ *   - it drops to its own host uid (not the programs') and enters a new
+ *     user namespace where the launcher maps it to 0 and the box uid to
+ *     1000: it keeps capabilities inside that namespace only, with an
+ *     empty bounding set and no_new_privs;
+ *   - it loads the seccomp filter once, on itself: every program inherits
+ *     it, and the keeper answers their denied calls on the listener.
+ * For each run it starts the program vfork-style; the program enters a
+ * new IPC namespace, becomes uid 1000 (losing every capability), sets up
+ * stdio, rlimits and its working directory, and execs. When the program
+ * ends, the keeper kills and reaps everything else in the box before it
+ * reports the run done: no process survives into the next run. Programs
+ * cannot signal, trace, renice or even see the keeper: another uid, not
+ * dumpable, PID 1, hidden by hidepid.
  *
  * The program is not PID 1 because PID 1 ignores signals it has no
  * handler for, which would change how a program that raises SIGABRT or
@@ -29,7 +42,7 @@
 
 static const char *const path_dirs[] = {"/usr/local/bin", "/usr/bin", "/bin"};
 
-static void send_report(int fd, char kind, int value, const char *msg)
+void sb_report_send(int fd, char kind, int value, const char *msg)
 {
     struct sb_report r;
     memset(&r, 0, sizeof r);
@@ -43,55 +56,46 @@ static void send_report(int fd, char kind, int value, const char *msg)
 
 static _Noreturn void fail(int st_w, const char *msg)
 {
-    send_report(st_w, 'E', 0, msg);
+    sb_report_send(st_w, 'E', 0, msg);
     _exit(127);
 }
 
-/* The program: final set-up and exec. */
-static _Noreturn void box_program(struct sb_launch *l)
+/* One run, as the program sees it before exec. */
+struct program {
+    const struct sb_launch *l;
+    int fd[4];                /* stdin, stdout, stderr, status (close-on-exec) */
+};
+
+static _Noreturn void program_main(struct program *p)
 {
     char err[SB_MSG_MAX];
-    int st = l->fd[SB_FD_STATUS];
+    const struct sb_launch *l = p->l;
+    int st = p->fd[3];
 
+    /* IPC objects of earlier runs stay in their own namespace. */
+    if (unshare(CLONE_NEWIPC) < 0) {
+        sb_errmsg(err, sizeof err, "entering an IPC namespace", errno);
+        fail(st, err);
+    }
+    if (sb_user_program(err, sizeof err) < 0)
+        fail(st, err);
     /* stdio: move the three fds out of the way first so they cannot clobber
      * each other, then into place (dup2 clears close-on-exec). */
     int tmp[3];
     for (int i = 0; i < 3; i++)
-        if ((tmp[i] = fcntl(l->fd[SB_FD_STDIN + i], F_DUPFD_CLOEXEC, 10)) < 0)
+        if ((tmp[i] = fcntl(p->fd[i], F_DUPFD_CLOEXEC, 10)) < 0)
             fail(st, "duplicating stdio");
     for (int i = 0; i < 3; i++)
         if (dup2(tmp[i], i) < 0)
             fail(st, "setting up stdio");
-    /* No other fd survives exec: close all but the (close-on-exec) status
-     * pipe, which we still need for errors. */
-    if (st > 3)
-        close_range(3, st - 1, 0);
-    close_range(st + 1, ~0U, 0);
-
-    /* Signals ignored or blocked by the caller must not leak into the box. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        sigaction(sig, &sa, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-
+    /* Only 0-2 survive exec; the rest of this fd table (a copy of the
+     * keeper's) is close-on-exec, the status pipe included. */
     if (sb_rlimits_apply(&l->lim, err, sizeof err) < 0)
         fail(st, err);
     const char *cwd = l->cwd ? l->cwd : "/box";
     if (chdir(cwd) < 0) {
         sb_errmsg(err, sizeof err, cwd, errno);
         fail(st, err);
-    }
-    if (!l->no_seccomp) {
-        int r = sb_filter_load(&l->filter);
-        if (r < 0) {
-            sb_errmsg(err, sizeof err, "loading the seccomp filter", -r);
-            fail(st, err);
-        }
-        l->listener = r; /* shared memory and fd table with init until exec */
     }
     const char *prog = l->argv[0];
     int e = ENOENT;
@@ -102,11 +106,11 @@ static _Noreturn void box_program(struct sb_launch *l)
         char path[SB_PATH_MAX];
         for (size_t i = 0; i < sizeof path_dirs / sizeof *path_dirs; i++) {
             size_t n = 0;
-            for (const char *p = path_dirs[i]; *p && n < sizeof path - 2; p++)
-                path[n++] = *p;
+            for (const char *q = path_dirs[i]; *q && n < sizeof path - 2; q++)
+                path[n++] = *q;
             path[n++] = '/';
-            for (const char *p = prog; *p && n < sizeof path - 1; p++)
-                path[n++] = *p;
+            for (const char *q = prog; *q && n < sizeof path - 1; q++)
+                path[n++] = *q;
             path[n] = 0;
             execve(path, l->argv, l->envp);
             if (errno != ENOENT)
@@ -115,41 +119,36 @@ static _Noreturn void box_program(struct sb_launch *l)
     }
     char what[SB_MSG_MAX];
     size_t n = 0;
-    for (const char *p = "execve "; *p; p++)
-        what[n++] = *p;
-    for (const char *p = prog; *p && n + 1 < sizeof what - 64; p++)
-        what[n++] = *p;
+    for (const char *q = "execve "; *q; q++)
+        what[n++] = *q;
+    for (const char *q = prog; *q && n + 1 < sizeof what - 64; q++)
+        what[n++] = *q;
     what[n] = 0;
     sb_errmsg(err, sizeof err, what, e);
     fail(st, err);
 }
 
-static int program_main(void *arg)
+static int program_entry(void *arg)
 {
-    box_program(arg);
+    program_main(arg);
 }
 
-_Noreturn void sb_box_init(struct sb_launch *l)
+/* Kill every process in the box but ourselves, and reap them all. As PID
+ * 1 we inherit every orphan, so once waitpid says ECHILD and kill finds
+ * no one, the box is empty. A fork racing with the kill is safe: the
+ * parent's pending SIGKILL makes the fork fail. */
+static void empty_box(void)
+{
+    do {
+        kill(-1, SIGKILL);
+        while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+            ;
+    } while (kill(-1, 0) == 0);
+}
+
+static void keeper_setup(struct sb_launch *l, int sock, int st)
 {
     char err[SB_MSG_MAX];
-    int st = l->fd[SB_FD_STATUS];
-    /* Keep only what the box needs, nothing else the launcher holds. */
-    int keep[SB_FD_FIXED + SB_MAX_MOUNTS];
-    int nk = 0;
-    for (int i = 0; i < SB_FD_FIXED; i++)
-        keep[nk++] = l->fd[i];
-    for (int i = 0; i < l->run.n; i++)
-        keep[nk++] = l->run.fds[i];
-    sb_close_fds_except(keep, nk);
-    /* The launcher's SIGCHLD handler would reap the program behind our back. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        sigaction(sig, &sa, NULL);
-    /* If the launcher dies, the box dies (and with it the namespace). */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-
     if (unshare(CLONE_NEWCGROUP) < 0)
         fail(st, "entering a cgroup namespace");
     if (setns(l->fd[SB_FD_NETNS], CLONE_NEWNET) < 0) {
@@ -159,56 +158,117 @@ _Noreturn void sb_box_init(struct sb_launch *l)
     close(l->fd[SB_FD_NETNS]);
     if (sethostname("nsjudge", 7) < 0 || setdomainname("nsjudge", 7) < 0)
         fail(st, "setting the hostname");
-    if (sb_rootfs_enter(l->fd[SB_FD_MNTNS], &l->run, err, sizeof err) < 0)
+    if (sb_rootfs_keeper_enter(l->fd[SB_FD_MNTNS], l->run.tmp_opts, err, sizeof err) < 0)
         fail(st, err);
     close(l->fd[SB_FD_MNTNS]);
-
-    /* Drop privileges here, in init, once for both: the program inherits
-     * the user namespace, uid and empty capability sets. Then make init
-     * non-dumpable so the program (same uid) cannot read or write its
-     * memory through /proc/1. The uid change cleared the death signal. */
-    if (sb_user_drop(l->box_uid, err, sizeof err) < 0)
+    /* The launcher is OOM-immune; written while still privileged, this
+     * also resets the floor programs could lower their own score to. */
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1)
+        fail(st, "resetting oom_score_adj");
+    close(fd);
+    if (sb_user_keeper(l->keeper_uid, sock, err, sizeof err) < 0)
         fail(st, err);
+    /* The credential changes cleared these; set them again. */
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
 
-    /* vfork-style (shared memory, init sleeps until exec): no copy of
-     * init's page tables. The fd table is shared too, so the seccomp
-     * listener the program creates just before exec stays with init. The
-     * stack is this process's own copy of a static buffer. */
-    static char stack[64 * 1024] __attribute__((aligned(16)));
-    l->listener = -1;
-    pid_t pid = clone(program_main, stack + sizeof stack,
-                      CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, l);
-    if (pid < 0) {
-        sb_errmsg(err, sizeof err, "starting the program", errno);
-        fail(st, err);
+_Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
+{
+    int st = l->fd[SB_FD_STATUS];
+    /* Keep only what the keeper needs, nothing else the launcher holds. */
+    int keep[4] = {sock, st, l->fd[SB_FD_NETNS], l->fd[SB_FD_MNTNS]};
+    sb_close_fds_except(keep, 4);
+    /* No handler or ignored signal of the launcher's may reach programs. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &sa, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* If the launcher dies, the box dies (and with it the namespace). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    keeper_setup(l, sock, st);
+    int listener = -1;
+    if (!l->no_seccomp) {
+        listener = sb_filter_load(&l->filter);
+        if (listener < 0) {
+            char err[SB_MSG_MAX];
+            sb_errmsg(err, sizeof err, "loading the seccomp filter", -listener);
+            fail(st, err);
+        }
     }
-    int listener = l->listener;
-    for (int i = SB_FD_STDIN; i <= SB_FD_STDERR; i++)
-        if (l->fd[i] > 2)
-            close(l->fd[i]);
-    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    int blocked = -1;
-    /* Answer denied syscalls (remembering the first) and reap: orphans
-     * of the program are reparented to us; the rest die with us. */
+    close(st);
+    if (sb_msg_send(sock, 'A', 0, NULL, 0) < 0)
+        _exit(1);
+
+    /* vfork-style start (shared memory, the keeper sleeps until exec): no
+     * copy of page tables. The stack is a static buffer of this process. */
+    static char stack[64 * 1024] __attribute__((aligned(16)));
+    static struct program prog;
+    pid_t child = 0;
+    int child_fd = -1;
+    bool blocked = false;
     for (;;) {
-        struct pollfd p[2] = {{.fd = pfd, .events = POLLIN}, {.fd = listener, .events = POLLIN}};
-        poll(p, 2, pfd < 0 ? 10 : 200);
-        if (listener >= 0 && (p[1].revents & POLLIN)) {
+        struct pollfd p[3] = {{.fd = sock, .events = POLLIN}, {.fd = listener, .events = POLLIN},
+                              {.fd = child_fd, .events = POLLIN}};
+        if (poll(p, 3, child > 0 ? 200 : -1) < 0 && errno != EINTR)
+            _exit(1);
+        if (p[1].revents & POLLIN) {
             int nr = sb_filter_answer(listener);
-            if (nr >= 0 && blocked < 0) {
-                blocked = nr;
-                send_report(st, 'S', nr, NULL);
+            if (nr >= 0 && child > 0 && !blocked) {
+                blocked = true;
+                sb_report_send(prog.fd[3], 'S', nr, NULL);
             }
-        } else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
-            listener = -1;
-        int status;
-        pid_t w;
-        while ((w = waitpid(-1, &status, WNOHANG)) > 0)
-            if (w == pid) {
-                send_report(st, 'W', status, NULL);
-                _exit(0);
-            }
+        }
+        if (child > 0) {
+            /* Reap orphans as they end, and notice the program's end. */
+            int status;
+            pid_t w;
+            while ((w = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
+                if (w == child) {
+                    sb_report_send(prog.fd[3], 'W', status, NULL);
+                    empty_box();
+                    close(prog.fd[3]);
+                    close(child_fd);
+                    child = 0;
+                    child_fd = -1;
+                    if (sb_msg_send(sock, 'D', 0, NULL, 0) < 0)
+                        _exit(1);
+                    break;
+                }
+            continue;
+        }
+        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        char kind = 0;
+        int value, n = sb_msg_recv(sock, &kind, &value, prog.fd, 4);
+        if (n < 0)
+            _exit(0); /* the launcher is gone */
+        if (kind != 'R' || n != 4) {
+            for (int i = 0; i < n; i++)
+                close(prog.fd[i]);
+            continue;
+        }
+        prog.l = l;
+        blocked = false;
+        child = clone(program_entry, stack + sizeof stack,
+                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &prog, &child_fd);
+        for (int i = 0; i < 3; i++)
+            close(prog.fd[i]);
+        if (child < 0) {
+            char err[SB_MSG_MAX];
+            sb_errmsg(err, sizeof err, "starting the program", errno);
+            sb_report_send(prog.fd[3], 'E', 0, err);
+            close(prog.fd[3]);
+            child = 0;
+            child_fd = -1;
+            if (sb_msg_send(sock, 'D', 0, NULL, 0) < 0)
+                _exit(1);
+        }
     }
 }

@@ -488,7 +488,7 @@ int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
     return 0;
 }
 
-int sb_cg_kill_all(struct sb_cgroup *cg, pid_t spare)
+int sb_cg_kill_all(struct sb_cgroup *cg, const pid_t *spare, int nspare)
 {
     int dir = cg->dir[SB_CG_PIDS];
     for (int round = 0; round < 2000; round++) {
@@ -499,7 +499,10 @@ int sb_cg_kill_all(struct sb_cgroup *cg, pid_t spare)
         int left = 0;
         for (char *p = buf; *p; ) {
             long pid = strtol(p, &p, 10);
-            if (pid > 0 && pid != spare) {
+            bool spared = false;
+            for (int i = 0; i < nspare; i++)
+                spared |= pid == spare[i];
+            if (pid > 0 && !spared) {
                 kill((pid_t)pid, SIGKILL);
                 left++;
             }

@@ -8,8 +8,11 @@
  *   nshelper.c  short-lived helper processes that set up namespaces
  *   user.c      uid drop, user namespace, capabilities      (box side)
  *   rlimits.c   per-process resource limits                 (box side)
- *   launcher.c  the slot's launcher process, which starts every box
- *   box.c       box init and the program up to execve      (box side)
+ *   launcher.c  the slot's launcher process: starts the keeper, mounts
+ *               each run's /box, cleans /tmp between runs
+ *   box.c       the keeper (box init, kept across runs) and the program
+ *               up to execve                               (box side)
+ *   msg.c       fd-passing messages between these processes
  *   supervisor.c  sb_run: describe the run, watch limits, collect the result
  *   slot.c      sb_slot_open / sb_slot_close
  *   scratch.c   size-capped tmpfs for writable host directories
@@ -27,6 +30,7 @@
 
 #define SB_PATH_MAX 512
 #define SB_BOX_UID_INSIDE 1000  /* the uid the program sees */
+#define SB_KEEPER_UID_OFFSET 100000 /* keeper's host uid = box uid + this */
 
 /* ---- error messages (usable on the box side: no allocation) ---------- */
 /* Copy "what: strerror(err)" into buf, async-signal-safe. */
@@ -76,9 +80,9 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen);
 int sb_cg_attach(struct sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
 int sb_cg_read_cpu(struct sb_cgroup *cg, uint64_t *ns);
 int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st);
-/* Kill every process left in the cgroup but `spare` (the slot's launcher)
- * and wait until none is left. */
-int sb_cg_kill_all(struct sb_cgroup *cg, pid_t spare);
+/* Kill every process left in the cgroup but those in spare (the slot's
+ * launcher and keeper) and wait until none is left. */
+int sb_cg_kill_all(struct sb_cgroup *cg, const pid_t *spare, int nspare);
 
 /* ---- seccomp.c --------------------------------------------------------- */
 struct sb_filter {
@@ -130,9 +134,11 @@ int sb_rootfs_add(struct sb_rootfs_plan *plan, const char *host, const char *box
 int sb_rootfs_template(const struct sb_rootfs_plan *plan, int *mntns_fd, int *rw_fd,
                        char *err, size_t errlen);
 
-/* What one run adds to the template: detached mount trees, made by the
- * parent with open_tree(), attached by the box with move_mount(). */
+/* What one run adds to the keeper's root: detached mount trees made by
+ * the supervisor with open_tree(), attached by the launcher. They are
+ * only made (and remount set) when they differ from what is mounted. */
 struct sb_run_mounts {
+    bool remount;                     /* replace /box and the extra mounts */
     int box_fd;                       /* -1: an empty tmpfs at /box */
     bool box_writable;
     int n;
@@ -141,29 +147,67 @@ struct sb_run_mounts {
     char tmp_opts[64];                /* tmpfs options for /tmp */
     char box_opts[96];                /* tmpfs options for an empty /box */
 };
+#define SB_MOUNT_ID_MAX (SB_MAX_MOUNTS * (SB_PATH_MAX + 64) + 128)
+/* Describe this run's /box and extra mounts as a string (identity of the
+ * host objects: device, inode, writability, target) into id; when it
+ * differs from cur_id, clone the trees and set m->remount. */
 int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct sb_limits *lim,
-                          uid_t box_uid, struct sb_run_mounts *m, char *err, size_t errlen);
+                          uid_t box_uid, const char *cur_id, char *id, size_t idlen,
+                          struct sb_run_mounts *m, char *err, size_t errlen);
 void sb_rootfs_release_run(struct sb_run_mounts *m);
-/* Box side: enter a private copy of the template and add this run's mounts. */
-int sb_rootfs_enter(int mntns_fd, const struct sb_run_mounts *m, char *err, size_t errlen);
 
-/* ---- user.c (box side) -------------------------------------------------- */
-int sb_user_drop(uid_t host_uid, char *err, size_t errlen);
+/* Keeper side: enter a private copy of the template, mount /proc and /tmp. */
+int sb_rootfs_keeper_enter(int mntns_fd, const char *tmp_opts, char *err, size_t errlen);
+
+/* Launcher side, inside the keeper's mount namespace: what is mounted. */
+struct sb_mounted {
+    bool box;                         /* /box is one of our mounts */
+    bool box_scratch;                 /* ... a writable tmpfs: dropped after each run */
+    int n;
+    char dst[SB_MAX_MOUNTS][SB_PATH_MAX];
+    char tmp_opts[64];                /* options /tmp was mounted with */
+};
+/* Replace /box and the extra mounts by this run's (when m->remount) and
+ * /tmp when its size changes. */
+int sb_rootfs_mount_run(struct sb_mounted *cur, const struct sb_run_mounts *m,
+                        char *err, size_t errlen);
+/* After a run: a fresh /tmp if anything was left in it, and no writable
+ * scratch /box. */
+int sb_rootfs_clean_run(struct sb_mounted *cur, char *err, size_t errlen);
+
+/* ---- user.c -------------------------------------------------------------- */
+/* Keeper (box side): become keeper_uid, enter a new user namespace, ask
+ * the launcher over sock to map it ('U', answered 'G'), then drop the
+ * bounding set and set no_new_privs. Capabilities stay, inside the new
+ * namespace only, for starting programs. */
+int sb_user_keeper(uid_t keeper_uid, int sock, char *err, size_t errlen);
+/* Launcher: write the keeper's maps: keeper_uid is 0 inside, box_uid 1000. */
+int sb_user_map(pid_t keeper, uid_t keeper_uid, uid_t box_uid, char *err, size_t errlen);
+/* Program (box side): become uid/gid 1000, which clears every capability. */
+int sb_user_program(char *err, size_t errlen);
 
 /* ---- rlimits.c (box side) ---------------------------------------------- */
 int sb_rlimits_apply(const struct sb_limits *l, char *err, size_t errlen);
 
+/* ---- msg.c -------------------------------------------------------------- */
+#define SB_MSG_MAX_FDS (SB_FD_FIXED + SB_MAX_MOUNTS)
+int sb_msg_send(int sock, char kind, int value, const int *fds, int nfds);
+/* Returns the number of fds received (into fds), or -errno; -EPIPE on EOF. */
+int sb_msg_recv(int sock, char *kind, int *value, int *fds, int maxfds);
+
 /* ---- box.c / launcher.c ----------------------------------------------- */
-/* One run as the box side sees it. It lives in memory shared between the
- * supervisor and the slot's launcher (mapped before the launcher was
- * forked, so pointers into it are valid in both). The supervisor fills it;
- * the launcher patches in the fd numbers it received and starts box init. */
+/* One run as the launcher and the keeper see it. It lives in memory
+ * shared between the supervisor, the slot's launcher and its keeper
+ * (mapped before they were forked, so pointers into it are valid in all).
+ * The supervisor fills it; the launcher patches in the fd numbers it
+ * received. The keeper only reads it. */
 #define SB_LAUNCH_SIZE (1u << 20)
 enum { SB_FD_STDIN, SB_FD_STDOUT, SB_FD_STDERR, SB_FD_STATUS, SB_FD_NETNS, SB_FD_MNTNS,
        SB_FD_BOX, SB_FD_FIXED };
 struct sb_launch {
     struct sb_limits lim;
-    uid_t box_uid;
+    uid_t box_uid, keeper_uid;
+    bool new_box;                    /* replace the keeper (gone, or other netns/filter) */
     bool no_seccomp;
     struct sb_filter filter;         /* insns copied into strings[] */
     int nfds;                        /* fds sent: SB_FD_FIXED + run.n */
@@ -171,26 +215,30 @@ struct sb_launch {
     struct sb_run_mounts run;        /* box_fd / fds[] patched by the launcher */
     char **argv, **envp;
     char *cwd;
-    volatile int listener;           /* seccomp listener, set by the program before exec */
     size_t used;                     /* bytes of strings[] in use */
     char strings[];                  /* argv, envp, cwd and pointer arrays */
 };
-_Noreturn void sb_box_init(struct sb_launch *l);   /* box.c: PID 1 of the box */
+/* box.c: the keeper, PID 1 of the box, talking to the launcher on sock. */
+_Noreturn void sb_keeper_main(struct sb_launch *l, int sock);
 
-/* What box init sends back on the status pipe: fixed-size records. */
+/* What the box side sends back on the run's status pipe: fixed-size
+ * records. The pipe reaches EOF when the run is over and cleaned up. */
 struct sb_report {
     char kind;        /* 'E' setup error, 'S' blocked syscall nr, 'W' wait status */
     int value;
     char msg[SB_MSG_MAX];
 };
+void sb_report_send(int fd, char kind, int value, const char *msg);
 
 struct sb_slot;
 int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen);
 void sb_launcher_stop(struct sb_slot *s);
 /* Wait until a new launcher is in the slot's cgroup (0 or -errno). */
 int sb_launcher_wait_ready(struct sb_slot *s, char *err, size_t errlen);
-/* Start box init for the run described in s->launch with these fds;
- * returns a pidfd of box init, or -errno with a message. */
+/* Hand the run described in s->launch, with these fds, to the launcher.
+ * Returns 0 when the keeper has it (a new keeper's pidfd and host pid
+ * are stored in the slot), or -errno: -ESRCH when the keeper is gone,
+ * -EPIPE when the launcher is. */
 int sb_launcher_launch(struct sb_slot *s, const int *fds, int nfds, char *err, size_t errlen);
 
 /* ---- slot.c ------------------------------------------------------------ */
@@ -203,6 +251,7 @@ struct sb_slot {
     struct sb_rootfs_plan base;  /* default mounts + root dir */
     int tmpl_mntns, tmpl_rw;     /* template mount namespace, rw view of its root */
     struct sb_run_mounts run;    /* scratch for the current run */
+    char *mount_id, *next_mount_id; /* SB_MOUNT_ID_MAX each: mounted in the keeper, wanted */
     int ncpus;
     /* The launcher: a small process living in the slot's cgroup that
      * starts each box, so boxes are born in the cgroup (no attach, which
@@ -212,6 +261,11 @@ struct sb_slot {
     int launcher_sock;
     bool launcher_ready;         /* its "attached to the cgroup" message was read */
     struct sb_launch *launch;    /* shared mapping of SB_LAUNCH_SIZE bytes */
+    /* The keeper: box init, kept alive between runs (box.c). */
+    uid_t keeper_uid;
+    pid_t keeper_pid;            /* host pid, -1 when none */
+    int keeper_pidfd;
+    int keeper_kind;             /* netns and filter it was made with */
 };
 
 /* ---- limits defaults --------------------------------------------------- */

@@ -1,19 +1,30 @@
 /*
  * launcher.c - the slot's launcher: a small process, forked when the slot
- * is opened and moved into the slot's cgroup once, that starts box init
- * for every run of the slot.
+ * is opened and moved into the slot's cgroup once. It starts the slot's
+ * keeper (box init, box.c) and then, for every run, puts the run's /box
+ * and extra mounts into the keeper's root and hands the run to it; after
+ * the run it gives /tmp a fresh tmpfs if anything was left there.
  *
- * Why a separate process: boxes it forks are born inside the cgroup, so
- * no run pays for moving a process between cgroups (on cgroup v1 that
- * waits for an RCU grace period, ~10 ms here); and a box is never forked
- * from the caller, whose page tables may be large (a server holding
- * hundreds of MiB would pay tens of ms per fork).
+ * Why a separate process: the keeper and so every program are born inside
+ * the cgroup, so no run pays for moving a process between cgroups (on
+ * cgroup v1 that waits for an RCU grace period, ~10 ms here); nothing is
+ * forked from the caller, whose page tables may be large (a server holding
+ * hundreds of MiB would pay tens of ms per fork); and it stays host root
+ * while the keeper cannot, so it does the keeper's mounts (from inside the
+ * keeper's mount namespace, which it joins).
  *
- * Protocol over a SOCK_SEQPACKET pair: the supervisor writes the run into
- * the shared struct sb_launch and sends 'R' with the run's fds attached;
- * the launcher answers 'P' with a pidfd of box init attached, or 'E' with
- * an errno. The launcher reaps its children; the supervisor watches the
- * pidfd. EOF on the socket ends the launcher.
+ * Protocol over SOCK_SEQPACKET pairs (msg.c):
+ *   supervisor -> launcher  'R' + the run's fds (struct sb_launch says what)
+ *   launcher -> supervisor  'P' + pidfd of a new keeper (value: host pid),
+ *                           'K' the same keeper has it, or 'E' + errno
+ *   launcher -> keeper      'G' its user namespace is mapped; 'R' + stdio
+ *                           and the status pipe
+ *   keeper -> launcher      'U' map my user namespace; 'A' ready; 'D' run
+ *                           over and the box emptied
+ * Errors and the program's status travel on the run's status pipe; the
+ * launcher holds its end until the run is cleaned up, so EOF on it tells
+ * the supervisor that the slot is ready for the next run. EOF on the
+ * supervisor's socket ends the launcher (and so the keeper).
  *
  * The launcher is a fork of a possibly multi-threaded caller: it only
  * makes system calls (no malloc, no stdio).
@@ -21,6 +32,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,72 +44,7 @@
 #include <unistd.h>
 #include "sandbox/internal.h"
 
-#define MAX_FDS (SB_FD_FIXED + SB_MAX_MOUNTS)
-
-static int send_msg(int sock, char kind, int value, const int *fds, int nfds)
-{
-    char buf[1 + sizeof(int)];
-    buf[0] = kind;
-    memcpy(buf + 1, &value, sizeof value);
-    struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
-    union {
-        char raw[CMSG_SPACE(sizeof(int) * MAX_FDS)];
-        struct cmsghdr align;
-    } ctl;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (nfds > 0) {
-        memset(&ctl, 0, sizeof ctl);
-        mh.msg_control = ctl.raw;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-    }
-    ssize_t n;
-    do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n == (ssize_t)sizeof buf ? 0 : -EPIPE;
-}
-
-/* Returns the number of fds received (into fds), or -errno; -EPIPE on EOF. */
-static int recv_msg(int sock, char *kind, int *value, int *fds, int maxfds)
-{
-    char buf[1 + sizeof(int)];
-    struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
-    union {
-        char raw[CMSG_SPACE(sizeof(int) * MAX_FDS)];
-        struct cmsghdr align;
-    } ctl;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
-                        .msg_controllen = sizeof ctl.raw};
-    ssize_t n;
-    do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n == 0)
-        return -EPIPE;
-    if (n != (ssize_t)sizeof buf)
-        return n < 0 ? -errno : -EPROTO;
-    *kind = buf[0];
-    memcpy(value, buf + 1, sizeof *value);
-    int got = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            for (int i = 0; i < k; i++) {
-                int fd;
-                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-                if (got < maxfds)
-                    fds[got++] = fd;
-                else
-                    close(fd);
-            }
-        }
-    return got;
-}
+#define MAX_FDS SB_MSG_MAX_FDS
 
 static void reap(int sig)
 {
@@ -126,6 +74,125 @@ static int attach_self(const struct sb_cgroup *cg)
     return 0;
 }
 
+/* The launcher's view of its keeper; launcher-process memory. */
+static struct {
+    pid_t pid;
+    int pidfd, sock;         /* -1 when there is no keeper */
+    int home_mnt;            /* the launcher's own mount namespace */
+    int status;              /* the current run's status pipe, held until 'D' */
+    struct sb_mounted cur;   /* what is mounted in the keeper's root */
+} kp = {.pid = -1, .pidfd = -1, .sock = -1, .home_mnt = -1, .status = -1};
+
+static void run_over(void)
+{
+    if (kp.status >= 0)
+        close(kp.status);
+    kp.status = -1;
+}
+
+/* The keeper is gone (or must go): kill it, leave its mount namespace so
+ * the namespace and its mounts are freed with it. */
+static void keeper_drop(void)
+{
+    if (kp.pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, kp.pidfd, SIGKILL, NULL, 0);
+        close(kp.pidfd);
+    }
+    if (kp.sock >= 0)
+        close(kp.sock);
+    kp.pid = -1;
+    kp.pidfd = kp.sock = -1;
+    memset(&kp.cur, 0, sizeof kp.cur);
+    if (kp.home_mnt >= 0)
+        setns(kp.home_mnt, CLONE_NEWNS);
+    run_over();
+}
+
+static int expect(int sock, char want)
+{
+    char kind = 0;
+    int value = 0;
+    int n = sb_msg_recv(sock, &kind, &value, NULL, 0);
+    return n == 0 && kind == want ? 0 : -ECHILD;
+}
+
+/* Start a keeper for the run in l. Its set-up errors go to the run's
+ * status pipe (it holds a copy until it is ready). */
+static int keeper_start(struct sb_launch *l, char *err, size_t errlen)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        sb_errmsg(err, errlen, "socketpair", errno);
+        return -errno;
+    }
+    int pidfd = -1;
+    struct clone_args ca;
+    memset(&ca, 0, sizeof ca);
+    ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    ca.exit_signal = SIGCHLD;
+    pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0) {
+        close(sv[0]);
+        sb_keeper_main(l, sv[1]);
+    }
+    int e = errno;
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        sb_errmsg(err, errlen, "starting the box keeper", e);
+        return -e;
+    }
+    kp.pid = pid;
+    kp.pidfd = pidfd;
+    kp.sock = sv[0];
+    int r = expect(kp.sock, 'U');
+    if (r == 0 && (r = sb_user_map(pid, l->keeper_uid, l->box_uid, err, errlen)) == 0 &&
+        (r = sb_msg_send(kp.sock, 'G', 0, NULL, 0)) == 0)
+        r = expect(kp.sock, 'A');
+    /* From now on the launcher works inside the keeper's root. */
+    if (r == 0 && setns(pidfd, CLONE_NEWNS) < 0) {
+        r = -errno;
+        sb_errmsg(err, errlen, "joining the box mount namespace", errno);
+    }
+    if (r < 0) {
+        if (r == -ECHILD)
+            err[0] = 0; /* the keeper reported why on the status pipe */
+        keeper_drop();
+        return r;
+    }
+    /* the keeper mounted /tmp with this run's options */
+    size_t i = 0;
+    for (; i + 1 < sizeof kp.cur.tmp_opts && l->run.tmp_opts[i]; i++)
+        kp.cur.tmp_opts[i] = l->run.tmp_opts[i];
+    kp.cur.tmp_opts[i] = 0;
+    return 0;
+}
+
+/* One run: returns the reply kind ('P', 'K') or -errno. */
+static int handle_run(struct sb_launch *l, char *err, size_t errlen)
+{
+    int r;
+    bool fresh = false;
+    err[0] = 0;
+    if (l->new_box || kp.sock < 0) {
+        if (!l->new_box)
+            return -ESRCH; /* the supervisor thinks it is alive: let it decide */
+        keeper_drop();
+        if ((r = keeper_start(l, err, errlen)) < 0)
+            return r;
+        fresh = true;
+    }
+    if ((r = sb_rootfs_mount_run(&kp.cur, &l->run, err, errlen)) < 0)
+        return r;
+    int fds[4] = {l->fd[SB_FD_STDIN], l->fd[SB_FD_STDOUT], l->fd[SB_FD_STDERR], l->fd[SB_FD_STATUS]};
+    if (sb_msg_send(kp.sock, 'R', 0, fds, 4) < 0) {
+        keeper_drop();
+        return -ESRCH;
+    }
+    return fresh ? 'P' : 'K';
+}
+
 static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct sb_cgroup *cg,
                                     bool born_inside)
 {
@@ -136,7 +203,7 @@ static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct 
     for (int i = 0; i < SB_CG_N; i++)
         if (cg->dir[i] >= 0 && (i == 0 || cg->dir[i] != cg->dir[0]))
             close(cg->dir[i]);
-    if (send_msg(sock, 'A', -r, NULL, 0) < 0 || r < 0)
+    if (sb_msg_send(sock, 'A', -r, NULL, 0) < 0 || r < 0)
         _exit(1);
     /* The box's memory use must never make the OOM killer pick us. */
     int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -144,6 +211,7 @@ static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct 
         (void)!write(fd, "-1000", 5);
         close(fd);
     }
+    kp.home_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;
@@ -157,15 +225,37 @@ static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct 
     sigprocmask(SIG_SETMASK, &none, NULL);
 
     for (;;) {
+        struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = kp.sock, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0)
+            continue; /* EINTR: a child was reaped */
+        if (p[1].revents) {
+            char kind = 0;
+            int value;
+            if (sb_msg_recv(kp.sock, &kind, &value, NULL, 0) < 0)
+                keeper_drop(); /* killed at a limit, or crashed */
+            else if (kind == 'D') {
+                char err[SB_MSG_MAX];
+                if (sb_rootfs_clean_run(&kp.cur, err, sizeof err) < 0) {
+                    sb_report_send(kp.status, 'E', 0, err);
+                    keeper_drop();
+                }
+                run_over();
+            }
+            continue;
+        }
+        if (!p[0].revents)
+            continue;
         int fds[MAX_FDS], value;
         char kind;
-        int n = recv_msg(sock, &kind, &value, fds, MAX_FDS);
-        if (n < 0 || kind != 'R')
+        int n = sb_msg_recv(sock, &kind, &value, fds, MAX_FDS);
+        if (n < 0 || kind != 'R') {
+            keeper_drop();
             _exit(0);
+        }
         if (n != l->nfds || n < SB_FD_FIXED) {
             for (int i = 0; i < n; i++)
                 close(fds[i]);
-            send_msg(sock, 'E', EPROTO, NULL, 0);
+            sb_msg_send(sock, 'E', EPROTO, NULL, 0);
             continue;
         }
         for (int i = 0; i < SB_FD_FIXED; i++)
@@ -173,32 +263,25 @@ static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct 
         /* the supervisor sends a placeholder when /box is a plain tmpfs */
         if (l->run.box_fd >= 0)
             l->run.box_fd = l->fd[SB_FD_BOX];
-        else {
-            close(l->fd[SB_FD_BOX]);
-            l->fd[SB_FD_BOX] = fds[SB_FD_BOX] = -1;
-        }
         for (int i = 0; i < l->run.n; i++)
             l->run.fds[i] = fds[SB_FD_FIXED + i];
 
-        int pidfd = -1;
-        struct clone_args ca;
-        memset(&ca, 0, sizeof ca);
-        ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-        ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-        ca.exit_signal = SIGCHLD;
-        pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
-        if (pid == 0)
-            sb_box_init(l);
-        int e = errno;
+        char err[SB_MSG_MAX];
+        int res = handle_run(l, err, sizeof err);
+        if (res < 0 && err[0])
+            sb_report_send(l->fd[SB_FD_STATUS], 'E', 0, err);
+        /* keep the status pipe until the keeper says the run is over */
         for (int i = 0; i < n; i++)
-            if (fds[i] >= 0)
+            if (i != SB_FD_STATUS || res < 0)
                 close(fds[i]);
-        if (pid < 0)
-            send_msg(sock, 'E', e, NULL, 0);
-        else {
-            send_msg(sock, 'P', pid, &pidfd, 1);
-            close(pidfd);
-        }
+        if (res >= 0)
+            kp.status = l->fd[SB_FD_STATUS];
+        if (res == 'P')
+            sb_msg_send(sock, 'P', kp.pid, &kp.pidfd, 1);
+        else if (res == 'K')
+            sb_msg_send(sock, 'K', 0, NULL, 0);
+        else
+            sb_msg_send(sock, 'E', -res, NULL, 0);
     }
 }
 
@@ -269,7 +352,7 @@ int sb_launcher_wait_ready(struct sb_slot *s, char *err, size_t errlen)
         return 0;
     int fd = -1, value = 0;
     char kind = 0;
-    int n = recv_msg(s->launcher_sock, &kind, &value, &fd, 1);
+    int n = sb_msg_recv(s->launcher_sock, &kind, &value, &fd, 1);
     if (n != 0 || kind != 'A' || value != 0) {
         if (n > 0)
             close(fd);
@@ -288,20 +371,26 @@ int sb_launcher_launch(struct sb_slot *s, const int *fds, int nfds, char *err, s
     int r = sb_launcher_wait_ready(s, err, errlen);
     if (r < 0)
         return r;
-    r = s->launcher_sock < 0 ? -EPIPE : send_msg(s->launcher_sock, 'R', 0, fds, nfds);
+    r = s->launcher_sock < 0 ? -EPIPE : sb_msg_send(s->launcher_sock, 'R', 0, fds, nfds);
     if (r == 0) {
-        r = recv_msg(s->launcher_sock, &kind, &value, &pidfd, 1);
-        if (r >= 0 && kind == 'E')
+        r = sb_msg_recv(s->launcher_sock, &kind, &value, &pidfd, 1);
+        if (r == 0 && kind == 'E')
             r = -value;
-        else if (r == 1 && kind == 'P')
-            r = pidfd;
-        else if (r >= 0) {
+        else if (r == 0 && kind == 'K')
+            r = 0;
+        else if (r == 1 && kind == 'P') {
+            if (s->keeper_pidfd >= 0)
+                close(s->keeper_pidfd);
+            s->keeper_pidfd = pidfd;
+            s->keeper_pid = value;
+            r = 0;
+        } else if (r >= 0) {
             if (r == 1)
                 close(pidfd);
             r = -EPROTO;
         }
     }
-    if (r < 0)
+    if (r < 0 && r != -ESRCH)
         sb_errmsg(err, errlen, r == -EPIPE ? "the slot launcher is gone" : "starting the box", -r);
     return r;
 }

@@ -8,12 +8,14 @@
  * and the host root is detached, so no path leads back to the host. The
  * namespace outlives the helper through an fd.
  *
- * Per run, the box joins the template and unshares a private copy of it
- * (copying ~20 mounts instead of the host's tree, and without ~20 bind
- * mounts), then adds what is new each run: a fresh /tmp tmpfs (also the
- * target of /dev/shm), a /proc of its own PID namespace, and /box plus any
- * extra mounts, which the parent clones from host paths with open_tree()
- * and the box attaches with move_mount(). Nothing a run writes survives it.
+ * The slot's keeper (box init, kept between runs) joins the template and
+ * unshares a private copy of it, then mounts a /tmp tmpfs (also the target
+ * of /dev/shm) and a /proc of its PID namespace. Per run, the launcher,
+ * inside that copy, attaches /box and any extra mounts, which the
+ * supervisor clones from host paths with open_tree(); it keeps them for
+ * the next run when that run wants the same host objects. After each run
+ * /tmp is replaced by a fresh tmpfs when anything was left in it, and a
+ * writable scratch /box is dropped: nothing a run writes survives it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -359,55 +362,98 @@ void sb_rootfs_release_run(struct sb_run_mounts *m)
     m->n = 0;
 }
 
+/* Append "tag dev:ino:rw dst;" for one host object to the identity. */
+static void id_add(char *id, size_t len, const char *tag, const struct stat *st, bool rw,
+                   const char *dst)
+{
+    size_t n = strlen(id);
+    snprintf(id + n, len - n, "%s %llx:%llx:%d %s;", tag, (unsigned long long)st->st_dev,
+             (unsigned long long)st->st_ino, rw, dst);
+}
+
 int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct sb_limits *lim,
-                          uid_t box_uid, struct sb_run_mounts *m, char *err, size_t errlen)
+                          uid_t box_uid, const char *cur_id, char *id, size_t idlen,
+                          struct sb_run_mounts *m, char *err, size_t errlen)
 {
     m->box_fd = -1;
     m->n = 0;
+    m->remount = false;
     m->box_writable = cfg->box_writable;
     snprintf(m->tmp_opts, sizeof m->tmp_opts, "size=%lluk,mode=1777",
              (unsigned long long)lim->tmp_kib);
     /* an empty /box tmpfs gets the same cap as /tmp, owned by the box user */
     snprintf(m->box_opts, sizeof m->box_opts, "size=%lluk,mode=0755,uid=%u,gid=%u",
              (unsigned long long)lim->tmp_kib, (unsigned)box_uid, (unsigned)box_uid);
-    int r;
+    if (cfg->n_mounts > SB_MAX_MOUNTS) {
+        sb_setmsg(err, errlen, "too many mounts (at most %d)", SB_MAX_MOUNTS);
+        return -E2BIG;
+    }
+    /* First the identity of what this run wants, from the host paths. */
+    struct stat st[1 + SB_MAX_MOUNTS];
+    bool use[SB_MAX_MOUNTS];
+    id[0] = 0;
     if (cfg->box_dir) {
         if (cfg->box_dir[0] != '/') {
             sb_setmsg(err, errlen, "box_dir must be an absolute path: %s", cfg->box_dir);
             return -EINVAL;
         }
-        if ((r = clone_tree(cfg->box_dir, cfg->box_writable, err, errlen)) < 0)
-            return r;
-        m->box_fd = r;
-    }
-    if (cfg->n_mounts > SB_MAX_MOUNTS) {
-        sb_setmsg(err, errlen, "too many mounts (at most %d)", SB_MAX_MOUNTS);
-        sb_rootfs_release_run(m);
-        return -E2BIG;
-    }
+        if (stat(cfg->box_dir, &st[0]) < 0) {
+            sb_errmsg(err, errlen, cfg->box_dir, errno);
+            return -errno;
+        }
+        id_add(id, idlen, "box", &st[0], cfg->box_writable, "/box");
+    } else if (cfg->box_writable) {
+        /* a writable scratch /box is dropped after every run */
+        snprintf(id, idlen, "scratch;");
+    } else
+        snprintf(id, idlen, "empty %s;", m->box_opts);
     for (int i = 0; i < cfg->n_mounts; i++) {
         const struct sb_mount *mt = &cfg->mounts[i];
         if (!mt->host || mt->host[0] != '/' || !mt->box || mt->box[0] != '/' ||
             strstr(mt->box, "..") || strlen(mt->box) >= SB_PATH_MAX) {
             sb_setmsg(err, errlen, "mount paths must be absolute (the box path without '..'): %s -> %s",
                       mt->host ? mt->host : "(null)", mt->box ? mt->box : "(null)");
-            sb_rootfs_release_run(m);
             return -EINVAL;
         }
-        struct stat st;
-        if (stat(mt->host, &st) < 0) {
+        use[i] = stat(mt->host, &st[1 + i]) == 0;
+        if (!use[i]) {
             if (mt->optional && errno == ENOENT)
                 continue;
             sb_errmsg(err, errlen, mt->host, errno);
-            sb_rootfs_release_run(m);
             return -ENOENT;
         }
+        id_add(id, idlen, "dir", &st[1 + i], mt->writable, mt->box);
+    }
+    if (strcmp(id, "scratch;") && !strcmp(id, cur_id))
+        return 0; /* all in place from an earlier run */
+
+    /* Clone the trees; the identity is then taken from what was cloned,
+     * so a path swapped meanwhile makes the next run remount. */
+    m->remount = true;
+    id[0] = 0;
+    int r;
+    if (cfg->box_dir) {
+        if ((r = clone_tree(cfg->box_dir, cfg->box_writable, err, errlen)) < 0)
+            return r;
+        m->box_fd = r;
+        if (fstat(r, &st[0]) < 0) {
+            sb_errmsg(err, errlen, cfg->box_dir, errno);
+            sb_rootfs_release_run(m);
+            return -EIO;
+        }
+        id_add(id, idlen, "box", &st[0], cfg->box_writable, "/box");
+    } else
+        snprintf(id, idlen, cfg->box_writable ? "scratch;" : "empty %s;", m->box_opts);
+    for (int i = 0; i < cfg->n_mounts; i++) {
+        const struct sb_mount *mt = &cfg->mounts[i];
+        if (!use[i])
+            continue;
         const char *rel = mt->box;
         while (*rel == '/')
             rel++;
         /* The mount point lives in the template root; it stays (empty,
          * read-only) for later runs of this slot. */
-        if ((r = mkdirs_at(rw_fd, rel, !S_ISDIR(st.st_mode))) < 0 && r != -EEXIST) {
+        if ((r = mkdirs_at(rw_fd, rel, !S_ISDIR(st[1 + i].st_mode))) < 0 && r != -EEXIST) {
             sb_errmsg(err, errlen, mt->box, -r);
             sb_rootfs_release_run(m);
             return r;
@@ -419,27 +465,76 @@ int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct s
         m->fds[m->n] = r;
         snprintf(m->dst[m->n], SB_PATH_MAX, "%s", mt->box);
         m->n++;
+        struct stat fst;
+        if (fstat(r, &fst) < 0) {
+            sb_errmsg(err, errlen, mt->host, errno);
+            sb_rootfs_release_run(m);
+            return -EIO;
+        }
+        id_add(id, idlen, "dir", &fst, mt->writable, mt->box);
     }
     return 0;
 }
 
-/* ---- per run: box side (system calls only) ------------------------------ */
+/* ---- the keeper (box side: system calls only) ---------------------------- */
 
-int sb_rootfs_enter(int mntns_fd, const struct sb_run_mounts *m, char *err, size_t errlen)
+int sb_rootfs_keeper_enter(int mntns_fd, const char *tmp_opts, char *err, size_t errlen)
 {
     if (setns(mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0) {
         sb_errmsg(err, errlen, "entering a copy of the box root", errno);
         return -errno;
     }
-    if (chdir("/") < 0 || mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, m->tmp_opts) < 0) {
+    if (chdir("/") < 0 || mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_opts) < 0) {
         sb_errmsg(err, errlen, "mounting /tmp", errno);
         return -errno;
     }
-    /* /proc of the box's own PID namespace: it sees only its processes. */
+    /* /proc of the box's own PID namespace: it sees only its processes,
+     * and (hidepid) only those of its own uid: not the keeper. */
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0) {
         sb_errmsg(err, errlen, "mounting /proc", errno);
         return -errno;
     }
+    return 0;
+}
+
+/* ---- the launcher, inside the keeper's mount namespace (system calls only) */
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < len; i++)
+        dst[i] = src[i];
+    dst[i] = 0;
+}
+
+static int mount_tmp(const char *opts, char *err, size_t errlen)
+{
+    /* detaching waits for an (expedited) RCU grace period: only when needed */
+    umount2("/tmp", MNT_DETACH);
+    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+        sb_errmsg(err, errlen, "mounting /tmp", errno);
+        return -errno;
+    }
+    return 0;
+}
+
+int sb_rootfs_mount_run(struct sb_mounted *cur, const struct sb_run_mounts *m,
+                        char *err, size_t errlen)
+{
+    if (strcmp(cur->tmp_opts, m->tmp_opts)) {
+        int r = mount_tmp(m->tmp_opts, err, errlen);
+        if (r < 0)
+            return r;
+        copy_str(cur->tmp_opts, sizeof cur->tmp_opts, m->tmp_opts);
+    }
+    if (!m->remount)
+        return 0;
+    /* extra mounts may sit on /box: they go first */
+    while (cur->n > 0)
+        umount2(cur->dst[--cur->n], MNT_DETACH);
+    if (cur->box)
+        umount2("/box", MNT_DETACH);
+    cur->box = cur->box_scratch = false;
     if (m->box_fd >= 0) {
         if (move_mount(m->box_fd, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
             sb_errmsg(err, errlen, "mounting /box", errno);
@@ -450,10 +545,31 @@ int sb_rootfs_enter(int mntns_fd, const struct sb_run_mounts *m, char *err, size
         sb_errmsg(err, errlen, "mounting /box", errno);
         return -errno;
     }
-    for (int i = 0; i < m->n; i++)
+    cur->box = true;
+    cur->box_scratch = m->box_fd < 0 && m->box_writable;
+    for (int i = 0; i < m->n; i++) {
         if (move_mount(m->fds[i], "", AT_FDCWD, m->dst[i], MOVE_MOUNT_F_EMPTY_PATH) < 0) {
             sb_errmsg(err, errlen, m->dst[i], errno);
             return -errno;
         }
+        copy_str(cur->dst[cur->n++], SB_PATH_MAX, m->dst[i]);
+    }
+    return 0;
+}
+
+int sb_rootfs_clean_run(struct sb_mounted *cur, char *err, size_t errlen)
+{
+    /* An empty tmpfs has one inode (its root) and no blocks in use. Its
+     * root belongs to host root: a program cannot chmod it or set xattrs. */
+    struct statfs fs;
+    if (statfs("/tmp", &fs) < 0 || fs.f_files - fs.f_ffree != 1 || fs.f_bfree != fs.f_blocks) {
+        int r = mount_tmp(cur->tmp_opts, err, errlen);
+        if (r < 0)
+            return r;
+    }
+    if (cur->box_scratch) {
+        umount2("/box", MNT_DETACH);
+        cur->box = cur->box_scratch = false;
+    }
     return 0;
 }

@@ -51,6 +51,12 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
     s->run.box_fd = -1;
     s->launcher_pid = -1;
     s->launcher_sock = -1;
+    s->keeper_pid = -1;
+    s->keeper_pidfd = -1;
+    /* The keeper's own host uid: not the programs', so they cannot touch it. */
+    s->keeper_uid = s->box_uid + SB_KEEPER_UID_OFFSET;
+    s->mount_id = calloc(1, SB_MOUNT_ID_MAX);
+    s->next_mount_id = calloc(1, SB_MOUNT_ID_MAX);
     s->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (s->ncpus < 1)
         s->ncpus = 1;
@@ -60,7 +66,11 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
 
     struct sb_cg_layout lay;
     char name[64];
-    int r = sb_cg_detect(opt->cgroup_parent, &lay, err, errlen);
+    int r = s->mount_id && s->next_mount_id ? 0 : -ENOMEM;
+    if (r < 0)
+        sb_setmsg(err, errlen, "out of memory");
+    else
+        r = sb_cg_detect(opt->cgroup_parent, &lay, err, errlen);
     if (r == 0) {
         snprintf(name, sizeof name, "nsjudge-%d-%d", (int)getpid(), opt->id);
         r = sb_cg_open(&lay, name, &s->cg, err, errlen);
@@ -93,7 +103,11 @@ void sb_slot_close(struct sb_slot *s)
 {
     if (!s)
         return;
-    sb_launcher_stop(s);
+    sb_launcher_stop(s); /* the keeper dies with the launcher */
+    if (s->keeper_pidfd >= 0)
+        close(s->keeper_pidfd);
+    free(s->mount_id);
+    free(s->next_mount_id);
     if (s->launch)
         munmap(s->launch, SB_LAUNCH_SIZE);
     if (s->netns_down >= 0)

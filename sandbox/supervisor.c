@@ -1,15 +1,18 @@
 /*
  * supervisor.c - sb_run: describe the run to the slot's launcher, which
- * starts box init (box.c); enforce the time limits; collect the result.
+ * hands it to the slot's keeper (box init, kept between runs); enforce
+ * the time limits; collect the result.
  *
  *   supervisor (caller's thread) -- socket --> launcher (in the slot cgroup)
- *                                                `- box init (PID 1 of the box)
+ *                                                `- keeper (PID 1 of the box)
  *                                                     `- program
  *
- * Killing box init (through its pidfd) ends the PID namespace, and the
- * kernel then kills every process in it: one SIGKILL ends the whole box,
- * with no survivors. The cgroup is checked empty afterwards (but for the
- * launcher) as a second guard.
+ * The run's status pipe carries the box's reports and reaches EOF when the
+ * run is over and the box emptied. At a time limit the supervisor kills
+ * the keeper (through its pidfd): that ends the PID namespace, and the
+ * kernel kills every process in it; the next run gets a new keeper. The
+ * cgroup is checked empty afterwards (but for launcher and keeper) as a
+ * second guard.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,31 +77,60 @@ static void kill_box(int pidfd)
     syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 }
 
-/* Wait for the box to end, killing it at the first time limit. Returns
- * 1 when a limit was hit (message filled), 0 when the box ended itself. */
-static int watch(struct sb_slot *s, int pidfd, const struct sb_limits *lim,
-                 double t0, char *msg, size_t msglen)
+/* What the box reported on the status pipe. */
+struct reports {
+    bool have_status, setup_err;
+    int status, blocked;
+    double end;              /* when the program's status arrived */
+    char msg[SB_MSG_MAX];    /* the first setup error */
+};
+
+static void take_report(struct reports *c, struct sb_report *rep)
 {
+    rep->msg[sizeof rep->msg - 1] = 0;
+    if (rep->kind == 'W' && !c->have_status) {
+        c->have_status = true;
+        c->status = rep->value;
+        c->end = now_s();
+    } else if (rep->kind == 'S' && c->blocked < 0)
+        c->blocked = rep->value;
+    else if (rep->kind == 'E' && !c->setup_err) {
+        c->setup_err = true;
+        snprintf(c->msg, sizeof c->msg, "%s", rep->msg);
+    }
+}
+
+/* Read the box's reports until EOF (the run is over and cleaned up),
+ * killing the box at the first time limit. Returns 1 when a limit was
+ * hit (message filled), 0 otherwise. */
+static int watch(struct sb_slot *s, int stfd, const struct sb_limits *lim, double t0,
+                 struct reports *c, char *msg, size_t msglen)
+{
+    int hit = 0;
+    double give_up = 0;
     for (;;) {
         double wait = -1;
         double now = now_s();
-        if (lim->wall_s > 0) {
+        if (hit) {
+            /* killed: the box goes down at once; do not wait forever */
+            if (now >= give_up)
+                return hit;
+            wait = give_up - now;
+        } else if (!c->have_status && lim->wall_s > 0) {
             double left = t0 + lim->wall_s - now;
             if (left <= 0) {
-                kill_box(pidfd);
                 sb_setmsg(msg, msglen, "wall time limit exceeded (%.3f s)", lim->wall_s);
-                return 1;
+                hit = 1;
             }
             wait = left;
         }
-        if (lim->cpu_s > 0) {
+        if (!hit && !c->have_status && lim->cpu_s > 0) {
             uint64_t ns = 0;
             sb_cg_read_cpu(&s->cg, &ns);
             double left = lim->cpu_s + lim->cpu_extra_s - ns / 1e9;
             if (left <= 0) {
-                kill_box(pidfd);
                 sb_setmsg(msg, msglen, "CPU time limit exceeded (%.3f s)", lim->cpu_s);
-                return 1;
+                hit = 1;
             }
             /* CPU time grows at most ncpus times faster than wall time, so
              * this sleep cannot overshoot; it shrinks near the limit. */
@@ -106,7 +138,13 @@ static int watch(struct sb_slot *s, int pidfd, const struct sb_limits *lim,
             if (wait < 0 || cw < wait)
                 wait = cw;
         }
-        struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+        if (hit && give_up == 0) {
+            if (s->keeper_pidfd >= 0)
+                kill_box(s->keeper_pidfd);
+            give_up = now + 5;
+            continue;
+        }
+        struct pollfd pfd = {.fd = stfd, .events = POLLIN};
         struct timespec ts, *tsp = NULL;
         if (wait >= 0) {
             if (wait < 0.0005)
@@ -116,10 +154,16 @@ static int watch(struct sb_slot *s, int pidfd, const struct sb_limits *lim,
             tsp = &ts;
         }
         int r = ppoll(&pfd, 1, tsp, NULL);
-        if (r > 0)
-            return 0;
         if (r < 0 && errno != EINTR)
-            return 0;
+            return hit;
+        if (r <= 0)
+            continue;
+        struct sb_report rep;
+        ssize_t n = read(stfd, &rep, sizeof rep);
+        if (n == (ssize_t)sizeof rep)
+            take_report(c, &rep);
+        else if (n == 0 || (n < 0 && errno != EINTR))
+            return hit;
     }
 }
 
@@ -209,24 +253,27 @@ static char **put_vec(struct sb_launch *l, const char *const *v)
 }
 
 static int describe_run(struct sb_slot *s, const struct sb_config *cfg, const struct sb_limits *lim,
-                        char *msg, size_t ml)
+                        bool new_box, char *msg, size_t ml)
 {
     struct sb_launch *l = s->launch;
     memset(l, 0, sizeof *l);
     l->lim = *lim;
     l->box_uid = s->box_uid;
+    l->keeper_uid = s->keeper_uid;
+    l->new_box = new_box;
     l->no_seccomp = cfg->no_seccomp;
-    /* the launcher was forked before the filter was built: send a copy */
-    size_t fbytes = (size_t)s->filter.len * sizeof *s->filter.insns;
-    if (!(l->filter.insns = reserve(l, fbytes, 8))) {
-        sb_setmsg(msg, ml, "seccomp filter too large");
-        return -E2BIG;
+    if (new_box) {
+        /* the launcher was forked before the filter was built: send a copy */
+        size_t fbytes = (size_t)s->filter.len * sizeof *s->filter.insns;
+        if (!(l->filter.insns = reserve(l, fbytes, 8))) {
+            sb_setmsg(msg, ml, "seccomp filter too large");
+            return -E2BIG;
+        }
+        memcpy(l->filter.insns, s->filter.insns, fbytes);
+        l->filter.len = s->filter.len;
     }
-    memcpy(l->filter.insns, s->filter.insns, fbytes);
-    l->filter.len = s->filter.len;
     l->run = s->run;
     l->nfds = SB_FD_FIXED + s->run.n;
-    l->listener = -1;
     if (!(l->argv = put_vec(l, cfg->argv)) ||
         !(l->envp = put_vec(l, cfg->envp ? cfg->envp : sb_default_env)) ||
         (cfg->cwd && !(l->cwd = put_str(l, cfg->cwd)))) {
@@ -235,6 +282,112 @@ static int describe_run(struct sb_slot *s, const struct sb_config *cfg, const st
         return -E2BIG;
     }
     return 0;
+}
+
+/* Which network namespace and filter a keeper was made with. */
+static int keeper_kind(const struct sb_config *cfg)
+{
+    return (cfg->loopback_up ? 1 : 0) | (cfg->no_seccomp ? 2 : 0);
+}
+
+static bool keeper_alive(struct sb_slot *s)
+{
+    struct pollfd p = {.fd = s->keeper_pidfd, .events = POLLIN};
+    return s->keeper_pidfd >= 0 && poll(&p, 1, 0) == 0;
+}
+
+static void keeper_forget(struct sb_slot *s)
+{
+    if (s->keeper_pidfd >= 0) {
+        kill_box(s->keeper_pidfd);
+        close(s->keeper_pidfd);
+    }
+    s->keeper_pidfd = -1;
+    s->keeper_pid = -1;
+    s->mount_id[0] = 0;
+}
+
+/* Hand the run to the launcher and through it to the keeper: a new one
+ * when the old is gone or of another kind. Returns the read end of the
+ * run's status pipe, or -errno with a message. */
+static int start_run(struct sb_slot *s, const struct sb_config *cfg, const struct sb_limits *lim,
+                     const int std[3], char *msg, size_t ml)
+{
+    int r, netns = -1, stp[2] = {-1, -1};
+    for (int attempt = 0;; attempt++) {
+        bool new_box = !keeper_alive(s) || s->keeper_kind != keeper_kind(cfg);
+        if (new_box) {
+            keeper_forget(s);
+            if ((netns = get_netns(s, cfg->loopback_up, msg, ml)) < 0)
+                return netns;
+        }
+        if ((r = sb_rootfs_prepare_run(s->tmpl_rw, cfg, lim, s->box_uid, s->mount_id,
+                                       s->next_mount_id, SB_MOUNT_ID_MAX, &s->run, msg, ml)) < 0)
+            return r;
+        if ((r = describe_run(s, cfg, lim, new_box, msg, ml)) < 0)
+            goto out;
+        if (pipe2(stp, O_CLOEXEC) < 0) {
+            r = -errno;
+            sb_errmsg(msg, ml, "pipe", errno);
+            goto out;
+        }
+        int fds[SB_FD_FIXED + SB_MAX_MOUNTS];
+        fds[SB_FD_STDIN] = std[0];
+        fds[SB_FD_STDOUT] = std[1];
+        fds[SB_FD_STDERR] = std[2];
+        fds[SB_FD_STATUS] = stp[1];
+        /* placeholders when a new keeper is not needed or /box is a tmpfs */
+        fds[SB_FD_NETNS] = new_box ? netns : std[0];
+        fds[SB_FD_MNTNS] = new_box ? s->tmpl_mntns : std[0];
+        fds[SB_FD_BOX] = s->run.box_fd >= 0 ? s->run.box_fd : std[0];
+        for (int i = 0; i < s->run.n; i++)
+            fds[SB_FD_FIXED + i] = s->run.fds[i];
+        r = sb_launcher_launch(s, fds, SB_FD_FIXED + s->run.n, msg, ml);
+        if (r == -EPIPE && attempt == 0) {
+            /* the launcher died (killed from outside?): start a new one */
+            char err2[SB_MSG_MAX];
+            sb_launcher_stop(s);
+            keeper_forget(s);
+            if (sb_launcher_start(s, err2, sizeof err2) == 0 &&
+                (r = sb_launcher_wait_ready(s, msg, ml)) == 0)
+                r = -ESRCH; /* retry below with a new keeper */
+        }
+        close(stp[1]);
+        stp[1] = -1;
+        if (r == 0) {
+            s->keeper_kind = keeper_kind(cfg);
+            if (s->run.remount) {
+                char *t = s->mount_id;
+                s->mount_id = s->next_mount_id;
+                s->next_mount_id = t;
+            }
+            sb_rootfs_release_run(&s->run);
+            return stp[0];
+        }
+        /* whatever was mounted is unknown now */
+        s->mount_id[0] = 0;
+        sb_rootfs_release_run(&s->run);
+        if (r == -ESRCH && attempt == 0) {
+            /* the keeper died since we looked: once more with a new one */
+            close(stp[0]);
+            stp[0] = -1;
+            keeper_forget(s);
+            continue;
+        }
+        /* the box may have said why on the status pipe */
+        struct sb_report rep;
+        if (read(stp[0], &rep, sizeof rep) == (ssize_t)sizeof rep && rep.kind == 'E') {
+            rep.msg[sizeof rep.msg - 1] = 0;
+            snprintf(msg, ml, "%s", rep.msg);
+        }
+        close(stp[0]);
+        keeper_forget(s);
+        return r < 0 ? r : -EIO;
+    }
+out:
+    sb_rootfs_release_run(&s->run);
+    s->mount_id[0] = 0;
+    return r;
 }
 
 int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res)
@@ -249,22 +402,7 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     struct sb_limits lim;
     sb_limits_fill_defaults(&lim, &cfg->limits);
 
-    int r, netns;
-    if ((netns = get_netns(s, cfg->loopback_up, msg, ml)) < 0)
-        return xx(res, netns);
-    /* reset first: the memory limit is on top of the launcher's pages */
-    if ((r = sb_cg_reset(&s->cg, msg, ml)) < 0 ||
-        (r = sb_cg_set_limits(&s->cg, lim.mem_kib ? lim.mem_kib * 1024 + launcher_allowance(s) : 0,
-                              lim.procs + 2 /* launcher and box init */, msg, ml)) < 0)
-        return xx(res, r);
-    if ((r = sb_rootfs_prepare_run(s->tmpl_rw, cfg, &lim, s->box_uid, &s->run, msg, ml)) < 0)
-        return xx(res, r);
-    if ((r = describe_run(s, cfg, &lim, msg, ml)) < 0) {
-        sb_rootfs_release_run(&s->run);
-        return xx(res, r);
-    }
-
-    int own_null = -1, stp[2] = {-1, -1}, pidfd = -1;
+    int r = 0, own_null = -1, stfd = -1;
     int std[3] = {cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd};
     for (int i = 0; i < 3; i++) {
         if (std[i] >= 0)
@@ -276,83 +414,44 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
         }
         std[i] = own_null;
     }
-    if (pipe2(stp, O_CLOEXEC) < 0) {
-        r = -errno;
-        sb_errmsg(msg, ml, "pipe", errno);
-        goto out;
-    }
-    int fds[SB_FD_FIXED + SB_MAX_MOUNTS];
-    fds[SB_FD_STDIN] = std[0];
-    fds[SB_FD_STDOUT] = std[1];
-    fds[SB_FD_STDERR] = std[2];
-    fds[SB_FD_STATUS] = stp[1];
-    fds[SB_FD_NETNS] = netns;
-    fds[SB_FD_MNTNS] = s->tmpl_mntns;
-    fds[SB_FD_BOX] = s->run.box_fd >= 0 ? s->run.box_fd : std[0]; /* placeholder */
-    for (int i = 0; i < s->run.n; i++)
-        fds[SB_FD_FIXED + i] = s->run.fds[i];
-
     /* a new launcher may still be entering the cgroup: not the box's time */
     if ((r = sb_launcher_wait_ready(s, msg, ml)) < 0)
         goto out;
+    /* Reset first (the last run is cleaned up: only the launcher's and the
+     * keeper's pages are left); the memory limit is on top of those. */
+    if ((r = sb_cg_reset(&s->cg, msg, ml)) < 0 ||
+        (r = sb_cg_set_limits(&s->cg, lim.mem_kib ? lim.mem_kib * 1024 + launcher_allowance(s) : 0,
+                              lim.procs + 2 /* launcher and keeper */, msg, ml)) < 0)
+        goto out;
     double t0 = now_s();
-    pidfd = sb_launcher_launch(s, fds, SB_FD_FIXED + s->run.n, msg, ml);
-    if (pidfd == -EPIPE) {
-        /* the launcher died (killed from outside?): start a new one */
-        char err2[SB_MSG_MAX];
-        sb_launcher_stop(s);
-        if (sb_launcher_start(s, err2, sizeof err2) == 0)
-            pidfd = sb_launcher_launch(s, fds, SB_FD_FIXED + s->run.n, msg, ml);
-    }
-    close(stp[1]);
-    stp[1] = -1;
-    sb_rootfs_release_run(&s->run);
-    if (pidfd < 0) {
-        r = pidfd;
+    if ((stfd = start_run(s, cfg, &lim, std, msg, ml)) < 0) {
+        r = stfd;
         goto out;
     }
 
+    struct reports c = {.blocked = -1};
     char limit_msg[SB_MSG_MAX] = "";
-    int hit = watch(s, pidfd, &lim, t0, limit_msg, sizeof limit_msg);
-    if (hit) {
-        /* killed: wait (briefly) for the whole box to be gone */
-        struct pollfd p = {.fd = pidfd, .events = POLLIN};
-        poll(&p, 1, 5000);
-    }
-    res->wall_s = now_s() - t0;
-
-    /* Collect the box's reports: the last 'W' and any setup error. */
-    struct sb_report rep;
-    bool have_status = false, setup_err = false;
-    int status = 0, blocked = -1;
-    ssize_t n;
-    while ((n = read(stp[0], &rep, sizeof rep)) == (ssize_t)sizeof rep) {
-        rep.msg[sizeof rep.msg - 1] = 0;
-        if (rep.kind == 'W') {
-            have_status = true;
-            status = rep.value;
-        } else if (rep.kind == 'S' && blocked < 0)
-            blocked = rep.value;
-        else if (rep.kind == 'E' && !setup_err) {
-            setup_err = true;
-            snprintf(msg, ml, "%s", rep.msg);
-        }
-    }
-    /* second guard: nothing but the launcher may outlive the box */
-    sb_cg_kill_all(&s->cg, s->launcher_pid);
+    int hit = watch(s, stfd, &lim, t0, &c, limit_msg, sizeof limit_msg);
+    res->wall_s = (c.have_status ? c.end : now_s()) - t0;
+    if (hit)
+        keeper_forget(s);
+    /* second guard: nothing but the launcher and the keeper may outlive the run */
+    pid_t spare[2] = {s->launcher_pid, s->keeper_pid};
+    sb_cg_kill_all(&s->cg, spare, 2);
 
     struct sb_cg_stats st;
     sb_cg_read_stats(&s->cg, &st);
     res->cpu_s = st.cpu_ns / 1e9;
     res->mem_kib = st.mem_peak_bytes / 1024;
-    if (setup_err) {
+    if (c.setup_err) {
         res->status = SB_XX;
+        snprintf(msg, ml, "%s", c.msg);
         r = -EINVAL;
     } else if (hit) {
         res->status = SB_TO;
         snprintf(msg, ml, "%s", limit_msg);
     } else {
-        classify(res, &lim, have_status, status, &st);
+        classify(res, &lim, c.have_status, c.status, &st);
         /* A program that ignores SIGXFSZ gets EFBIG and may exit normally:
          * an output file at the cap still means the output limit was hit. */
         if (res->status <= SB_SG && !res->signal)
@@ -365,22 +464,17 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
                               i == 1 ? "stdout" : "stderr", (unsigned long long)lim.fsize_kib);
                 }
             }
-        if (blocked >= 0) {
+        if (c.blocked >= 0) {
             char name[64];
             size_t k = strlen(msg);
-            sb_syscall_name(blocked, name, sizeof name);
+            sb_syscall_name(c.blocked, name, sizeof name);
             snprintf(msg + k, ml - k, "%sblocked system call: %s", k ? "; " : "", name);
         }
     }
 out:
-    if (pidfd >= 0)
-        close(pidfd);
-    if (stp[0] >= 0)
-        close(stp[0]);
-    if (stp[1] >= 0)
-        close(stp[1]);
+    if (stfd >= 0)
+        close(stfd);
     if (own_null >= 0)
         close(own_null);
-    sb_rootfs_release_run(&s->run);
     return r < 0 ? xx(res, r) : 0;
 }

@@ -1,13 +1,18 @@
 /*
- * user.c - who the boxed program is. Box side (after fork, before exec).
+ * user.c - who the box's processes are.
  *
- * The box process drops from host root to the slot's unprivileged host
- * uid, then enters a new user namespace where that uid appears as 1000.
- * An unprivileged process may map only its own uid, which is exactly what
- * we want: nothing inside maps to host root, and the mapping needs no help
- * from the parent. All capabilities are then dropped, including the
- * bounding set, so not even a setuid or file-capability binary can regain
- * them (the mounts are nosuid as well).
+ * The keeper drops from host root to its own unprivileged host uid and
+ * enters a new user namespace. The launcher (host root) writes that
+ * namespace's maps: the keeper's uid is 0 inside, the slot's box uid is
+ * 1000, nothing maps to host root. The keeper keeps capabilities inside
+ * the namespace (to give each program a fresh IPC namespace and its uid)
+ * but none over anything the host made, and its bounding set is empty.
+ * Each program then becomes uid 1000, which clears all its capabilities;
+ * no_new_privs and the empty bounding set keep it that way across exec
+ * (the mounts are nosuid as well).
+ *
+ * Why two uids: a program must not be able to signal, renice, prlimit or
+ * otherwise touch the keeper, which outlives it and starts the next run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,64 +36,88 @@ static int write_file(const char *path, const char *s)
     return n < 0 ? -e : 0;
 }
 
-/* "1000 <id> 1\n" without stdio. */
-static void map_line(char *buf, size_t len, unsigned id)
+/* Append the decimal digits of v to buf at *n, without stdio. */
+static void put_uint(char *buf, size_t len, size_t *n, unsigned v)
 {
     char digits[16];
     int nd = 0;
     do {
-        digits[nd++] = (char)('0' + id % 10);
-        id /= 10;
-    } while (id && nd < 15);
-    const char *pre = "1000 ";
-    size_t n = 0;
-    for (const char *p = pre; *p && n + 1 < len; p++)
-        buf[n++] = *p;
-    while (nd && n + 1 < len)
-        buf[n++] = digits[--nd];
-    for (const char *p = " 1\n"; *p && n + 1 < len; p++)
-        buf[n++] = *p;
-    buf[n] = 0;
+        digits[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && nd < 15);
+    while (nd && *n + 1 < len)
+        buf[(*n)++] = digits[--nd];
+    buf[*n] = 0;
 }
 
-int sb_user_drop(uid_t host_uid, char *err, size_t errlen)
+static void put_str(char *buf, size_t len, size_t *n, const char *s)
 {
-    char map[48];
-    int r;
-    if (setgroups(0, NULL) < 0 || setresgid(host_uid, host_uid, host_uid) < 0 ||
-        setresuid(host_uid, host_uid, host_uid) < 0) {
-        sb_errmsg(err, errlen, "dropping to the box uid", errno);
+    while (*s && *n + 1 < len)
+        buf[(*n)++] = *s++;
+    buf[*n] = 0;
+}
+
+int sb_user_keeper(uid_t keeper_uid, int sock, char *err, size_t errlen)
+{
+    if (setgroups(0, NULL) < 0 || setresgid(keeper_uid, keeper_uid, keeper_uid) < 0 ||
+        setresuid(keeper_uid, keeper_uid, keeper_uid) < 0) {
+        sb_errmsg(err, errlen, "dropping to the keeper uid", errno);
         return -errno;
     }
-    /* A uid change makes us non-dumpable, which would make our own
-     * /proc/self/uid_map root-owned and unwritable to us. */
-    if (prctl(PR_SET_DUMPABLE, 1) < 0 || unshare(CLONE_NEWUSER) < 0) {
+    if (unshare(CLONE_NEWUSER) < 0) {
         sb_errmsg(err, errlen, "entering the user namespace", errno);
         return -errno;
     }
-    map_line(map, sizeof map, host_uid);
-    if ((r = write_file("/proc/self/setgroups", "deny")) < 0 ||
-        (r = write_file("/proc/self/uid_map", map)) < 0 ||
-        (r = write_file("/proc/self/gid_map", map)) < 0) {
-        sb_errmsg(err, errlen, "writing the user namespace id maps", -r);
-        return r;
+    char kind = 0;
+    int value = 0;
+    if (sb_msg_send(sock, 'U', 0, NULL, 0) < 0 || sb_msg_recv(sock, &kind, &value, NULL, 0) != 0 ||
+        kind != 'G') {
+        sb_setmsg(err, errlen, "the launcher did not map the user namespace");
+        return -EPROTO;
     }
-    /* Drop every capability the new namespace gave us. */
     for (int cap = 0; cap <= 63; cap++)
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
             sb_errmsg(err, errlen, "dropping the capability bounding set", errno);
             return -errno;
         }
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct data[2];
-    memset(data, 0, sizeof data);
-    if (syscall(SYS_capset, &hdr, data) < 0) {
-        sb_errmsg(err, errlen, "dropping capabilities", errno);
-        return -errno;
-    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         sb_errmsg(err, errlen, "setting no_new_privs", errno);
+        return -errno;
+    }
+    return 0;
+}
+
+int sb_user_map(pid_t keeper, uid_t keeper_uid, uid_t box_uid, char *err, size_t errlen)
+{
+    char map[96], path[64];
+    size_t n = 0;
+    put_str(map, sizeof map, &n, "0 ");
+    put_uint(map, sizeof map, &n, keeper_uid);
+    put_str(map, sizeof map, &n, " 1\n" "1000 ");
+    put_uint(map, sizeof map, &n, box_uid);
+    put_str(map, sizeof map, &n, " 1\n");
+    static const char *const files[] = {"setgroups", "uid_map", "gid_map"};
+    for (int i = 0; i < 3; i++) {
+        size_t k = 0;
+        put_str(path, sizeof path, &k, "/proc/");
+        put_uint(path, sizeof path, &k, (unsigned)keeper);
+        put_str(path, sizeof path, &k, "/");
+        put_str(path, sizeof path, &k, files[i]);
+        int r = write_file(path, i == 0 ? "deny" : map);
+        if (r < 0) {
+            sb_errmsg(err, errlen, "writing the box user namespace maps", -r);
+            return r;
+        }
+    }
+    return 0;
+}
+
+int sb_user_program(char *err, size_t errlen)
+{
+    uid_t id = SB_BOX_UID_INSIDE;
+    if (setresgid(id, id, id) < 0 || setresuid(id, id, id) < 0) {
+        sb_errmsg(err, errlen, "dropping to the box uid", errno);
         return -errno;
     }
     return 0;
