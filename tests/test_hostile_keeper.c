@@ -1,0 +1,120 @@
+/*
+ * test_hostile_keeper.c - the slot's keeper (box init, kept between runs)
+ * against the programs it starts: a program must not be able to change
+ * it, and nothing one run leaves may reach the next run of the slot.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/test_hostile.h"
+
+TestSuite(sandbox_hostile_keeper, .timeout = 60, .fini = hx_cleanup);
+
+/* Host pid of the only process running as uid, 0 if none (-1 if more). */
+static pid_t find_uid(uid_t uid)
+{
+    DIR *d = opendir("/proc");
+    cr_assert_not_null(d);
+    pid_t found = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[300], buf[4096];
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        /* not the owner of /proc/PID: that is root for a non-dumpable process */
+        snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
+        if (hx_read_file(path, buf, sizeof buf) <= 0)
+            continue;
+        char *u = strstr(buf, "\nUid:");
+        if (u && strtoul(u + 5, NULL, 10) == uid)
+            found = found ? -1 : atoi(e->d_name);
+    }
+    closedir(d);
+    return found;
+}
+
+/* Field n (1-based) of /proc/PID/stat, after the command name. */
+static long stat_field(pid_t pid, int n)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    cr_assert(hx_read_file(path, buf, sizeof buf) > 0);
+    char *p = strrchr(buf, ')');
+    cr_assert_not_null(p);
+    p += 2; /* field 3 */
+    for (int i = 3; i < n; i++)
+        p = strchr(p, ' ') + 1;
+    return p[0] >= 'A' && p[0] <= 'Z' ? p[0] : strtol(p, NULL, 10);
+}
+
+/* Kill, stop, renice, pin, limit, read PID 1 from inside; the next run
+ * must start clean and the keeper on the host must be the same process,
+ * untouched (its host uid is the box uid + 100000, see sandbox/user.c). */
+Test(sandbox_hostile_keeper, programs_cannot_change_the_keeper)
+{
+    struct sb_slot *slot = hx_slot(0);
+    uid_t keeper_uid = 60000 + 20000 + (uid_t)(getpid() % 10000) * 4 + 100000;
+    struct hx_run *r = hx_new_run();
+    hx_run(slot, NULL, r, "keeper", "check", NULL);
+    hx_assert_blocked(r);
+    pid_t keeper = find_uid(keeper_uid);
+    cr_assert(keeper > 0, "no single keeper process with uid %u on the host", (unsigned)keeper_uid);
+
+    hx_run(slot, NULL, r, "keeper", "attack", NULL);
+    hx_assert_blocked(r);
+    cr_assert_eq(find_uid(keeper_uid), keeper, "the keeper was replaced or killed");
+    cr_assert_eq(stat_field(keeper, 19), 0, "the keeper was reniced");
+    cr_assert_neq(stat_field(keeper, 3), 'T', "the keeper was stopped");
+    cr_assert_eq(stat_field(keeper, 41), 0, "the keeper's scheduling policy changed");
+
+    hx_run(slot, NULL, r, "keeper", "check", NULL);
+    hx_assert_blocked(r);
+    cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
+}
+
+/* A file in a writable scratch /box, one in /tmp, a daemon: none of them
+ * is there for the next run. */
+Test(sandbox_hostile_keeper, scratch_box_tmp_and_daemons_are_gone_next_run)
+{
+    struct sb_slot *slot = hx_slot(0);
+    struct sb_config cfg;
+    struct sb_result res;
+    char out[4096];
+    for (int round = 0; round < 2; round++) {
+        int fd = hx_tmpfile();
+        sb_config_init(&cfg);
+        const char *leave[] = {"/bin/sh", "-c",
+                               "ls -A /box /tmp; echo x > /box/left; echo y > /tmp/left; "
+                               "mkdir /tmp/d; chmod 777 /box; (setsid sleep 30 &); echo done", NULL};
+        cfg.argv = leave;
+        cfg.box_writable = true; /* an empty writable tmpfs /box */
+        cfg.stdout_fd = fd;
+        cfg.limits.wall_s = 5;
+        cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
+        cr_assert_eq(res.status, SB_OK, "%s", res.message);
+        ssize_t n = pread(fd, out, sizeof out - 1, 0);
+        close(fd);
+        out[n > 0 ? n : 0] = 0;
+        cr_assert(strstr(out, "done"), "%s", out);
+        cr_assert_null(strstr(out, "left"), "round %d found an earlier run's file:\n%s", round, out);
+    }
+    /* and the read-only default /box kept between runs is as it was */
+    int fd = hx_tmpfile();
+    sb_config_init(&cfg);
+    const char *look[] = {"/bin/sh", "-c", "stat -c '%a %u' /box; ls -A /box /tmp; ls /proc | grep -c '^[0-9]'",
+                          NULL};
+    cfg.argv = look;
+    cfg.stdout_fd = fd;
+    cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
+    ssize_t n = pread(fd, out, sizeof out - 1, 0);
+    close(fd);
+    out[n > 0 ? n : 0] = 0;
+    cr_assert(!strncmp(out, "755 1000\n", 9), "unexpected /box or leftovers:\n%s", out);
+    cr_assert_null(strstr(out, "left"), "%s", out);
+    /* sh, ls and grep: no sleeper (the keeper is hidden: another uid) */
+    cr_assert(strstr(out, "\n3\n"), "processes left over:\n%s", out);
+}
