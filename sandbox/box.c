@@ -191,6 +191,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     sigprocmask(SIG_SETMASK, &none, NULL);
     /* If the launcher dies, the box dies (and with it the namespace). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "nsjudge-keeper");
 
     keeper_setup(l, sock, st);
     int listener = -1;

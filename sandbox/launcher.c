@@ -199,6 +199,7 @@ static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct 
     int keep[1 + SB_CG_N] = {sock, cg->dir[0], cg->dir[1], cg->dir[2]};
     sb_close_fds_except(keep, 1 + SB_CG_N);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "nsjudge-launch");
     int r = born_inside ? 0 : attach_self(cg);
     for (int i = 0; i < SB_CG_N; i++)
         if (cg->dir[i] >= 0 && (i == 0 || cg->dir[i] != cg->dir[0]))

@@ -69,6 +69,11 @@ struct sb_config {
     int stdin_fd, stdout_fd, stderr_fd;
 
     struct sb_limits limits;
+    /* -1 (sb_config_init) = none. When this fd becomes readable or hangs
+     * up (say, the client a daemon runs this for went away), the box is
+     * killed and the run ends as SB_XX "cancelled". */
+    int cancel_fd;
+
     bool loopback_up;          /* give the box a working (but private) loopback */
     bool no_seccomp;           /* testing only: skip the seccomp filter */
 };

@@ -91,6 +91,11 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         r = sb_rootfs_add_defaults(&s->base, err, errlen);
     if (r == 0)
         r = sb_rootfs_template(&s->base, &s->tmpl_mntns, &s->tmpl_rw, err, errlen);
+    /* The template pivoted away from its mount point: the directory is not
+     * needed any more, and removing it now leaves nothing behind even if
+     * this process is killed later. */
+    if (s->base.root[0] && rmdir(s->base.root) == 0)
+        s->base.root[0] = 0;
     if (r < 0) {
         sb_slot_close(s);
         return r;

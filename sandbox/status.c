@@ -31,7 +31,7 @@ const char *const sb_default_env[] = {
 void sb_config_init(struct sb_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->stdin_fd = cfg->stdout_fd = cfg->stderr_fd = -1;
+    cfg->stdin_fd = cfg->stdout_fd = cfg->stderr_fd = cfg->cancel_fd = -1;
 }
 
 void sb_limits_fill_defaults(struct sb_limits *out, const struct sb_limits *in)

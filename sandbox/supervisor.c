@@ -101,22 +101,23 @@ static void take_report(struct reports *c, struct sb_report *rep)
 }
 
 /* Read the box's reports until EOF (the run is over and cleaned up),
- * killing the box at the first time limit. Returns 1 when a limit was
- * hit (message filled), 0 otherwise. */
-static int watch(struct sb_slot *s, int stfd, const struct sb_limits *lim, double t0,
-                 struct reports *c, char *msg, size_t msglen)
+ * killing the box at the first time limit or when cancel_fd fires.
+ * Returns 1 when a limit was hit, 2 when cancelled (message filled), 0
+ * otherwise. */
+static int watch(struct sb_slot *s, int stfd, int cancel_fd, const struct sb_limits *lim,
+                 double t0, struct reports *c, char *msg, size_t msglen)
 {
     int hit = 0;
     double give_up = 0;
     for (;;) {
         double wait = -1;
         double now = now_s();
-        if (hit) {
+        if (hit && give_up > 0) {
             /* killed: the box goes down at once; do not wait forever */
             if (now >= give_up)
                 return hit;
             wait = give_up - now;
-        } else if (!c->have_status && lim->wall_s > 0) {
+        } else if (!hit && !c->have_status && lim->wall_s > 0) {
             double left = t0 + lim->wall_s - now;
             if (left <= 0) {
                 sb_setmsg(msg, msglen, "wall time limit exceeded (%.3f s)", lim->wall_s);
@@ -144,7 +145,8 @@ static int watch(struct sb_slot *s, int stfd, const struct sb_limits *lim, doubl
             give_up = now + 5;
             continue;
         }
-        struct pollfd pfd = {.fd = stfd, .events = POLLIN};
+        struct pollfd pfd[2] = {{.fd = stfd, .events = POLLIN},
+                                {.fd = hit ? -1 : cancel_fd, .events = POLLIN}};
         struct timespec ts, *tsp = NULL;
         if (wait >= 0) {
             if (wait < 0.0005)
@@ -153,10 +155,15 @@ static int watch(struct sb_slot *s, int stfd, const struct sb_limits *lim, doubl
             ts.tv_nsec = (long)((wait - ts.tv_sec) * 1e9);
             tsp = &ts;
         }
-        int r = ppoll(&pfd, 1, tsp, NULL);
+        int r = ppoll(pfd, 2, tsp, NULL);
         if (r < 0 && errno != EINTR)
             return hit;
-        if (r <= 0)
+        if (r > 0 && pfd[1].revents) {
+            sb_setmsg(msg, msglen, "cancelled by the caller");
+            hit = 2;
+            continue;
+        }
+        if (r <= 0 || !pfd[0].revents)
             continue;
         struct sb_report rep;
         ssize_t n = read(stfd, &rep, sizeof rep);
@@ -431,7 +438,7 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
 
     struct reports c = {.blocked = -1};
     char limit_msg[SB_MSG_MAX] = "";
-    int hit = watch(s, stfd, &lim, t0, &c, limit_msg, sizeof limit_msg);
+    int hit = watch(s, stfd, cfg->cancel_fd, &lim, t0, &c, limit_msg, sizeof limit_msg);
     res->wall_s = (c.have_status ? c.end : now_s()) - t0;
     if (hit)
         keeper_forget(s);
@@ -448,8 +455,10 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
         snprintf(msg, ml, "%s", c.msg);
         r = -EINVAL;
     } else if (hit) {
-        res->status = SB_TO;
+        res->status = hit == 2 ? SB_XX : SB_TO;
         snprintf(msg, ml, "%s", limit_msg);
+        if (hit == 2)
+            r = -ECANCELED;
     } else {
         classify(res, &lim, c.have_status, c.status, &st);
         /* A program that ignores SIGXFSZ gets EFBIG and may exit normally:

@@ -1,7 +1,7 @@
 /*
  * cli.h - the subcommands of the nsjudge binary. Each returns the process
  * exit code; main.c only dispatches. One file per subcommand family:
- *   cmd_run.c      nsjudge run       (sandbox one command)
+ *   cmd_run.c      nsjudge run       (sandbox one command; run_keep.c: --keep)
  *   cmd_judge.c    nsjudge judge / verify / languages
  *   cmd_serve.c    nsjudge serve / worker
  */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "sandbox/sandbox.h"
 #include "server/cli.h"
+#include "server/run_keep.h"
 
 const char cmd_run_usage[] =
     "usage: nsjudge run [options] -- COMMAND [ARG...]\n"
@@ -52,6 +53,13 @@ const char cmd_run_usage[] =
     "                       route out; off by default: loopback down)\n"
     "      --cgroup-parent P  create the box cgroup below P (relative to each\n"
     "                       hierarchy's mount; default: nsjudge's own cgroup)\n"
+    "      --keep[=S]       keep the slot (cgroup, namespaces, root, box init) ready\n"
+    "                       for S seconds (default 30) after the run, in a small\n"
+    "                       daemon (nsjudge-slotd), so the next run with --keep\n"
+    "                       starts in ~1 ms instead of ~6 ms; like isolate --init.\n"
+    "                       Runs still share nothing. Up to 16 run at once.\n"
+    "                       The daemons meet clients in /run/nsjudge/keep\n"
+    "                       ($NSJUDGE_KEEP_DIR to change)\n"
     "\n"
     "output:\n"
     "  -M, --meta FILE      write an isolate-style key:value meta file\n"
@@ -65,7 +73,7 @@ const char cmd_run_usage[] =
     "exit code: 0 when the sandbox worked (whatever the program did), 1 when the\n"
     "sandbox could not run (message on stderr), 2 for bad usage.\n";
 
-enum { OPT_TMP = 256, OPT_SHARE_NET, OPT_CG_PARENT };
+enum { OPT_TMP = 256, OPT_SHARE_NET, OPT_CG_PARENT, OPT_KEEP };
 
 static const struct option opts[] = {
     {"time", required_argument, 0, 't'},
@@ -86,6 +94,7 @@ static const struct option opts[] = {
     {"chdir", required_argument, 0, 'c'},
     {"share-net", no_argument, 0, OPT_SHARE_NET},
     {"cgroup-parent", required_argument, 0, OPT_CG_PARENT},
+    {"keep", optional_argument, 0, OPT_KEEP},
     {"meta", required_argument, 0, 'M'},
     {"json", no_argument, 0, 'j'},
     {"help", no_argument, 0, 'h'},
@@ -182,7 +191,7 @@ int cmd_run(int argc, char **argv)
     int n_store = 0;
     const char *in = NULL, *outp = NULL, *errp = NULL, *box = NULL, *meta = NULL, *cgp = NULL;
     bool json = false;
-    double d;
+    double d, keep_s = 0;
     uint64_t u;
     int c;
 
@@ -208,6 +217,11 @@ int cmd_run(int argc, char **argv)
         case 'j': json = true; break;
         case OPT_SHARE_NET: cfg.loopback_up = true; break;
         case OPT_CG_PARENT: cgp = optarg; break;
+        case OPT_KEEP:
+            keep_s = 30;
+            if (optarg && (parse_double(optarg, &keep_s) || keep_s <= 0 || keep_s > 86400))
+                return bad("bad --keep '%s': seconds, above 0 and at most 86400%s", optarg, "");
+            break;
         case 'd': {
             if (n_mounts >= SB_MAX_MOUNTS)
                 return bad("too many --dir options%s%s", "", "");
@@ -314,12 +328,19 @@ int cmd_run(int argc, char **argv)
      * default), so nothing the program writes reaches the host disk */
     cfg.box_writable = true;
 
-    struct sb_slot_options so = {.id = 0, .cgroup_parent = cgp};
-    if (sb_slot_open(&so, &slot, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "nsjudge run: cannot prepare the sandbox: %s\n", errbuf);
-        goto out;
+    int r;
+    if (keep_s > 0 && keep_run(&cfg, cgp, keep_s, &r, &res, errbuf, sizeof errbuf) == 0)
+        ; /* ran in a kept slot */
+    else {
+        if (keep_s > 0)
+            fprintf(stderr, "nsjudge run: no kept slot (%s); running without one\n", errbuf);
+        struct sb_slot_options so = {.id = 0, .cgroup_parent = cgp};
+        if (sb_slot_open(&so, &slot, errbuf, sizeof errbuf) < 0) {
+            fprintf(stderr, "nsjudge run: cannot prepare the sandbox: %s\n", errbuf);
+            goto out;
+        }
+        r = sb_run(slot, &cfg, &res);
     }
-    int r = sb_run(slot, &cfg, &res);
     if (meta && write_meta(meta, &res) < 0)
         fprintf(stderr, "nsjudge run: --meta %s: %s\n", meta, strerror(errno));
     if (json)
