@@ -7,20 +7,23 @@
  * The keeper is box init (PID 1 of the box), made once per slot and kept
  * between runs, so a run does not pay again for namespaces, the root
  * copy, the user namespace and loading the seccomp filter:
- *   - PID 1 of new PID/IPC/UTS namespaces (cloned by the launcher); it
+ *   - PID 1 of new PID/UTS namespaces (cloned by the launcher); it
  *     enters a new cgroup namespace, the slot's network namespace and a
  *     private copy of the root template, and mounts /proc and /tmp;
  *   - it drops to its own host uid (not the programs') and enters a new
  *     user namespace where the launcher maps it to 0 and the box uid to
  *     1000: it keeps capabilities inside that namespace only, with an
- *     empty bounding set and no_new_privs;
+ *     empty bounding set and no_new_privs; then a new IPC namespace, owned
+ *     by that user namespace, so it may remove any IPC object in it;
  *   - it loads the seccomp filter once, on itself: every program inherits
  *     it, and the keeper answers their denied calls on the listener.
- * For each run it starts the program vfork-style; the program enters a
- * new IPC namespace, becomes uid 1000 (losing every capability), sets up
- * stdio, rlimits and its working directory, and execs. When the program
- * ends, the keeper kills and reaps everything else in the box before it
- * reports the run done: no process survives into the next run. Programs
+ * For each run it starts the program vfork-style; the program becomes uid
+ * 1000 (losing every capability), sets up stdio, rlimits and its working
+ * directory, and execs. When the program ends, the keeper kills and reaps
+ * everything else in the box, then removes any SysV IPC object left,
+ * before it reports the run done: no process and no IPC object survives
+ * into the next run (POSIX message queues cannot be made: RLIMIT_MSGQUEUE
+ * is 0; POSIX shm and semaphores live in /dev/shm, which is /tmp). Programs
  * cannot signal, trace, renice or even see the keeper: another uid, not
  * dumpable, PID 1, hidden by hidepid.
  *
@@ -34,7 +37,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,11 +86,6 @@ static NOT_ASAN _Noreturn void program_main(struct program *p)
     const struct sb_launch *l = p->l;
     int st = p->fd[3];
 
-    /* IPC objects of earlier runs stay in their own namespace. */
-    if (unshare(CLONE_NEWIPC) < 0) {
-        sb_errmsg(err, sizeof err, "entering an IPC namespace", errno);
-        fail(st, err);
-    }
     if (sb_user_program(err, sizeof err) < 0)
         fail(st, err);
     /* stdio: move the three fds out of the way first so they cannot clobber
@@ -153,6 +155,37 @@ static void empty_box(void)
     } while (kill(-1, 0) == 0);
 }
 
+/* Remove every SysV IPC object of the run. The counts are three cheap
+ * calls; the scan by index only runs when a program made something. */
+static void empty_ipc(void)
+{
+    struct shm_info shi;
+    struct msginfo mi;
+    struct seminfo si;
+    int max;
+    if ((max = shmctl(0, SHM_INFO, (struct shmid_ds *)&shi)) >= 0 && shi.used_ids > 0)
+        for (int i = 0; i <= max; i++) {
+            struct shmid_ds d;
+            int id = shmctl(i, SHM_STAT_ANY, &d);
+            if (id >= 0)
+                shmctl(id, IPC_RMID, NULL);
+        }
+    if ((max = msgctl(0, MSG_INFO, (struct msqid_ds *)&mi)) >= 0 && mi.msgpool > 0)
+        for (int i = 0; i <= max; i++) {
+            struct msqid_ds d;
+            int id = msgctl(i, MSG_STAT_ANY, &d);
+            if (id >= 0)
+                msgctl(id, IPC_RMID, NULL);
+        }
+    if ((max = semctl(0, 0, SEM_INFO, &si)) >= 0 && si.semusz > 0)
+        for (int i = 0; i <= max; i++) {
+            struct semid_ds d;
+            int id = semctl(i, 0, SEM_STAT_ANY, &d);
+            if (id >= 0)
+                semctl(id, 0, IPC_RMID);
+        }
+}
+
 static void keeper_setup(struct sb_launch *l, int sock, int st)
 {
     char err[SB_MSG_MAX];
@@ -176,6 +209,11 @@ static void keeper_setup(struct sb_launch *l, int sock, int st)
     close(fd);
     if (sb_user_keeper(l->keeper_uid, sock, err, sizeof err) < 0)
         fail(st, err);
+    /* an IPC namespace of the user namespace's: the keeper may clean it */
+    if (unshare(CLONE_NEWIPC) < 0) {
+        sb_errmsg(err, sizeof err, "entering an IPC namespace", errno);
+        fail(st, err);
+    }
     /* The credential changes cleared these; set them again. */
     prctl(PR_SET_DUMPABLE, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -241,6 +279,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                 if (w == child) {
                     sb_report_send(prog.fd[3], 'W', status, NULL);
                     empty_box();
+                    empty_ipc();
                     close(prog.fd[3]);
                     close(child_fd);
                     child = 0;

@@ -128,7 +128,7 @@ static int keeper_start(struct sb_launch *l, char *err, size_t errlen)
     int pidfd = -1;
     struct clone_args ca;
     memset(&ca, 0, sizeof ca);
-    ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    ca.flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_PIDFD; /* IPC: the keeper's own, below */
     ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
     ca.exit_signal = SIGCHLD;
     pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);

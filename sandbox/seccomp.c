@@ -34,8 +34,8 @@ static const char *const denied[] = {
     "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
     "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
     "name_to_handle_at", "open_by_handle_at",
-    /* new or foreign namespaces (unshare: below) */
-    "setns",
+    /* new or foreign namespaces */
+    "unshare", "setns",
     /* kernel surface */
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
@@ -75,11 +75,6 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
         what = denied[i];
         r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
     }
-    /* unshare(CLONE_NEWIPC) alone is how the keeper's child gives each
-     * program fresh IPC objects; programs lack the capability it needs. */
-    if (r == 0)
-        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(unshare), 1,
-                             SCMP_A0(SCMP_CMP_NE, CLONE_NEWIPC)), what = "unshare";
     /* clone3 passes flags in memory the filter cannot inspect: make libc
      * fall back to clone(2), whose flags we can check. */
     if (r == 0)
