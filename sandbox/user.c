@@ -5,8 +5,9 @@
  * enters a new user namespace. The launcher (host root) writes that
  * namespace's maps: the keeper's uid is 0 inside, the slot's box uid is
  * 1000, nothing maps to host root. The keeper keeps capabilities inside
- * the namespace (to give each program a fresh IPC namespace and its uid)
- * but none over anything the host made, and its bounding set is empty.
+ * the namespace (to give each program its uid and to remove the IPC
+ * objects programs leave) but none over anything the host made, and its
+ * bounding set is empty.
  * Each program then becomes uid 1000, which clears all its capabilities;
  * no_new_privs and the empty bounding set keep it that way across exec
  * (the mounts are nosuid as well).
