@@ -33,7 +33,8 @@ if "$B/nsjudge" help judge >/dev/null 2>&1 && [ -d testdata/problems ]; then
 int main(void) { long a, b; if (scanf("%ld %ld", &a, &b) != 2) return 1; printf("%ld\n", a + b); return 0; }
 C
     t0=$(date +%s.%N)
-    cc -O2 -o "$BOX/sum" "$BOX/sum.c"
+    # the same compile command the judge runs for C (configs/languages.json)
+    gcc -O2 -std=gnu11 -pipe -static -fmax-errors=50 -o "$BOX/sum" "$BOX/sum.c" -lm
     tc=$(date +%s.%N)
     for f in "$P"/data/secret/*.in; do "$BOX/sum" < "$f" > "$BOX/out.txt"; cmp -s "$BOX/out.txt" "${f%.in}.ans"; done
     t1=$(date +%s.%N)
@@ -45,6 +46,6 @@ C
         compile = c - b; bare = m - c; judge = e - m;
         printf "5. 100-test judge of a C solution (%s)\n", v
         printf "   nsjudge judge, compile + 100 sandboxed tests:  %.3f s\n", judge
-        printf "   bare: cc %.3f s + 100 runs and cmp in a shell loop %.3f s = %.3f s\n", compile, bare, compile + bare
+        printf "   bare: gcc (same flags) %.3f s + 100 runs and cmp in a shell loop %.3f s = %.3f s\n", compile, bare, compile + bare
         printf "   ratio %.2f (to the bare runs alone: %.2f)\n", judge / (compile + bare), judge / bare }'
 fi
