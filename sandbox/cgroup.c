@@ -48,25 +48,69 @@ static int write_at(int dir, const char *file, const char *val)
     return n < 0 ? -e : 0;
 }
 
-static int read_u64_at(int dir, const char *file, uint64_t *out)
+/* Reads of the slot's own files, through fds kept open: a run reads
+ * or writes about ten of them, and open+close of a cgroup file costs
+ * several times the read itself. */
+static int cg_fd(struct sb_cgroup *cg, int ctl, const char *file, bool wr)
+{
+    for (int i = 0; i < cg->ncached; i++)
+        if (cg->cached[i].ctl == ctl && cg->cached[i].wr == wr && !strcmp(cg->cached[i].name, file))
+            return cg->cached[i].fd;
+    int fd = openat(cg->dir[ctl], file, (wr ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (cg->ncached < SB_CG_CACHED)
+        cg->cached[cg->ncached++] = (struct sb_cg_file){.name = file, .ctl = ctl, .wr = wr, .fd = fd};
+    else
+        return fd | (1 << 30); /* not cached: the caller closes it */
+    return fd;
+}
+
+static void cg_fd_done(int fd)
+{
+    if (fd & (1 << 30))
+        close(fd & ~(1 << 30));
+}
+
+static int cg_read(struct sb_cgroup *cg, int ctl, const char *file, char *buf, size_t len)
+{
+    int fd = cg_fd(cg, ctl, file, false);
+    if (fd < 0)
+        return fd;
+    ssize_t n = pread(fd & ~(1 << 30), buf, len - 1, 0);
+    int e = errno;
+    cg_fd_done(fd);
+    if (n < 0)
+        return -e;
+    buf[n] = 0;
+    return (int)n;
+}
+
+static int cg_write(struct sb_cgroup *cg, int ctl, const char *file, const char *val)
+{
+    int fd = cg_fd(cg, ctl, file, true);
+    if (fd < 0)
+        return fd;
+    ssize_t n = pwrite(fd & ~(1 << 30), val, strlen(val), 0);
+    int e = errno;
+    cg_fd_done(fd);
+    return n < 0 ? -e : 0;
+}
+
+static int cg_read_u64(struct sb_cgroup *cg, int ctl, const char *file, uint64_t *out)
 {
     char buf[64];
-    int r = read_at(dir, file, buf, sizeof buf);
+    int r = cg_read(cg, ctl, file, buf, sizeof buf);
     if (r < 0)
         return r;
-    if (!strncmp(buf, "max", 3)) {
-        *out = UINT64_MAX;
-        return 0;
-    }
-    *out = strtoull(buf, NULL, 10);
+    *out = !strncmp(buf, "max", 3) ? UINT64_MAX : strtoull(buf, NULL, 10);
     return 0;
 }
 
-/* Value of "key N" in a flat-keyed file such as memory.events or cpu.stat. */
-static int read_key_at(int dir, const char *file, const char *key, uint64_t *out)
+static int cg_read_key(struct sb_cgroup *cg, int ctl, const char *file, const char *key, uint64_t *out)
 {
     char buf[2048];
-    int r = read_at(dir, file, buf, sizeof buf);
+    int r = cg_read(cg, ctl, file, buf, sizeof buf);
     if (r < 0)
         return r;
     size_t kl = strlen(key);
@@ -334,6 +378,9 @@ int sb_cg_open(const struct sb_cg_layout *lay, const char *name,
 
 void sb_cg_close(struct sb_cgroup *cg, bool remove)
 {
+    for (int i = 0; i < cg->ncached; i++)
+        close(cg->cached[i].fd);
+    cg->ncached = 0;
     if (cg->peak_fd >= 0)
         close(cg->peak_fd);
     cg->peak_fd = -1;
@@ -362,17 +409,17 @@ int sb_cg_set_limits(struct sb_cgroup *cg, uint64_t mem_bytes, uint32_t pids,
                 snprintf(v, sizeof v, "%llu", (unsigned long long)mem_bytes);
             else
                 snprintf(v, sizeof v, "max");
-            r = write_at(cg->dir[SB_CG_MEM], "memory.max", v);
+            r = cg_write(cg, SB_CG_MEM, "memory.max", v);
             if (r == 0) /* no swap: a box over its limit is killed, not slowed */
-                write_at(cg->dir[SB_CG_MEM], "memory.swap.max", "0");
+                cg_write(cg, SB_CG_MEM, "memory.swap.max", "0");
         } else {
             snprintf(v, sizeof v, "%lld", mem_bytes ? (long long)mem_bytes : -1LL);
             /* memsw must stay >= limit: order the two writes accordingly */
-            r = write_at(cg->dir[SB_CG_MEM], "memory.limit_in_bytes", v);
+            r = cg_write(cg, SB_CG_MEM, "memory.limit_in_bytes", v);
             if (cg->has_memsw) {
-                int r2 = write_at(cg->dir[SB_CG_MEM], "memory.memsw.limit_in_bytes", v);
+                int r2 = cg_write(cg, SB_CG_MEM, "memory.memsw.limit_in_bytes", v);
                 if (r < 0 && r2 == 0)
-                    r = write_at(cg->dir[SB_CG_MEM], "memory.limit_in_bytes", v);
+                    r = cg_write(cg, SB_CG_MEM, "memory.limit_in_bytes", v);
                 else if (r2 < 0 && r == 0)
                     r = r2;
             }
@@ -389,7 +436,7 @@ int sb_cg_set_limits(struct sb_cgroup *cg, uint64_t mem_bytes, uint32_t pids,
             snprintf(v, sizeof v, "%u", pids);
         else
             snprintf(v, sizeof v, "max");
-        r = write_at(cg->dir[SB_CG_PIDS], "pids.max", v);
+        r = cg_write(cg, SB_CG_PIDS, "pids.max", v);
         if (r < 0) {
             sb_errmsg(err, errlen, "setting the cgroup pids limit", -r);
             cg->cur_pids = UINT32_MAX - 1;
@@ -402,7 +449,7 @@ int sb_cg_set_limits(struct sb_cgroup *cg, uint64_t mem_bytes, uint32_t pids,
 
 static int v1_oom_kills(struct sb_cgroup *cg, uint64_t *out)
 {
-    return read_key_at(cg->dir[SB_CG_MEM], "memory.oom_control", "oom_kill", out);
+    return cg_read_key(cg, SB_CG_MEM, "memory.oom_control", "oom_kill", out);
 }
 
 int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
@@ -410,26 +457,26 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
     int r;
     if (cg->version == 2) {
         uint64_t us = 0;
-        read_key_at(cg->dir[SB_CG_CPU], "cpu.stat", "usage_usec", &us);
+        cg_read_key(cg, SB_CG_CPU, "cpu.stat", "usage_usec", &us);
         cg->cpu_base_us = us;
-        read_key_at(cg->dir[SB_CG_MEM], "memory.events", "oom_kill", &cg->oom_base);
+        cg_read_key(cg, SB_CG_MEM, "memory.events", "oom_kill", &cg->oom_base);
         cg->mem_base = 0;
-        read_u64_at(cg->dir[SB_CG_MEM], "memory.current", &cg->mem_base);
+        cg_read_u64(cg, SB_CG_MEM, "memory.current", &cg->mem_base);
         /* memory.peak: a write resets the watermark seen through this fd */
         if (cg->peak_fd >= 0 && pwrite(cg->peak_fd, "0", 1, 0) < 0) {
             /* older kernels: no reset; peak then covers the slot's life */
         }
         return 0;
     }
-    if ((r = write_at(cg->dir[SB_CG_CPU], "cpuacct.usage", "0")) < 0 ||
-        (r = write_at(cg->dir[SB_CG_MEM], "memory.max_usage_in_bytes", "0")) < 0 ||
-        (r = write_at(cg->dir[SB_CG_MEM], "memory.failcnt", "0")) < 0) {
+    if ((r = cg_write(cg, SB_CG_CPU, "cpuacct.usage", "0")) < 0 ||
+        (r = cg_write(cg, SB_CG_MEM, "memory.max_usage_in_bytes", "0")) < 0 ||
+        (r = cg_write(cg, SB_CG_MEM, "memory.failcnt", "0")) < 0) {
         sb_errmsg(err, errlen, "resetting cgroup counters", -r);
         return r;
     }
     v1_oom_kills(cg, &cg->oom_base);
     cg->mem_base = 0;
-    read_u64_at(cg->dir[SB_CG_MEM], "memory.usage_in_bytes", &cg->mem_base);
+    cg_read_u64(cg, SB_CG_MEM, "memory.usage_in_bytes", &cg->mem_base);
     return 0;
 }
 
@@ -452,13 +499,13 @@ int sb_cg_read_cpu(struct sb_cgroup *cg, uint64_t *ns)
 {
     if (cg->version == 2) {
         uint64_t us;
-        int r = read_key_at(cg->dir[SB_CG_CPU], "cpu.stat", "usage_usec", &us);
+        int r = cg_read_key(cg, SB_CG_CPU, "cpu.stat", "usage_usec", &us);
         if (r < 0)
             return r;
         *ns = (us - cg->cpu_base_us) * 1000;
         return 0;
     }
-    return read_u64_at(cg->dir[SB_CG_CPU], "cpuacct.usage", ns);
+    return cg_read_u64(cg, SB_CG_CPU, "cpuacct.usage", ns);
 }
 
 int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
@@ -475,11 +522,11 @@ int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
             buf[n] = 0;
             st->mem_peak_bytes = strtoull(buf, NULL, 10);
         } else
-            read_u64_at(cg->dir[SB_CG_MEM], "memory.current", &st->mem_peak_bytes);
-        read_key_at(cg->dir[SB_CG_MEM], "memory.events", "oom_kill", &oom);
+            cg_read_u64(cg, SB_CG_MEM, "memory.current", &st->mem_peak_bytes);
+        cg_read_key(cg, SB_CG_MEM, "memory.events", "oom_kill", &oom);
     } else {
-        read_u64_at(cg->dir[SB_CG_MEM], "memory.max_usage_in_bytes", &st->mem_peak_bytes);
-        read_u64_at(cg->dir[SB_CG_MEM], "memory.failcnt", &st->mem_failcnt);
+        cg_read_u64(cg, SB_CG_MEM, "memory.max_usage_in_bytes", &st->mem_peak_bytes);
+        cg_read_u64(cg, SB_CG_MEM, "memory.failcnt", &st->mem_failcnt);
         v1_oom_kills(cg, &oom);
     }
     st->oom_kills = oom >= cg->oom_base ? oom - cg->oom_base : 0;
@@ -490,18 +537,17 @@ int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
 
 int sb_cg_kill_all(struct sb_cgroup *cg, const pid_t *spare, int nspare)
 {
-    int dir = cg->dir[SB_CG_PIDS];
     /* The usual case, cheaply: the pids counter holds just the spared
      * (single-threaded) processes, so there is no list to read. */
     uint64_t tasks = 0;
     int live = 0;
     for (int i = 0; i < nspare; i++)
         live += spare[i] > 0 && kill(spare[i], 0) == 0;
-    if (read_u64_at(dir, "pids.current", &tasks) == 0 && tasks <= (uint64_t)live)
+    if (cg_read_u64(cg, SB_CG_PIDS, "pids.current", &tasks) == 0 && tasks <= (uint64_t)live)
         return 0;
     for (int round = 0; round < 2000; round++) {
         char buf[4096];
-        int n = read_at(dir, "cgroup.procs", buf, sizeof buf);
+        int n = cg_read(cg, SB_CG_PIDS, "cgroup.procs", buf, sizeof buf);
         if (n < 0)
             return n;
         int left = 0;

@@ -44,6 +44,8 @@ void sb_setmsg(char *buf, size_t len, const char *fmt, ...)
 /* ---- cgroup.c ---------------------------------------------------------- */
 enum { SB_CG_MEM, SB_CG_PIDS, SB_CG_CPU, SB_CG_N };
 
+struct sb_cg_file { const char *name; int ctl; bool wr; int fd; };
+#define SB_CG_CACHED 16
 struct sb_cgroup {
     int version;             /* 1 or 2 */
     int dir[SB_CG_N];        /* v1: one dir fd per controller; v2: all = same fd */
@@ -55,6 +57,8 @@ struct sb_cgroup {
     uint64_t cur_mem_limit;  /* last limits written, to skip rewrites */
     uint32_t cur_pids;
     bool has_memsw;
+    struct sb_cg_file cached[SB_CG_CACHED]; /* files kept open (cgroup.c) */
+    int ncached;
 };
 
 struct sb_cg_stats {
