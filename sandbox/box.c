@@ -42,6 +42,7 @@
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -190,6 +191,20 @@ static void empty_ipc(void)
         }
 }
 
+/* The run is over and the box empty. A run that came through the
+ * launcher is handed back to it ('D'), which still holds the status pipe
+ * and cleans up. A direct run is over when we close the status pipe,
+ * unless it left something in /tmp: then the launcher gets the pipe with
+ * the 'D' and closes it once /tmp is fresh. */
+static void run_done(int sock, int status, bool direct)
+{
+    struct statfs fs;
+    bool dirty = statfs("/tmp", &fs) < 0 || fs.f_files - fs.f_ffree != 1 || fs.f_bfree != fs.f_blocks;
+    if ((!direct || dirty) && sb_msg_send(sock, 'D', 0, &status, direct ? 1 : 0) < 0)
+        _exit(1);
+    close(status);
+}
+
 static void keeper_setup(struct sb_launch *l, int sock, int st)
 {
     char err[SB_MSG_MAX];
@@ -225,10 +240,10 @@ static void keeper_setup(struct sb_launch *l, int sock, int st)
 
 _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
 {
-    int st = l->fd[SB_FD_STATUS];
+    int st = l->fd[SB_FD_STATUS], rsock = l->fd[SB_FD_RUNSOCK];
     /* Keep only what the keeper needs, nothing else the launcher holds. */
-    int keep[4] = {sock, st, l->fd[SB_FD_NETNS], l->fd[SB_FD_MNTNS]};
-    sb_close_fds_except(keep, 4);
+    int keep[5] = {sock, st, l->fd[SB_FD_NETNS], l->fd[SB_FD_MNTNS], rsock};
+    sb_close_fds_except(keep, 5);
     /* No handler or ignored signal of the launcher's may reach programs. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -262,11 +277,11 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     static struct program prog;
     pid_t child = 0;
     int child_fd = -1;
-    bool blocked = false;
+    bool blocked = false, direct = false;
     for (;;) {
-        struct pollfd p[3] = {{.fd = sock, .events = POLLIN}, {.fd = listener, .events = POLLIN},
-                              {.fd = child_fd, .events = POLLIN}};
-        if (poll(p, 3, child > 0 ? 200 : -1) < 0 && errno != EINTR)
+        struct pollfd p[4] = {{.fd = sock, .events = POLLIN}, {.fd = listener, .events = POLLIN},
+                              {.fd = child_fd, .events = POLLIN}, {.fd = rsock, .events = POLLIN}};
+        if (poll(p, 4, child > 0 ? 200 : -1) < 0 && errno != EINTR)
             _exit(1);
         if (p[1].revents & POLLIN) {
             int nr = sb_filter_answer(listener);
@@ -284,22 +299,27 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                     sb_report_send(prog.fd[3], 'W', status, NULL);
                     empty_box();
                     empty_ipc();
-                    close(prog.fd[3]);
                     close(child_fd);
                     child = 0;
                     child_fd = -1;
-                    if (sb_msg_send(sock, 'D', 0, NULL, 0) < 0)
-                        _exit(1);
+                    run_done(sock, prog.fd[3], direct);
                     break;
                 }
             continue;
         }
-        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        if (p[0].revents & (POLLHUP | POLLERR))
+            _exit(0); /* the launcher is gone */
+        direct = !(p[0].revents & POLLIN);
+        if (direct && !(p[3].revents & POLLIN))
             continue;
         char kind = 0;
-        int value, n = sb_msg_recv(sock, &kind, &value, prog.fd, 4);
-        if (n < 0)
+        int value, n = sb_msg_recv(direct ? rsock : sock, &kind, &value, prog.fd, 4);
+        if (n < 0 && !direct)
             _exit(0); /* the launcher is gone */
+        if (n < 0) {
+            rsock = -1; /* the supervisor dropped its end: launcher runs only */
+            continue;
+        }
         if (kind != 'R' || n != 4) {
             for (int i = 0; i < n; i++)
                 close(prog.fd[i]);
@@ -319,11 +339,9 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
             char err[SB_MSG_MAX];
             sb_errmsg(err, sizeof err, "starting the program", errno);
             sb_report_send(prog.fd[3], 'E', 0, err);
-            close(prog.fd[3]);
             child = 0;
             child_fd = -1;
-            if (sb_msg_send(sock, 'D', 0, NULL, 0) < 0)
-                _exit(1);
+            run_done(sock, prog.fd[3], direct);
         }
     }
 }

@@ -207,7 +207,7 @@ int sb_msg_recv(int sock, char *kind, int *value, int *fds, int maxfds);
  * received. The keeper only reads it. */
 #define SB_LAUNCH_SIZE (1u << 20)
 enum { SB_FD_STDIN, SB_FD_STDOUT, SB_FD_STDERR, SB_FD_STATUS, SB_FD_NETNS, SB_FD_MNTNS,
-       SB_FD_BOX, SB_FD_FIXED };
+       SB_FD_BOX, SB_FD_RUNSOCK /* a new keeper's end of the supervisor's socket */, SB_FD_FIXED };
 struct sb_launch {
     struct sb_limits lim;
     uid_t box_uid, keeper_uid;
@@ -222,7 +222,9 @@ struct sb_launch {
     size_t used;                     /* bytes of strings[] in use */
     char strings[];                  /* argv, envp, cwd and pointer arrays */
 };
-/* box.c: the keeper, PID 1 of the box, talking to the launcher on sock. */
+/* box.c: the keeper, PID 1 of the box, talking to the launcher on sock
+ * and taking runs from the supervisor directly on l->fd[SB_FD_RUNSOCK]
+ * when the launcher has nothing to do for them. */
 _Noreturn void sb_keeper_main(struct sb_launch *l, int sock);
 
 /* What the box side sends back on the run's status pipe: fixed-size
@@ -269,6 +271,8 @@ struct sb_slot {
     uid_t keeper_uid;
     pid_t keeper_pid;            /* host pid, -1 when none */
     int keeper_pidfd;
+    int keeper_sock;             /* runs go straight to the keeper on this socket */
+    char keeper_tmp_opts[64];    /* /tmp as the keeper has it */
     int keeper_kind;             /* netns and filter it was made with */
 };
 

@@ -14,13 +14,18 @@
  * keeper's mount namespace, which it joins).
  *
  * Protocol over SOCK_SEQPACKET pairs (msg.c):
- *   supervisor -> launcher  'R' + the run's fds (struct sb_launch says what)
+ *   supervisor -> launcher  'R' + the run's fds (struct sb_launch says what),
+ *                           when the keeper is new, /box or the extra mounts
+ *                           change, or /tmp's size does; otherwise the
+ *                           supervisor sends 'R' + stdio and the status pipe
+ *                           to the keeper itself (its SB_FD_RUNSOCK)
  *   launcher -> supervisor  'P' + pidfd of a new keeper (value: host pid),
  *                           'K' the same keeper has it, or 'E' + errno
  *   launcher -> keeper      'G' its user namespace is mapped; 'R' + stdio
  *                           and the status pipe
  *   keeper -> launcher      'U' map my user namespace; 'A' ready; 'D' run
- *                           over and the box emptied
+ *                           over and the box emptied (with the status pipe
+ *                           of a direct run that left files in /tmp)
  * Errors and the program's status travel on the run's status pipe; the
  * launcher holds its end until the run is cleaned up, so EOF on it tells
  * the supervisor that the slot is ready for the next run. EOF on the
@@ -231,10 +236,17 @@ static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct 
             continue; /* EINTR: a child was reaped */
         if (p[1].revents) {
             char kind = 0;
-            int value;
-            if (sb_msg_recv(kp.sock, &kind, &value, NULL, 0) < 0)
+            int value, st = -1;
+            int nf = sb_msg_recv(kp.sock, &kind, &value, &st, 1);
+            if (nf < 0)
                 keeper_drop(); /* killed at a limit, or crashed */
             else if (kind == 'D') {
+                /* a run the supervisor gave the keeper directly comes with
+                 * its status pipe: hold it until /tmp is clean */
+                if (nf == 1) {
+                    run_over();
+                    kp.status = st;
+                }
                 char err[SB_MSG_MAX];
                 if (sb_rootfs_clean_run(&kp.cur, err, sizeof err) < 0) {
                     sb_report_send(kp.status, 'E', 0, err);
@@ -261,7 +273,7 @@ static _Noreturn void launcher_main(int sock, struct sb_launch *l, const struct 
         }
         for (int i = 0; i < SB_FD_FIXED; i++)
             l->fd[i] = fds[i];
-        /* the supervisor sends a placeholder when /box is a plain tmpfs */
+        /* placeholders: /box is a plain tmpfs; the keeper is not new */
         if (l->run.box_fd >= 0)
             l->run.box_fd = l->fd[SB_FD_BOX];
         for (int i = 0; i < l->run.n; i++)

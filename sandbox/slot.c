@@ -53,6 +53,7 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
     s->launcher_sock = -1;
     s->keeper_pid = -1;
     s->keeper_pidfd = -1;
+    s->keeper_sock = -1;
     /* The keeper's own host uid: not the programs', so they cannot touch it. */
     s->keeper_uid = s->box_uid + SB_KEEPER_UID_OFFSET;
     s->mount_id = calloc(1, SB_MOUNT_ID_MAX);
@@ -111,6 +112,8 @@ void sb_slot_close(struct sb_slot *s)
     sb_launcher_stop(s); /* the keeper dies with the launcher */
     if (s->keeper_pidfd >= 0)
         close(s->keeper_pidfd);
+    if (s->keeper_sock >= 0)
+        close(s->keeper_sock);
     free(s->mount_id);
     free(s->next_mount_id);
     if (s->launch)

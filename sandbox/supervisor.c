@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -311,6 +312,10 @@ static void keeper_forget(struct sb_slot *s)
     }
     s->keeper_pidfd = -1;
     s->keeper_pid = -1;
+    if (s->keeper_sock >= 0)
+        close(s->keeper_sock);
+    s->keeper_sock = -1;
+    s->keeper_tmp_opts[0] = 0;
     s->mount_id[0] = 0;
 }
 
@@ -338,26 +343,50 @@ static int start_run(struct sb_slot *s, const struct sb_config *cfg, const struc
             sb_errmsg(msg, ml, "pipe", errno);
             goto out;
         }
-        int fds[SB_FD_FIXED + SB_MAX_MOUNTS];
-        fds[SB_FD_STDIN] = std[0];
-        fds[SB_FD_STDOUT] = std[1];
-        fds[SB_FD_STDERR] = std[2];
-        fds[SB_FD_STATUS] = stp[1];
-        /* placeholders when a new keeper is not needed or /box is a tmpfs */
-        fds[SB_FD_NETNS] = new_box ? netns : std[0];
-        fds[SB_FD_MNTNS] = new_box ? s->tmpl_mntns : std[0];
-        fds[SB_FD_BOX] = s->run.box_fd >= 0 ? s->run.box_fd : std[0];
-        for (int i = 0; i < s->run.n; i++)
-            fds[SB_FD_FIXED + i] = s->run.fds[i];
-        r = sb_launcher_launch(s, fds, SB_FD_FIXED + s->run.n, msg, ml);
-        if (r == -EPIPE && attempt == 0) {
-            /* the launcher died (killed from outside?): start a new one */
-            char err2[SB_MSG_MAX];
-            sb_launcher_stop(s);
-            keeper_forget(s);
-            if (sb_launcher_start(s, err2, sizeof err2) == 0 &&
-                (r = sb_launcher_wait_ready(s, msg, ml)) == 0)
-                r = -ESRCH; /* retry below with a new keeper */
+        /* Nothing for the launcher to do: straight to the keeper. */
+        bool direct = !new_box && !s->run.remount && s->keeper_sock >= 0 &&
+                      !strcmp(s->run.tmp_opts, s->keeper_tmp_opts);
+        if (direct) {
+            int dfds[4] = {std[0], std[1], std[2], stp[1]};
+            r = sb_msg_send(s->keeper_sock, 'R', 0, dfds, 4) < 0 ? -ESRCH : 0;
+        } else {
+            int rs[2] = {-1, -1};
+            if (new_box && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rs) < 0) {
+                r = -errno;
+                sb_errmsg(msg, ml, "socketpair", errno);
+                close(stp[0]), close(stp[1]);
+                goto out;
+            }
+            int fds[SB_FD_FIXED + SB_MAX_MOUNTS];
+            fds[SB_FD_STDIN] = std[0];
+            fds[SB_FD_STDOUT] = std[1];
+            fds[SB_FD_STDERR] = std[2];
+            fds[SB_FD_STATUS] = stp[1];
+            /* placeholders when a new keeper is not needed or /box is a tmpfs */
+            fds[SB_FD_NETNS] = new_box ? netns : std[0];
+            fds[SB_FD_MNTNS] = new_box ? s->tmpl_mntns : std[0];
+            fds[SB_FD_RUNSOCK] = new_box ? rs[1] : std[0];
+            fds[SB_FD_BOX] = s->run.box_fd >= 0 ? s->run.box_fd : std[0];
+            for (int i = 0; i < s->run.n; i++)
+                fds[SB_FD_FIXED + i] = s->run.fds[i];
+            r = sb_launcher_launch(s, fds, SB_FD_FIXED + s->run.n, msg, ml);
+            if (r == -EPIPE && attempt == 0) {
+                /* the launcher died (killed from outside?): start a new one */
+                char err2[SB_MSG_MAX];
+                sb_launcher_stop(s);
+                keeper_forget(s);
+                if (sb_launcher_start(s, err2, sizeof err2) == 0 &&
+                    (r = sb_launcher_wait_ready(s, msg, ml)) == 0)
+                    r = -ESRCH; /* retry below with a new keeper */
+            }
+            if (rs[1] >= 0)
+                close(rs[1]);
+            if (r == 0 && new_box)
+                s->keeper_sock = rs[0];
+            else if (rs[0] >= 0)
+                close(rs[0]);
+            if (r == 0)
+                snprintf(s->keeper_tmp_opts, sizeof s->keeper_tmp_opts, "%s", s->run.tmp_opts);
         }
         close(stp[1]);
         stp[1] = -1;

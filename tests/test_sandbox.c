@@ -233,6 +233,15 @@ Test(sandbox_limits, runs_in_one_slot_share_nothing)
     run_program(slot, NULL, r, &res, out, sizeof out);
     cr_assert_eq(res.status, SB_OK, "%s", res.message);
     cr_assert_null(strstr(out, "left"), "a file survived into the next run: %s", out);
+    /* the same again, now that the slot's keeper takes the runs directly
+     * (the first run of a slot goes through its launcher) */
+    for (int i = 0; i < 2; i++) {
+        run_program(slot, NULL, w, &res, out, sizeof out);
+        cr_assert_eq(res.status, SB_OK, "%s", res.message);
+        run_program(slot, NULL, r, &res, out, sizeof out);
+        cr_assert_eq(res.status, SB_OK, "%s", res.message);
+        cr_assert_null(strstr(out, "left"), "a file survived into the next run: %s", out);
+    }
     sb_slot_close(slot);
 }
 
