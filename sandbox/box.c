@@ -38,6 +38,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -258,6 +259,9 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     prctl(PR_SET_NAME, "nsjudge-keeper");
 
     keeper_setup(l, sock, st);
+    /* The launch area is the supervisor's and the launcher's word to us:
+     * read-only in this process (and so in each program until its exec). */
+    mprotect(l, SB_LAUNCH_SIZE, PROT_READ);
     int listener = -1;
     if (!l->no_seccomp) {
         listener = sb_filter_load(&l->filter);
