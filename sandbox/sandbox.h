@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #define SB_MSG_MAX 256
 #define SB_MAX_MOUNTS 32
@@ -121,6 +122,14 @@ int sb_scratch_mount(const char *dir, uint64_t kib, char *err, size_t errlen);
 int sb_scratch_umount(const char *dir);
 /* Detach all scratch mounts at or below dir; returns how many. */
 int sb_scratch_umount_under(const char *dir);
+
+/* One SOCK_SEQPACKET message with up to 40 fds attached (SCM_RIGHTS),
+ * the way the sandbox's own processes talk; for callers that pass runs on
+ * to another process (nsjudge run --keep). Send: 0 or -errno. Receive:
+ * the message's length (0 at EOF) or -errno; received fds are
+ * close-on-exec, *nfds of them in fds (extra ones are closed). */
+int sb_sendmsg_fds(int sock, const void *buf, size_t len, const int *fds, int nfds);
+ssize_t sb_recvmsg_fds(int sock, void *buf, size_t len, int *fds, int maxfds, int *nfds);
 
 /* What this host supports, for start-up messages and `nsjudge version`. */
 struct sb_host_info {

@@ -172,68 +172,20 @@ static int send_json(int sock, json_t *j, const int *fds, int nfds)
     if (!text)
         return -ENOMEM;
     size_t len = strlen(text);
-    if (len > KEEP_MSG_MAX) {
-        free(text);
-        return -E2BIG;
-    }
-    struct iovec iov = {.iov_base = text, .iov_len = len};
-    union {
-        char raw[CMSG_SPACE(sizeof(int) * 3)];
-        struct cmsghdr align;
-    } ctl;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (nfds) {
-        memset(&ctl, 0, sizeof ctl);
-        mh.msg_control = ctl.raw;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-    }
-    ssize_t n;
-    do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    int e = errno;
+    int r = len > KEEP_MSG_MAX ? -E2BIG : sb_sendmsg_fds(sock, text, len, fds, nfds);
     free(text);
-    return n == (ssize_t)len ? 0 : n < 0 ? -e : -EPROTO;
+    return r;
 }
 
 /* Returns the parsed JSON (NULL on EOF or error); fds get up to 3 fds. */
 static json_t *recv_json(int sock, int *fds, int *nfds)
 {
-    char *buf = malloc(KEEP_MSG_MAX + 1);
+    char *buf = malloc(KEEP_MSG_MAX);
+    *nfds = 0;
     if (!buf)
         return NULL;
-    struct iovec iov = {.iov_base = buf, .iov_len = KEEP_MSG_MAX};
-    union {
-        char raw[CMSG_SPACE(sizeof(int) * 3)];
-        struct cmsghdr align;
-    } ctl;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.raw,
-                        .msg_controllen = sizeof ctl.raw};
-    ssize_t n;
-    do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    *nfds = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            for (int i = 0; i < k; i++) {
-                int fd;
-                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-                if (*nfds < 3)
-                    fds[(*nfds)++] = fd;
-                else
-                    close(fd);
-            }
-        }
-    json_t *j = NULL;
-    if (n > 0 && !(mh.msg_flags & MSG_TRUNC))
-        j = json_loadb(buf, (size_t)n, 0, NULL);
+    ssize_t n = sb_recvmsg_fds(sock, buf, KEEP_MSG_MAX, fds, 3, nfds);
+    json_t *j = n > 0 ? json_loadb(buf, (size_t)n, 0, NULL) : NULL;
     free(buf);
     return j;
 }
