@@ -6,7 +6,10 @@
  * program could leave behind (processes, files, IPC objects, sockets) is
  * kept: those live in per-run namespaces and tmpfs mounts.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,22 @@
 #include <unistd.h>
 #include "sandbox/internal.h"
 
+/* Empty mount-point directories left by slot openers killed in the few
+ * milliseconds they need one ("root-PID-XXXXXX" of a dead PID). */
+static void remove_stale_roots(const char *base)
+{
+    DIR *d = opendir(base);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid = 0;
+        if (sscanf(e->d_name, "root-%d-", &pid) == 1 && pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
+            unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+    }
+    closedir(d);
+}
+
 static int make_root_dir(char *out, size_t len, char *err, size_t errlen)
 {
     /* /run is a tmpfs that tmp cleaners leave alone; /tmp as a fallback. */
@@ -22,7 +41,8 @@ static int make_root_dir(char *out, size_t len, char *err, size_t errlen)
     for (size_t i = 0; i < 2; i++) {
         if (i == 0 && mkdir(bases[0], 0700) < 0 && errno != EEXIST)
             continue;
-        snprintf(out, len, "%s/root-XXXXXX", bases[i]);
+        remove_stale_roots(bases[i]);
+        snprintf(out, len, "%s/root-%d-XXXXXX", bases[i], (int)getpid());
         if (mkdtemp(out))
             return 0;
     }

@@ -3,9 +3,11 @@
  * flag proves its limit, and CPU time and peak memory are accurate.
  * (Isolation against hostile programs: test_hostile*.c.)
  */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "tests/sandbox_util.h"
 
 TestSuite(sandbox_limits, .timeout = 60);
@@ -217,6 +219,24 @@ Test(sandbox_limits, tmp_size_limit)
     run_program(slot, &lim, argv, &res, out, sizeof out);
     cr_assert_eq(res.status, SB_OK, "%s", res.message);
     cr_assert_neq(atoi(out), 0, "a 4 MB file fit in a 1 MiB /tmp");
+    sb_slot_close(slot);
+}
+
+/* A slot opener killed while it had its mount-point directory leaves it
+ * behind; the next slot opened removes it. */
+Test(sandbox_limits, stale_root_dirs_are_removed)
+{
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    waitpid(dead, NULL, 0);
+    char stale[128];
+    mkdir("/run/nsjudge", 0700);
+    snprintf(stale, sizeof stale, "/run/nsjudge/root-%d-test", (int)dead);
+    cr_assert(mkdir(stale, 0700) == 0, "%s: %s", stale, strerror(errno));
+    struct sb_slot *slot = open_slot();
+    struct stat st;
+    cr_assert(stat(stale, &st) < 0, "%s is still there", stale);
     sb_slot_close(slot);
 }
 
