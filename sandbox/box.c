@@ -293,7 +293,8 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                 blocked = true;
                 sb_report_send(prog.fd[3], 'S', nr, NULL);
             }
-        }
+        } else if (p[1].revents)
+            listener = -1; /* cannot happen while we use the filter ourselves */
         if (child > 0) {
             /* Reap orphans as they end, and notice the program's end. */
             int status;
@@ -314,7 +315,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
         if (p[0].revents & (POLLHUP | POLLERR))
             _exit(0); /* the launcher is gone */
         direct = !(p[0].revents & POLLIN);
-        if (direct && !(p[3].revents & POLLIN))
+        if (direct && !p[3].revents)
             continue;
         char kind = 0;
         int value, n = sb_msg_recv(direct ? rsock : sock, &kind, &value, prog.fd, 4);
