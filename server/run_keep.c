@@ -146,7 +146,8 @@ static json_t *result_json(int rc, const struct sb_result *r)
                      "mem", (json_int_t)r->mem_kib, "message", r->message);
 }
 
-static int result_from(json_t *j, struct sb_result *r)
+/* 0 with r and *rc (sb_run's return in the daemon) filled, or -EPROTO. */
+static int result_from(json_t *j, struct sb_result *r, int *rc)
 {
     memset(r, 0, sizeof *r);
     json_t *st = json_object_get(j, "status");
@@ -160,7 +161,8 @@ static int result_from(json_t *j, struct sb_result *r)
     r->mem_kib = (uint64_t)json_integer_value(json_object_get(j, "mem"));
     const char *m = json_string_value(json_object_get(j, "message"));
     snprintf(r->message, sizeof r->message, "%s", m ? m : "");
-    return (int)json_integer_value(json_object_get(j, "rc"));
+    *rc = (int)json_integer_value(json_object_get(j, "rc"));
+    return 0;
 }
 
 /* ---- messages: one JSON text, optionally with fds ---------------------- */
@@ -423,13 +425,15 @@ int keep_run(const struct sb_config *cfg, const char *cgroup_parent, double keep
             json_t *j = recv_json(s, fds, &nfds);
             for (int i = 0; i < nfds; i++)
                 close(fds[i]);
-            r = -EPROTO;
-            if (j) {
-                *run_rc = result_from(j, res);
-                r = *run_rc == -EPROTO ? -EPROTO : 0;
+            if (!j || result_from(j, res, run_rc) < 0) {
+                /* The run may have started: it must not run a second time
+                 * in the caller, so this is the run's (failed) result. */
+                memset(res, 0, sizeof *res);
+                res->status = SB_XX;
+                snprintf(res->message, sizeof res->message,
+                         "the kept slot's daemon went away during the run");
+                *run_rc = -EIO;
             }
-            if (r < 0)
-                snprintf(err, errlen, "the kept slot's daemon went away");
             json_decref(j);
         } else
             snprintf(err, errlen, "sending the run to the kept slot: %s", strerror(-r));

@@ -164,3 +164,68 @@ Test(sandbox_keep, box_dies_with_its_client_and_daemon_leaves_when_idle)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* The daemon dies mid-run: the client reports a sandbox failure (exit 1)
+ * and does not run the program a second time by itself. */
+Test(sandbox_keep, daemon_killed_mid_run_is_a_failure_not_a_rerun)
+{
+    if (geteuid())
+        cr_skip_test("needs root");
+    char dir[128], box[160], cmd[1024], marker[64];
+    snprintf(dir, sizeof dir, "/run/nsjudge-test-keep2-%d", (int)getpid());
+    snprintf(box, sizeof box, "%s/box", dir);
+    snprintf(marker, sizeof marker, "keep-kill-%d-%ld", (int)getpid(), (long)time(NULL));
+    cr_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
+    cr_assert(mkdir(box, 0777) == 0 || errno == EEXIST);
+    chmod(box, 0777);
+    snprintf(cmd, sizeof cmd,
+             "NSJUDGE_KEEP_DIR=%s %s run --keep=5 --box %s -- /bin/sh -c 'echo run >> /box/count; sleep 30' %s "
+             ">/dev/null 2>&1; echo $?",
+             dir, bin(), box, marker);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    cr_assert(wait_count(marker, "sh", 1, 10), "the box's program never started");
+    cr_assert(wait_count(marker, "nsjudge-slotd", 1, 5), "no daemon");
+    /* only this test's daemon: its command line carries the marker */
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[300], name[64] = "", line[4096] = "";
+        snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (!fgets(name, sizeof name, f))
+            name[0] = 0;
+        fclose(f);
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        f = fopen(path, "r");
+        size_t k = f ? fread(line, 1, sizeof line - 1, f) : 0;
+        if (f)
+            fclose(f);
+        for (size_t i = 0; i < k; i++)
+            if (!line[i])
+                line[i] = ' ';
+        if (!strcmp(name, "nsjudge-slotd\n") && strstr(line, marker))
+            kill(atoi(e->d_name), SIGKILL);
+    }
+    closedir(d);
+    char out[64] = "";
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    pclose(p);
+    cr_assert_eq(atoi(out), 1, "exit code %s, expected 1 (sandbox failure)", out);
+    char count[256];
+    snprintf(count, sizeof count, "%s/count", box);
+    FILE *c = fopen(count, "r");
+    cr_assert(c, "%s", count);
+    int runs = 0;
+    char l[64];
+    while (fgets(l, sizeof l, c))
+        runs++;
+    fclose(c);
+    cr_assert_eq(runs, 1, "the program ran %d times", runs);
+    cr_assert(wait_count(marker, "sh", 0, 10), "the box outlived its daemon");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
