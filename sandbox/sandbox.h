@@ -3,9 +3,11 @@
  * measure it. This header is the whole contract of the sandbox layer.
  *
  * A "slot" is a reusable box: its cgroup, its prepared (empty) network
- * namespace and its compiled seccomp filter are made once and reused by
- * every run, so a run only pays for fork + namespaces + mounts + exec.
- * One slot runs one program at a time; use one slot per worker thread.
+ * namespace, its compiled seccomp filter, its root and its box init (the
+ * keeper, already in all of the box's namespaces) are made once and
+ * reused by every run, so a run pays for little more than fork + exec;
+ * what a run leaves behind is cleared before the next one. One slot runs
+ * one program at a time; use one slot per worker thread.
  *
  * The library never prints and never exits: every failure is returned as
  * a negative errno and a message in the caller's buffer or in the result.

@@ -1,10 +1,10 @@
 /*
  * slot.c - a reusable box. Everything that is expensive and safe to share
  * between consecutive runs is made here once: the cgroup, the empty
- * network namespaces, the compiled seccomp filter, the list of toolchain
- * mounts and the directory the private root is mounted on. Nothing that a
- * program could leave behind (processes, files, IPC objects, sockets) is
- * kept: those live in per-run namespaces and tmpfs mounts.
+ * network namespaces, the compiled seccomp filter, the root template and
+ * the launcher (which makes the slot's keeper on the first run). Nothing
+ * that a program could leave behind (processes, files, IPC objects,
+ * sockets) is kept: the keeper and the launcher clear it after each run.
  */
 #include <dirent.h>
 #include <errno.h>
