@@ -43,7 +43,6 @@
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -199,8 +198,7 @@ static void empty_ipc(void)
  * the 'D' and closes it once /tmp is fresh. */
 static void run_done(int sock, int status, bool direct)
 {
-    struct statfs fs;
-    bool dirty = statfs("/tmp", &fs) < 0 || fs.f_files - fs.f_ffree != 1 || fs.f_bfree != fs.f_blocks;
+    bool dirty = !sb_rootfs_tmp_is_fresh();
     if ((!direct || dirty) && sb_msg_send(sock, 'D', 0, &status, direct ? 1 : 0) < 0)
         _exit(1);
     close(status);

@@ -160,6 +160,8 @@ int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct s
                           struct sb_run_mounts *m, char *err, size_t errlen);
 void sb_rootfs_release_run(struct sb_run_mounts *m);
 
+/* Whether /tmp is as a fresh mount left it (nothing in it, untouched). */
+bool sb_rootfs_tmp_is_fresh(void);
 /* Keeper side: enter a private copy of the template, mount /proc and /tmp. */
 int sb_rootfs_keeper_enter(int mntns_fd, const char *tmp_opts, char *err, size_t errlen);
 

@@ -478,13 +478,30 @@ int sb_rootfs_prepare_run(int rw_fd, const struct sb_config *cfg, const struct s
 
 /* ---- the keeper (box side: system calls only) ---------------------------- */
 
+/* /tmp as a run found it: one inode (its root), no blocks, and a root no
+ * run has touched since the mount (mounted noatime, so its mtime and ctime
+ * stay at its birth until a file is made or removed, or it is touched).
+ * A program cannot chmod it or set xattrs on it: host root owns it. */
+bool sb_rootfs_tmp_is_fresh(void)
+{
+    struct statfs fs;
+    struct statx sx;
+    if (statfs("/tmp", &fs) < 0 || fs.f_files - fs.f_ffree != 1 || fs.f_bfree != fs.f_blocks)
+        return false;
+    if (statx(AT_FDCWD, "/tmp", AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_MTIME | STATX_CTIME, &sx) < 0 ||
+        !(sx.stx_mask & STATX_BTIME))
+        return false;
+    return sx.stx_mtime.tv_sec == sx.stx_btime.tv_sec && sx.stx_mtime.tv_nsec == sx.stx_btime.tv_nsec &&
+           sx.stx_ctime.tv_sec == sx.stx_btime.tv_sec && sx.stx_ctime.tv_nsec == sx.stx_btime.tv_nsec;
+}
+
 int sb_rootfs_keeper_enter(int mntns_fd, const char *tmp_opts, char *err, size_t errlen)
 {
     if (setns(mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0) {
         sb_errmsg(err, errlen, "entering a copy of the box root", errno);
         return -errno;
     }
-    if (chdir("/") < 0 || mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_opts) < 0) {
+    if (chdir("/") < 0 || mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOATIME, tmp_opts) < 0) {
         sb_errmsg(err, errlen, "mounting /tmp", errno);
         return -errno;
     }
@@ -511,7 +528,7 @@ static int mount_tmp(const char *opts, char *err, size_t errlen)
 {
     /* detaching waits for an (expedited) RCU grace period: only when needed */
     umount2("/tmp", MNT_DETACH);
-    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOATIME, opts) < 0) {
         sb_errmsg(err, errlen, "mounting /tmp", errno);
         return -errno;
     }
@@ -559,10 +576,7 @@ int sb_rootfs_mount_run(struct sb_mounted *cur, const struct sb_run_mounts *m,
 
 int sb_rootfs_clean_run(struct sb_mounted *cur, char *err, size_t errlen)
 {
-    /* An empty tmpfs has one inode (its root) and no blocks in use. Its
-     * root belongs to host root: a program cannot chmod it or set xattrs. */
-    struct statfs fs;
-    if (statfs("/tmp", &fs) < 0 || fs.f_files - fs.f_ffree != 1 || fs.f_bfree != fs.f_blocks) {
+    if (!sb_rootfs_tmp_is_fresh()) {
         int r = mount_tmp(cur->tmp_opts, err, errlen);
         if (r < 0)
             return r;

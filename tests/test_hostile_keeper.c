@@ -120,3 +120,35 @@ Test(sandbox_hostile_keeper, scratch_box_tmp_and_daemons_are_gone_next_run)
     cr_assert_null(strstr(out, "sleep"), "processes left over:\n%s", out);
     cr_assert_null(strstr(out, "nsjudge"), "the keeper is visible:\n%s", out);
 }
+
+/* A run that leaves no file but touches /tmp (or makes and removes one)
+ * changes /tmp's times: the next run must not see that. */
+Test(sandbox_hostile_keeper, tmp_times_tell_the_next_run_nothing)
+{
+    struct sb_slot *slot = hx_slot(0);
+    const char *marks[] = {"touch /tmp", "touch /tmp/x && rm /tmp/x", "ls /tmp >/dev/null", "true"};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        struct sb_config cfg;
+        struct sb_result res;
+        char out[256];
+        sb_config_init(&cfg);
+        const char *mark[] = {"/bin/sh", "-c", marks[i], NULL};
+        cfg.argv = mark;
+        cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
+        cr_assert_eq(res.status, SB_OK, "%s: %s", marks[i], res.message);
+        int fd = hx_tmpfile();
+        sb_config_init(&cfg);
+        const char *look[] = {"/bin/sh", "-c", "stat -c '%.9W %.9Y %.9Z %.9X' /tmp", NULL};
+        cfg.argv = look;
+        cfg.stdout_fd = fd;
+        cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
+        ssize_t n = pread(fd, out, sizeof out - 1, 0);
+        close(fd);
+        out[n > 0 ? n : 0] = 0;
+        char b[32], m[32], c[32], a[32];
+        cr_assert_eq(sscanf(out, "%31s %31s %31s %31s", b, m, c, a), 4, "%s", out);
+        cr_assert(!strcmp(b, m) && !strcmp(b, c) && !strcmp(b, a),
+                  "after '%s' the next run sees /tmp born %s, modified %s, changed %s, read %s", marks[i], b,
+                  m, c, a);
+    }
+}
