@@ -282,14 +282,11 @@ static _Noreturn void daemon_main(int id, const char *cgp, const char *sock_path
     int null = open("/dev/null", O_RDWR);
     for (int fd = 0; fd < 3; fd++)
         dup2(null, fd);
-    int keep[] = {0, 1, 2, ready};
-    for (int fd = 3; fd < 1024; fd++) {
-        bool k = false;
-        for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
-            k |= keep[i] == fd;
-        if (!k)
-            close(fd);
+    if (ready != 3) {
+        dup2(ready, 3);
+        ready = 3;
     }
+    close_range(4, ~0U, 0);
     struct sb_slot_options so = {.id = id, .cgroup_parent = cgp};
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     snprintf(a.sun_path, sizeof a.sun_path, "%s", sock_path);
