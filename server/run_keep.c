@@ -278,14 +278,15 @@ static _Noreturn void daemon_main(int id, const char *cgp, const char *sock_path
     signal(SIGPIPE, SIG_IGN);
     if (chdir("/") < 0)
         _exit(1);
-    /* nothing of the client's: its stdout may be a pipe someone reads to EOF */
+    /* nothing of the client's: its stdout may be a pipe someone reads to
+     * EOF. The ready pipe moves to fd 3 first (it could be 0-2 if the
+     * client ran with a standard stream closed). */
+    int r3 = fcntl(ready, F_DUPFD, 10);
     int null = open("/dev/null", O_RDWR);
     for (int fd = 0; fd < 3; fd++)
         dup2(null, fd);
-    if (ready != 3) {
-        dup2(ready, 3);
-        ready = 3;
-    }
+    dup2(r3, 3);
+    ready = 3;
     close_range(4, ~0U, 0);
     struct sb_slot_options so = {.id = id, .cgroup_parent = cgp};
     struct sockaddr_un a = {.sun_family = AF_UNIX};
