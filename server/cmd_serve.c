@@ -20,6 +20,7 @@
 #include "server/callback.h"
 #include "server/cli.h"
 #include "server/http.h"
+#include "server/job.h"
 #include "server/problems.h"
 #include "server/worker.h"
 
@@ -99,22 +100,6 @@ static unsigned long long self_start_time(void)
             p++;
     }
     return p ? strtoull(p, NULL, 10) : 0;
-}
-
-static int mkdir_p(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0755) && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    if (mkdir(buf, 0755) && errno != EEXIST)
-        return -errno;
-    return 0;
 }
 
 static int set_str(char **dst, const char *v)
@@ -236,7 +221,7 @@ static int run_service(int argc, char **argv, bool with_http)
     int rc;
     char path[1200];
     snprintf(path, sizeof path, "%s/scratch", app.cfg.data_dir);
-    if ((rc = mkdir_p(path))) {
+    if ((rc = job_mkdirs(path))) {
         fprintf(stderr, "nsjudge: cannot create %s: %s\n", path, strerror(-rc));
         return 1;
     }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,8 +17,9 @@
 
 int job_mkdirs(const char *path)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", path);
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -ENAMETOOLONG;
     for (char *p = buf + 1; *p; p++)
         if (*p == '/') {
             *p = 0;

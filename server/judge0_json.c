@@ -6,6 +6,7 @@
 #include <string.h>
 #include "server/codec.h"
 #include "server/judge0_json.h"
+#include "server/problems.h"
 
 /* ---- statuses -------------------------------------------------------------- */
 
@@ -320,18 +321,6 @@ static int get_short_string(json_t *obj, const char *key, size_t max, bool allow
     return (*dst = strdup(json_string_value(v))) ? 1 : -ENOMEM;
 }
 
-static bool valid_problem_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (!n || n > 100 || s[0] == '.' || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-' || *s == '.'))
-            return false;
-    return true;
-}
-
 int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
                         struct submission *sub, json_t **errors_out)
 {
@@ -432,7 +421,7 @@ int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
     json_t *pid = json_object_get(obj, "problem_id");
     if (!absent(pid)) {
         if (!json_is_string(pid) || strlen(json_string_value(pid)) != json_string_length(pid) ||
-            !valid_problem_id(json_string_value(pid))) {
+            !problems_valid_id(json_string_value(pid))) {
             add_err(errors, "problem_id", "must be a problem id (letters, digits, '_', '-', '.')");
         } else {
             struct problem_rec pr;
