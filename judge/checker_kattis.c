@@ -24,6 +24,18 @@ struct sb_limits jd_checker_limits(const struct jd_problem *p)
     return l;
 }
 
+void jd_box_run_helper(struct jd_box_run *r, const struct jd_problem *p, const struct jd_program *prog,
+                       char **argv, struct sb_mount *m, int nfixed)
+{
+    jd_box_run_init(r);
+    r->argv = (const char *const *)argv;
+    r->box_dir = prog->dir;
+    r->mounts = m;
+    r->n_mounts = nfixed + jd_lang_mounts(prog->lang, m + nfixed, SB_MAX_MOUNTS - nfixed);
+    r->limits = jd_checker_limits(p);
+    jd_limits_add_extra(&r->limits, &prog->lang->run_extra);
+}
+
 /* work/feedback/, kept across the passes of a multi-pass test (work is
  * fresh for every test). */
 int jd_feedback_dir(const char *work, char **out)
@@ -122,14 +134,8 @@ int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct j
         {.host = fb, .box = "/judge/feedback", .writable = true},
     };
     struct jd_box_run br;
-    jd_box_run_init(&br);
-    br.argv = (const char *const *)argv;
-    br.box_dir = c->checker->dir;
-    br.mounts = m;
-    br.n_mounts = 3 + jd_lang_mounts(c->checker->lang, m + 3, SB_MAX_MOUNTS - 3);
+    jd_box_run_helper(&br, c->p, c->checker, argv, m, 3);
     br.stdin_fd = in;
-    br.limits = jd_checker_limits(c->p);
-    jd_limits_add_extra(&br.limits, &c->checker->lang->run_extra);
     struct sb_result res;
     rc = jd_box(c->slot, &br, &res);
     free(empty);

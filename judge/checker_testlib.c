@@ -50,14 +50,8 @@ int jd_check_testlib(const struct jd_check_ctx *c, const char *team_out, struct 
         {.host = c->test->ans_path, .box = "/judge/answer"},
     };
     struct jd_box_run br;
-    jd_box_run_init(&br);
-    br.argv = (const char *const *)argv;
-    br.box_dir = c->checker->dir;
-    br.mounts = m;
-    br.n_mounts = 3 + jd_lang_mounts(c->checker->lang, m + 3, SB_MAX_MOUNTS - 3);
+    jd_box_run_helper(&br, c->p, c->checker, argv, m, 3);
     br.stdout_fd = br.stderr_fd = fd;
-    br.limits = jd_checker_limits(c->p);
-    jd_limits_add_extra(&br.limits, &c->checker->lang->run_extra);
     struct sb_result res;
     jd_box(c->slot, &br, &res);
     close(fd);

@@ -42,15 +42,9 @@ static void run_one(struct sb_slot *slot, const struct jd_problem *p, const stru
     }
     struct sb_mount m[SB_MAX_MOUNTS];
     struct jd_box_run br;
-    jd_box_run_init(&br);
-    br.argv = (const char *const *)argv;
-    br.box_dir = prog->dir;
-    br.mounts = m;
-    br.n_mounts = jd_lang_mounts(prog->lang, m, SB_MAX_MOUNTS);
+    jd_box_run_helper(&br, p, prog, argv, m, 0);
     br.stdin_fd = in;
     br.stdout_fd = br.stderr_fd = log;
-    br.limits = jd_checker_limits(p);
-    jd_limits_add_extra(&br.limits, &prog->lang->run_extra);
     struct sb_result res;
     jd_box(slot, &br, &res);
     char *text = NULL;

@@ -129,15 +129,9 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
     sub.br.stdout_fd = sv[1];
     sub.br.limits = jd_submission_limits(c);
 
-    jd_box_run_init(&val.br);
-    val.br.argv = (const char *const *)val_argv;
-    val.br.box_dir = c->checker->dir;
-    val.br.mounts = vm;
-    val.br.n_mounts = 3 + jd_lang_mounts(c->checker->lang, vm + 3, SB_MAX_MOUNTS - 3);
+    jd_box_run_helper(&val.br, c->p, c->checker, val_argv, vm, 3);
     val.br.stdin_fd = sv[0];
     val.br.stdout_fd = sv[0];
-    val.br.limits = jd_checker_limits(c->p);
-    jd_limits_add_extra(&val.br.limits, &c->checker->lang->run_extra);
     /* The validator only waits on the submission, which ends (and so sends
      * EOF) within its own wall limit: a little more is enough. */
     val.br.limits.wall_s = sub.br.limits.wall_s + 5;

@@ -206,6 +206,12 @@ int jd_feedback_dir(const char *work, char **out);
 const char *jd_answer_for_box(const struct jd_test *t, const char *work, char **tmp);
 void jd_feedback_message(const char *fbdir, char *msg, size_t msglen);
 struct sb_limits jd_checker_limits(const struct jd_problem *p);
+/* The box for one of the problem's own programs (input validator, output
+ * validator, checker): its directory at /box, the nfixed mounts already in
+ * m followed by its language's, the validation limits plus the language's
+ * extras. Streams are the caller's to set. */
+void jd_box_run_helper(struct jd_box_run *r, const struct jd_problem *p, const struct jd_program *prog,
+                       char **argv, struct sb_mount *m, int nfixed);
 
 bool jd_judge0_equal(const char *a, size_t an, const char *b, size_t bn);
 
