@@ -76,43 +76,43 @@ Test(sandbox_hostile_keeper, programs_cannot_change_the_keeper)
     cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
 }
 
+/* sh -c SCRIPT in slot with an empty tmpfs /box (writable when asked);
+ * it must end OK; its stdout lands in out. */
+static void run_sh(struct sb_slot *slot, const char *script, bool box_writable, char *out, size_t n)
+{
+    struct sb_config cfg;
+    struct sb_result res;
+    const char *argv[] = {"/bin/sh", "-c", script, NULL};
+    int fd = hx_tmpfile();
+    sb_config_init(&cfg);
+    cfg.argv = argv;
+    cfg.box_writable = box_writable;
+    cfg.stdout_fd = fd;
+    cfg.limits.wall_s = 5;
+    cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
+    cr_assert_eq(res.status, SB_OK, "%s: %s", script, res.message);
+    ssize_t k = pread(fd, out, n - 1, 0);
+    close(fd);
+    out[k > 0 ? k : 0] = 0;
+}
+
 /* A file in a writable scratch /box, one in /tmp, a daemon: none of them
  * is there for the next run. */
 Test(sandbox_hostile_keeper, scratch_box_tmp_and_daemons_are_gone_next_run)
 {
     struct sb_slot *slot = hx_slot(0);
-    struct sb_config cfg;
-    struct sb_result res;
     char out[4096];
     for (int round = 0; round < 2; round++) {
-        int fd = hx_tmpfile();
-        sb_config_init(&cfg);
-        const char *leave[] = {"/bin/sh", "-c",
-                               "ls -A /box /tmp; echo x > /box/left; echo y > /tmp/left; "
-                               "mkdir /tmp/d; chmod 777 /box; (setsid sleep 30 &); echo done", NULL};
-        cfg.argv = leave;
-        cfg.box_writable = true; /* an empty writable tmpfs /box */
-        cfg.stdout_fd = fd;
-        cfg.limits.wall_s = 5;
-        cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
-        cr_assert_eq(res.status, SB_OK, "%s", res.message);
-        ssize_t n = pread(fd, out, sizeof out - 1, 0);
-        close(fd);
-        out[n > 0 ? n : 0] = 0;
+        /* an empty writable tmpfs /box */
+        run_sh(slot,
+               "ls -A /box /tmp; echo x > /box/left; echo y > /tmp/left; "
+               "mkdir /tmp/d; chmod 777 /box; (setsid sleep 30 &); echo done",
+               true, out, sizeof out);
         cr_assert(strstr(out, "done"), "%s", out);
         cr_assert_null(strstr(out, "left"), "round %d found an earlier run's file:\n%s", round, out);
     }
     /* and the read-only default /box kept between runs is as it was */
-    int fd = hx_tmpfile();
-    sb_config_init(&cfg);
-    const char *look[] = {"/bin/sh", "-c", "stat -c '%a %u' /box; ls -A /box /tmp; cat /proc/[0-9]*/comm",
-                          NULL};
-    cfg.argv = look;
-    cfg.stdout_fd = fd;
-    cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
-    ssize_t n = pread(fd, out, sizeof out - 1, 0);
-    close(fd);
-    out[n > 0 ? n : 0] = 0;
+    run_sh(slot, "stat -c '%a %u' /box; ls -A /box /tmp; cat /proc/[0-9]*/comm", false, out, sizeof out);
     cr_assert(!strncmp(out, "755 1000\n", 9), "unexpected /box or leftovers:\n%s", out);
     cr_assert_null(strstr(out, "left"), "%s", out);
     /* no sleeper (and the keeper is hidden: another uid) */
@@ -128,23 +128,9 @@ Test(sandbox_hostile_keeper, tmp_times_tell_the_next_run_nothing)
     struct sb_slot *slot = hx_slot(0);
     const char *marks[] = {"touch /tmp", "touch /tmp/x && rm /tmp/x", "ls /tmp >/dev/null", "true"};
     for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
-        struct sb_config cfg;
-        struct sb_result res;
         char out[256];
-        sb_config_init(&cfg);
-        const char *mark[] = {"/bin/sh", "-c", marks[i], NULL};
-        cfg.argv = mark;
-        cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
-        cr_assert_eq(res.status, SB_OK, "%s: %s", marks[i], res.message);
-        int fd = hx_tmpfile();
-        sb_config_init(&cfg);
-        const char *look[] = {"/bin/sh", "-c", "stat -c '%.9W %.9Y %.9Z %.9X' /tmp", NULL};
-        cfg.argv = look;
-        cfg.stdout_fd = fd;
-        cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
-        ssize_t n = pread(fd, out, sizeof out - 1, 0);
-        close(fd);
-        out[n > 0 ? n : 0] = 0;
+        run_sh(slot, marks[i], false, out, sizeof out);
+        run_sh(slot, "stat -c '%.9W %.9Y %.9Z %.9X' /tmp", false, out, sizeof out);
         char b[32], m[32], c[32], a[32];
         cr_assert_eq(sscanf(out, "%31s %31s %31s %31s", b, m, c, a), 4, "%s", out);
         cr_assert(!strcmp(b, m) && !strcmp(b, c) && !strcmp(b, a),
