@@ -277,6 +277,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
      * copy of page tables. The stack is a static buffer of this process. */
     static char stack[64 * 1024] __attribute__((aligned(16)));
     static struct program prog;
+    prog.l = l;
     pid_t child = 0;
     int child_fd = -1;
     bool blocked = false, direct = false;
@@ -328,7 +329,6 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                 close(prog.fd[i]);
             continue;
         }
-        prog.l = l;
         blocked = false;
 #ifdef __SANITIZE_ADDRESS__
         /* the last program never returned from its frames on this stack */

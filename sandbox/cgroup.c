@@ -51,35 +51,32 @@ static int write_at(int dir, const char *file, const char *val)
 /* Reads of the slot's own files, through fds kept open: a run reads
  * or writes about ten of them, and open+close of a cgroup file costs
  * several times the read itself. */
-static int cg_fd(struct sb_cgroup *cg, int ctl, const char *file, bool wr)
+static int cg_fd(struct sb_cgroup *cg, int ctl, const char *file, bool wr, bool *cached)
 {
     for (int i = 0; i < cg->ncached; i++)
-        if (cg->cached[i].ctl == ctl && cg->cached[i].wr == wr && !strcmp(cg->cached[i].name, file))
+        if (cg->cached[i].ctl == ctl && cg->cached[i].wr == wr && !strcmp(cg->cached[i].name, file)) {
+            *cached = true;
             return cg->cached[i].fd;
+        }
     int fd = openat(cg->dir[ctl], file, (wr ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    if (cg->ncached < SB_CG_CACHED)
+    *cached = cg->ncached < SB_CG_CACHED;
+    if (*cached)
         cg->cached[cg->ncached++] = (struct sb_cg_file){.name = file, .ctl = ctl, .wr = wr, .fd = fd};
-    else
-        return fd | (1 << 30); /* not cached: the caller closes it */
     return fd;
-}
-
-static void cg_fd_done(int fd)
-{
-    if (fd & (1 << 30))
-        close(fd & ~(1 << 30));
 }
 
 static int cg_read(struct sb_cgroup *cg, int ctl, const char *file, char *buf, size_t len)
 {
-    int fd = cg_fd(cg, ctl, file, false);
+    bool cached;
+    int fd = cg_fd(cg, ctl, file, false, &cached);
     if (fd < 0)
         return fd;
-    ssize_t n = pread(fd & ~(1 << 30), buf, len - 1, 0);
+    ssize_t n = pread(fd, buf, len - 1, 0);
     int e = errno;
-    cg_fd_done(fd);
+    if (!cached)
+        close(fd);
     if (n < 0)
         return -e;
     buf[n] = 0;
@@ -88,12 +85,14 @@ static int cg_read(struct sb_cgroup *cg, int ctl, const char *file, char *buf, s
 
 static int cg_write(struct sb_cgroup *cg, int ctl, const char *file, const char *val)
 {
-    int fd = cg_fd(cg, ctl, file, true);
+    bool cached;
+    int fd = cg_fd(cg, ctl, file, true, &cached);
     if (fd < 0)
         return fd;
-    ssize_t n = pwrite(fd & ~(1 << 30), val, strlen(val), 0);
+    ssize_t n = pwrite(fd, val, strlen(val), 0);
     int e = errno;
-    cg_fd_done(fd);
+    if (!cached)
+        close(fd);
     return n < 0 ? -e : 0;
 }
 

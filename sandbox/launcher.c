@@ -180,9 +180,9 @@ static int handle_run(struct sb_launch *l, char *err, size_t errlen)
     int r;
     bool fresh = false;
     err[0] = 0;
-    if (l->new_box || kp.sock < 0) {
-        if (!l->new_box)
-            return -ESRCH; /* the supervisor thinks it is alive: let it decide */
+    if (!l->new_box && kp.sock < 0)
+        return -ESRCH; /* the keeper died after the supervisor looked: it decides */
+    if (l->new_box) {
         keeper_drop();
         if ((r = keeper_start(l, err, errlen)) < 0)
             return r;

@@ -260,11 +260,15 @@ static char **put_vec(struct sb_launch *l, const char *const *v)
     return out;
 }
 
+/* Write the run into the launch area. Field by field: the mounts part
+ * (~17 KiB) is only copied when the launcher is to read it. */
 static int describe_run(struct sb_slot *s, const struct sb_config *cfg, const struct sb_limits *lim,
-                        bool new_box, char *msg, size_t ml)
+                        bool new_box, bool direct, char *msg, size_t ml)
 {
     struct sb_launch *l = s->launch;
-    memset(l, 0, sizeof *l);
+    l->used = 0;
+    l->filter = (struct sb_filter){0};
+    l->cwd = NULL;
     l->lim = *lim;
     l->box_uid = s->box_uid;
     l->keeper_uid = s->keeper_uid;
@@ -280,8 +284,10 @@ static int describe_run(struct sb_slot *s, const struct sb_config *cfg, const st
         memcpy(l->filter.insns, s->filter.insns, fbytes);
         l->filter.len = s->filter.len;
     }
-    l->run = s->run;
-    l->nfds = SB_FD_FIXED + s->run.n;
+    if (!direct) {
+        l->run = s->run;
+        l->nfds = SB_FD_FIXED + s->run.n;
+    }
     if (!(l->argv = put_vec(l, cfg->argv)) ||
         !(l->envp = put_vec(l, cfg->envp ? cfg->envp : sb_default_env)) ||
         (cfg->cwd && !(l->cwd = put_str(l, cfg->cwd)))) {
@@ -336,16 +342,16 @@ static int start_run(struct sb_slot *s, const struct sb_config *cfg, const struc
         if ((r = sb_rootfs_prepare_run(s->tmpl_rw, cfg, lim, s->box_uid, s->mount_id,
                                        s->next_mount_id, SB_MOUNT_ID_MAX, &s->run, msg, ml)) < 0)
             return r;
-        if ((r = describe_run(s, cfg, lim, new_box, msg, ml)) < 0)
+        /* Nothing for the launcher to do: straight to the keeper. */
+        bool direct = !new_box && !s->run.remount && s->keeper_sock >= 0 &&
+                      !strcmp(s->run.tmp_opts, s->keeper_tmp_opts);
+        if ((r = describe_run(s, cfg, lim, new_box, direct, msg, ml)) < 0)
             goto out;
         if (pipe2(stp, O_CLOEXEC) < 0) {
             r = -errno;
             sb_errmsg(msg, ml, "pipe", errno);
             goto out;
         }
-        /* Nothing for the launcher to do: straight to the keeper. */
-        bool direct = !new_box && !s->run.remount && s->keeper_sock >= 0 &&
-                      !strcmp(s->run.tmp_opts, s->keeper_tmp_opts);
         if (direct) {
             int dfds[4] = {std[0], std[1], std[2], stp[1]};
             r = sb_msg_send(s->keeper_sock, 'R', 0, dfds, 4) < 0 ? -ESRCH : 0;

@@ -218,20 +218,20 @@ static const char *keep_dir(char *err, size_t errlen)
     return dir;
 }
 
-static void keep_paths(const char *dir, const char *cgp, int n, char *sock, char *lock, size_t len)
+/* What names this nsjudge binary (device, inode, mtime) and the cgroup
+ * parent: FNV-1a over them. */
+static uint64_t keep_key(const char *cgp)
 {
     struct stat st;
     memset(&st, 0, sizeof st);
     stat("/proc/self/exe", &st);
-    /* FNV-1a over what identifies this binary and the cgroup parent */
     uint64_t h = 1469598103934665603ULL;
     uint64_t parts[4] = {st.st_dev, st.st_ino, (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec};
     for (size_t i = 0; i < sizeof parts; i++)
         h = (h ^ ((unsigned char *)parts)[i]) * 1099511628211ULL;
     for (const char *p = cgp ? cgp : ""; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(sock, len, "%s/%016llx-%d.sock", dir, (unsigned long long)h, n);
-    snprintf(lock, len, "%s/%016llx-%d.lock", dir, (unsigned long long)h, n);
+    return h;
 }
 
 /* ---- the daemon ------------------------------------------------------------ */
@@ -388,6 +388,7 @@ int keep_run(const struct sb_config *cfg, const char *cgroup_parent, double keep
             std[i] = null;
         }
     int r = -EBUSY;
+    uint64_t key = keep_key(cgroup_parent);
     for (int n = 0; n < KEEP_SLOTS; n++) {
         char sock_path[108], lock_path[108];
         if (strlen(dir) > sizeof sock_path - 32) {
@@ -395,7 +396,8 @@ int keep_run(const struct sb_config *cfg, const char *cgroup_parent, double keep
             r = -ENAMETOOLONG;
             break;
         }
-        keep_paths(dir, cgroup_parent, n, sock_path, lock_path, sizeof sock_path);
+        snprintf(sock_path, sizeof sock_path, "%s/%016llx-%d.sock", dir, (unsigned long long)key, n);
+        snprintf(lock_path, sizeof lock_path, "%s/%016llx-%d.lock", dir, (unsigned long long)key, n);
         int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (lock < 0) {
             r = -errno;
