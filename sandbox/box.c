@@ -207,6 +207,11 @@ static void run_done(int sock, int status, bool direct)
 static void keeper_setup(struct sb_launch *l, int sock, int st)
 {
     char err[SB_MSG_MAX];
+    /* A session of its own, with no controlling terminal: no program can
+     * reach the caller's terminal as its own (TIOCSTI, job control), even
+     * given a tty fd (sb_run refuses those too). */
+    if (setsid() < 0)
+        fail(st, "starting a new session");
     if (unshare(CLONE_NEWCGROUP) < 0)
         fail(st, "entering a cgroup namespace");
     if (setns(l->fd[SB_FD_NETNS], CLONE_NEWNET) < 0) {

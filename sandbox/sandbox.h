@@ -68,7 +68,9 @@ struct sb_config {
     int n_mounts;
 
     /* Standard streams: host fds the program gets as 0/1/2. -1 means
-     * /dev/null. The caller keeps ownership (they are not closed). */
+     * /dev/null. The caller keeps ownership (they are not closed). A
+     * terminal is refused (sb_run fails with -ENOTTY): give the box a
+     * pipe and relay it, so no fd in the box can drive a tty. */
     int stdin_fd, stdout_fd, stderr_fd;
 
     struct sb_limits limits;

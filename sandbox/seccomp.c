@@ -10,6 +10,36 @@
  * (so the result can name it) and answers EPERM (EAFNOSUPPORT for socket
  * families): the program sees an ordinary error. Other architectures'
  * ABIs (i386 int 0x80, x32) kill the process: they could bypass rules.
+ *
+ * Argument rules compare the bits the kernel reads. Syscall arguments
+ * arrive as 64-bit registers, but many kernel parameters are int or
+ * unsigned int, and the kernel drops the upper half: an equality test on
+ * all 64 bits lets `ioctl(fd, TIOCSTI | 1UL << 32, ...)` through while the
+ * kernel still sees TIOCSTI. So every rule below masks to what the kernel
+ * uses (libseccomp splits a 64-bit MASKED_EQ into a high and a low test;
+ * a mask without high bits makes the high test always true).
+ *
+ * The argument rules, each with its hostile probe (testdata/hostile/
+ * argbits.c, tests/test_hostile_seccomp.c):
+ *   ioctl TIOCSTI, TIOCLINUX  cmd is unsigned int: low 32 bits equal
+ *                             (faking terminal input; the box has no tty
+ *                             anyway, see box.c and the CLI's relay)
+ *   clone CLONE_NEW*          flags: the kernel uses lower_32_bits(flags);
+ *                             the namespace bits are low bits, masked
+ *   socket family             int: allowed only AF_UNIX, AF_INET, AF_INET6
+ *                             in the low 32 bits; any other value (a
+ *                             family below 16, or any bit 4..31 set) is
+ *                             denied, whatever the high half holds
+ *   personality               unsigned int: every call goes to the box
+ *                             init, which lets the query (0xffffffff) and
+ *                             PER_LINUX (0) through and denies the rest,
+ *                             on the low 32 bits (sb_filter_answer)
+ *   clone3                    flags in memory the filter cannot read:
+ *                             ENOSYS, so libc falls back to clone(2)
+ * prctl, socketpair and the other calls with flag arguments need no rule:
+ * what they could do is refused by the missing capabilities, the uid and
+ * the namespaces (prctl(PR_SET_MM) needs CAP_SYS_RESOURCE, socketpair
+ * only makes AF_UNIX pairs).
  */
 #include <errno.h>
 #include <linux/sched.h>
@@ -45,12 +75,43 @@ static const char *const denied[] = {
     /* clocks and names shared with the host */
     "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     "sethostname", "setdomainname",
+    /* personality: decided by the box init on the bits the kernel reads */
+    "personality",
+};
+
+#define LOW32 0xffffffffULL
+
+/* Argument rules of the list above that are one masked compare each. */
+static const struct arg_rule {
+    const char *name;
+    int nr;
+    unsigned arg;
+    scmp_datum_t mask, value;
+} arg_rules[] = {
+    {"ioctl", SCMP_SYS(ioctl), 1, LOW32, TIOCSTI},
+    {"ioctl", SCMP_SYS(ioctl), 1, LOW32, TIOCLINUX},
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWUSER, CLONE_NEWUSER},
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWNS, CLONE_NEWNS},
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWPID, CLONE_NEWPID},
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWNET, CLONE_NEWNET},
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWIPC, CLONE_NEWIPC},
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWUTS, CLONE_NEWUTS},
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWCGROUP, CLONE_NEWCGROUP},
+    /* CLONE_NEWTIME shares its bit with clone(2)'s exit signal, which the
+     * kernel refuses above 64 anyway: denied for clarity */
+    {"clone", SCMP_SYS(clone), 0, CLONE_NEWTIME, CLONE_NEWTIME},
 };
 
 /* Only these socket families are allowed: local and (namespaced) IP. */
 static bool family_allowed(int af)
 {
     return af == AF_UNIX || af == AF_INET || af == AF_INET6;
+}
+
+static int add_rule(scmp_filter_ctx ctx, int nr, unsigned arg, scmp_datum_t mask, scmp_datum_t value)
+{
+    return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+                            (struct scmp_arg_cmp){arg, SCMP_CMP_MASKED_EQ, mask, value});
 }
 
 int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
@@ -75,47 +136,24 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
         what = denied[i];
         r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
     }
-    /* clone3 passes flags in memory the filter cannot inspect: make libc
-     * fall back to clone(2), whose flags we can check. */
     if (r == 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), what = "clone3";
-    static const unsigned long ns_flags[] = {
-        CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
-        CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME,
-    };
-    for (size_t i = 0; i < sizeof ns_flags / sizeof *ns_flags && r == 0; i++)
-        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(clone), 1,
-                             SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i])), what = "clone";
-    for (int af = 0; af <= AF_INET6 && r == 0; af++)
+    for (size_t i = 0; i < sizeof arg_rules / sizeof *arg_rules && r == 0; i++) {
+        const struct arg_rule *a = &arg_rules[i];
+        r = add_rule(ctx, a->nr, a->arg, a->mask, a->value), what = a->name;
+    }
+    /* socket(family): an allow-list on the low 32 bits, as deny rules:
+     * any of bits 4..31 set, or a family below 16 that is not allowed. */
+    for (int bit = 4; bit < 32 && r == 0; bit++)
+        r = add_rule(ctx, SCMP_SYS(socket), 0, 1ULL << bit, 1ULL << bit), what = "socket";
+    for (int af = 0; af < 16 && r == 0; af++)
         if (!family_allowed(af))
-            r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
-                                 SCMP_A0(SCMP_CMP_EQ, af)), what = "socket";
-    if (r == 0) /* every family above AF_INET6 (netlink, packet, vsock, ...) */
-        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(socket), 1,
-                             SCMP_A0(SCMP_CMP_GT, AF_INET6)), what = "socket";
-    if (r == 0) /* faking terminal input into the caller's tty */
-        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(ioctl), 1,
-                             SCMP_A1(SCMP_CMP_EQ, TIOCSTI)), what = "ioctl";
-    /* personality: the query (0xffffffff) and PER_LINUX stay allowed; no
-     * flag that weakens the address space layout or execute protection. */
-    static const unsigned long persona_flags[] = {
-        0x0040000 /* ADDR_NO_RANDOMIZE */, 0x0400000 /* READ_IMPLIES_EXEC */,
-        0x0200000 /* ADDR_COMPAT_LAYOUT */, 0x0100000 /* MMAP_PAGE_ZERO */,
-        0x0020000 /* UNAME26 */, 0x0080000 /* FDPIC_FUNCPTRS */,
-        0x0800000 /* ADDR_LIMIT_32BIT */, 0x8000000 /* ADDR_LIMIT_3GB */,
-        0x1000000 /* SHORT_INODE */, 0x2000000 /* WHOLE_SECONDS */,
-        0x4000000 /* STICKY_TIMEOUTS */,
-    };
-    for (size_t i = 0; i < sizeof persona_flags / sizeof *persona_flags && r == 0; i++)
-        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(personality), 1,
-                             SCMP_A0(SCMP_CMP_MASKED_EQ, persona_flags[i] | 0x80000000UL,
-                                     persona_flags[i])), what = "personality";
+            r = add_rule(ctx, SCMP_SYS(socket), 0, LOW32, (scmp_datum_t)af), what = "socket";
     if (r < 0) {
         sb_errmsg(err, errlen, what, -r);
         seccomp_release(ctx);
         return r;
     }
-
     /* Export the BPF through a memfd and keep the instructions. */
     int fd = memfd_create("nsjudge-bpf", MFD_CLOEXEC);
     if (fd < 0 || (r = seccomp_export_bpf(ctx, fd)) < 0) {
@@ -167,8 +205,22 @@ int sb_filter_load(const struct sb_filter *f)
     return fd < 0 ? -errno : (int)fd;
 }
 
-/* Box init: answer one pending notification. Returns the syscall number
- * it was for, or -1. */
+/* Whether a notified call may go on: the only calls notified without
+ * being denied outright. personality() takes an unsigned int: the query
+ * (0xffffffff) and plain PER_LINUX are harmless, every flag is not. */
+static bool let_through(const struct seccomp_data *d)
+{
+    if (d->nr == __NR_personality) {
+        uint32_t persona = (uint32_t)d->args[0];
+        return persona == 0xffffffffu || persona == 0;
+    }
+    return false;
+}
+
+/* Box init: answer one pending notification. Returns the number of the
+ * syscall it denied, or -1 (none pending, or a call let through). A call
+ * let through continues in the kernel with the registers it was made
+ * with: safe here because the decision reads no memory of the caller. */
 int sb_filter_answer(int listener)
 {
     struct seccomp_notif req;
@@ -178,9 +230,13 @@ int sb_filter_answer(int listener)
         return -1;
     memset(&resp, 0, sizeof resp);
     resp.id = req.id;
-    resp.error = req.data.nr == __NR_socket ? -EAFNOSUPPORT : -EPERM;
+    bool go = let_through(&req.data);
+    if (go)
+        resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    else
+        resp.error = req.data.nr == __NR_socket ? -EAFNOSUPPORT : -EPERM;
     ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp); /* ENOENT: caller died */
-    return req.data.nr;
+    return go ? -1 : req.data.nr;
 }
 
 void sb_syscall_name(int nr, char *buf, size_t len)

@@ -446,7 +446,17 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
 
     int r = 0, own_null = -1, stfd = -1;
     int std[3] = {cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd};
+    static const char *const std_name[3] = {"standard input", "standard output", "standard error"};
     for (int i = 0; i < 3; i++) {
+        /* A terminal in the box could be driven by the program (TIOCSTI
+         * pushes keystrokes into the caller's shell): a box gets a pipe
+         * instead, which the caller relays (nsjudge run does). */
+        if (std[i] >= 0 && isatty(std[i])) {
+            sb_setmsg(msg, ml, "%s is a terminal: a box never gets one (relay it through a pipe)",
+                      std_name[i]);
+            r = -ENOTTY;
+            goto out;
+        }
         if (std[i] >= 0)
             continue;
         if (own_null < 0 && (own_null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {

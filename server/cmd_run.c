@@ -16,6 +16,7 @@
 #include "sandbox/sandbox.h"
 #include "server/cli.h"
 #include "server/run_keep.h"
+#include "server/tty_relay.h"
 
 const char cmd_run_usage[] =
     "usage: nsjudge run [options] -- COMMAND [ARG...]\n"
@@ -40,6 +41,9 @@ const char cmd_run_usage[] =
     "  -i, --stdin FILE     host file for standard input (default /dev/null)\n"
     "  -o, --stdout FILE    host file for standard output (default: inherited)\n"
     "  -r, --stderr FILE    host file for standard error (default: inherited)\n"
+    "                       A stream that is a terminal reaches the box as a pipe\n"
+    "                       that nsjudge relays: the box never holds a tty (and\n"
+    "                       runs in a session of its own, without one)\n"
     "  -b, --box DIR        host directory mounted read-write at /box, the working\n"
     "                       directory; it must be writable by the box uid 60000.\n"
     "                       Only --fsize bounds what is written there (per file).\n"
@@ -329,6 +333,17 @@ int cmd_run(int argc, char **argv)
      * default), so nothing the program writes reaches the host disk */
     cfg.box_writable = true;
 
+    /* A terminal never reaches the box: it gets pipes, relayed here. */
+    struct tty_relay relay;
+    int std[3] = {cfg.stdin_fd, cfg.stdout_fd, cfg.stderr_fd};
+    if (tty_relay_start(&relay, std, errbuf, sizeof errbuf) < 0) {
+        fprintf(stderr, "nsjudge run: %s\n", errbuf);
+        goto out;
+    }
+    cfg.stdin_fd = std[0];
+    cfg.stdout_fd = std[1];
+    cfg.stderr_fd = std[2];
+
     int r;
     if (keep_s > 0 && keep_run(&cfg, cgp, keep_s, &r, &res, errbuf, sizeof errbuf) == 0)
         ; /* ran in a kept slot */
@@ -337,11 +352,13 @@ int cmd_run(int argc, char **argv)
             fprintf(stderr, "nsjudge run: no kept slot (%s); running without one\n", errbuf);
         struct sb_slot_options so = {.id = 0, .cgroup_parent = cgp};
         if (sb_slot_open(&so, &slot, errbuf, sizeof errbuf) < 0) {
+            tty_relay_finish(&relay);
             fprintf(stderr, "nsjudge run: cannot prepare the sandbox: %s\n", errbuf);
             goto out;
         }
         r = sb_run(slot, &cfg, &res);
     }
+    tty_relay_finish(&relay); /* the box's output is on the terminal before the summary */
     if (meta && write_meta(meta, &res) < 0)
         fprintf(stderr, "nsjudge run: --meta %s: %s\n", meta, strerror(errno));
     if (json)
