@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -204,42 +205,103 @@ static void run_done(int sock, int status, bool direct)
     close(status);
 }
 
+/* The keeper's set-up process: a fork of the launcher, still host root.
+ * It joins what the host made for the slot (its network namespace, the
+ * root template), resets the OOM score while privileged (which also
+ * resets the floor programs could lower theirs to: the launcher is
+ * OOM-immune), drops to the keeper uid and makes the keeper in new user,
+ * PID, UTS, IPC, mount and cgroup namespaces at once, so that the user
+ * namespace owns all the others. The keeper is the launcher's child
+ * (CLONE_PARENT); this process tells the launcher who to map ('U' with
+ * the keeper's pidfd) and ends. Returns in the keeper. */
+static void keeper_make(struct sb_launch *l, int sock, int st)
+{
+    char err[SB_MSG_MAX];
+    if (setns(l->fd[SB_FD_NETNS], CLONE_NEWNET) < 0) {
+        sb_errmsg(err, sizeof err, "joining the slot network namespace", errno);
+        fail(st, err);
+    }
+    if (setns(l->fd[SB_FD_MNTNS], CLONE_NEWNS) < 0) {
+        sb_errmsg(err, sizeof err, "joining the box root template", errno);
+        fail(st, err);
+    }
+    close(l->fd[SB_FD_NETNS]);
+    close(l->fd[SB_FD_MNTNS]);
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1)
+        fail(st, "resetting oom_score_adj");
+    close(fd);
+    if (sb_user_drop(l->keeper_uid, err, sizeof err) < 0)
+        fail(st, err);
+    int pidfd = -1;
+    struct clone_args ca;
+    memset(&ca, 0, sizeof ca);
+    ca.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS |
+               CLONE_NEWCGROUP | CLONE_PARENT | CLONE_PIDFD;
+    ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0)
+        return; /* the keeper */
+    if (pid < 0) {
+        sb_errmsg(err, sizeof err, "starting the box keeper", errno);
+        fail(st, err);
+    }
+    _exit(sb_msg_send(sock, 'U', pid, &pidfd, 1) < 0);
+}
+
+/* The keeper, just born: PID 1, root of its user namespace once mapped. */
 static void keeper_setup(struct sb_launch *l, int sock, int st)
 {
     char err[SB_MSG_MAX];
+    /* If the launcher dies, the box dies (and with it the namespace). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* A session of its own, with no controlling terminal: no program can
      * reach the caller's terminal as its own (TIOCSTI, job control), even
      * given a tty fd (sb_run refuses those too). */
     if (setsid() < 0)
         fail(st, "starting a new session");
-    if (unshare(CLONE_NEWCGROUP) < 0)
-        fail(st, "entering a cgroup namespace");
-    if (setns(l->fd[SB_FD_NETNS], CLONE_NEWNET) < 0) {
-        sb_errmsg(err, sizeof err, "joining the slot network namespace", errno);
+    if (sb_user_keeper(sock, err, sizeof err) < 0)
         fail(st, err);
-    }
-    close(l->fd[SB_FD_NETNS]);
     if (sethostname("nsjudge", 7) < 0 || setdomainname("nsjudge", 7) < 0)
         fail(st, "setting the hostname");
-    if (sb_rootfs_keeper_enter(l->fd[SB_FD_MNTNS], l->run.tmp_opts, err, sizeof err) < 0)
+    if (sb_rootfs_keeper_mounts(l->run.tmp_opts, err, sizeof err) < 0)
         fail(st, err);
-    close(l->fd[SB_FD_MNTNS]);
-    /* The launcher is OOM-immune; written while still privileged, this
-     * also resets the floor programs could lower their own score to. */
-    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, "0", 1) != 1)
-        fail(st, "resetting oom_score_adj");
-    close(fd);
-    if (sb_user_keeper(l->keeper_uid, sock, err, sizeof err) < 0)
-        fail(st, err);
-    /* an IPC namespace of the user namespace's: the keeper may clean it */
-    if (unshare(CLONE_NEWIPC) < 0) {
-        sb_errmsg(err, sizeof err, "entering an IPC namespace", errno);
-        fail(st, err);
-    }
-    /* The credential changes cleared these; set them again. */
+    /* The credential changes cleared this; set it again. */
     prctl(PR_SET_DUMPABLE, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* The PID counter of the box's namespace survives between runs: a run
+ * could fork K times and the next read K back from its own pid. Before
+ * every run the keeper (whose user namespace owns the PID namespace, so
+ * it may) moves the counter to a random place. Kernels without
+ * CONFIG_CHECKPOINT_RESTORE have no ns_last_pid: then fd is -1. */
+static void scramble_pids(int fd, unsigned pid_max)
+{
+    unsigned r = 0;
+    if (fd < 0 || syscall(SYS_getrandom, &r, sizeof r, 0) != sizeof r)
+        return;
+    unsigned span = pid_max > 4096 ? pid_max - 2048 : pid_max / 2;
+    char buf[16];
+    int n = 0;
+    unsigned v = 300 + r % span, d = 1;
+    while (v / d >= 10)
+        d *= 10;
+    for (; d; d /= 10)
+        buf[n++] = (char)('0' + v / d % 10);
+    (void)!pwrite(fd, buf, (size_t)n, 0);
+}
+
+static unsigned read_pid_max(void)
+{
+    char buf[16] = "";
+    int fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    unsigned v = 0;
+    for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+        v = v * 10 + (unsigned)(buf[i] - '0');
+    return v > 1024 ? v : 32768;
 }
 
 _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
@@ -257,11 +319,14 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    /* If the launcher dies, the box dies (and with it the namespace). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "nsjudge-keeper");
 
+    keeper_make(l, sock, st);
     keeper_setup(l, sock, st);
+    int last_pid = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+    unsigned pid_max = read_pid_max();
+    scramble_pids(last_pid, pid_max);
     /* The launch area is the supervisor's and the launcher's word to us:
      * read-only in this process (and so in each program until its exec). */
     mprotect(l, SB_LAUNCH_SIZE, PROT_READ);
@@ -312,6 +377,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                     child = 0;
                     child_fd = -1;
                     run_done(sock, prog.fd[3], direct);
+                    scramble_pids(last_pid, pid_max); /* off the run's clock */
                     break;
                 }
             continue;

@@ -162,8 +162,9 @@ void sb_rootfs_release_run(struct sb_run_mounts *m);
 
 /* Whether /tmp is as a fresh mount left it (nothing in it, untouched). */
 bool sb_rootfs_tmp_is_fresh(void);
-/* Keeper side: enter a private copy of the template, mount /proc and /tmp. */
-int sb_rootfs_keeper_enter(int mntns_fd, const char *tmp_opts, char *err, size_t errlen);
+/* Keeper side, in its own copy of the template: mount /tmp and the /proc
+ * of its PID namespace over the template's placeholder proc. */
+int sb_rootfs_keeper_mounts(const char *tmp_opts, char *err, size_t errlen);
 
 /* Launcher side, inside the keeper's mount namespace: what is mounted. */
 struct sb_mounted {
@@ -182,11 +183,13 @@ int sb_rootfs_mount_run(struct sb_mounted *cur, const struct sb_run_mounts *m,
 int sb_rootfs_clean_run(struct sb_mounted *cur, char *err, size_t errlen);
 
 /* ---- user.c -------------------------------------------------------------- */
-/* Keeper (box side): become keeper_uid, enter a new user namespace, ask
- * the launcher over sock to map it ('U', answered 'G'), then drop the
- * bounding set and set no_new_privs. Capabilities stay, inside the new
- * namespace only, for starting programs. */
-int sb_user_keeper(uid_t keeper_uid, int sock, char *err, size_t errlen);
+/* Keeper set-up (box side, host root): become keeper_uid, no groups. */
+int sb_user_drop(uid_t keeper_uid, char *err, size_t errlen);
+/* Keeper (box side, just made in its user namespace): wait until the
+ * launcher has mapped it ('G' on sock), then empty the bounding set and
+ * set no_new_privs. Capabilities stay, inside the namespace only, for
+ * starting programs. */
+int sb_user_keeper(int sock, char *err, size_t errlen);
 /* Launcher: write the keeper's maps: keeper_uid is 0 inside, box_uid 1000. */
 int sb_user_map(pid_t keeper, uid_t keeper_uid, uid_t box_uid, char *err, size_t errlen);
 /* Program (box side): become uid/gid 1000, which clears every capability. */

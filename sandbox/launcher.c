@@ -23,7 +23,9 @@
  *                           'K' the same keeper has it, or 'E' + errno
  *   launcher -> keeper      'G' its user namespace is mapped; 'R' + stdio
  *                           and the status pipe
- *   keeper -> launcher      'U' map my user namespace; 'A' ready; 'D' run
+ *   keeper -> launcher      'U' + the keeper's pidfd (value: host pid), from
+ *                           the process that made it: map its user
+ *                           namespace; 'A' ready; 'D' run
  *                           over and the box emptied (with the status pipe
  *                           of a direct run that left files in /tmp)
  * Errors and the program's status travel on the run's status pipe; the
@@ -130,28 +132,28 @@ static int keeper_start(struct sb_launch *l, char *err, size_t errlen)
         sb_errmsg(err, errlen, "socketpair", errno);
         return -errno;
     }
-    int pidfd = -1;
-    struct clone_args ca;
-    memset(&ca, 0, sizeof ca);
-    ca.flags = CLONE_NEWPID | CLONE_NEWUTS | CLONE_PIDFD; /* IPC: the keeper's own, below */
-    ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-    ca.exit_signal = SIGCHLD;
-    pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
-    if (pid == 0) {
+    /* A plain fork sets the keeper up (box.c): the keeper itself is born
+     * of it as our child, in namespaces owned by its user namespace. */
+    pid_t setup = fork();
+    if (setup == 0) {
         close(sv[0]);
         sb_keeper_main(l, sv[1]);
     }
     int e = errno;
     close(sv[1]);
-    if (pid < 0) {
+    if (setup < 0) {
         close(sv[0]);
         sb_errmsg(err, errlen, "starting the box keeper", e);
         return -e;
     }
+    kp.sock = sv[0];
+    char kind = 0;
+    int pid = -1, pidfd = -1;
+    int r = sb_msg_recv(kp.sock, &kind, &pid, &pidfd, 1) == 1 && kind == 'U' && pid > 0 ? 0 : -ECHILD;
+    if (r < 0 && pidfd >= 0)
+        close(pidfd), pidfd = -1;
     kp.pid = pid;
     kp.pidfd = pidfd;
-    kp.sock = sv[0];
-    int r = expect(kp.sock, 'U');
     if (r == 0 && (r = sb_user_map(pid, l->keeper_uid, l->box_uid, err, errlen)) == 0 &&
         (r = sb_msg_send(kp.sock, 'G', 0, NULL, 0)) == 0)
         r = expect(kp.sock, 'A');

@@ -8,9 +8,10 @@
  * and the host root is detached, so no path leads back to the host. The
  * namespace outlives the helper through an fd.
  *
- * The slot's keeper (box init, kept between runs) joins the template and
- * unshares a private copy of it, then mounts a /tmp tmpfs (also the target
- * of /dev/shm) and a /proc of its PID namespace. Per run, the launcher,
+ * The slot's keeper (box init, kept between runs) is born with a private
+ * copy of the template, owned by its user namespace, and mounts a /tmp
+ * tmpfs (also the target of /dev/shm) and a /proc of its PID namespace
+ * over the template's placeholder. Per run, the launcher,
  * inside that copy, attaches /box and any extra mounts, which the
  * supervisor clones from host paths with open_tree(); it keeps them for
  * the next run when that run wants the same host objects. After each run
@@ -275,6 +276,16 @@ static int build_template(const struct sb_rootfs_plan *plan, char *err, size_t e
         sb_errmsg(err, errlen, "pivot_root", errno);
         return -errno;
     }
+    /* The keeper mounts the /proc of its PID namespace from inside its
+     * user namespace; the kernel allows that only over a proc that is
+     * already fully visible in its mount namespace. This placeholder is
+     * that proc: it lists only the pids of this helper's namespace that
+     * the viewer may trace (none, for a box) and nothing else, and it
+     * stays covered (and locked) under the keeper's own. */
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2,subset=pid") < 0) {
+        sb_errmsg(err, errlen, "mounting the placeholder /proc", errno);
+        return -errno;
+    }
     return 0;
 fail:
     close(rootfd);
@@ -495,12 +506,8 @@ bool sb_rootfs_tmp_is_fresh(void)
            sx.stx_ctime.tv_sec == sx.stx_btime.tv_sec && sx.stx_ctime.tv_nsec == sx.stx_btime.tv_nsec;
 }
 
-int sb_rootfs_keeper_enter(int mntns_fd, const char *tmp_opts, char *err, size_t errlen)
+int sb_rootfs_keeper_mounts(const char *tmp_opts, char *err, size_t errlen)
 {
-    if (setns(mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0) {
-        sb_errmsg(err, errlen, "entering a copy of the box root", errno);
-        return -errno;
-    }
     if (chdir("/") < 0 || mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOATIME, tmp_opts) < 0) {
         sb_errmsg(err, errlen, "mounting /tmp", errno);
         return -errno;

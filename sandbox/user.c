@@ -1,13 +1,14 @@
 /*
  * user.c - who the box's processes are.
  *
- * The keeper drops from host root to its own unprivileged host uid and
- * enters a new user namespace. The launcher (host root) writes that
- * namespace's maps: the keeper's uid is 0 inside, the slot's box uid is
- * 1000, nothing maps to host root. The keeper keeps capabilities inside
- * the namespace (to give each program its uid and to remove the IPC
- * objects programs leave) but none over anything the host made, and its
- * bounding set is empty.
+ * The keeper's set-up process drops from host root to the keeper's own
+ * unprivileged host uid, then makes the keeper in a new user namespace
+ * (with the box's other namespaces, which that user namespace owns). The
+ * launcher (host root) writes its maps: the keeper's uid is 0 inside, the
+ * slot's box uid is 1000, nothing maps to host root. The keeper keeps
+ * capabilities inside the namespace (to give each program its uid, to
+ * remove the IPC objects programs leave, to move the PID counter) but
+ * none over anything the host made, and its bounding set is empty.
  * Each program then becomes uid 1000, which clears all its capabilities;
  * no_new_privs and the empty bounding set keep it that way across exec
  * (the mounts are nosuid as well).
@@ -58,21 +59,21 @@ static void put_str(char *buf, size_t len, size_t *n, const char *s)
     buf[*n] = 0;
 }
 
-int sb_user_keeper(uid_t keeper_uid, int sock, char *err, size_t errlen)
+int sb_user_drop(uid_t keeper_uid, char *err, size_t errlen)
 {
     if (setgroups(0, NULL) < 0 || setresgid(keeper_uid, keeper_uid, keeper_uid) < 0 ||
         setresuid(keeper_uid, keeper_uid, keeper_uid) < 0) {
         sb_errmsg(err, errlen, "dropping to the keeper uid", errno);
         return -errno;
     }
-    if (unshare(CLONE_NEWUSER) < 0) {
-        sb_errmsg(err, errlen, "entering the user namespace", errno);
-        return -errno;
-    }
+    return 0;
+}
+
+int sb_user_keeper(int sock, char *err, size_t errlen)
+{
     char kind = 0;
     int value = 0;
-    if (sb_msg_send(sock, 'U', 0, NULL, 0) < 0 || sb_msg_recv(sock, &kind, &value, NULL, 0) != 0 ||
-        kind != 'G') {
+    if (sb_msg_recv(sock, &kind, &value, NULL, 0) != 0 || kind != 'G') {
         sb_setmsg(err, errlen, "the launcher did not map the user namespace");
         return -EPROTO;
     }

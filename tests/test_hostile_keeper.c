@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "tests/test_hostile.h"
 
@@ -137,4 +138,41 @@ Test(sandbox_hostile_keeper, tmp_times_tell_the_next_run_nothing)
                   "after '%s' the next run sees /tmp born %s, modified %s, changed %s, read %s", marks[i], b,
                   m, c, a);
     }
+}
+
+static long recv_pid(struct sb_slot *slot, struct hx_run *r)
+{
+    hx_run(slot, NULL, r, "pidchan", "recv", NULL);
+    cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
+    const char *p = strstr(r->out, "pid ");
+    cr_assert_not_null(p, "%s", r->out);
+    return strtol(p + 4, NULL, 10);
+}
+
+/* Run N+1 of a kept slot must not read what run N put in the PID counter:
+ * a sender forks s times (s secret, 0..15), the receiver decodes s from
+ * how far its pid moved past a calibration run's. With the counter kept
+ * it decodes every symbol; with it moved at random before each run it
+ * does no better than chance (1 in 16: about 1 of 20; 6 or more happens
+ * by luck less than once in 3000). */
+Test(sandbox_hostile_keeper, pid_counter_carries_nothing_to_the_next_run)
+{
+    struct sb_slot *slot = hx_slot(0);
+    struct hx_run *r = hx_new_run();
+    unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+    int right = 0;
+    for (int round = 0; round < 20; round++) {
+        int s = (int)(rand_r(&seed) % 16);
+        long p0 = recv_pid(slot, r);
+        char arg[16];
+        snprintf(arg, sizeof arg, "%d", s);
+        hx_run(slot, NULL, r, "pidchan", "send", arg, NULL);
+        cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
+        long p1 = recv_pid(slot, r);
+        long guess = ((p1 - p0 - 2) % 16 + 16) % 16;
+        cr_log_info("round %d: sent %d, pids %ld -> %ld, decoded %ld", round, s, p0, p1, guess);
+        right += guess == s;
+    }
+    cr_assert_leq(right, 5, "the receiver decoded %d of 20 symbols through the PID counter", right);
+    hx_slot_close(slot);
 }
