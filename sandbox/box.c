@@ -7,25 +7,30 @@
  * The keeper is box init (PID 1 of the box), made once per slot and kept
  * between runs, so a run does not pay again for namespaces, the root
  * copy, the user namespace and loading the seccomp filter:
- *   - PID 1 of new PID/UTS namespaces (cloned by the launcher); it
- *     enters a new cgroup namespace, the slot's network namespace and a
- *     private copy of the root template, and mounts /proc and /tmp;
- *   - it drops to its own host uid (not the programs') and enters a new
- *     user namespace where the launcher maps it to 0 and the box uid to
- *     1000: it keeps capabilities inside that namespace only, with an
- *     empty bounding set and no_new_privs; then a new IPC namespace, owned
- *     by that user namespace, so it may remove any IPC object in it;
+ *   - a set-up fork of the launcher, still host root, joins the slot's
+ *     network namespace and root template, then drops to the keeper's own
+ *     host uid (not the programs') and makes the keeper with one clone:
+ *     new user, PID, UTS, IPC, mount (a copy of the template) and cgroup
+ *     namespaces. Made together, all of them belong to that user
+ *     namespace, where the launcher maps the keeper to 0 and the box uid
+ *     to 1000: the keeper holds capabilities over its own namespaces only
+ *     (to remove IPC objects, mount its /proc and /tmp, move the PID
+ *     counter), with an empty bounding set and no_new_privs;
+ *   - it starts a session of its own, without a controlling terminal;
  *   - it loads the seccomp filter once, on itself: every program inherits
  *     it, and the keeper answers their denied calls on the listener.
  * For each run it starts the program vfork-style; the program becomes uid
  * 1000 (losing every capability), sets up stdio, rlimits and its working
  * directory, and execs. When the program ends, the keeper kills and reaps
- * everything else in the box, then removes any SysV IPC object left,
- * before it reports the run done: no process and no IPC object survives
- * into the next run (POSIX message queues cannot be made: RLIMIT_MSGQUEUE
- * is 0; POSIX shm and semaphores live in /dev/shm, which is /tmp). Programs
- * cannot signal, trace, renice or even see the keeper: another uid, not
- * dumpable, PID 1, hidden by hidepid.
+ * everything else in the box before it reports the run done, then moves
+ * the PID counter to a random value: no process survives into the next
+ * run, and no pid tells it how many the last one made. A run that made
+ * SysV IPC objects (the filter tells the keeper) ends the keeper, and
+ * with it the IPC namespace, its objects and its id counters. POSIX
+ * message queues cannot be made (RLIMIT_MSGQUEUE is 0); POSIX shm and
+ * semaphores live in /dev/shm, which is /tmp. Programs cannot signal,
+ * trace, renice or even see the keeper: another uid, not dumpable, PID 1,
+ * hidden by hidepid.
  *
  * The program is not PID 1 because PID 1 ignores signals it has no
  * handler for, which would change how a program that raises SIGABRT or
@@ -38,12 +43,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ipc.h>
 #include <sys/mman.h>
-#include <sys/msg.h>
 #include <sys/prctl.h>
-#include <sys/sem.h>
-#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -159,37 +160,6 @@ static void empty_box(void)
         while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
             ;
     } while (kill(-1, 0) == 0);
-}
-
-/* Remove every SysV IPC object of the run. The counts are three cheap
- * calls; the scan by index only runs when a program made something. */
-static void empty_ipc(void)
-{
-    struct shm_info shi;
-    struct msginfo mi;
-    struct seminfo si;
-    int max;
-    if ((max = shmctl(0, SHM_INFO, (struct shmid_ds *)&shi)) >= 0 && shi.used_ids > 0)
-        for (int i = 0; i <= max; i++) {
-            struct shmid_ds d;
-            int id = shmctl(i, SHM_STAT_ANY, &d);
-            if (id >= 0)
-                shmctl(id, IPC_RMID, NULL);
-        }
-    if ((max = msgctl(0, MSG_INFO, (struct msqid_ds *)&mi)) >= 0 && mi.msgpool > 0)
-        for (int i = 0; i <= max; i++) {
-            struct msqid_ds d;
-            int id = msgctl(i, MSG_STAT_ANY, &d);
-            if (id >= 0)
-                msgctl(id, IPC_RMID, NULL);
-        }
-    if ((max = semctl(0, 0, SEM_INFO, &si)) >= 0 && si.semusz > 0)
-        for (int i = 0; i <= max; i++) {
-            struct semid_ds d;
-            int id = semctl(i, 0, SEM_STAT_ANY, &d);
-            if (id >= 0)
-                semctl(id, 0, IPC_RMID);
-        }
 }
 
 /* The run is over and the box empty. A run that came through the
@@ -350,18 +320,20 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     prog.l = l;
     pid_t child = 0;
     int child_fd = -1;
-    bool blocked = false, direct = false;
+    bool blocked = false, direct = false, made_ipc = false;
     for (;;) {
         struct pollfd p[4] = {{.fd = sock, .events = POLLIN}, {.fd = listener, .events = POLLIN},
                               {.fd = child_fd, .events = POLLIN}, {.fd = rsock, .events = POLLIN}};
         if (poll(p, 4, child > 0 ? 200 : -1) < 0 && errno != EINTR)
             _exit(1);
         if (p[1].revents & POLLIN) {
-            int nr = sb_filter_answer(listener);
+            int passed, nr = sb_filter_answer(listener, &passed);
             if (nr >= 0 && child > 0 && !blocked) {
                 blocked = true;
                 sb_report_send(prog.fd[3], 'S', nr, NULL);
             }
+            if (passed == __NR_shmget || passed == __NR_msgget || passed == __NR_semget)
+                made_ipc = true;
         } else if (p[1].revents)
             listener = -1; /* cannot happen while we use the filter ourselves */
         if (child > 0) {
@@ -372,11 +344,19 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                 if (w == child) {
                     sb_report_send(prog.fd[3], 'W', status, NULL);
                     empty_box();
-                    empty_ipc();
+                    /* SysV IPC ids come from counters of the IPC namespace
+                     * that no one can reset: after a run that made any
+                     * object, this keeper (and with it the namespace and
+                     * every object in it) goes, and the next run gets a
+                     * new one. Programs hardly ever use SysV IPC. */
+                    if (made_ipc)
+                        sb_report_send(prog.fd[3], 'Q', 0, NULL);
                     close(child_fd);
                     child = 0;
                     child_fd = -1;
                     run_done(sock, prog.fd[3], direct);
+                    if (made_ipc)
+                        _exit(0);
                     scramble_pids(last_pid, pid_max); /* off the run's clock */
                     break;
                 }

@@ -555,8 +555,10 @@ int sb_cg_kill_all(struct sb_cgroup *cg, const pid_t *spare, int nspare)
             bool spared = false;
             for (int i = 0; i < nspare; i++)
                 spared |= pid == spare[i];
-            if (pid > 0 && !spared) {
-                kill((pid_t)pid, SIGKILL);
+            /* ESRCH: already reaped, its pid gone. cgroup v1 goes on
+             * listing such tasks for a second or more after a box's
+             * init was killed; there is nothing left of them to wait for. */
+            if (pid > 0 && !spared && (kill((pid_t)pid, SIGKILL) == 0 || errno != ESRCH)) {
                 left++;
             }
             while (*p == '\n')

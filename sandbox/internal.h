@@ -96,7 +96,9 @@ struct sb_filter {
 int sb_filter_build(struct sb_filter *f, char *err, size_t errlen);
 void sb_filter_free(struct sb_filter *f);
 int sb_filter_load(const struct sb_filter *f); /* box side: returns the listener fd */
-int sb_filter_answer(int listener);             /* box init: returns the syscall nr */
+/* Box init: answer one notification; returns the nr of a denied call, or
+ * -1 with *passed set to the nr of a call let through (else -1). */
+int sb_filter_answer(int listener, int *passed);
 void sb_syscall_name(int nr, char *buf, size_t len); /* parent side */
 
 /* ---- nshelper.c --------------------------------------------------------- */
@@ -235,7 +237,8 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock);
 /* What the box side sends back on the run's status pipe: fixed-size
  * records. The pipe reaches EOF when the run is over and cleaned up. */
 struct sb_report {
-    char kind;        /* 'E' setup error, 'S' blocked syscall nr, 'W' wait status */
+    char kind;        /* 'E' setup error, 'S' blocked syscall nr, 'W' wait status,
+                       * 'Q' the keeper retires after this run */
     int value;
     char msg[SB_MSG_MAX];
 };

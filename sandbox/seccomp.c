@@ -79,6 +79,11 @@ static const char *const denied[] = {
     "personality",
 };
 
+/* Calls the box init only takes note of, then lets go on: a run that
+ * makes SysV IPC objects moves the IPC namespace's id counters, which
+ * would outlive it, so its keeper retires after it (box.c). */
+static const char *const noticed[] = {"shmget", "msgget", "semget"};
+
 #define LOW32 0xffffffffULL
 
 /* Argument rules of the list above that are one masked compare each. */
@@ -135,6 +140,11 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
             continue; /* not on this architecture */
         what = denied[i];
         r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+    }
+    for (size_t i = 0; i < sizeof noticed / sizeof *noticed && r == 0; i++) {
+        int nr = seccomp_syscall_resolve_name(noticed[i]);
+        if (nr != __NR_SCMP_ERROR)
+            r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0), what = noticed[i];
     }
     if (r == 0)
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), what = "clone3";
@@ -214,17 +224,19 @@ static bool let_through(const struct seccomp_data *d)
         uint32_t persona = (uint32_t)d->args[0];
         return persona == 0xffffffffu || persona == 0;
     }
-    return false;
+    return d->nr == __NR_shmget || d->nr == __NR_msgget || d->nr == __NR_semget;
 }
 
 /* Box init: answer one pending notification. Returns the number of the
- * syscall it denied, or -1 (none pending, or a call let through). A call
- * let through continues in the kernel with the registers it was made
- * with: safe here because the decision reads no memory of the caller. */
-int sb_filter_answer(int listener)
+ * syscall it denied, or -1 (none pending, or a call let through; then
+ * *passed is that call's number). A call let through continues in the
+ * kernel with the registers it was made with: safe here because the
+ * decision reads no memory of the caller. */
+int sb_filter_answer(int listener, int *passed)
 {
     struct seccomp_notif req;
     struct seccomp_notif_resp resp;
+    *passed = -1;
     memset(&req, 0, sizeof req);
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
         return -1;
@@ -236,6 +248,8 @@ int sb_filter_answer(int listener)
     else
         resp.error = req.data.nr == __NR_socket ? -EAFNOSUPPORT : -EPERM;
     ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp); /* ENOENT: caller died */
+    if (go)
+        *passed = req.data.nr;
     return go ? -1 : req.data.nr;
 }
 

@@ -80,7 +80,7 @@ static void kill_box(int pidfd)
 
 /* What the box reported on the status pipe. */
 struct reports {
-    bool have_status, setup_err;
+    bool have_status, setup_err, retire;
     int status, blocked;
     double end;              /* when the program's status arrived */
     char msg[SB_MSG_MAX];    /* the first setup error */
@@ -95,6 +95,8 @@ static void take_report(struct reports *c, struct sb_report *rep)
         c->end = now_s();
     } else if (rep->kind == 'S' && c->blocked < 0)
         c->blocked = rep->value;
+    else if (rep->kind == 'Q')
+        c->retire = true;
     else if (rep->kind == 'E' && !c->setup_err) {
         c->setup_err = true;
         snprintf(c->msg, sizeof c->msg, "%s", rep->msg);
@@ -485,8 +487,8 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     char limit_msg[SB_MSG_MAX] = "";
     int hit = watch(s, stfd, cfg->cancel_fd, &lim, t0, &c, limit_msg, sizeof limit_msg);
     res->wall_s = (c.have_status ? c.end : now_s()) - t0;
-    if (hit)
-        keeper_forget(s);
+    if (hit || c.retire)
+        keeper_forget(s); /* the next run gets a new keeper */
     /* second guard: nothing but the launcher and the keeper may outlive the run */
     pid_t spare[2] = {s->launcher_pid, s->keeper_pid};
     sb_cg_kill_all(&s->cg, spare, 2);

@@ -140,22 +140,22 @@ Test(sandbox_hostile_keeper, tmp_times_tell_the_next_run_nothing)
     }
 }
 
-static long recv_pid(struct sb_slot *slot, struct hx_run *r)
+static long receive(struct sb_slot *slot, struct hx_run *r, const char *what)
 {
-    hx_run(slot, NULL, r, "pidchan", "recv", NULL);
-    cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
-    const char *p = strstr(r->out, "pid ");
+    hx_run(slot, NULL, r, "counters", what, NULL);
+    cr_assert_eq(r->res.status, SB_OK, "%s: %s %s", what, r->res.message, r->err);
+    const char *p = strstr(r->out, "value ");
     cr_assert_not_null(p, "%s", r->out);
-    return strtol(p + 4, NULL, 10);
+    return strtol(p + 6, NULL, 10);
 }
 
-/* Run N+1 of a kept slot must not read what run N put in the PID counter:
- * a sender forks s times (s secret, 0..15), the receiver decodes s from
- * how far its pid moved past a calibration run's. With the counter kept
- * it decodes every symbol; with it moved at random before each run it
- * does no better than chance (1 in 16: about 1 of 20; 6 or more happens
- * by luck less than once in 3000). */
-Test(sandbox_hostile_keeper, pid_counter_carries_nothing_to_the_next_run)
+/* Run N+1 of a kept slot must not read what run N put in a counter: a
+ * sender moves it s times (s secret, 0..15), the receiver decodes s from
+ * how far the counter moved past a calibration run's. With the counter
+ * kept it decodes every symbol; with it moved at random or reset before
+ * each run it does no better than chance (1 in 16: about 1 of 20; 6 or
+ * more happens by luck less than once in 3000). */
+static void counter_channel(const char *send, const char *recv)
 {
     struct sb_slot *slot = hx_slot(0);
     struct hx_run *r = hx_new_run();
@@ -163,16 +163,28 @@ Test(sandbox_hostile_keeper, pid_counter_carries_nothing_to_the_next_run)
     int right = 0;
     for (int round = 0; round < 20; round++) {
         int s = (int)(rand_r(&seed) % 16);
-        long p0 = recv_pid(slot, r);
+        long v0 = receive(slot, r, recv);
         char arg[16];
         snprintf(arg, sizeof arg, "%d", s);
-        hx_run(slot, NULL, r, "pidchan", "send", arg, NULL);
-        cr_assert_eq(r->res.status, SB_OK, "%s", r->res.message);
-        long p1 = recv_pid(slot, r);
-        long guess = ((p1 - p0 - 2) % 16 + 16) % 16;
-        cr_log_info("round %d: sent %d, pids %ld -> %ld, decoded %ld", round, s, p0, p1, guess);
+        hx_run(slot, NULL, r, "counters", send, arg, NULL);
+        cr_assert_eq(r->res.status, SB_OK, "%s: %s", r->res.message, r->err);
+        long v1 = receive(slot, r, recv);
+        long guess = ((v1 - v0 - 2 + (strstr(recv, "shm") ? 1 : 0)) % 16 + 16) % 16;
+        cr_log_info("round %d: sent %d, %ld -> %ld, decoded %ld", round, s, v0, v1, guess);
         right += guess == s;
     }
-    cr_assert_leq(right, 5, "the receiver decoded %d of 20 symbols through the PID counter", right);
+    cr_assert_leq(right, 5, "the receiver decoded %d of 20 symbols through the counter", right);
     hx_slot_close(slot);
+}
+
+/* A sender's pids: the PID namespace lives as long as the keeper. */
+Test(sandbox_hostile_keeper, pid_counter_carries_nothing_to_the_next_run)
+{
+    counter_channel("send-pid", "recv-pid");
+}
+
+/* A sender's SysV IPC ids: the IPC namespace is the keeper's too. */
+Test(sandbox_hostile_keeper, ipc_id_counter_carries_nothing_to_the_next_run)
+{
+    counter_channel("send-shm", "recv-shm");
 }
