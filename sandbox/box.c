@@ -25,8 +25,10 @@
  * everything else in the box before it reports the run done, then moves
  * the PID counter to a random value: no process survives into the next
  * run, and no pid tells it how many the last one made. A run that made
- * SysV IPC objects (the filter tells the keeper) ends the keeper, and
- * with it the IPC namespace, its objects and its id counters. POSIX
+ * SysV IPC objects or IP sockets (the filter tells the keeper) ends the
+ * keeper, and with it the IPC namespace, its objects and its id counters;
+ * after IP sockets the slot's network namespace (and its statistics) is
+ * replaced too. POSIX
  * message queues cannot be made (RLIMIT_MSGQUEUE is 0); POSIX shm and
  * semaphores live in /dev/shm, which is /tmp. Programs cannot signal,
  * trace, renice or even see the keeper: another uid, not dumpable, PID 1,
@@ -320,7 +322,8 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     prog.l = l;
     pid_t child = 0;
     int child_fd = -1;
-    bool blocked = false, direct = false, made_ipc = false;
+    bool blocked = false, direct = false;
+    int retire = 0;
     for (;;) {
         struct pollfd p[4] = {{.fd = sock, .events = POLLIN}, {.fd = listener, .events = POLLIN},
                               {.fd = child_fd, .events = POLLIN}, {.fd = rsock, .events = POLLIN}};
@@ -333,7 +336,9 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                 sb_report_send(prog.fd[3], 'S', nr, NULL);
             }
             if (passed == __NR_shmget || passed == __NR_msgget || passed == __NR_semget)
-                made_ipc = true;
+                retire |= SB_RETIRE_IPC;
+            else if (passed == __NR_socket)
+                retire |= SB_RETIRE_NET;
         } else if (p[1].revents)
             listener = -1; /* cannot happen while we use the filter ourselves */
         if (child > 0) {
@@ -344,18 +349,20 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                 if (w == child) {
                     sb_report_send(prog.fd[3], 'W', status, NULL);
                     empty_box();
-                    /* SysV IPC ids come from counters of the IPC namespace
-                     * that no one can reset: after a run that made any
-                     * object, this keeper (and with it the namespace and
-                     * every object in it) goes, and the next run gets a
-                     * new one. Programs hardly ever use SysV IPC. */
-                    if (made_ipc)
-                        sb_report_send(prog.fd[3], 'Q', 0, NULL);
+                    /* SysV IPC ids and the network statistics come from
+                     * counters of the namespaces that no one can reset:
+                     * after a run that made a SysV object or an IP socket,
+                     * this keeper (and with it the IPC namespace and every
+                     * object in it) goes, and the next run gets a new one,
+                     * in a new network namespace after an IP socket.
+                     * Judged programs hardly ever use either. */
+                    if (retire)
+                        sb_report_send(prog.fd[3], 'Q', retire, NULL);
                     close(child_fd);
                     child = 0;
                     child_fd = -1;
                     run_done(sock, prog.fd[3], direct);
-                    if (made_ipc)
+                    if (retire)
                         _exit(0);
                     scramble_pids(last_pid, pid_max); /* off the run's clock */
                     break;

@@ -238,11 +238,13 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock);
  * records. The pipe reaches EOF when the run is over and cleaned up. */
 struct sb_report {
     char kind;        /* 'E' setup error, 'S' blocked syscall nr, 'W' wait status,
-                       * 'Q' the keeper retires after this run */
+                       * 'Q' the keeper retires after this run (value:
+                       * SB_RETIRE_* bits, why) */
     int value;
     char msg[SB_MSG_MAX];
 };
 void sb_report_send(int fd, char kind, int value, const char *msg);
+enum { SB_RETIRE_IPC = 1, SB_RETIRE_NET = 2 }; /* made SysV objects / IP sockets */
 
 struct sb_slot;
 int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen);

@@ -29,7 +29,8 @@
  *   socket family             int: allowed only AF_UNIX, AF_INET, AF_INET6
  *                             in the low 32 bits; any other value (a
  *                             family below 16, or any bit 4..31 set) is
- *                             denied, whatever the high half holds
+ *                             denied, whatever the high half holds; the
+ *                             box init takes note of the IP ones
  *   personality               unsigned int: every call goes to the box
  *                             init, which lets the query (0xffffffff) and
  *                             PER_LINUX (0) through and denies the rest,
@@ -81,7 +82,10 @@ static const char *const denied[] = {
 
 /* Calls the box init only takes note of, then lets go on: a run that
  * makes SysV IPC objects moves the IPC namespace's id counters, which
- * would outlive it, so its keeper retires after it (box.c). */
+ * would outlive it, so its keeper retires after it (box.c). IP sockets
+ * (socket() with AF_INET or AF_INET6, below) likewise move the network
+ * namespace's counters (/proc/net/snmp: a send with no route counts), so
+ * that namespace is replaced after such a run. */
 static const char *const noticed[] = {"shmget", "msgget", "semget"};
 
 #define LOW32 0xffffffffULL
@@ -106,12 +110,6 @@ static const struct arg_rule {
      * kernel refuses above 64 anyway: denied for clarity */
     {"clone", SCMP_SYS(clone), 0, CLONE_NEWTIME, CLONE_NEWTIME},
 };
-
-/* Only these socket families are allowed: local and (namespaced) IP. */
-static bool family_allowed(int af)
-{
-    return af == AF_UNIX || af == AF_INET || af == AF_INET6;
-}
 
 static int add_rule(scmp_filter_ctx ctx, int nr, unsigned arg, scmp_datum_t mask, scmp_datum_t value)
 {
@@ -152,12 +150,14 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen)
         const struct arg_rule *a = &arg_rules[i];
         r = add_rule(ctx, a->nr, a->arg, a->mask, a->value), what = a->name;
     }
-    /* socket(family): an allow-list on the low 32 bits, as deny rules:
-     * any of bits 4..31 set, or a family below 16 that is not allowed. */
+    /* socket(family): an allow-list on the low 32 bits (AF_UNIX, AF_INET,
+     * AF_INET6), as deny rules: any of bits 4..31 set, or a family below
+     * 16 that is not allowed. */
     for (int bit = 4; bit < 32 && r == 0; bit++)
         r = add_rule(ctx, SCMP_SYS(socket), 0, 1ULL << bit, 1ULL << bit), what = "socket";
+    /* the box init denies these but AF_INET and AF_INET6, which it notes */
     for (int af = 0; af < 16 && r == 0; af++)
-        if (!family_allowed(af))
+        if (af != AF_UNIX)
             r = add_rule(ctx, SCMP_SYS(socket), 0, LOW32, (scmp_datum_t)af), what = "socket";
     if (r < 0) {
         sb_errmsg(err, errlen, what, -r);
@@ -223,6 +223,10 @@ static bool let_through(const struct seccomp_data *d)
     if (d->nr == __NR_personality) {
         uint32_t persona = (uint32_t)d->args[0];
         return persona == 0xffffffffu || persona == 0;
+    }
+    if (d->nr == __NR_socket) { /* the only families of the rules allowed */
+        uint32_t family = (uint32_t)d->args[0];
+        return family == AF_INET || family == AF_INET6;
     }
     return d->nr == __NR_shmget || d->nr == __NR_msgget || d->nr == __NR_semget;
 }

@@ -48,15 +48,24 @@ static double now_s(void)
 
 static int get_netns(struct sb_slot *s, bool up, char *err, size_t errlen)
 {
-    if (!up)
-        return s->netns_down;
-    if (s->netns_up < 0) {
-        int fd = sb_netns_create(true, err, errlen);
-        if (fd < 0)
-            return fd;
-        s->netns_up = fd;
+    int *fd = up ? &s->netns_up : &s->netns_down;
+    if (*fd < 0) {
+        int r = sb_netns_create(up, err, errlen);
+        if (r < 0)
+            return r;
+        *fd = r;
     }
-    return s->netns_up;
+    return *fd;
+}
+
+/* A run made IP sockets: its network namespace's statistics may carry a
+ * message to the next run. A new one is made when next needed. */
+static void drop_netns(struct sb_slot *s, bool up)
+{
+    int *fd = up ? &s->netns_up : &s->netns_down;
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
 }
 
 /* The cgroup also holds the launcher's few pages: allow for them, rounded
@@ -80,7 +89,8 @@ static void kill_box(int pidfd)
 
 /* What the box reported on the status pipe. */
 struct reports {
-    bool have_status, setup_err, retire;
+    bool have_status, setup_err;
+    int retire;              /* SB_RETIRE_* bits: the keeper ends after this run */
     int status, blocked;
     double end;              /* when the program's status arrived */
     char msg[SB_MSG_MAX];    /* the first setup error */
@@ -96,7 +106,7 @@ static void take_report(struct reports *c, struct sb_report *rep)
     } else if (rep->kind == 'S' && c->blocked < 0)
         c->blocked = rep->value;
     else if (rep->kind == 'Q')
-        c->retire = true;
+        c->retire = rep->value ? rep->value : SB_RETIRE_IPC;
     else if (rep->kind == 'E' && !c->setup_err) {
         c->setup_err = true;
         snprintf(c->msg, sizeof c->msg, "%s", rep->msg);
@@ -489,6 +499,8 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     res->wall_s = (c.have_status ? c.end : now_s()) - t0;
     if (hit || c.retire)
         keeper_forget(s); /* the next run gets a new keeper */
+    if (c.retire & SB_RETIRE_NET)
+        drop_netns(s, cfg->loopback_up);
     /* second guard: nothing but the launcher and the keeper may outlive the run */
     pid_t spare[2] = {s->launcher_pid, s->keeper_pid};
     sb_cg_kill_all(&s->cg, spare, 2);
