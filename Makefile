@@ -30,7 +30,7 @@ PROGRAM_SRC := $(wildcard testdata/programs/*.c)
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
 
-.PHONY: all deps test test-asan bench clean install hostile
+.PHONY: all deps test test-asan bench clean install hostile test-cgroup-v2
 all: deps $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
 deps:
@@ -107,3 +107,9 @@ clean:
 	rm -rf build build-asan
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# cgroup v2 for real: Debian's kernel in qemu with only cgroup2 (slow:
+# software emulation; CI runs it after make test). See scripts/cgroup-v2/.
+test-cgroup-v2: all $(B)/nsjudge-tests
+	@t0=$$(date +%s); sh scripts/cgroup-v2/run.sh; rc=$$?; \
+	  echo "test-cgroup-v2: $$(( $$(date +%s) - t0 )) s"; exit $$rc

@@ -141,7 +141,7 @@ static int own_cgroup(const char *controller, char *out, size_t len)
         char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2)
             continue;
-        *c2 = 0;
+        *c1 = *c2 = 0; /* "N", "ctrl[,ctrl]" (empty on v2: "0::/path"), path */
         char *path = c2 + 1;
         path[strcspn(path, "\n")] = 0;
         const char *ctrls = c1 + 1;
@@ -156,7 +156,12 @@ static int own_cgroup(const char *controller, char *out, size_t len)
                     match = true;
         }
         if (match) {
-            snprintf(out, len, "%s", path);
+            /* Our own leaf (see v2_enable_controllers) is not where boxes
+             * go: they go beside it, in the cgroup we were started in. */
+            size_t pl = strlen(path), ll = strlen("/" SB_CG_LEAF);
+            if (pl >= ll && !strcmp(path + pl - ll, "/" SB_CG_LEAF))
+                path[pl - ll] = 0;
+            snprintf(out, len, "%s", *path ? path : "/");
             found = 0;
             break;
         }
@@ -273,9 +278,44 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
+/* Move every process of the cgroup at pfd into its leaf at lfd. Returns
+ * how many were moved, or -errno (naming the process in err) when one
+ * cannot be: it is not ours to organise. */
+static int v2_move_all(int pfd, int lfd, const char *parent, char *err, size_t errlen)
+{
+    char buf[8192];
+    int n = read_at(pfd, "cgroup.procs", buf, sizeof buf), moved = 0;
+    if (n < 0)
+        return n;
+    for (char *p = buf; *p; ) {
+        char *end;
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        p = end + strspn(end, "\n");
+        char v[32];
+        snprintf(v, sizeof v, "%ld", pid);
+        int r = write_at(lfd, "cgroup.procs", v);
+        if (r == -ESRCH)
+            continue; /* exited meanwhile */
+        if (r < 0) {
+            sb_setmsg(err, errlen, "cgroup %s holds process %ld, which nsjudge cannot move into "
+                      "its leaf %s (%s): start nsjudge in a cgroup of its own (systemd: "
+                      "Delegate=yes) or give it a delegated --cgroup-parent",
+                      parent, pid, SB_CG_LEAF, strerror(-r));
+            return r;
+        }
+        moved++;
+    }
+    return moved;
+}
+
 /* v2: controllers must be enabled in the parent's subtree_control. The
  * "no internal processes" rule forbids that while the parent holds
- * processes (ours), so on EBUSY move this process into a leaf first. */
+ * processes: ours, and whatever shares the cgroup we were started in (a
+ * login shell's scope, a test runner, the client of a kept slot). Then
+ * every process there moves into a leaf of that cgroup, SB_CG_LEAF, which
+ * stays inside the subtree we were given; boxes go beside the leaf. */
 static int v2_enable_controllers(const char *parent, char *err, size_t errlen)
 {
     int pfd = open(parent, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -289,26 +329,43 @@ static int v2_enable_controllers(const char *parent, char *err, size_t errlen)
         close(pfd);
         return 0;
     }
-    r = write_at(pfd, "cgroup.subtree_control", "+memory +pids +cpu");
-    if (r == -EBUSY) {
-        if (mkdirat(pfd, "nsjudge-supervisor", 0755) < 0 && errno != EEXIST)
-            r = -errno;
-        else {
-            char leaf[SB_PATH_MAX + 32], pid[32];
-            snprintf(leaf, sizeof leaf, "%s/nsjudge-supervisor", parent);
-            int lfd = open(leaf, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-            snprintf(pid, sizeof pid, "%d", getpid());
-            r = lfd < 0 ? -errno : write_at(lfd, "cgroup.procs", pid);
-            if (lfd >= 0)
-                close(lfd);
-            if (r == 0)
-                r = write_at(pfd, "cgroup.subtree_control", "+memory +pids +cpu");
-        }
+    if (read_at(pfd, "cgroup.controllers", ctl, sizeof ctl) >= 0 &&
+        !(has_word(ctl, "memory") && has_word(ctl, "pids") && has_word(ctl, "cpu"))) {
+        sb_setmsg(err, errlen, "cgroup %s lacks the memory, pids or cpu controller (it has: %.100s): "
+                  "enable them in its parent's cgroup.subtree_control (systemd: Delegate=yes)",
+                  parent, ctl);
+        close(pfd);
+        return -ENOENT;
     }
+    err[0] = 0;
+    r = write_at(pfd, "cgroup.subtree_control", "+memory +pids +cpu");
+    int lfd = -1;
+    /* processes may be forked meanwhile: a few rounds */
+    for (int round = 0; r == -EBUSY && round < 20; round++) {
+        if (lfd < 0) {
+            if (mkdirat(pfd, SB_CG_LEAF, 0755) < 0 && errno != EEXIST) {
+                r = -errno;
+                break;
+            }
+            if ((lfd = openat(pfd, SB_CG_LEAF, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0) {
+                r = -errno;
+                break;
+            }
+        }
+        int m = v2_move_all(pfd, lfd, parent, err, errlen);
+        if (m < 0) {
+            r = m;
+            break;
+        }
+        r = write_at(pfd, "cgroup.subtree_control", "+memory +pids +cpu");
+    }
+    if (lfd >= 0)
+        close(lfd);
     close(pfd);
-    if (r < 0)
+    if (r < 0 && !err[0])
         sb_setmsg(err, errlen, "cannot enable memory/pids/cpu controllers in %s: %s "
-                  "(set a delegated cgroup_parent)", parent, strerror(-r));
+                  "(start nsjudge in a delegated cgroup of its own, or set a delegated cgroup_parent)",
+                  parent, strerror(-r));
     return r;
 }
 
@@ -342,7 +399,7 @@ int sb_cg_open(const struct sb_cg_layout *lay, const char *name,
     for (int i = 0; i < n; i++) {
         int r = mkdir_p(lay->root[i]);
         if (r == 0 && lay->version == 2)
-            r = v2_enable_controllers(lay->root[i], err, errlen) < 0 ? -EPERM : 0;
+            r = v2_enable_controllers(lay->root[i], err, errlen);
         else if (r < 0)
             sb_errmsg(err, errlen, lay->root[i], -r);
         if (r == 0)

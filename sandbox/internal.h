@@ -42,6 +42,9 @@ void sb_setmsg(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- cgroup.c ---------------------------------------------------------- */
+/* cgroup v2: the leaf that the processes of nsjudge's own cgroup move to,
+ * so that cgroup may enable controllers for the boxes beside it. */
+#define SB_CG_LEAF "nsjudge-supervisor"
 enum { SB_CG_MEM, SB_CG_PIDS, SB_CG_CPU, SB_CG_N };
 
 struct sb_cg_file { const char *name; int ctl; bool wr; int fd; };

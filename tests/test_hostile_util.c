@@ -177,6 +177,13 @@ void hx_run(struct sb_slot *slot, const struct hx_opts *o, struct hx_run *r,
         cfg.limits.cpu_s = 1;
     if (cfg.limits.wall_s == 0)
         cfg.limits.wall_s = 2;
+    /* Under software emulation (the cgroup v2 VM) programs run 10-100x
+     * slower: NSJUDGE_TIME_SCALE stretches the time limits there only. */
+    const char *scale = getenv("NSJUDGE_TIME_SCALE");
+    if (scale && atof(scale) >= 1) {
+        cfg.limits.cpu_s *= atof(scale);
+        cfg.limits.wall_s *= atof(scale);
+    }
     if (cfg.limits.mem_kib == 0)
         cfg.limits.mem_kib = 256 * 1024;
 
@@ -199,32 +206,51 @@ void hx_run(struct sb_slot *slot, const struct hx_opts *o, struct hx_run *r,
                 r->res.message, r->out, r->err);
 }
 
+/* Remove dir/PREFIX* (empty cgroups; rmdir fails on a live one). */
+static void rm_prefixed(const char *dir, const char *prefix)
+{
+    char sub[1024];
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+            snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+            rmdir(sub);
+        }
+    if (d)
+        closedir(d);
+}
+
 void hx_rm_cgroups(pid_t pid)
 {
-    char line[512], prefix[64], dir[768], sub[1024];
+    char line[512], prefix[64], dir[768];
     FILE *f = fopen("/proc/self/cgroup", "re");
     snprintf(prefix, sizeof prefix, "nsjudge-%d-", (int)pid);
     while (f && fgets(line, sizeof line, f)) {
-        /* "N:ctrl[,ctrl]:/path" */
+        /* "N:ctrl[,ctrl]:/path"; v2's line is "0::/path" */
         char *ctrls = strchr(line, ':'), *path;
         if (!ctrls || !(path = strchr(++ctrls, ':')))
             continue;
         *path++ = 0;
         path[strcspn(path, "\n")] = 0;
+        /* boxes sit beside the leaf a v2 supervisor moves into */
+        size_t pl = strlen(path), ll = strlen("/nsjudge-supervisor");
+        if (pl >= ll && !strcmp(path + pl - ll, "/nsjudge-supervisor"))
+            path[pl - ll] = 0;
+        if (!*ctrls) {
+            /* the unified tree: /sys/fs/cgroup, or .../unified beside v1 */
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup%s", path);
+            rm_prefixed(dir, prefix);
+            snprintf(dir, sizeof dir, "/sys/fs/cgroup/unified%s", path);
+            rm_prefixed(dir, prefix);
+            continue;
+        }
         char *save = NULL;
         for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
             if (strncmp(c, "name=", 5) == 0 || !*c)
                 continue;
             snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s%s", c, path);
-            DIR *d = opendir(dir);
-            struct dirent *e;
-            while (d && (e = readdir(d)))
-                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-                    snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-                    rmdir(sub);
-                }
-            if (d)
-                closedir(d);
+            rm_prefixed(dir, prefix);
         }
     }
     if (f)
