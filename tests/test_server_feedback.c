@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "server/codec.h"
 #include "tests/test_server.h"
@@ -283,7 +284,20 @@ static void get_all(struct srv *s, const char *problem, char *tok[2], const char
                  b64 ? "&base64_encoded=true" : "", q);
         snprintf(label, sizeof label, "%s: GET %s", problem, path);
         r = http(s, "GET", path, NULL, 0, hdr);
-        check_resp(label, &r, 200, e);
+        cr_assert_eq(r.code, 200, "%s: %ld %s", label, r.code, r.body);
+        /* the list holds other submissions too (other problems, other
+         * levels): look at ours only */
+        struct hresp mine = {.code = 200, .json = json_array()};
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(r.json, "submissions"), i, it) {
+            const char *t = jstr(it, "token");
+            if (t && (!strcmp(t, tok[0]) || !strcmp(t, tok[1])))
+                json_array_append(mine.json, it);
+        }
+        cr_assert_eq(json_array_size(mine.json), 2, "%s: both submissions listed: %s", label, r.body);
+        check_resp(label, &mine, 200, e);
+        json_decref(mine.json);
         hresp_free(&r);
     }
 }
@@ -436,6 +450,28 @@ Test(server_feedback, samples_default_hides_secret_data_everywhere, .timeout = 4
     cr_assert_eq(r.code, 200, "%s", r.body);
     cr_assert_eq(json_array_size(json_object_get(r.json, "tests")), 1, "only the sample: %s", r.body);
     hresp_free(&r);
+
+    /* while judging: each published partial result is redacted too */
+    const char *slow =
+        "#include <stdio.h>\n#include <unistd.h>\n"
+        "int main(void){static char b[4096];size_t n=fread(b,1,sizeof b,stdin);usleep(300000);"
+        "fwrite(b,1,n,stdout);return 0;}\n";
+    b = json_pack("{s:i, s:s, s:s}", "language_id", 50, "problem_id", "leakv", "source_code", slow);
+    char *slow_tok = submit(&s, b);
+    int partial = 0;
+    for (int k = 0; k < 400; k++) {
+        snprintf(path, sizeof path, "/submissions/%s?fields=*%s", slow_tok, k % 2 ? "&base64_encoded=true" : "");
+        r = http(&s, "GET", path, NULL, 0, NULL);
+        check_resp("GET while judging", &r, 200, (struct expect){0});
+        int st = status_id(r.json);
+        partial |= st == 2 && json_array_size(json_object_get(r.json, "tests")) > 0;
+        hresp_free(&r);
+        if (st >= 3)
+            break;
+        usleep(30000);
+    }
+    cr_assert(partial, "a partial result was seen while judging");
+    free(slow_tok);
 
     /* delete answers with the (redacted) submission, base64 */
     for (int p = 0; p < 3; p++)
@@ -654,4 +690,26 @@ Test(server_feedback, non_utf8_test_message_in_base64, .timeout = 240)
     free(tok[0]);
     (void)tok[1];
     cleanup(&s, root);
+}
+
+/* A feedback level the service does not know stops it at start-up, naming
+ * the key (a typo must not fall back to another level). */
+Test(server_feedback, bad_config_value_refused, .timeout = 60)
+{
+    char dir[] = "/tmp/nsjudge-test-feedback-cfg-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char cfg[200], cmd[700];
+    snprintf(cfg, sizeof cfg, "%s/c.json", dir);
+    FILE *f = fopen(cfg, "w");
+    cr_assert(f);
+    fprintf(f, "{\"listen\": \"127.0.0.1:1\", \"data_dir\": \"%s/data\", \"feedback\": \"everything\"}\n", dir);
+    fclose(f);
+    const char *bin = getenv("NSJUDGE_BIN") ? getenv("NSJUDGE_BIN") : "build/nsjudge";
+    snprintf(cmd, sizeof cmd, "'%s' serve --config '%s' --workers 0 > '%s/out' 2>&1", bin, cfg, dir);
+    int st = system(cmd);
+    cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) != 0, "serve must refuse the config (status %d)", st);
+    snprintf(cmd, sizeof cmd, "grep feedback '%s/out' | grep -q '\"full\", \"samples\" or \"verdict\"'", dir);
+    cr_assert_eq(system(cmd), 0, "the error names the key and its values");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    (void)!system(cmd);
 }
