@@ -157,6 +157,7 @@ struct jd_problem {
     uint64_t mem_kib, output_kib, code_kib;
     double compile_time_s; uint64_t compile_mem_kib;
     double validation_time_s; uint64_t validation_mem_kib;
+    jd_feedback feedback;      /* problem.yaml nsjudge.feedback; UNSET = the service's */
     enum jd_checker_kind checker;
     char *checker_path;        /* file or dir */
     char **input_validators;   /* files or dirs (input_validators/ or input_validator/) */

@@ -26,6 +26,20 @@ const char *jd_verdict_code(jd_verdict v);   /* "AC", "WA", ... */
 const char *jd_verdict_name(jd_verdict v);   /* "Accepted", ... */
 int jd_verdict_parse(const char *code, jd_verdict *out); /* 0 or -EINVAL */
 
+/* ---- feedback: what a submitter may see of a problem's tests ------------ */
+/* Ordered: each level shows less than the one after it. The CLI shows a
+ * problem setter everything; the HTTP service applies a level
+ * (server/feedback.c). */
+typedef enum {
+    JD_FEEDBACK_UNSET = 0,  /* not chosen: the service's default applies */
+    JD_FEEDBACK_VERDICT,    /* overall result; sample tests only */
+    JD_FEEDBACK_SAMPLES,    /* sample tests in full; secret tests: verdict, time, memory, score */
+    JD_FEEDBACK_FULL,       /* every test in full: messages, checker feedback */
+} jd_feedback;
+
+const char *jd_feedback_name(jd_feedback f);            /* "verdict", ...; NULL when unset */
+int jd_feedback_parse(const char *s, jd_feedback *out); /* 0 or -EINVAL */
+
 /* ---- languages (configs/languages.json) -------------------------------- */
 struct jd_lang {
     char *id;              /* "c", "cpp", "python3", ... */
@@ -111,6 +125,9 @@ bool jd_problem_is_interactive(const struct jd_problem *p);
 bool jd_problem_is_scoring(const struct jd_problem *p);
 /* time_multiplier (ac_to_time_limit) and time_safety_margin (time_limit_to_tle) */
 void jd_problem_time_factors(const struct jd_problem *p, double *multiplier, double *margin);
+/* problem.yaml `nsjudge: {feedback: ...}`: what the package lets a
+ * submitter see of its secret tests; UNSET = the service decides. */
+jd_feedback jd_problem_feedback(const struct jd_problem *p);
 
 /* ---- judging a submission against a problem ---------------------------- */
 struct jd_test_result {
@@ -121,6 +138,7 @@ struct jd_test_result {
     double score;
     int exit_code, signal;
     char message[JD_MSG_MAX];  /* checker message, signal name, ... */
+    bool sample;           /* a test of data/sample: its data is public */
 };
 
 struct jd_report {

@@ -37,6 +37,27 @@ static int has_word(char *const *v, const char *w)
     return 0;
 }
 
+/* nsjudge: {feedback: full|samples|verdict} - our own settings; an unknown
+ * key is an error, as in the service config (a typo must not fall back to
+ * showing less or more than meant). */
+static int parse_nsjudge(struct jd_problem *p, yaml_document_t *d, yaml_node_t *map,
+                         const char *path, char *err, size_t errlen)
+{
+    if (!map)
+        return 0;
+    if (map->type != YAML_MAPPING_NODE)
+        return bad(err, errlen, path, "nsjudge (must be a mapping)", NULL);
+    for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
+        const char *k = jd_yaml_str(yaml_document_get_node(d, kv->key));
+        const char *v = jd_yaml_str(yaml_document_get_node(d, kv->value));
+        if (!k || strcmp(k, "feedback"))
+            return bad(err, errlen, path, "nsjudge key (known: feedback)", k);
+        if (jd_feedback_parse(v, &p->feedback))
+            return bad(err, errlen, path, "nsjudge.feedback (full, samples or verdict)", v);
+    }
+    return 0;
+}
+
 int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, size_t errlen)
 {
     yaml_document_t doc;
@@ -118,6 +139,9 @@ int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, siz
         jd_strv_free(words);
         words = NULL;
     }
+
+    if ((rc = parse_nsjudge(p, &doc, jd_yaml_get(&doc, root, "nsjudge"), path, err, errlen)) < 0)
+        goto out;
 
     /* legacy validator_flags apply to every test (testdata.yaml may override) */
     n = jd_yaml_get(&doc, root, "validator_flags");

@@ -122,6 +122,7 @@ int jd_run_test(const struct jd_run_ctx *c, size_t ti, struct jd_test_result *tr
     const struct jd_test *t = &c->p->tests[ti];
     memset(tr, 0, sizeof *tr);
     tr->score = NAN;
+    tr->sample = c->p->groups[t->group].is_sample;
     tr->name = strdup(t->name);
     char *work = jd_asprintf("%s/t%zu", c->scratch, ti);
     char *input = NULL;

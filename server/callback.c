@@ -77,7 +77,8 @@ static int deliver(struct callbacks *cb, const char *token, char *why, size_t wh
     char e[64];
     j0_fields_parse(NULL, &f, e, sizeof e);
     bool bad;
-    json_t *j = j0_render_submission(app, &s, f, true, &bad);
+    /* a callback goes to whoever submitted: the policy's view, never the jury's */
+    json_t *j = j0_render_submission(app, &s, f, true, (struct fb_view){0}, &bad);
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!body) {

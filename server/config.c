@@ -27,6 +27,7 @@ void config_defaults(struct config *c)
     c->lease_s = 60;
     c->shutdown_grace_s = 30;
     c->max_attempts = 3;
+    c->feedback = JD_FEEDBACK_SAMPLES;
 
     c->enable_wait_result = true;
     c->enable_compiler_options = true;
@@ -81,7 +82,7 @@ void config_free(struct config *c)
     memset(c, 0, sizeof *c);
 }
 
-enum kind { K_STR, K_INT, K_LONG, K_SIZE, K_DBL, K_BOOL, K_LIST, K_LEVEL };
+enum kind { K_STR, K_INT, K_LONG, K_SIZE, K_DBL, K_BOOL, K_LIST, K_LEVEL, K_FEEDBACK };
 
 struct key {
     const char *name;
@@ -96,7 +97,7 @@ static const struct key keys[] = {
     K(max_body_bytes, K_SIZE), K(max_upload_bytes, K_SIZE), K(max_extract_bytes, K_SIZE),
     K(max_source_bytes, K_SIZE), K(max_stdin_bytes, K_SIZE), K(max_output_bytes, K_SIZE),
     K(log_level, K_LEVEL), K(lease_s, K_DBL), K(shutdown_grace_s, K_DBL),
-    K(max_attempts, K_INT),
+    K(max_attempts, K_INT), K(feedback, K_FEEDBACK),
     K(cors_allow_origin, K_STR), K(auth_tokens, K_LIST), K(authz_tokens, K_LIST), K(problem_dirs, K_LIST),
     K(maintenance_mode, K_BOOL), K(enable_wait_result, K_BOOL),
     K(enable_compiler_options, K_BOOL), K(enable_command_line_arguments, K_BOOL),
@@ -160,6 +161,12 @@ static int set_key(struct config *c, const struct key *k, json_t *v, char *err, 
     case K_LEVEL:
         if (!json_is_string(v) || log_level_parse(json_string_value(v), (enum log_level *)p))
             goto type;
+        return 0;
+    case K_FEEDBACK:
+        if (!json_is_string(v) || jd_feedback_parse(json_string_value(v), (jd_feedback *)p)) {
+            snprintf(err, errlen, "config key \"feedback\" must be \"full\", \"samples\" or \"verdict\"");
+            return -EINVAL;
+        }
         return 0;
     case K_LIST: {
         if (!json_is_array(v))

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "judge/judge.h"
 #include "server/log.h"
 
 struct strlist {
@@ -36,6 +37,8 @@ struct config {
     struct strlist authz_tokens; /* X-Auth-User values; empty = off */
     struct strlist problem_dirs; /* server dirs problems may be registered from */
     char *cors_allow_origin;     /* Access-Control-Allow-Origin ("*" as Judge0); "" = none */
+    jd_feedback feedback;        /* what submitters see of secret tests ("samples"); a problem's
+                                  * nsjudge.feedback wins; server/feedback.c applies it */
 
     /* Judge0 behaviour switches and limits (names as Judge0's config) */
     bool maintenance_mode;

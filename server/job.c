@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "server/codec.h"
 #include "server/job.h"
 #include "server/judge0_json.h"
 #include "server/problems.h"
@@ -152,9 +153,29 @@ static void run_single(struct app *app, struct sb_slot *slot, const char *scratc
 struct progress_ctx {
     struct app *app;
     const char *token;
+    jd_feedback feedback;   /* the problem's own level (UNSET: the service's) */
 };
 
-static json_t *tests_json(const struct jd_report *rep)
+/* A test's message: a string when it is UTF-8, else base64 in _message_b64
+ * (a checker may quote the team's bytes), so that no message is lost. */
+static int set_test_message(json_t *o, const char *msg)
+{
+    size_t n = strlen(msg);
+    if (!n)
+        return json_object_set_new(o, "message", json_null());
+    if (utf8_valid(msg, n))
+        return json_object_set_new(o, "message", json_stringn(msg, n));
+    char *b = b64_encode(msg, n);
+    int rc = b ? json_object_set_new(o, "message", json_null()) ||
+                 json_object_set_new(o, "_message_b64", json_string(b))
+               : -1;
+    free(b);
+    return rc;
+}
+
+/* The stored per-test list. It is stored whole: server/feedback.c decides
+ * what each reader sees, by "sample" and the problem's "_feedback". */
+static json_t *tests_json(const struct jd_report *rep, jd_feedback feedback)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < rep->n_tests; i++) {
@@ -172,9 +193,17 @@ static json_t *tests_json(const struct jd_report *rep)
                               "memory", (json_int_t)t->mem_kib, "score", t->score);
         if (!o)
             continue;
-        json_object_set_new(o, "exit_code", t->signal > 0 ? json_null() : json_integer(t->exit_code));
-        json_object_set_new(o, "exit_signal", t->signal > 0 ? json_integer(t->signal) : json_null());
-        json_object_set_new(o, "message", t->message[0] ? json_string(t->message) : json_null());
+        const char *fb = jd_feedback_name(feedback);
+        /* a test is stored whole or not at all: without its "sample" or
+         * "_feedback" marker a reader could be shown more than allowed */
+        if (json_object_set_new(o, "exit_code", t->signal > 0 ? json_null() : json_integer(t->exit_code)) ||
+            json_object_set_new(o, "exit_signal", t->signal > 0 ? json_integer(t->signal) : json_null()) ||
+            json_object_set_new(o, "sample", json_boolean(t->sample)) ||
+            (fb && json_object_set_new(o, "_feedback", json_string(fb))) ||
+            set_test_message(o, t->message)) {
+            json_decref(o);
+            continue;
+        }
         json_array_append_new(a, o);
     }
     return a;
@@ -184,7 +213,7 @@ static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, 
 {
     struct progress_ctx *pc = ctx;
     (void)idx;
-    json_t *a = tests_json(partial);
+    json_t *a = tests_json(partial, pc->feedback);
     char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
     json_decref(a);
     if (s)
@@ -225,7 +254,7 @@ static void run_problem(struct app *app, struct sb_slot **slots, size_t n_slots,
     }
     fclose(f);
 
-    struct progress_ctx pctx = {app, s->token};
+    struct progress_ctx pctx = {app, s->token, jd_problem_feedback(problems_get(pr))};
     struct jd_judge_options opt;
     memset(&opt, 0, sizeof opt);
     opt.run_all = true;
@@ -268,7 +297,7 @@ static void run_problem(struct app *app, struct sb_slot **slots, size_t n_slots,
     }
     res->score = rep.score;
     res->max_score = rep.max_score;
-    json_t *a = tests_json(&rep);
+    json_t *a = tests_json(&rep, pctx.feedback);
     res->tests = a ? json_dumps(a, JSON_COMPACT) : NULL;
     json_decref(a);
     res->tests_total = (long)rep.n_tests;

@@ -502,15 +502,63 @@ static json_t *num_or_null(long v)
     return v < 0 ? json_null() : json_integer(v);
 }
 
-json_t *j0_render_submission(const struct app *app, const struct submission *s,
-                             j0_fields fields, bool base64, bool *not_utf8)
+_Static_assert(F_COUNT <= J0_FIELDS_SPARE_SHIFT, "the fields reach the spare bits");
+
+/* The per-test list as shown: the server's own keys ('_') dropped, the
+ * message (kept as base64 in _message_b64 when it is not UTF-8) encoded
+ * like every other text field. */
+static json_t *tests_render(json_t *tests, bool base64, bool *not_utf8)
+{
+    json_t *a = json_array();
+    size_t i;
+    json_t *t;
+    json_array_foreach(tests, i, t) {
+        json_t *o = json_object();
+        if (!o || json_array_append_new(a, o))
+            goto fail;
+        const char *k;
+        json_t *v;
+        json_object_foreach(t, k, v)
+            if (k[0] != '_' && strcmp(k, "message") && json_object_set(o, k, v))
+                goto fail;
+        struct bytes msg = {0};
+        json_t *m = json_object_get(t, "message"), *mb = json_object_get(t, "_message_b64");
+        if (json_is_string(m)) {
+            msg.p = strdup(json_string_value(m));
+            msg.n = json_string_length(m);
+            if (!msg.p)
+                goto fail;
+        } else if (json_is_string(mb) &&
+                   b64_decode(json_string_value(mb), json_string_length(mb), &msg.p, &msg.n)) {
+            goto fail;
+        }
+        json_t *mj = text_json_owned(&msg, base64, not_utf8);
+        free(msg.p);
+        if (!mj || json_object_set_new(o, "message", mj))
+            goto fail;
+    }
+    return a;
+fail:
+    json_decref(a);
+    return NULL;
+}
+
+json_t *j0_render_submission(const struct app *app, const struct submission *sub,
+                             j0_fields fields, bool base64, struct fb_view view, bool *not_utf8)
 {
     *not_utf8 = false;
+    /* the one way a stored result is shown: through the feedback policy */
+    struct fb_redacted red;
+    if (feedback_redact(&app->cfg, sub, view, &red))
+        return NULL;
+    const struct submission *s = &red.s;
     if ((fields & DEFAULT_MARK) && s->problem_id)
         fields |= problem_fields;
     json_t *o = json_object();
-    if (!o)
+    if (!o) {
+        feedback_redacted_clear(&red);
         return NULL;
+    }
     const struct jd_lang *lang = app->langs ? jd_lang_by_judge0(app->langs, s->language_id) : NULL;
     for (int f = 0; f < F_COUNT; f++) {
         if (!(fields & BIT(f)))
@@ -562,8 +610,9 @@ json_t *j0_render_submission(const struct app *app, const struct submission *s,
         case F_SCORE: v = s->score < 0 ? json_null() : json_real(s->score); break;
         case F_MAX_SCORE: v = s->max_score < 0 ? json_null() : json_real(s->max_score); break;
         case F_TESTS:
-            v = s->tests ? json_loads(s->tests, 0, NULL) : NULL;
-            if (!v)
+            if (red.tests)
+                v = tests_render(red.tests, base64, not_utf8);
+            else
                 v = s->problem_id ? json_array() : json_null();
             break;
         case F_TESTS_TOTAL: v = num_or_null(s->tests_total); break;
@@ -571,9 +620,11 @@ json_t *j0_render_submission(const struct app *app, const struct submission *s,
         }
         if (!v || json_object_set_new(o, field_names[f], v)) {
             json_decref(o);
+            feedback_redacted_clear(&red);
             return NULL;
         }
     }
+    feedback_redacted_clear(&red);
     if (*not_utf8) {
         json_decref(o);
         return NULL;

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include "judge/judge.h"
 #include "server/app.h"
+#include "server/feedback.h"
 
 enum {
     J0_IN_QUEUE = 1, J0_PROCESSING, J0_ACCEPTED, J0_WRONG_ANSWER, J0_TLE,
@@ -41,10 +42,18 @@ j0_fields j0_fields_token_only(void);
 int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
                         struct submission *sub, json_t **errors);
 
-/* Renders sub. Returns NULL and sets *not_utf8 when a text field cannot be
- * shown without base64, NULL without it on allocation failure. */
+/* Bits of j0_fields above every field, which j0_render_submission ignores:
+ * a caller may carry its own render options with the fields (the feedback
+ * view of a parked wait=true request). */
+#define J0_FIELDS_SPARE_SHIFT 56
+#define J0_FIELDS_SPARE_MASK ((j0_fields)0x7f << J0_FIELDS_SPARE_SHIFT)
+
+/* Renders sub as the reader described by view may see it (feedback.c
+ * decides; tests[].message is base64 like the other text fields). Returns
+ * NULL and sets *not_utf8 when a text field cannot be shown without
+ * base64, NULL without it on allocation failure. */
 json_t *j0_render_submission(const struct app *app, const struct submission *sub,
-                             j0_fields fields, bool base64, bool *not_utf8);
+                             j0_fields fields, bool base64, struct fb_view view, bool *not_utf8);
 
 /* Languages */
 json_t *j0_language_json(const struct jd_lang *l, int judge0_id, bool full);

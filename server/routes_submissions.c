@@ -22,6 +22,51 @@ static int fields_of(struct http_req *r, struct http_resp *w, j0_fields *f)
     return 0;
 }
 
+/* ?feedback=full|samples|verdict: anyone may ask to see less than the
+ * policy allows; asking for full needs the jury's X-Auth-User (authz_tokens),
+ * and without it is refused (403) rather than quietly capped, so a jury
+ * client that lost its header notices. 0, or -1 with the answer in w. */
+static int view_of(struct http_req *r, struct http_resp *w, struct fb_view *v)
+{
+    const char *q = http_query(r, "feedback");
+    memset(v, 0, sizeof *v);
+    if (!q || !*q)
+        return 0;
+    if (jd_feedback_parse(q, &v->asked)) {
+        http_error(w, 400, "invalid feedback: use full, samples or verdict");
+        return -1;
+    }
+    /* no authz_tokens: there is no jury, and http_authorize lets everyone in */
+    if (r->app->cfg.authz_tokens.n) {
+        struct http_resp scratch = {0};
+        v->jury = http_authorize(r, &scratch) == 0;
+        free(scratch.body);
+    }
+    if (v->asked == JD_FEEDBACK_FULL && !v->jury) {
+        http_error(w, 403, "forbidden: feedback=full needs a valid X-Auth-User header");
+        return -1;
+    }
+    return 0;
+}
+
+/* A parked wait=true request keeps its view in the spare bits of its fields. */
+static j0_fields fields_with_view(j0_fields f, struct fb_view v)
+{
+    return (f & ~J0_FIELDS_SPARE_MASK) | ((j0_fields)v.asked << J0_FIELDS_SPARE_SHIFT) |
+           ((j0_fields)v.jury << (J0_FIELDS_SPARE_SHIFT + 3));
+}
+
+static struct fb_view view_from_fields(j0_fields f)
+{
+    struct fb_view v = {
+        .asked = (jd_feedback)((f >> J0_FIELDS_SPARE_SHIFT) & 7),
+        .jury = (f >> (J0_FIELDS_SPARE_SHIFT + 3)) & 1,
+    };
+    if (v.asked > JD_FEEDBACK_FULL)
+        v.asked = JD_FEEDBACK_UNSET;
+    return v;
+}
+
 /* Judge0 refuses new work when the waiting jobs plus these exceed the cap. */
 static int queue_full(struct app *app, long adding)
 {
@@ -62,10 +107,10 @@ static int create_one(struct app *app, json_t *obj, bool b64, char token[40], js
 }
 
 static void render_one(const struct http_req *r, struct http_resp *w, int status,
-                       const struct submission *s, j0_fields f, bool b64)
+                       const struct submission *s, j0_fields f, bool b64, struct fb_view v)
 {
     bool bad = false;
-    json_t *j = j0_render_submission(r->app, s, f, b64, &bad);
+    json_t *j = j0_render_submission(r->app, s, f, b64, v, &bad);
     if (!j && bad) {
         json_t *e = j0_error(conv_one);
         json_object_set_new(e, "token", json_string(s->token));
@@ -81,7 +126,8 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
     bool b64 = http_query_true(r, "base64_encoded");
     bool wait = http_query_true(r, "wait");
     j0_fields f;
-    if (fields_of(r, w, &f))
+    struct fb_view view;
+    if (fields_of(r, w, &f) || view_of(r, w, &view))
         return;
     if (wait && !app->cfg.enable_wait_result) {
         http_error(w, 400, "wait not allowed");
@@ -113,7 +159,7 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
     }
     /* wait=true: the connection is parked (not a thread) until a worker
      * finishes the job; http.c calls submissions_wait_check to answer. */
-    http_defer(r, w, token, f, b64);
+    http_defer(r, w, token, fields_with_view(f, view), b64);
 }
 
 int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool b64, bool force,
@@ -129,7 +175,7 @@ int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool
         return 0;
     }
     struct http_req none = {.app = app};
-    render_one(&none, w, 201, &s, f, b64);
+    render_one(&none, w, 201, &s, f & ~J0_FIELDS_SPARE_MASK, b64, view_from_fields(f));
     submission_clear(&s);
     return 1;
 }
@@ -137,7 +183,8 @@ int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool
 void route_submission_show(struct http_req *r, struct http_resp *w)
 {
     j0_fields f;
-    if (fields_of(r, w, &f))
+    struct fb_view view;
+    if (fields_of(r, w, &f) || view_of(r, w, &view))
         return;
     struct submission s;
     int rc = r->app->store->ops->get(r->app->store, r->param, &s);
@@ -145,7 +192,7 @@ void route_submission_show(struct http_req *r, struct http_resp *w)
         http_error(w, rc == -ENOENT ? 404 : 500, rc == -ENOENT ? "submission not found" : "store error");
         return;
     }
-    render_one(r, w, 200, &s, f, http_query_true(r, "base64_encoded"));
+    render_one(r, w, 200, &s, f, http_query_true(r, "base64_encoded"), view);
     submission_clear(&s);
 }
 
@@ -167,7 +214,8 @@ void route_submission_list(struct http_req *r, struct http_resp *w)
     if (http_authorize(r, w))
         return;
     j0_fields f;
-    if (fields_of(r, w, &f))
+    struct fb_view view;
+    if (fields_of(r, w, &f) || view_of(r, w, &view))
         return;
     long page, per_page;
     char msg[96];
@@ -196,7 +244,7 @@ void route_submission_list(struct http_req *r, struct http_resp *w)
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++) {
         bool bad = false;
-        json_t *j = j0_render_submission(app, &v[i], f, b64, &bad);
+        json_t *j = j0_render_submission(app, &v[i], f, b64, view, &bad);
         if (!j) {
             json_decref(arr);
             store_free_list(v, n);
@@ -224,7 +272,8 @@ void route_submission_delete(struct http_req *r, struct http_resp *w)
         return;
     }
     j0_fields f;
-    if (fields_of(r, w, &f))
+    struct fb_view view;
+    if (fields_of(r, w, &f) || view_of(r, w, &view))
         return;
     struct submission s;
     int rc = app->store->ops->get(app->store, r->param, &s);
@@ -245,7 +294,7 @@ void route_submission_delete(struct http_req *r, struct http_resp *w)
         http_error(w, 500, "store error");
     } else {
         /* base64 forced, as Judge0: the deleted data must come back intact */
-        render_one(r, w, 200, &s, f, true);
+        render_one(r, w, 200, &s, f, true, view);
     }
     submission_clear(&s);
 }
@@ -309,7 +358,8 @@ void route_batch_show(struct http_req *r, struct http_resp *w)
 {
     struct app *app = r->app;
     j0_fields f;
-    if (fields_of(r, w, &f))
+    struct fb_view view;
+    if (fields_of(r, w, &f) || view_of(r, w, &view))
         return;
     const char *tokens = http_query(r, "tokens");
     if (!tokens)
@@ -350,7 +400,7 @@ void route_batch_show(struct http_req *r, struct http_resp *w)
             continue;
         }
         bool bad = false;
-        json_t *j = j0_render_submission(app, &s, f, b64, &bad);
+        json_t *j = j0_render_submission(app, &s, f, b64, view, &bad);
         submission_clear(&s);
         if (!j) {
             json_decref(arr);
