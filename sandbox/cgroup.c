@@ -518,10 +518,20 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
         cg_read_key(cg, SB_CG_MEM, "memory.events", "oom_kill", &cg->oom_base);
         cg->mem_base = 0;
         cg_read_u64(cg, SB_CG_MEM, "memory.current", &cg->mem_base);
-        /* memory.peak: a write resets the watermark seen through this fd */
-        if (cg->peak_fd >= 0 && pwrite(cg->peak_fd, "0", 1, 0) < 0) {
-            /* older kernels: no reset; peak then covers the slot's life */
+        /* memory.peak: a write resets the watermark seen through this fd
+         * (6.12+). Before that it is read-only and covers the slot's whole
+         * life, so a small run after a big one would report the big one:
+         * then note where it stands, and sample memory.current meanwhile
+         * (sb_cg_read_stats). */
+        cg->peak_exact = cg->peak_fd >= 0 && pwrite(cg->peak_fd, "0", 1, 0) == 1;
+        cg->peak_base = 0;
+        if (!cg->peak_exact && cg->peak_fd >= 0) {
+            char buf[64];
+            ssize_t n = pread(cg->peak_fd, buf, sizeof buf - 1, 0);
+            buf[n > 0 ? n : 0] = 0;
+            cg->peak_base = strtoull(buf, NULL, 10);
         }
+        cg->polled_max = cg->mem_base;
         return 0;
     }
     if ((r = cg_write(cg, SB_CG_CPU, "cpuacct.usage", "0")) < 0 ||
@@ -564,6 +574,18 @@ int sb_cg_read_cpu(struct sb_cgroup *cg, uint64_t *ns)
     return cg_read_u64(cg, SB_CG_CPU, "cpuacct.usage", ns);
 }
 
+bool sb_cg_polls_memory(const struct sb_cgroup *cg)
+{
+    return cg->version == 2 && !cg->peak_exact;
+}
+
+void sb_cg_poll_memory(struct sb_cgroup *cg)
+{
+    uint64_t cur = 0;
+    if (cg_read_u64(cg, SB_CG_MEM, "memory.current", &cur) == 0 && cur > cg->polled_max)
+        cg->polled_max = cur;
+}
+
 int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
 {
     memset(st, 0, sizeof *st);
@@ -577,8 +599,15 @@ int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
         if (n > 0) {
             buf[n] = 0;
             st->mem_peak_bytes = strtoull(buf, NULL, 10);
-        } else
-            cg_read_u64(cg, SB_CG_MEM, "memory.current", &st->mem_peak_bytes);
+        }
+        if (!cg->peak_exact) {
+            /* A slot's peak that rose during the run is this run's (the
+             * launcher and keeper hold steady); one that did not only says
+             * the run stayed below an earlier one: take the samples. */
+            sb_cg_poll_memory(cg);
+            if (n <= 0 || st->mem_peak_bytes <= cg->peak_base)
+                st->mem_peak_bytes = cg->polled_max;
+        }
         cg_read_key(cg, SB_CG_MEM, "memory.events", "oom_kill", &oom);
     } else {
         cg_read_u64(cg, SB_CG_MEM, "memory.max_usage_in_bytes", &st->mem_peak_bytes);

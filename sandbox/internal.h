@@ -54,6 +54,9 @@ struct sb_cgroup {
     int dir[SB_CG_N];        /* v1: one dir fd per controller; v2: all = same fd */
     char path[SB_CG_N][SB_PATH_MAX];
     int peak_fd;             /* v2: memory.peak kept open (per-fd reset) */
+    bool peak_exact;         /* v2: that reset works (6.12+): the peak is the run's */
+    uint64_t peak_base;      /* v2 without the reset: the slot's peak at run start */
+    uint64_t polled_max;     /* ... and the largest memory.current seen in the run */
     uint64_t cpu_base_us;    /* v2: cpu.stat usage at run start */
     uint64_t oom_base;       /* oom_kill count at run start */
     uint64_t mem_base;       /* usage at run start (the launcher's pages) */
@@ -86,6 +89,10 @@ int sb_cg_set_limits(struct sb_cgroup *cg, uint64_t mem_bytes, uint32_t pids,
 int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen);
 int sb_cg_attach(struct sb_cgroup *cg, pid_t pid, char *err, size_t errlen);
 int sb_cg_read_cpu(struct sb_cgroup *cg, uint64_t *ns);
+/* v2 kernels that cannot reset memory.peak (before 6.12): whether the
+ * supervisor must sample memory.current during the run, and a sample. */
+bool sb_cg_polls_memory(const struct sb_cgroup *cg);
+void sb_cg_poll_memory(struct sb_cgroup *cg);
 int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st);
 /* Kill every process left in the cgroup but those in spare (the slot's
  * launcher and keeper) and wait until none is left. */

@@ -152,6 +152,12 @@ static int watch(struct sb_slot *s, int stfd, int cancel_fd, const struct sb_lim
             if (wait < 0 || cw < wait)
                 wait = cw;
         }
+        /* no resettable memory.peak (v2 before 6.12): sample every ms */
+        if (!hit && !c->have_status && sb_cg_polls_memory(&s->cg)) {
+            sb_cg_poll_memory(&s->cg);
+            if (wait < 0 || wait > 0.001)
+                wait = 0.001;
+        }
         if (hit && give_up == 0) {
             if (s->keeper_pidfd >= 0)
                 kill_box(s->keeper_pidfd);
