@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "judge/number.h"
+#include "server/callback.h"
 #include "server/config.h"
 
 void config_defaults(struct config *c)
@@ -247,6 +248,12 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
             snprintf(err, errlen, "%s: %s", path, msg);
             goto out;
         }
+    }
+    if (c->callback_allow.n) { /* its syntax now, so the error names the file */
+        struct cb_allow *a = NULL;
+        if ((rc = callback_allow_parse(c->callback_allow.v, c->callback_allow.n, &a, msg, sizeof msg)))
+            snprintf(err, errlen, "%s: %s", path, msg);
+        callback_allow_free(a);
     }
 out:
     json_decref(root);
