@@ -336,7 +336,7 @@ static int read_timelimit_file(struct jd_problem *p, char *err, size_t errlen)
             text[--l] = 0;
         double v = 0;
         if (jd_parse_real(text, 0, JD_SECONDS_MAX, &v) || !(v > 0)) {
-            snprintf(err, errlen, "%s: not a number of seconds (above 0, at most %g)", f,
+            snprintf(err, errlen, "%s: not a number of seconds (above 0, at most %.15g)", f,
                      JD_SECONDS_MAX);
             free(f);
             free(text);

@@ -32,9 +32,15 @@ static int get_num(yaml_document_t *d, yaml_node_t *map, const char *prefix, con
     double v;
     if (jd_yaml_double(n, &v) < 0 || jd_num_real(v, lo, hi)) {
         const char *s = jd_yaml_str(n);
-        snprintf(err, errlen, "%s:%zu: bad %s%s%s%s%.64s%s (a number from %g to %g)", path,
+        /* at most 64 bytes of the value, cut between UTF-8 characters (the
+         * message may go into a JSON answer) */
+        int sl = s ? (int)strnlen(s, 65) : 0;
+        if (sl > 64)
+            for (sl = 64; sl > 0 && ((unsigned char)s[sl] & 0xc0) == 0x80; sl--)
+                ;
+        snprintf(err, errlen, "%s:%zu: bad %s%s%s%s%.*s%s (a number from %.15g to %.15g)", path,
                  (size_t)n->start_mark.line + 1, prefix ? prefix : "", prefix ? "." : "", key,
-                 s ? " '" : "", s ? s : "", s ? "'" : " (not a number)", lo, hi);
+                 s ? " '" : "", sl, s ? s : "", s ? "'" : " (not a number)", lo, hi);
         return -EINVAL;
     }
     *out = v;

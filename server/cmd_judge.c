@@ -308,7 +308,7 @@ int cmd_judge(int argc, char **argv)
         case 'l': lang_id = optarg; break;
         case 't':
             if (jd_parse_real(optarg, 0, JD_SECONDS_MAX, &time_s) || !(time_s > 0)) {
-                fprintf(stderr, "nsjudge judge: bad --time '%s' (seconds, above 0, at most %g)\n",
+                fprintf(stderr, "nsjudge judge: bad --time '%s' (seconds, above 0, at most %.15g)\n",
                         optarg, JD_SECONDS_MAX);
                 return 2;
             }

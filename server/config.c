@@ -173,7 +173,7 @@ static int set_key(struct config *c, const struct key *k, json_t *v, char *err, 
         if (!json_is_number(v))
             goto type;
         if (jd_num_real(json_number_value(v), k->lo, k->hi)) {
-            snprintf(err, errlen, "config key \"%s\": %g is out of range (%g to %g)", k->name,
+            snprintf(err, errlen, "config key \"%s\": %.15g is out of range (%.15g to %.15g)", k->name,
                      json_number_value(v), k->lo, k->hi);
             return -ERANGE;
         }
@@ -267,9 +267,8 @@ int config_listen_addr(const struct config *c, char *host, size_t hostlen, int *
         return -EINVAL;
     memcpy(host, c->listen, (size_t)(colon - c->listen));
     host[colon - c->listen] = 0;
-    char *end;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end || p < 0 || p > 65535)
+    int64_t p;
+    if (jd_parse_int(colon + 1, 0, 65535, &p))
         return -EINVAL;
     *port = (int)p;
     if (!host[0])

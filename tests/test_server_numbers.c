@@ -276,4 +276,20 @@ Test(server_numbers, cli_flags_out_of_range, .timeout = 300)
         cr_assert(strstr(out, judge_flags[i][1]), "judge %s: %s", judge_flags[i][0], out);
         free(out);
     }
+
+    /* nsjudge run: --extra-time nan passed "v < 0 || v > 1e6" and reached
+     * (rlim_t)(cpu + extra); KiB beyond 4 TiB wrapped in KiB * 1024 */
+    static const char *const run_flags[][2] = {
+        {"--time 1 --extra-time nan", "--extra-time"}, {"--wall-time nan", "--wall-time"},
+        {"--time 1e300", "--time"}, {"--mem 99999999999999", "--mem"},
+        {"--fsize 18446744073709551615", "--fsize"}, {"--stack 99999999999999999999", "--stack"},
+    };
+    for (size_t i = 0; i < sizeof run_flags / sizeof *run_flags; i++) {
+        char cmd[512], *out = NULL;
+        snprintf(cmd, sizeof cmd, "timeout 60 %s run %s -- /bin/true 2>&1", jt_bin(), run_flags[i][0]);
+        int code = jt_sh(cmd, &out);
+        cr_assert_eq(code, 2, "run %s: exit %d, want 2: %s", run_flags[i][0], code, out);
+        cr_assert(strstr(out, run_flags[i][1]), "run %s: %s", run_flags[i][0], out);
+        free(out);
+    }
 }
