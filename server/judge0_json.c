@@ -394,7 +394,7 @@ int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
             add_err(errors, "language_id", "must be a whole number from 1 to 2147483647");
         } else if (!lang || !lang->available) {
             char msg[96];
-            snprintf(msg, sizeof msg, "language with id %g doesn't exist", lid);
+            snprintf(msg, sizeof msg, "language with id %d doesn't exist", sub->language_id);
             add_err(errors, "language_id", msg);
             lang = NULL;
         }
