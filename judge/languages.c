@@ -1,5 +1,6 @@
 /* languages.c - the language table (configs/languages.json) and its lookups. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "judge/internal.h"
+#include "judge/number.h"
 
 /* Checkers of problem packages when the caller gives no language table. */
 static const char builtin_json[] =
@@ -111,36 +113,70 @@ static int strv_from_json(json_t *a, char ***out, bool allow_null)
     return 0;
 }
 
-static uint64_t kib_of(json_t *o, const char *kib_key, const char *mib_key)
+/* A number at key of o in [lo, hi] (whole when asked): 1 read, 0 absent,
+ * -EINVAL with err naming the language, the object and the key. Checked
+ * before the conversion: a negative or huge *_kib must not reach a cast. */
+static int num_of(json_t *o, const char *lang, const char *obj, const char *key, double lo,
+                  double hi, bool whole, double *out, char *err, size_t errlen)
 {
-    json_t *v = json_object_get(o, kib_key);
-    if (json_is_number(v))
-        return (uint64_t)json_number_value(v);
-    v = json_object_get(o, mib_key);
-    if (json_is_number(v))
-        return (uint64_t)(json_number_value(v) * 1024);
-    return 0;
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return 0;
+    int64_t n;
+    if (json_is_number(v) && (whole ? jd_num_int(json_number_value(v), (int64_t)lo, (int64_t)hi,
+                                                 true, &n) == 0
+                                    : jd_num_real(json_number_value(v), lo, hi) == 0)) {
+        *out = json_number_value(v);
+        return 1;
+    }
+    snprintf(err, errlen, "language \"%s\": %s.%s must be a %s from %.0f to %.0f", lang, obj, key,
+             whole ? "whole number" : "number", lo, hi);
+    return -EINVAL;
 }
 
-static void limits_from_json(json_t *o, struct sb_limits *l)
+/* KiB from kib_key, or MiB from mib_key; 0 when neither is given. */
+static int kib_of(json_t *o, const char *lang, const char *obj, const char *kib_key,
+                  const char *mib_key, uint64_t *out, char *err, size_t errlen)
+{
+    double v = 0;
+    int r = num_of(o, lang, obj, kib_key, 0, (double)JD_KIB_MAX, false, &v, err, errlen);
+    if (r == 0) {
+        r = num_of(o, lang, obj, mib_key, 0, (double)(JD_KIB_MAX / 1024), false, &v, err, errlen);
+        v *= 1024;
+    }
+    *out = r > 0 ? (uint64_t)v : 0; /* in [0, JD_KIB_MAX]: exact enough, and defined */
+    return r < 0 ? r : 0;
+}
+
+static int limits_from_json(json_t *o, const char *lang, const char *obj, struct sb_limits *l,
+                            char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
-    if (!json_is_object(o))
-        return;
-    json_t *v;
-    if (json_is_number(v = json_object_get(o, "cpu_s")))
-        l->cpu_s = json_number_value(v);
-    if (json_is_number(v = json_object_get(o, "wall_s")))
-        l->wall_s = json_number_value(v);
-    l->mem_kib = kib_of(o, "mem_kib", "mem_mib");
-    l->stack_kib = kib_of(o, "stack_kib", "stack_mib");
-    l->fsize_kib = kib_of(o, "fsize_kib", "fsize_mib");
-    l->as_kib = kib_of(o, "as_kib", "as_mib");
-    l->tmp_kib = kib_of(o, "tmp_kib", "tmp_mib");
-    if (json_is_integer(v = json_object_get(o, "procs")))
-        l->procs = (uint32_t)json_integer_value(v);
-    if (json_is_integer(v = json_object_get(o, "nofile")))
-        l->nofile = (uint32_t)json_integer_value(v);
+    if (!o || json_is_null(o))
+        return 0;
+    if (!json_is_object(o)) {
+        snprintf(err, errlen, "language \"%s\": %s must be an object", lang, obj);
+        return -EINVAL;
+    }
+    double v;
+    int r;
+    if ((r = num_of(o, lang, obj, "cpu_s", 0, JD_SECONDS_MAX, false, &l->cpu_s, err, errlen)) < 0 ||
+        (r = num_of(o, lang, obj, "wall_s", 0, JD_SECONDS_MAX, false, &l->wall_s, err, errlen)) < 0 ||
+        (r = kib_of(o, lang, obj, "mem_kib", "mem_mib", &l->mem_kib, err, errlen)) < 0 ||
+        (r = kib_of(o, lang, obj, "stack_kib", "stack_mib", &l->stack_kib, err, errlen)) < 0 ||
+        (r = kib_of(o, lang, obj, "fsize_kib", "fsize_mib", &l->fsize_kib, err, errlen)) < 0 ||
+        (r = kib_of(o, lang, obj, "as_kib", "as_mib", &l->as_kib, err, errlen)) < 0 ||
+        (r = kib_of(o, lang, obj, "tmp_kib", "tmp_mib", &l->tmp_kib, err, errlen)) < 0)
+        return r;
+    if ((r = num_of(o, lang, obj, "procs", 0, 100000, true, &v, err, errlen)) < 0)
+        return r;
+    if (r)
+        l->procs = (uint32_t)v;
+    if ((r = num_of(o, lang, obj, "nofile", 0, 65536, true, &v, err, errlen)) < 0)
+        return r;
+    if (r)
+        l->nofile = (uint32_t)v;
+    return 0;
 }
 
 static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, size_t errlen)
@@ -187,17 +223,25 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
         snprintf(err, errlen, "language \"%s\": source_file must be a plain name", id);
         return -EINVAL;
     }
+    /* Judge0 ids: 1..INT_MAX (0 ends the list), at most 7 */
     json_t *ids = json_object_get(o, "judge0_ids");
-    if (json_is_integer(ids))
-        l->judge0_ids[0] = (int)json_integer_value(ids);
-    else if (json_is_array(ids)) {
-        size_t i, k = 0;
-        json_t *e;
-        json_array_foreach(ids, i, e)
-            if (json_is_integer(e) && k < 7)
-                l->judge0_ids[k++] = (int)json_integer_value(e);
+    if (ids && !json_is_integer(ids) && !json_is_array(ids)) {
+        snprintf(err, errlen, "language \"%s\": judge0_ids must be a whole number or an array of them", id);
+        return -EINVAL;
     }
-    limits_from_json(json_object_get(o, "compile_limits"), &l->compile_limits);
+    for (size_t i = 0, k = 0; ids && i < (json_is_array(ids) ? json_array_size(ids) : 1); i++) {
+        json_t *e = json_is_array(ids) ? json_array_get(ids, i) : ids;
+        json_int_t v = json_is_integer(e) ? json_integer_value(e) : 0;
+        if (v < 1 || v > INT_MAX || k >= 7) {
+            snprintf(err, errlen, "language \"%s\": judge0_ids[%zu] must be a whole number from 1 to %d"
+                     " (at most 7 ids)", id, i, INT_MAX);
+            return -EINVAL;
+        }
+        l->judge0_ids[k++] = (int)v;
+    }
+    if ((rc = limits_from_json(json_object_get(o, "compile_limits"), id, "compile_limits",
+                               &l->compile_limits, err, errlen)) < 0)
+        return rc;
     if (!l->compile_limits.cpu_s)
         l->compile_limits.cpu_s = 10;
     if (!l->compile_limits.wall_s)
@@ -208,7 +252,9 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
         l->compile_limits.fsize_kib = 64 * 1024;
     if (!l->compile_limits.procs)
         l->compile_limits.procs = 64;
-    limits_from_json(json_object_get(o, "run_extra"), &l->run_extra);
+    if ((rc = limits_from_json(json_object_get(o, "run_extra"), id, "run_extra", &l->run_extra,
+                               err, errlen)) < 0)
+        return rc;
     l->available = command_exists(l->run_argv[0]) &&
                    (!l->compile_argv || command_exists(l->compile_argv[0]));
     return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "judge/internal.h"
+#include "judge/number.h"
 
 #define DEFAULT_TIME_S 1.0
 #define DEFAULT_MEM_KIB (256 * 1024)
@@ -348,12 +349,13 @@ static int read_timelimit_file(struct jd_problem *p, char *err, size_t errlen)
     if (!f)
         return -ENOMEM;
     if (jd_read_file(f, 256, &text, NULL) == 0) {
-        char *end;
-        double v = strtod(text, &end);
-        while (*end == ' ' || *end == '\n' || *end == '\r')
-            end++;
-        if (!(v > 0) || *end) {
-            snprintf(err, errlen, "%s: not a number of seconds", f);
+        size_t l = strlen(text);
+        while (l && (text[l - 1] == ' ' || text[l - 1] == '\n' || text[l - 1] == '\r'))
+            text[--l] = 0;
+        double v = 0;
+        if (jd_parse_real(text, 0, JD_SECONDS_MAX, &v) || !(v > 0)) {
+            snprintf(err, errlen, "%s: not a number of seconds (above 0, at most %.15g)", f,
+                     JD_SECONDS_MAX);
             free(f);
             free(text);
             return -EINVAL;

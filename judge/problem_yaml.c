@@ -4,10 +4,14 @@
  * 2023-07-draft / 2025-09).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "judge/internal.h"
+#include "judge/number.h"
+
+#define SCORE_MAX 1e9   /* scores: any sane one, and finite */
 
 static int bad(char *err, size_t errlen, const char *path, const char *what, const char *val)
 {
@@ -16,15 +20,29 @@ static int bad(char *err, size_t errlen, const char *path, const char *what, con
     return -EINVAL;
 }
 
-static int get_double(yaml_document_t *d, yaml_node_t *map, const char *key, double *out,
-                      const char *path, char *err, size_t errlen)
+/* A number at prefix.key of map, in [lo, hi]: 1 read, 0 absent, -EINVAL
+ * (err names the file, the line and the key). Checked before any use: a
+ * memory of 1e300 MiB must not reach a (uint64_t) cast. */
+static int get_num(yaml_document_t *d, yaml_node_t *map, const char *prefix, const char *key,
+                   double lo, double hi, double *out, const char *path, char *err, size_t errlen)
 {
     yaml_node_t *n = jd_yaml_get(d, map, key);
     if (!n)
         return 0;
     double v;
-    if (jd_yaml_double(n, &v) < 0 || !(v >= 0))
-        return bad(err, errlen, path, key, jd_yaml_str(n));
+    if (jd_yaml_double(n, &v) < 0 || jd_num_real(v, lo, hi)) {
+        const char *s = jd_yaml_str(n);
+        /* at most 64 bytes of the value, cut between UTF-8 characters (the
+         * message may go into a JSON answer) */
+        int sl = s ? (int)strnlen(s, 65) : 0;
+        if (sl > 64)
+            for (sl = 64; sl > 0 && ((unsigned char)s[sl] & 0xc0) == 0x80; sl--)
+                ;
+        snprintf(err, errlen, "%s:%zu: bad %s%s%s%s%.*s%s (a number from %.15g to %.15g)", path,
+                 (size_t)n->start_mark.line + 1, prefix ? prefix : "", prefix ? "." : "", key,
+                 s ? " '" : "", sl, s ? s : "", s ? "'" : " (not a number)", lo, hi);
+        return -EINVAL;
+    }
     *out = v;
     return 1;
 }
@@ -161,20 +179,21 @@ int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, siz
     if (lim) {
         double v;
         int r;
-        if ((r = get_double(&doc, lim, "time_limit", &v, path, err, errlen)) < 0)
+        const char *L = "limits", *TM = "limits.time_multipliers";
+        if ((r = get_num(&doc, lim, L, "time_limit", 0, JD_SECONDS_MAX, &v, path, err, errlen)) < 0)
             goto fail;
         if (r && v > 0) {
             p->time_limit_s = v;
             p->time_limit_given = true;
         }
-        if ((r = get_double(&doc, lim, "time_multiplier", &p->time_multiplier, path, err, errlen)) < 0 ||
-            (r = get_double(&doc, lim, "time_safety_margin", &p->time_safety_margin, path, err, errlen)) < 0)
+        if (get_num(&doc, lim, L, "time_multiplier", 0, JD_FACTOR_MAX, &p->time_multiplier, path, err, errlen) < 0 ||
+            get_num(&doc, lim, L, "time_safety_margin", 0, JD_FACTOR_MAX, &p->time_safety_margin, path, err, errlen) < 0)
             goto fail;
         yaml_node_t *tm = jd_yaml_get(&doc, lim, "time_multipliers");
-        if ((r = get_double(&doc, tm, "ac_to_time_limit", &p->time_multiplier, path, err, errlen)) < 0 ||
-            (r = get_double(&doc, tm, "time_limit_to_tle", &p->time_safety_margin, path, err, errlen)) < 0)
+        if (get_num(&doc, tm, TM, "ac_to_time_limit", 0, JD_FACTOR_MAX, &p->time_multiplier, path, err, errlen) < 0 ||
+            get_num(&doc, tm, TM, "time_limit_to_tle", 0, JD_FACTOR_MAX, &p->time_safety_margin, path, err, errlen) < 0)
             goto fail;
-        static const struct { const char *key; size_t off; double unit; } kib[] = {
+        static const struct { const char *key; size_t off; int64_t unit; } kib[] = {
             {"memory", offsetof(struct jd_problem, mem_kib), 1024},
             {"output", offsetof(struct jd_problem, output_kib), 1024},
             {"code", offsetof(struct jd_problem, code_kib), 1},
@@ -182,21 +201,31 @@ int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, siz
             {"validation_memory", offsetof(struct jd_problem, validation_mem_kib), 1024},
         };
         for (size_t i = 0; i < sizeof kib / sizeof *kib; i++) {
-            if ((r = get_double(&doc, lim, kib[i].key, &v, path, err, errlen)) < 0)
+            /* MiB (KiB for code) within JD_KIB_MAX KiB, so v * unit cannot overflow */
+            double hi = (double)(JD_KIB_MAX / kib[i].unit);
+            int64_t k;
+            if ((r = get_num(&doc, lim, L, kib[i].key, 0, hi, &v, path, err, errlen)) < 0)
                 goto fail;
-            if (r && v > 0)
-                *(uint64_t *)((char *)p + kib[i].off) = (uint64_t)(v * kib[i].unit);
+            if (!r || v == 0)
+                continue;
+            if (jd_num_int(v * (double)kib[i].unit, 1, JD_KIB_MAX, false, &k)) {
+                /* 0 KiB would mean "no limit" */
+                snprintf(err, errlen, "%s:%zu: bad limits.%s (below 1 KiB)", path,
+                         (size_t)jd_yaml_get(&doc, lim, kib[i].key)->start_mark.line + 1, kib[i].key);
+                goto fail;
+            }
+            *(uint64_t *)((char *)p + kib[i].off) = (uint64_t)k;
         }
-        if ((r = get_double(&doc, lim, "validation_passes", &v, path, err, errlen)) < 0)
+        if ((r = get_num(&doc, lim, L, "validation_passes", 2, 100, &v, path, err, errlen)) < 0)
             goto fail;
-        if (r && (v < 2 || v > 100 || v != (int)v)) {
+        if (r && v != floor(v)) {
             rc = bad(err, errlen, path, "limits.validation_passes (an integer, at least 2)", NULL);
             goto out;
         }
         if (r)
             p->validation_passes = (int)v;
-        if ((r = get_double(&doc, lim, "compilation_time", &p->compile_time_s, path, err, errlen)) < 0 ||
-            (r = get_double(&doc, lim, "validation_time", &p->validation_time_s, path, err, errlen)) < 0)
+        if (get_num(&doc, lim, L, "compilation_time", 0, JD_SECONDS_MAX, &p->compile_time_s, path, err, errlen) < 0 ||
+            get_num(&doc, lim, L, "validation_time", 0, JD_SECONDS_MAX, &p->validation_time_s, path, err, errlen) < 0)
             goto fail;
     }
     goto out;
@@ -261,8 +290,8 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
         }
     }
     int r;
-    if ((r = get_double(&doc, root, "accept_score", &g->accept_score, path, err, errlen)) < 0 ||
-        (r = get_double(&doc, root, "reject_score", &g->reject_score, path, err, errlen)) < 0)
+    if (get_num(&doc, root, NULL, "accept_score", 0, SCORE_MAX, &g->accept_score, path, err, errlen) < 0 ||
+        get_num(&doc, root, NULL, "reject_score", 0, SCORE_MAX, &g->reject_score, path, err, errlen) < 0)
         goto fail;
     /* newer formats: scoring: {score: N | unbounded, aggregation: sum | min} */
     yaml_node_t *sc = jd_yaml_get(&doc, root, "scoring");
@@ -276,30 +305,29 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
             rc = bad(err, errlen, path, "scoring.aggregation (sum or min)", agg);
             goto out;
         }
-        yaml_node_t *scn = jd_yaml_get(&doc, sc, "score");
-        const char *sv = jd_yaml_str(scn);
+        const char *sv = jd_yaml_str(jd_yaml_get(&doc, sc, "score"));
         if (sv && strcmp(sv, "unbounded")) {
-            if (jd_yaml_double(scn, &g->max_score) < 0 || g->max_score < 0) {
-                rc = bad(err, errlen, path, "scoring.score", sv);
-                goto out;
-            }
+            if (get_num(&doc, sc, "scoring", "score", 0, SCORE_MAX, &g->max_score, path, err, errlen) < 0)
+                goto fail;
             g->has_max_score = true;
         }
     }
     if ((s = jd_yaml_str(jd_yaml_get(&doc, root, "range")))) {
+        /* two numbers; -inf and inf are the format's own defaults, NaN is no bound */
         char *end;
         g->range_lo = strtod(s, &end);
         char *mid = end;
         g->range_hi = strtod(mid, &end);
         while (*end == ' ')
             end++;
-        if (mid == s || end == mid || *end || g->range_lo > g->range_hi) {
+        if (mid == s || end == mid || *end || isnan(g->range_lo) || isnan(g->range_hi) ||
+            g->range_lo > g->range_hi) {
             rc = bad(err, errlen, path, "range (two numbers: min max)", s);
             goto out;
         }
         g->has_range = true;
     }
-    if ((r = get_double(&doc, root, "max_score", &g->max_score, path, err, errlen)) < 0)
+    if ((r = get_num(&doc, root, NULL, "max_score", 0, SCORE_MAX, &g->max_score, path, err, errlen)) < 0)
         goto fail;
     if (r)
         g->has_max_score = true;

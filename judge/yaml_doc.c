@@ -1,5 +1,6 @@
 /* yaml_doc.c - load a YAML file with libyaml and read values out of it. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,10 @@ int jd_yaml_double(yaml_node_t *n, double *out)
     double v = strtod(s, &end);
     while (*end == ' ')
         end++;
-    if (errno || end == s || *end)
+    /* finite only: "inf" and "nan" (which strtod takes) are no limit or score */
+    if (errno == ERANGE && fabs(v) > 1)
+        return -ERANGE;
+    if (end == s || *end || !isfinite(v))
         return -EINVAL;
     *out = v;
     return 0;

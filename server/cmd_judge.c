@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "judge/judge.h"
+#include "judge/number.h"
 #include "server/cli.h"
 
 const char cmd_judge_usage[] =
@@ -231,9 +232,8 @@ static void close_slots(struct sb_slot **v, size_t n)
 
 static int parse_jobs(const char *s)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    return (*end || v < 1 || v > 64) ? -1 : (int)v;
+    int64_t v;
+    return jd_parse_int(s, 1, 64, &v) ? -1 : (int)v;
 }
 
 static json_t *report_json(const struct jd_report *r)
@@ -299,24 +299,26 @@ int cmd_judge(int argc, char **argv)
     };
     const char *lang_id = NULL, *langs_path = NULL;
     double time_s = 0, mem_mib = 0;
+    int64_t mem_kib = 0;
     bool all = false, json = false;
     int jobs = 1, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:t:m:aj:h", opts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'l': lang_id = optarg; break;
         case 't':
-            time_s = strtod(optarg, &end);
-            if (*end || !(time_s > 0)) {
-                fprintf(stderr, "nsjudge judge: bad --time '%s'\n", optarg);
+            if (jd_parse_real(optarg, 0, JD_SECONDS_MAX, &time_s) || !(time_s > 0)) {
+                fprintf(stderr, "nsjudge judge: bad --time '%s' (seconds, above 0, at most %.15g)\n",
+                        optarg, JD_SECONDS_MAX);
                 return 2;
             }
             break;
         case 'm':
-            mem_mib = strtod(optarg, &end);
-            if (*end || !(mem_mib > 0)) {
-                fprintf(stderr, "nsjudge judge: bad --mem '%s'\n", optarg);
+            /* checked in KiB before the cast below: at least 1 KiB, at most JD_KIB_MAX */
+            if (jd_parse_real(optarg, 0, (double)(JD_KIB_MAX / 1024), &mem_mib) ||
+                jd_num_int(mem_mib * 1024, 1, JD_KIB_MAX, false, &mem_kib)) {
+                fprintf(stderr, "nsjudge judge: bad --mem '%s' (MiB, at least 1/1024, at most %lld)\n",
+                        optarg, (long long)(JD_KIB_MAX / 1024));
                 return 2;
             }
             break;
@@ -369,7 +371,7 @@ int cmd_judge(int argc, char **argv)
         jd_langs_free(langs);
         return 2;
     }
-    struct jd_problem_options po = {.time_limit_s = time_s, .mem_limit_kib = (uint64_t)(mem_mib * 1024)};
+    struct jd_problem_options po = {.time_limit_s = time_s, .mem_limit_kib = (uint64_t)mem_kib};
     struct jd_problem *p = NULL;
     if (jd_problem_load(pdir, &po, &p, err, sizeof err) < 0) {
         fprintf(stderr, "nsjudge judge: %s\n", err);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "judge/number.h"
 #include "sandbox/sandbox.h"
 #include "server/cli.h"
 #include "server/run_keep.h"
@@ -114,25 +115,19 @@ static int bad(const char *fmt, const char *a, const char *b)
     return 2;
 }
 
+/* NaN passed "v < 0 || v > 1e6" and reached (rlim_t)(cpu + extra) */
 static int parse_double(const char *s, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || v < 0 || v > 1e6)
-        return -1;
-    *out = v;
-    return 0;
+    return jd_parse_real(s, 0, JD_SECONDS_MAX, out) ? -1 : 0;
 }
 
+/* KiB and counts: up to JD_KIB_MAX, so that KiB * 1024 cannot wrap */
 static int parse_u64(const char *s, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-')
+    int64_t v;
+    if (s[0] == '-' || jd_parse_int(s, 0, JD_KIB_MAX, &v))
         return -1;
-    *out = v;
+    *out = (uint64_t)v;
     return 0;
 }
 

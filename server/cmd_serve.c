@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "judge/number.h"
 #include "server/app.h"
 #include "server/callback.h"
 #include "server/cli.h"
@@ -75,6 +76,8 @@ const char cmd_worker_usage[] =
     "example:\n"
     "  nsjudge serve --workers 0 &  nsjudge worker --workers 2\n";
 
+#define SLOT_BASE_MAX 1000000 /* as config.c's slot_id_base */
+
 static int file_exists(const char *p)
 {
     struct stat st;
@@ -132,7 +135,7 @@ static int run_service(int argc, char **argv, bool with_http)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, with_http ? "c:l:d:w:h" : "c:d:w:h", opts, NULL)) != -1) {
-        char *end;
+        int64_t n;
         switch (c) {
         case 'c': config_path = optarg; break;
         case 'l':
@@ -142,19 +145,20 @@ static int run_service(int argc, char **argv, bool with_http)
             break;
         case 'd': data_dir = optarg; break;
         case 'w':
-            workers = (int)strtol(optarg, &end, 10);
-            if (*end || workers < 0 || workers > 1024) {
+            /* parsed and range-checked before the int: 4294967297 is not 1 */
+            if (jd_parse_int(optarg, 0, 1024, &n)) {
                 fprintf(stderr, "nsjudge: --workers wants a number from 0 to 1024\n");
                 return 2;
             }
+            workers = (int)n;
             break;
         case 'L': languages = optarg; break;
         case 'S':
-            slot_base = (int)strtol(optarg, &end, 10);
-            if (*end || slot_base < 0) {
-                fprintf(stderr, "nsjudge: --slot-base wants a number >= 0\n");
+            if (jd_parse_int(optarg, 0, SLOT_BASE_MAX, &n)) {
+                fprintf(stderr, "nsjudge: --slot-base wants a number from 0 to %d\n", SLOT_BASE_MAX);
                 return 2;
             }
+            slot_base = (int)n;
             break;
         case 'v': level = optarg; break;
         case 'h': fputs(usage, stdout); return 0;

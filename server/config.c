@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "judge/number.h"
+#include "server/callback.h"
 #include "server/config.h"
 
 void config_defaults(struct config *c)
@@ -79,6 +81,7 @@ void config_free(struct config *c)
     strlist_free(&c->auth_tokens);
     strlist_free(&c->authz_tokens);
     strlist_free(&c->problem_dirs);
+    strlist_free(&c->callback_allow);
     memset(c, 0, sizeof *c);
 }
 
@@ -88,38 +91,49 @@ struct key {
     const char *name;
     enum kind kind;
     size_t off;
+    double lo, hi;      /* numbers: the range, checked before the value is stored */
 };
 
-#define K(name, kind) {#name, kind, offsetof(struct config, name)}
+#define K(name, kind) {#name, kind, offsetof(struct config, name), 0, 0}
+#define N(name, kind, lo, hi) {#name, kind, offsetof(struct config, name), lo, hi}
+#define SECS JD_SECONDS_MAX
+#define KIB ((double)JD_KIB_MAX)
+#define BYTES 1099511627776.0   /* 1 TiB */
 static const struct key keys[] = {
     K(listen, K_STR), K(data_dir, K_STR), K(languages, K_STR),
-    K(workers, K_INT), K(slot_id_base, K_INT), K(http_threads, K_INT),
-    K(max_body_bytes, K_SIZE), K(max_upload_bytes, K_SIZE), K(max_extract_bytes, K_SIZE),
-    K(max_source_bytes, K_SIZE), K(max_stdin_bytes, K_SIZE), K(max_output_bytes, K_SIZE),
-    K(log_level, K_LEVEL), K(lease_s, K_DBL), K(shutdown_grace_s, K_DBL),
-    K(max_attempts, K_INT), K(feedback, K_FEEDBACK),
+    N(workers, K_INT, 0, 1024), N(slot_id_base, K_INT, 0, 1000000), N(http_threads, K_INT, 0, 1024),
+    N(max_body_bytes, K_SIZE, 0, BYTES), N(max_upload_bytes, K_SIZE, 0, BYTES),
+    N(max_extract_bytes, K_SIZE, 0, BYTES), N(max_source_bytes, K_SIZE, 0, BYTES),
+    N(max_stdin_bytes, K_SIZE, 0, BYTES), N(max_output_bytes, K_SIZE, 0, BYTES),
+    K(log_level, K_LEVEL), N(lease_s, K_DBL, 1, 86400), N(shutdown_grace_s, K_DBL, 0, 86400),
+    N(max_attempts, K_INT, 0, 1000), K(feedback, K_FEEDBACK),
     K(cors_allow_origin, K_STR), K(auth_tokens, K_LIST), K(authz_tokens, K_LIST), K(problem_dirs, K_LIST),
     K(maintenance_mode, K_BOOL), K(enable_wait_result, K_BOOL),
     K(enable_compiler_options, K_BOOL), K(enable_command_line_arguments, K_BOOL),
     K(enable_submission_delete, K_BOOL), K(enable_callbacks, K_BOOL),
     K(enable_additional_files, K_BOOL), K(enable_batched_submissions, K_BOOL),
-    K(max_submission_batch_size, K_INT), K(max_queue_size, K_INT),
-    K(cpu_time_limit, K_DBL), K(max_cpu_time_limit, K_DBL),
-    K(cpu_extra_time, K_DBL), K(max_cpu_extra_time, K_DBL),
-    K(wall_time_limit, K_DBL), K(max_wall_time_limit, K_DBL),
-    K(memory_limit, K_LONG), K(max_memory_limit, K_LONG),
-    K(stack_limit, K_LONG), K(max_stack_limit, K_LONG),
-    K(max_processes_and_or_threads, K_LONG), K(max_max_processes_and_or_threads, K_LONG),
+    N(max_submission_batch_size, K_INT, 0, 10000), N(max_queue_size, K_INT, 0, 100000000),
+    N(cpu_time_limit, K_DBL, 0, SECS), N(max_cpu_time_limit, K_DBL, 0, SECS),
+    N(cpu_extra_time, K_DBL, 0, SECS), N(max_cpu_extra_time, K_DBL, 0, SECS),
+    N(wall_time_limit, K_DBL, 0, SECS), N(max_wall_time_limit, K_DBL, 0, SECS),
+    N(memory_limit, K_LONG, 0, KIB), N(max_memory_limit, K_LONG, 0, KIB),
+    N(stack_limit, K_LONG, 0, KIB), N(max_stack_limit, K_LONG, 0, KIB),
+    N(max_processes_and_or_threads, K_LONG, 0, 100000),
+    N(max_max_processes_and_or_threads, K_LONG, 0, 100000),
     K(enable_per_process_and_thread_time_limit, K_BOOL),
     K(allow_enable_per_process_and_thread_time_limit, K_BOOL),
     K(enable_per_process_and_thread_memory_limit, K_BOOL),
     K(allow_enable_per_process_and_thread_memory_limit, K_BOOL),
-    K(max_file_size, K_LONG), K(max_max_file_size, K_LONG),
-    K(number_of_runs, K_LONG), K(max_number_of_runs, K_LONG),
+    N(max_file_size, K_LONG, 0, KIB), N(max_max_file_size, K_LONG, 0, KIB),
+    N(number_of_runs, K_LONG, 0, 1000), N(max_number_of_runs, K_LONG, 0, 1000),
     K(redirect_stderr_to_stdout, K_BOOL), K(enable_network, K_BOOL),
-    K(allow_enable_network, K_BOOL), K(callbacks_max_tries, K_INT),
-    K(callbacks_timeout, K_DBL),
+    K(allow_enable_network, K_BOOL), N(callbacks_max_tries, K_INT, 1, 1000),
+    N(callbacks_timeout, K_DBL, 0, 3600), K(callback_allow, K_LIST),
 };
+#undef SECS
+#undef KIB
+#undef BYTES
+#undef N
 #undef K
 
 static int set_key(struct config *c, const struct key *k, json_t *v, char *err, size_t errlen)
@@ -138,19 +152,32 @@ static int set_key(struct config *c, const struct key *k, json_t *v, char *err, 
     }
     case K_INT:
     case K_LONG:
-    case K_SIZE:
-        if (!json_is_integer(v) || json_integer_value(v) < 0)
+    case K_SIZE: {
+        if (!json_is_integer(v))
             goto type;
+        /* the ranges are exact in a double and fit every target type */
+        json_int_t n = json_integer_value(v);
+        if (n < (json_int_t)k->lo || n > (json_int_t)k->hi) {
+            snprintf(err, errlen, "config key \"%s\": %lld is out of range (%.0f to %.0f)", k->name,
+                     (long long)n, k->lo, k->hi);
+            return -ERANGE;
+        }
         if (k->kind == K_INT)
-            *(int *)p = (int)json_integer_value(v);
+            *(int *)p = (int)n;
         else if (k->kind == K_LONG)
-            *(long *)p = (long)json_integer_value(v);
+            *(long *)p = (long)n;
         else
-            *(size_t *)p = (size_t)json_integer_value(v);
+            *(size_t *)p = (size_t)n;
         return 0;
+    }
     case K_DBL:
-        if (!json_is_number(v) || json_number_value(v) < 0)
+        if (!json_is_number(v))
             goto type;
+        if (jd_num_real(json_number_value(v), k->lo, k->hi)) {
+            snprintf(err, errlen, "config key \"%s\": %.15g is out of range (%.15g to %.15g)", k->name,
+                     json_number_value(v), k->lo, k->hi);
+            return -ERANGE;
+        }
         *(double *)p = json_number_value(v);
         return 0;
     case K_BOOL:
@@ -209,6 +236,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
     }
     const char *name;
     json_t *v;
+    char msg[512];
     json_object_foreach(root, name, v) {
         if (name[0] == '_' || !strcmp(name, "comment"))
             continue; /* room for comments in the file */
@@ -221,8 +249,18 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
             rc = -EINVAL;
             goto out;
         }
-        if ((rc = set_key(c, k, v, err, errlen)))
+        snprintf(msg, sizeof msg, "out of memory");
+        if ((rc = set_key(c, k, v, msg, sizeof msg))) {
+            /* jansson keeps no positions of values: the file and the key name it */
+            snprintf(err, errlen, "%s: %s", path, msg);
             goto out;
+        }
+    }
+    if (c->callback_allow.n) { /* its syntax now, so the error names the file */
+        struct cb_allow *a = NULL;
+        if ((rc = callback_allow_parse(c->callback_allow.v, c->callback_allow.n, &a, msg, sizeof msg)))
+            snprintf(err, errlen, "%s: %s", path, msg);
+        callback_allow_free(a);
     }
 out:
     json_decref(root);
@@ -236,9 +274,8 @@ int config_listen_addr(const struct config *c, char *host, size_t hostlen, int *
         return -EINVAL;
     memcpy(host, c->listen, (size_t)(colon - c->listen));
     host[colon - c->listen] = 0;
-    char *end;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end || p < 0 || p > 65535)
+    int64_t p;
+    if (jd_parse_int(colon + 1, 0, 65535, &p))
         return -EINVAL;
     *port = (int)p;
     if (!host[0])

@@ -61,6 +61,9 @@ struct config {
     bool enable_network, allow_enable_network;
     int callbacks_max_tries;
     double callbacks_timeout;
+    /* callback_url targets allowed although loopback/private (SSRF guard):
+     * "CIDR", "CIDR:PORT", "[v6CIDR]:PORT", or "host:port"; empty = none */
+    struct strlist callback_allow;
 };
 
 void config_defaults(struct config *c);

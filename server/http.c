@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include "server/cli.h"
+#include "server/codec.h"
 #include "server/http.h"
 #include "server/judge0_json.h"
 #include "server/routes.h"
@@ -137,9 +138,13 @@ static int hexval(char c)
 
 /* application/x-www-form-urlencoded -> {"key": "value", ...}; Rails (so
  * Judge0) accepts form posts too, and the validators take numeric and
- * boolean strings. */
-static json_t *form_to_json(const char *body, size_t len)
+ * boolean strings. A JSON body cannot hold bytes that are not UTF-8 and a
+ * form body must not either: they would be stored, then break every later
+ * rendering of the submission. NULL on allocation failure, or with
+ * *bad_field set (malloc'd; "" for a name) for a field that is not UTF-8. */
+static json_t *form_to_json(const char *body, size_t len, char **bad_field)
 {
+    *bad_field = NULL;
     json_t *o = json_object();
     char *buf = malloc(len + 1);
     if (!o || !buf) {
@@ -166,8 +171,20 @@ static json_t *form_to_json(const char *body, size_t len)
         }
         i++;
         buf[k] = 0;
-        if (eq != (size_t)-1 && eq > 0 && memchr(buf, 0, eq) == NULL)
-            json_object_set_new(o, buf, json_stringn_nocheck(buf + eq + 1, k - eq - 1));
+        if (eq == (size_t)-1 || eq == 0 || memchr(buf, 0, eq))
+            continue;
+        bool name_ok = utf8_valid(buf, eq);
+        if (!name_ok || !utf8_valid(buf + eq + 1, k - eq - 1)) {
+            *bad_field = strdup(name_ok ? buf : "");
+            json_decref(o);
+            free(buf);
+            return NULL;
+        }
+        if (json_object_set_new(o, buf, json_stringn(buf + eq + 1, k - eq - 1))) {
+            json_decref(o);
+            free(buf);
+            return NULL;
+        }
     }
     free(buf);
     return o;
@@ -178,9 +195,19 @@ json_t *http_body_json(const struct http_req *r, struct http_resp *w)
     json_error_t je;
     const char *ct = http_header(r, "Content-Type");
     if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
-        json_t *o = form_to_json(r->body, r->body_len);
-        if (!o)
+        char *bad = NULL;
+        json_t *o = form_to_json(r->body, r->body_len, &bad);
+        if (!o && bad) {
+            char msg[200];
+            if (*bad && strlen(bad) <= 64) /* whole: a cut name might not be UTF-8 */
+                snprintf(msg, sizeof msg, "form field %s is not valid UTF-8", bad);
+            else
+                snprintf(msg, sizeof msg, "a form field %s is not valid UTF-8", *bad ? "value" : "name");
+            http_error(w, 400, msg);
+        } else if (!o) {
             http_error(w, 500, "out of memory");
+        }
+        free(bad);
         return o;
     }
     if (!r->body_len) {

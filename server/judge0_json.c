@@ -1,9 +1,12 @@
 /* judge0_json.c - Judge0 request parsing/validation and response rendering. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "judge/number.h"
+#include "server/callback.h"
 #include "server/codec.h"
 #include "server/judge0_json.h"
 #include "server/problems.h"
@@ -134,7 +137,11 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
                     f = i;
             if (f < 0) {
                 size_t l = strlen(bad);
-                snprintf(bad + l, sizeof bad - l, "%s%.*s", nbad ? ", " : "", (int)n, p);
+                /* the error is a JSON string: a name that is not UTF-8 is not echoed */
+                if (utf8_valid(p, n))
+                    snprintf(bad + l, sizeof bad - l, "%s%.*s", nbad ? ", " : "", (int)n, p);
+                else
+                    snprintf(bad + l, sizeof bad - l, "%s(not UTF-8)", nbad ? ", " : "");
                 nbad++;
             } else {
                 m |= BIT(f);
@@ -145,6 +152,9 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
         p = e + 1;
     }
     if (nbad) {
+        /* truncation may have cut a character in two */
+        for (size_t l = strlen(bad); l && !utf8_valid(bad, l); l--)
+            bad[l - 1] = 0;
         snprintf(err, errlen, "invalid fields: [%s]", bad);
         return -EINVAL;
     }
@@ -217,11 +227,29 @@ static void get_limit(json_t *obj, const char *key, double *dst, double def, dou
     *dst = v;
 }
 
+/* An integer limit, in [1, max]. A fraction is cast down as Rails does,
+ * but never to 0: memory_limit 0.5 must not become "no limit". */
 static void get_ilimit(json_t *obj, const char *key, long *dst, long def, long max, json_t *errors)
 {
-    double d;
-    get_limit(obj, key, &d, (double)def, (double)max, errors);
-    *dst = (long)d;
+    double v;
+    int r = get_number(obj, key, &v, errors);
+    *dst = def;
+    if (r <= 0)
+        return;
+    int64_t n;
+    int bad = jd_num_int(v, 1, max, false, &n);
+    if (bad) {
+        char msg[96];
+        if (v <= 0)
+            snprintf(msg, sizeof msg, "must be greater than 0");
+        else if (v < 1)
+            snprintf(msg, sizeof msg, "must be at least 1");
+        else
+            snprintf(msg, sizeof msg, "must be less than or equal to %ld", max);
+        add_err(errors, key, msg);
+        return;
+    }
+    *dst = (long)n;
 }
 
 static void get_bool(json_t *obj, const char *key, bool *dst, bool def, bool allowed,
@@ -318,6 +346,11 @@ static int get_short_string(json_t *obj, const char *key, size_t max, bool allow
         add_err(errors, key, "must not contain NUL characters");
         return -1;
     }
+    /* a form body can carry any bytes; these fields are shown as JSON strings */
+    if (!utf8_valid(json_string_value(v), json_string_length(v))) {
+        add_err(errors, key, "must be valid UTF-8");
+        return -1;
+    }
     return (*dst = strdup(json_string_value(v))) ? 1 : -ENOMEM;
 }
 
@@ -350,11 +383,18 @@ int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
     if (r == 0) {
         add_err(errors, "language_id", "can't be blank");
     } else if (r == 1) {
-        sub->language_id = (int)lid;
-        lang = app->langs ? jd_lang_by_judge0(app->langs, sub->language_id) : NULL;
-        if (lid != floor(lid) || !lang || !lang->available) {
+        int64_t id = 0;
+        /* the range before the cast: (int)1e10 is undefined behaviour */
+        bool in_range = jd_num_int(lid, 1, INT_MAX, true, &id) == 0;
+        if (in_range) {
+            sub->language_id = (int)id;
+            lang = app->langs ? jd_lang_by_judge0(app->langs, sub->language_id) : NULL;
+        }
+        if (!in_range) {
+            add_err(errors, "language_id", "must be a whole number from 1 to 2147483647");
+        } else if (!lang || !lang->available) {
             char msg[96];
-            snprintf(msg, sizeof msg, "language with id %g doesn't exist", lid);
+            snprintf(msg, sizeof msg, "language with id %d doesn't exist", sub->language_id);
             add_err(errors, "language_id", msg);
             lang = NULL;
         }
@@ -376,9 +416,12 @@ int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
                                "setting callback url is not allowed", &sub->callback_url,
                                errors)) == -ENOMEM)
         goto out;
+    char why[160];
     if (sub->callback_url && strncmp(sub->callback_url, "http://", 7) &&
         strncmp(sub->callback_url, "https://", 8))
         add_err(errors, "callback_url", "is not a valid URL");
+    else if (sub->callback_url && callback_url_check(app, sub->callback_url, why, sizeof why))
+        add_err(errors, "callback_url", why);
 
     if ((rc = get_text(obj, "stdin", base64, c->max_stdin_bytes, &sub->stdin_data, errors)) == -ENOMEM)
         goto out;

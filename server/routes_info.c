@@ -1,11 +1,13 @@
 /* routes_info.c - languages, statuses, about/version/config_info, workers,
  * system_info, statistics, health and metrics. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "judge/number.h"
 #include "server/cli.h"
 #include "server/judge0_json.h"
 #include "server/routes.h"
@@ -57,9 +59,10 @@ void route_languages_all(struct http_req *r, struct http_resp *w)
 
 void route_language_show(struct http_req *r, struct http_resp *w)
 {
-    char *end;
-    long id = strtol(r->param, &end, 10);
-    const struct jd_lang *l = *end || !r->app->langs ? NULL : jd_lang_by_judge0(r->app->langs, (int)id);
+    int64_t id = 0;
+    /* in range before the cast: 4294967346 must not become 50 */
+    bool ok = jd_parse_int(r->param, 1, INT_MAX, &id) == 0;
+    const struct jd_lang *l = !ok || !r->app->langs ? NULL : jd_lang_by_judge0(r->app->langs, (int)id);
     if (!l) {
         http_error(w, 404, "language not found");
         return;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uuid/uuid.h>
+#include "judge/number.h"
 #include "server/judge0_json.h"
 #include "server/routes.h"
 
@@ -196,17 +197,25 @@ void route_submission_show(struct http_req *r, struct http_resp *w)
     submission_clear(&s);
 }
 
-static int query_long(struct http_req *r, const char *name, long def, long *out)
+/* A whole-number query parameter in [lo, hi] (def when absent), parsed
+ * and range-checked before use: page * per_page must not overflow. */
+static int query_int(struct http_req *r, struct http_resp *w, const char *name, long def,
+                     long lo, long hi, long *out)
 {
     const char *v = http_query(r, name);
-    if (!v || !*v) {
-        *out = def;
-        return 0;
+    int64_t n = def;
+    if (v && *v && jd_parse_int(v, lo, hi, &n)) {
+        char msg[200]; /* v is not echoed: it may not be UTF-8 */
+        snprintf(msg, sizeof msg, "invalid %s: must be a whole number from %ld to %ld", name, lo,
+                 hi);
+        http_error(w, 400, msg);
+        return -1;
     }
-    char *end;
-    *out = strtol(v, &end, 10);
-    return *end ? -1 : 0;
+    *out = (long)n;
+    return 0;
 }
+
+#define MAX_PAGE 1000000000L   /* with per_page <= 1000 the offset stays below 2^40 */
 
 void route_submission_list(struct http_req *r, struct http_resp *w)
 {
@@ -218,17 +227,9 @@ void route_submission_list(struct http_req *r, struct http_resp *w)
     if (fields_of(r, w, &f) || view_of(r, w, &view))
         return;
     long page, per_page;
-    char msg[96];
-    if (query_long(r, "page", 1, &page) || page <= 0) {
-        snprintf(msg, sizeof msg, "invalid page: %s", http_query(r, "page"));
-        http_error(w, 400, msg);
+    if (query_int(r, w, "page", 1, 1, MAX_PAGE, &page) ||
+        query_int(r, w, "per_page", 20, 0, MAX_PAGE, &per_page))
         return;
-    }
-    if (query_long(r, "per_page", 20, &per_page) || per_page < 0) {
-        snprintf(msg, sizeof msg, "invalid per_page: %s", http_query(r, "per_page"));
-        http_error(w, 400, msg);
-        return;
-    }
     if (per_page == 0)
         per_page = 20;
     if (per_page > 1000)

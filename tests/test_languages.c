@@ -101,3 +101,53 @@ Test(judge_languages, placeholders)
     cr_assert_null(v[9]);
     jd_strv_free(v);
 }
+
+/* Limits of languages.json: checked before any cast, the error names the
+ * language, the object and the key. */
+static void lang_rejects(const char *limits, const char *needle)
+{
+    char json[1024], err[512] = "";
+    struct jd_langs *l = NULL;
+    snprintf(json, sizeof json,
+             "{\"languages\": [{\"id\":\"c\",\"run\":[\"./main\"],\"judge0_ids\":[50],%s}]}", limits);
+    int rc = jd_langs_parse(json, &l, err, sizeof err);
+    if (rc == 0)
+        jd_langs_free(l);
+    cr_assert_lt(rc, 0, "%s must be refused", limits);
+    cr_assert(strstr(err, needle) && strstr(err, "\"c\""), "error '%s' should name %s", err, needle);
+}
+
+Test(judge_languages, limits_out_of_range_are_refused)
+{
+    lang_rejects("\"compile_limits\": {\"mem_kib\": -5}", "compile_limits.mem_kib");
+    lang_rejects("\"compile_limits\": {\"mem_mib\": 1e300}", "compile_limits.mem_mib");
+    lang_rejects("\"run_extra\": {\"stack_kib\": 1e30}", "run_extra.stack_kib");
+    lang_rejects("\"run_extra\": {\"fsize_mib\": -1}", "run_extra.fsize_mib");
+    lang_rejects("\"run_extra\": {\"as_kib\": 18446744073709551615.0}", "run_extra.as_kib");
+    lang_rejects("\"run_extra\": {\"tmp_mib\": 1e16}", "run_extra.tmp_mib");
+    lang_rejects("\"compile_limits\": {\"cpu_s\": 1e300}", "compile_limits.cpu_s");
+    lang_rejects("\"compile_limits\": {\"wall_s\": -3}", "compile_limits.wall_s");
+    lang_rejects("\"compile_limits\": {\"procs\": 10000000000}", "compile_limits.procs");
+    lang_rejects("\"run_extra\": {\"nofile\": -1}", "run_extra.nofile");
+    lang_rejects("\"compile_limits\": {\"mem_kib\": \"lots\"}", "compile_limits.mem_kib");
+    lang_rejects("\"judge0_ids_x\": 0, \"compile_limits\": 5", "compile_limits");
+
+    /* judge0_ids: (int)10000000000 wrapped to 1410065408 */
+    char err[512] = "";
+    struct jd_langs *l = NULL;
+    cr_assert_lt(jd_langs_parse("{\"languages\": [{\"id\":\"c\",\"run\":[\"x\"],\"judge0_ids\":[50, 10000000000]}]}",
+                                &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "judge0_ids[1]"), "%s", err);
+    cr_assert_lt(jd_langs_parse("{\"languages\": [{\"id\":\"c\",\"run\":[\"x\"],\"judge0_ids\":-4}]}",
+                                &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "judge0_ids"), "%s", err);
+
+    /* in range still loads, MiB converted */
+    cr_assert_eq(jd_langs_parse("{\"languages\": [{\"id\":\"c\",\"run\":[\"x\"],\"judge0_ids\":[50],"
+                                "\"compile_limits\": {\"mem_mib\": 1.5, \"procs\": 8}}]}",
+                                &l, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(l->v[0].compile_limits.mem_kib, 1536);
+    cr_assert_eq(l->v[0].compile_limits.procs, 8);
+    cr_assert_eq(l->v[0].judge0_ids[0], 50);
+    jd_langs_free(l);
+}

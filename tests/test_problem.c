@@ -397,3 +397,77 @@ Test(judge_problem, interactive_verdicts)
     struct sb_result xx = sbr(SB_XX, 0, 0);
     cr_assert_eq(jd_interactive_verdict(&xx, &acc, "", msg, sizeof msg), JD_JE);
 }
+
+/* ---- numbers out of range: refused with the file, the line and the key --------- */
+
+Test(judge_problem, huge_limits_name_file_line_and_key, .fini = pkg_done)
+{
+    pkg_new();
+    put("data/secret/1.in", "1\n");
+    put("data/secret/1.ans", "1\n");
+    /* (uint64_t)(1e300 * 1024) was undefined behaviour, and a wrapped limit */
+    put("problem.yaml", "name: x\nlimits:\n  memory: 1e300\n");
+    expect_error("problem.yaml:3: bad limits.memory '1e300'");
+    put("problem.yaml", "name: x\nlimits:\n  output: 5e15\n");
+    expect_error("problem.yaml:3: bad limits.output");
+    put("problem.yaml", "limits:\n  code: -1\n");
+    expect_error("problem.yaml:2: bad limits.code");
+    /* 0.0001 MiB truncated to 0 KiB, which means no limit at all */
+    put("problem.yaml", "limits:\n  memory: 0.0001\n");
+    expect_error("problem.yaml:2: bad limits.memory");
+    put("problem.yaml", "limits:\n  time_limit: 1e300\n");
+    expect_error("problem.yaml:2: bad limits.time_limit");
+    put("problem.yaml", "limits:\n  time_limit: .inf\n");
+    expect_error("limits.time_limit");
+    put("problem.yaml", "limits:\n  time_limit: inf\n");
+    expect_error("problem.yaml:2: bad limits.time_limit");
+    put("problem.yaml", "limits:\n  compilation_time: nan\n");
+    expect_error("problem.yaml:2: bad limits.compilation_time");
+    put("problem.yaml", "limits:\n  validation_passes: 1e300\n");
+    expect_error("problem.yaml:2: bad limits.validation_passes");
+}
+
+Test(judge_problem, negative_time_multipliers_name_the_line, .fini = pkg_done)
+{
+    pkg_new();
+    put("data/secret/1.in", "1\n");
+    put("data/secret/1.ans", "1\n");
+    put("problem.yaml", "name: x\nlimits:\n  time_multiplier: -1\n");
+    expect_error("problem.yaml:3: bad limits.time_multiplier '-1'");
+    put("problem.yaml", "problem_format_version: 2023-07-draft\nlimits:\n  time_multipliers:\n"
+                        "    ac_to_time_limit: 2\n    time_limit_to_tle: -1.5\n");
+    expect_error("problem.yaml:5: bad limits.time_multipliers.time_limit_to_tle '-1.5'");
+    put("problem.yaml", "limits:\n  time_safety_margin: 1e9\n");
+    expect_error("problem.yaml:2: bad limits.time_safety_margin");
+    /* in range still loads */
+    put("problem.yaml", "limits:\n  time_multiplier: 3\n  memory: 512\n");
+    struct jd_problem *p = NULL;
+    char err[JD_MSG_MAX] = "";
+    cr_assert_eq(load(&p, err), 0, "%s", err);
+    cr_assert_eq(p->mem_kib, 512 * 1024);
+    jd_problem_free(p);
+}
+
+Test(judge_problem, testdata_scores_and_timelimit_file_out_of_range, .fini = pkg_done)
+{
+    pkg_new();
+    put("problem.yaml", "name: x\ntype: scoring\n");
+    put("data/secret/1.in", "1\n");
+    put("data/secret/1.ans", "1\n");
+    put("data/secret/testdata.yaml", "on_reject: continue\naccept_score: nan\n");
+    expect_error("data/secret/testdata.yaml:2: bad accept_score");
+    put("data/secret/testdata.yaml", "max_score: 1e300\n");
+    expect_error("data/secret/testdata.yaml:1: bad max_score");
+    put("data/secret/testdata.yaml", "range: nan 5\n");
+    expect_error("range");
+    put("data/secret/testdata.yaml", "range: -inf inf\n"); /* the format's own default */
+    struct jd_problem *p = NULL;
+    char err[JD_MSG_MAX] = "";
+    cr_assert_eq(load(&p, err), 0, "%s", err);
+    jd_problem_free(p);
+    put("data/secret/testdata.yaml", "range: 0 100\n");
+    put(".timelimit", "1e300\n");
+    expect_error(".timelimit");
+    put(".timelimit", "nan\n");
+    expect_error(".timelimit");
+}

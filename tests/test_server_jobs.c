@@ -27,6 +27,7 @@ static json_t *c_sub(const char *src)
 struct listener {
     int fd, port;
     int fail_first;          /* answer 500 to this many requests first */
+    int redirect_port;       /* answer 307 to http://127.0.0.1:this/ when set */
     int count;
     char method[8][16];
     char *body[8];
@@ -66,8 +67,12 @@ static void *listen_main(void *arg)
         int fail = l->count < l->fail_first;
         l->count++;
         pthread_mutex_unlock(&l->mu);
-        const char *resp = fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                                : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        char redir[200];
+        snprintf(redir, sizeof redir, "HTTP/1.1 307 Elsewhere\r\nLocation: http://127.0.0.1:%d/next\r\n"
+                 "Content-Length: 0\r\nConnection: close\r\n\r\n", l->redirect_port);
+        const char *resp = l->redirect_port ? redir
+                           : fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                  : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         (void)!write(c, resp, strlen(resp));
         close(c);
     }
@@ -110,7 +115,9 @@ Test(server_callback, put_delivered_and_retried, .timeout = 240)
     struct listener l;
     listener_start(&l, 1); /* the first delivery fails: the server must retry */
     struct srv s;
-    srv_start(&s, 1, NULL);
+    char allow[128]; /* the listener is on loopback: allowed by address and port */
+    snprintf(allow, sizeof allow, "\"callback_allow\": [\"127.0.0.1:%d\"]", l.port);
+    srv_start(&s, 1, allow);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/judge0-callback", l.port);
     json_t *b = c_sub("#include <stdio.h>\nint main(void){puts(\"cb\");return 0;}");
@@ -167,7 +174,7 @@ Test(server_callback, pending_callback_survives_restart, .timeout = 240)
     int port = ntohs(a.sin_port);
 
     struct srv s;
-    srv_start(&s, 1, "\"callbacks_max_tries\": 50");
+    srv_start(&s, 1, "\"callbacks_max_tries\": 50, \"callback_allow\": [\"127.0.0.0/8\"]");
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/cb", port);
     json_t *b = c_sub("int main(void){return 0;}");
@@ -191,6 +198,136 @@ Test(server_callback, pending_callback_survives_restart, .timeout = 240)
     cr_assert_str_eq(jstr(j, "token"), tok);
     json_decref(j);
     pthread_mutex_unlock(&l.mu);
+    free(tok);
+    srv_cleanup(&s);
+}
+
+/* ---- callbacks and the SSRF guard: only 127.0.0.1 is ever used here; the other
+ * ranges are tested on parsed addresses (test_server_callback_guard.c) -------------- */
+
+static const char *first_err(json_t *errors, const char *field)
+{
+    return json_string_value(json_array_get(json_object_get(errors, field), 0));
+}
+
+/* Without callback_allow, a loopback callback_url is refused when submitted,
+ * in every spelling libcurl accepts, and the listener hears nothing. */
+Test(server_callback, loopback_refused_without_allow_list, .timeout = 180)
+{
+    struct listener l;
+    listener_start(&l, 0);
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    const char *forms[] = {"http://127.0.0.1:%d/cb", "http://2130706433:%d/cb", "http://127.1:%d/cb",
+                           "http://[::ffff:127.0.0.1]:%d/cb", "http://0x7f.0.0.1:%d/cb"};
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        char url[128];
+        snprintf(url, sizeof url, forms[i], l.port);
+        json_t *b = c_sub("int main(void){return 0;}");
+        json_object_set_new(b, "callback_url", json_string(url));
+        struct hresp r = http_json_post(&s, "/submissions", b);
+        cr_assert_eq(r.code, 422, "%s: %ld %s", url, r.code, r.body ? r.body : "");
+        const char *m = first_err(r.json, "callback_url");
+        cr_assert(m && strstr(m, "loopback"), "%s: %s", url, r.body);
+        hresp_free(&r);
+    }
+    /* an allow entry for another port does not open this one */
+    srv_cleanup(&s);
+    char allow[128];
+    snprintf(allow, sizeof allow, "\"callback_allow\": [\"127.0.0.1:%d\"]", l.port == 65535 ? 1 : l.port + 1);
+    srv_start(&s, 1, allow);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/cb", l.port);
+    json_t *b = c_sub("int main(void){return 0;}");
+    json_object_set_new(b, "callback_url", json_string(url));
+    struct hresp r = http_json_post(&s, "/submissions", b);
+    cr_assert_eq(r.code, 422, "%s", r.body);
+    hresp_free(&r);
+    cr_assert_eq(listener_count(&l), 0, "the loopback listener must receive nothing");
+    srv_cleanup(&s);
+}
+
+static void replace_in_file(const char *path, const char *from, const char *to)
+{
+    char buf[8192];
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *at = strstr(buf, from);
+    cr_assert(at, "%s not in %s", from, path);
+    f = fopen(path, "w");
+    cr_assert(f);
+    fprintf(f, "%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
+    fclose(f);
+}
+
+/* The connect-time check, not the submission-time one: a callback stored
+ * while 127.0.0.1 was allowed is refused at delivery once it no longer is
+ * (the same check stops names that resolve to loopback, and DNS rebinding:
+ * it judges the address libcurl is about to connect to). */
+Test(server_callback, refused_at_connect_time_when_not_allowed, .timeout = 240)
+{
+    int hold = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    cr_assert(bind(hold, (struct sockaddr *)&a, sizeof a) == 0);
+    getsockname(hold, (struct sockaddr *)&a, &al);
+    int port = ntohs(a.sin_port);
+
+    struct srv s;
+    srv_start(&s, 1, "\"callbacks_max_tries\": 50, \"callback_allow\": [\"127.0.0.1\"]");
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/cb", port);
+    json_t *b = c_sub("int main(void){return 0;}");
+    json_object_set_new(b, "callback_url", json_string(url));
+    char *tok = submit(&s, b);
+    wait_finished(&s, tok, 120);
+    for (int i = 0; i < 200 && !log_has(&s, "outcome=retry"); i++)
+        usleep(50000);
+    cr_assert(log_has(&s, "outcome=retry"), "a refused connection is retried");
+    cr_assert_eq(srv_stop(&s), 0);
+
+    replace_in_file(s.cfg, "\"callback_allow\": [\"127.0.0.1\"]", "\"callback_allow\": []");
+    close(hold);
+    struct listener l;
+    listener_start_on(&l, 0, port);
+    srv_restart(&s);
+    for (int i = 0; i < 200 && !log_has(&s, "outcome=failed"); i++)
+        usleep(50000);
+    cr_assert(log_has(&s, "refused: 127.0.0.1 is loopback"), "the delivery is refused (see %s)", s.log);
+    cr_assert(log_has(&s, "outcome=failed"), "and not retried");
+    usleep(300000);
+    cr_assert_eq(listener_count(&l), 0, "the loopback listener must receive nothing");
+    free(tok);
+    srv_cleanup(&s);
+}
+
+/* Redirects are not followed: an allowed endpoint cannot bounce the PUT
+ * on to another local service. */
+Test(server_callback, redirect_not_followed, .timeout = 240)
+{
+    struct listener target, bouncer;
+    listener_start(&target, 0);
+    listener_start(&bouncer, 0);
+    bouncer.redirect_port = target.port;
+    struct srv s;
+    char allow[128];
+    snprintf(allow, sizeof allow, "\"callbacks_max_tries\": 2, \"callback_allow\": [\"127.0.0.1:%d\"]",
+             bouncer.port);
+    srv_start(&s, 1, allow);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/cb", bouncer.port);
+    json_t *b = c_sub("int main(void){return 0;}");
+    json_object_set_new(b, "callback_url", json_string(url));
+    char *tok = submit(&s, b);
+    wait_finished(&s, tok, 120);
+    for (int i = 0; i < 200 && !log_has(&s, "outcome=failed"); i++)
+        usleep(50000);
+    cr_assert(log_has(&s, "HTTP 307"), "the redirect is an answer, not followed (see %s)", s.log);
+    cr_assert_eq(listener_count(&bouncer), 2, "both tries reach the allowed endpoint");
+    cr_assert_eq(listener_count(&target), 0, "the redirect target must receive nothing");
     free(tok);
     srv_cleanup(&s);
 }
