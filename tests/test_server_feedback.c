@@ -316,7 +316,9 @@ static void start_with_problems(struct srv *s, char root[64], const char *cfg_ex
     snprintf(root, 64, "/tmp/nsjudge-test-feedback-XXXXXX");
     cr_assert(mkdtemp(root));
     char extra[1200];
-    snprintf(extra, sizeof extra, "\"problem_dirs\": [\"%s\"]%s%s", root, cfg_extra ? ", " : "",
+    /* the callbacks go to this test's listener on 127.0.0.1 */
+    snprintf(extra, sizeof extra, "\"problem_dirs\": [\"%s\"], \"callback_allow\": [\"127.0.0.0/8\"]%s%s",
+             root, cfg_extra ? ", " : "",
              cfg_extra ? cfg_extra : "");
     make_problem(root, "leak", PK_DEFAULT, NULL);
     make_problem(root, "leakv", PK_VALIDATOR, NULL);
