@@ -10,8 +10,14 @@
  *   float_relative_tolerance E   number within E (absolute) or E*|answer|
  *   float_tolerance E            (relative); float_tolerance sets both
  * A token of the answer that is not a number is compared as a string.
+ * A number is a decimal literal over the whole token whose value a double
+ * holds; "nan", "inf", hex floats, "3\0junk" and 1e400 are strings.
+ *
+ * Both files stream through; at most JD_DEFAULT_TOKEN_CAP bytes of a token
+ * are held. A longer token is compared as text with the other side's as the
+ * bytes go by, so identical outputs are accepted whatever their shape, and
+ * a team token over the cap never matches an answer token under it.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -71,38 +77,40 @@ int jd_default_flags_parse(char *const *flags, struct jd_default_flags *f, char 
     return 0;
 }
 
-/* A character source: a stream or a buffer. */
+/* A character source: a file read in blocks, or a buffer. */
+#define SRC_BLOCK (64 * 1024)
 struct src {
     FILE *f;
-    const char *buf; size_t len, pos;
-    int peeked;          /* -2 = none */
-    size_t line;         /* newlines read so far */
-    size_t item_line;    /* 1-based line where the last item began */
+    unsigned char *block;           /* SRC_BLOCK bytes, for a file */
+    const unsigned char *p, *end;   /* what is not read yet */
+    size_t line;                    /* newlines read so far */
+    bool eof;                       /* sticky: no read() per byte of the other side */
 };
 
-static int src_get(struct src *s)
+static int refill(struct src *s)
 {
-    int c;
-    if (s->peeked != -2) {
-        c = s->peeked;
-        s->peeked = -2;
-    } else if (s->f) {
-        c = getc_unlocked(s->f);
-    } else {
-        c = s->pos < s->len ? (unsigned char)s->buf[s->pos++] : EOF;
+    size_t n = s->f && !s->eof ? fread(s->block, 1, SRC_BLOCK, s->f) : 0;
+    if (!n) {
+        s->eof = true;
+        return EOF;
     }
+    s->p = s->block;
+    s->end = s->block + n;
+    return *s->p;
+}
+
+static inline int src_peek(struct src *s)
+{
+    return s->p < s->end ? *s->p : refill(s);
+}
+
+/* Consume the byte src_peek has just returned (not EOF). */
+static inline int src_get(struct src *s)
+{
+    int c = *s->p++;
     if (c == '\n')
         s->line++;
     return c;
-}
-
-static int src_peek(struct src *s)
-{
-    if (s->peeked == -2) {
-        s->peeked = s->f ? getc_unlocked(s->f)
-                         : (s->pos < s->len ? (unsigned char)s->buf[s->pos++] : EOF);
-    }
-    return s->peeked;
 }
 
 static bool is_space(int c)
@@ -110,79 +118,153 @@ static bool is_space(int c)
     return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-struct tok { char *s; size_t n, cap; };
-
-static int tok_add(struct tok *t, int c)
+/* ASCII only: the verdict must not depend on the process locale. */
+static int fold(int c, bool case_sensitive)
 {
-    if (t->n + 2 > t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 64;
-        char *ns = realloc(t->s, nc);
-        if (!ns)
-            return -ENOMEM;
-        t->s = ns;
-        t->cap = nc;
+    return !case_sensitive && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* The current token of one side: its first JD_DEFAULT_TOKEN_CAP bytes at
+ * most. A longer token is marked `more` and its rest stays in the stream,
+ * so memory never grows with the size of an output. */
+struct tok {
+    char *s; size_t n, cap;
+    bool more;
+    size_t line;         /* 1-based line where it began */
+};
+
+static int read_token(struct src *s, struct tok *t)
+{
+    t->n = 0;
+    t->more = false;
+    t->line = s->line + 1;
+    int c;
+    while ((c = src_peek(s)) != EOF && !is_space(c)) {
+        if (t->n == JD_DEFAULT_TOKEN_CAP) {
+            t->more = true;
+            break;
+        }
+        if (t->n + 1 >= t->cap) {
+            size_t nc = t->cap ? t->cap * 2 : 64;
+            if (nc > JD_DEFAULT_TOKEN_CAP + 1)
+                nc = JD_DEFAULT_TOKEN_CAP + 1;
+            char *ns = realloc(t->s, nc);
+            if (!ns)
+                return -ENOMEM;
+            t->s = ns;
+            t->cap = nc;
+        }
+        t->s[t->n++] = (char)src_get(s);
     }
-    t->s[t->n++] = (char)c;
+    if (!t->s && !(t->s = malloc(t->cap = 64)))
+        return -ENOMEM;
     t->s[t->n] = 0;
     return 0;
 }
 
-/* Next run of whitespace (kind 'w') or of non-whitespace (kind 't');
- * 0 at the end of input. */
-static int next_item(struct src *s, struct tok *t, bool want_space, char *kind)
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
 {
-    t->n = 0;
-    if (t->s)
-        t->s[0] = 0;
-    int c = src_peek(s);
-    if (c == EOF)
-        return 0;
-    s->item_line = s->line + 1;
-    if (is_space(c)) {
-        while ((c = src_peek(s)) != EOF && is_space(c)) {
-            src_get(s);
-            if (want_space && tok_add(t, c) < 0)
-                return -ENOMEM;
-        }
-        *kind = 'w';
-        if (!want_space)
-            return next_item(s, t, want_space, kind);
+    unsigned c = p[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+    if (c < 0x80)
         return 1;
-    }
-    while ((c = src_peek(s)) != EOF && !is_space(c)) {
-        src_get(s);
-        if (tok_add(t, c) < 0)
-            return -ENOMEM;
-    }
-    *kind = 't';
-    return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;          /* no overlong forms */
+        if (c == 0xed)
+            hi = 0x9f;          /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        if (c == 0xf4)
+            hi = 0x8f;          /* nothing past U+10FFFF */
+    } else
+        return 0;
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return len;
 }
 
-static bool parse_double(const char *s, double *out)
+/* A token for a message: at most about 40 bytes, cut between characters.
+ * A NUL byte (a C string cannot hold it) and bytes that are not UTF-8 (a
+ * JSON string cannot) are written as \xNN; all else is kept as it is, so
+ * the message carries the submission's exact text and whoever displays it
+ * escapes for its medium (nsjudge judge does so for terminals). */
+static void show(char *dst, size_t dstlen, const struct tok *t)
 {
-    char *end;
-    if (!*s)
+    const unsigned char *p = (const unsigned char *)t->s;
+    size_t o = 0, i = 0, room = dstlen - 4;     /* "..." and the NUL */
+    while (i < t->n) {
+        size_t k = p[i] ? utf8_len(p + i, t->n - i) : 0;
+        if (o + (k ? k : 4) > room)
+            break;
+        if (k) {
+            memcpy(dst + o, p + i, k);
+            o += k;
+            i += k;
+        } else {
+            o += (size_t)snprintf(dst + o, 5, "\\x%02x", p[i]);
+            i++;
+        }
+    }
+    if (i < t->n || t->more)
+        memcpy(dst + o, "...", 3), o += 3;
+    dst[o] = 0;
+}
+
+/* A decimal number over the token's whole length (no trailing junk, no
+ * NUL), whose value a double holds: "nan", "inf", hex floats and numbers
+ * beyond +-1.8e308 are not numbers here, so they are compared as text. */
+static bool parse_number(const struct tok *t, double *out)
+{
+    if (!t->n || t->more || strspn(t->s, "0123456789+-.eE") != t->n)
         return false;
-    /* "nan", "inf", hex floats: compared as strings, as the Kattis tools do. */
-    for (const char *p = s; *p; p++)
-        if (isalpha((unsigned char)*p) && *p != 'e' && *p != 'E')
-            return false;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*end || end == s)
+    char *end;
+    double v = strtod(t->s, &end);
+    if (end != t->s + t->n || !isfinite(v))
         return false;
     *out = v;
     return true;
 }
 
-static void shorten(char *dst, size_t dstlen, const char *s)
+/* After two equal first parts of tokens that were both too long to hold:
+ * compare the rests byte by byte as they stream by. */
+static bool rest_equal(struct src *a, struct src *b, bool case_sensitive)
 {
-    size_t n = strlen(s);
-    if (n + 1 <= dstlen || dstlen < 8)
-        snprintf(dst, dstlen, "%s", s);
-    else
-        snprintf(dst, dstlen, "%.*s...", (int)(dstlen - 4), s);
+    for (;;) {
+        int ca = src_peek(a), cb = src_peek(b);
+        bool ea = ca == EOF || is_space(ca), eb = cb == EOF || is_space(cb);
+        if (ea || eb)
+            return ea && eb;
+        if (fold(ca, case_sensitive) != fold(cb, case_sensitive))
+            return false;
+        src_get(a);
+        src_get(b);
+    }
 }
+
+static bool same_text(const struct tok *a, const struct tok *b, bool case_sensitive)
+{
+    if (a->n != b->n || a->more != b->more)
+        return false;
+    if (case_sensitive)
+        return !memcmp(a->s, b->s, a->n);
+    for (size_t i = 0; i < a->n; i++)
+        if (fold((unsigned char)a->s[i], false) != fold((unsigned char)b->s[i], false))
+            return false;
+    return true;
+}
+
+#define CAP_TEXT "1 MiB"
+_Static_assert(JD_DEFAULT_TOKEN_CAP == 1 << 20, "CAP_TEXT names the cap");
 
 static jd_verdict compare(struct src *team, struct src *ans, const struct jd_default_flags *f,
                           char *msg, size_t msglen)
@@ -191,78 +273,93 @@ static jd_verdict compare(struct src *team, struct src *ans, const struct jd_def
     bool floats = f->abs_tol >= 0 || f->rel_tol >= 0;
     jd_verdict v = JD_AC;
     size_t ntok = 0;
-    char ka = 0, kb = 0;
+    char ea[48], eb[48];
     snprintf(msg, msglen, "%s", "");
     for (;;) {
-        int ra = next_item(ans, &a, f->space_change_sensitive, &ka);
-        int rb = next_item(team, &b, f->space_change_sensitive, &kb);
-        size_t line = ra > 0 ? ans->item_line : ans->line + 1;
-        if (ra < 0 || rb < 0) {
-            snprintf(msg, msglen, "out of memory while comparing");
-            v = JD_JE;
-            break;
-        }
-        if (!ra && !rb)
-            break;
-        char ea[48], eb[48];
-        if (!ra) {
-            shorten(eb, sizeof eb, kb == 'w' ? "<whitespace>" : b.s);
-            snprintf(msg, msglen, "trailing output after the answer ended: '%s'", eb);
-            v = JD_WA;
-            break;
-        }
-        if (!rb) {
-            shorten(ea, sizeof ea, ka == 'w' ? "<whitespace>" : a.s);
-            snprintf(msg, msglen, "output ended early: expected '%s' (line %zu)", ea, line);
-            v = JD_WA;
-            break;
-        }
-        if (ka != kb) {
-            snprintf(msg, msglen, "whitespace differs from the answer on line %zu", line);
-            v = JD_WA;
-            break;
-        }
-        if (ka == 'w') {
-            if (a.n != b.n || memcmp(a.s, b.s, a.n)) {
-                snprintf(msg, msglen, "whitespace differs from the answer on line %zu", line);
-                v = JD_WA;
+        /* whitespace: skipped, or compared byte by byte as it streams */
+        int ca, cb;
+        for (;;) {
+            ca = src_peek(ans);
+            cb = src_peek(team);
+            if (!f->space_change_sensitive) {
+                if (is_space(ca))
+                    src_get(ans);
+                if (is_space(cb))
+                    src_get(team);
+                if (is_space(ca) || is_space(cb))
+                    continue;
                 break;
             }
-            continue;
+            if (!is_space(ca) && !is_space(cb))
+                break;
+            if (ca != cb) {
+                if (cb == EOF)
+                    snprintf(msg, msglen, "output ended early: expected whitespace (line %zu)",
+                             ans->line + 1);
+                else if (ca == EOF)
+                    snprintf(msg, msglen, "trailing output after the answer ended: whitespace");
+                else
+                    snprintf(msg, msglen, "whitespace differs from the answer on line %zu",
+                             ans->line + 1);
+                v = JD_WA;
+                goto out;
+            }
+            src_get(ans);
+            src_get(team);
+        }
+        if (ca == EOF && cb == EOF)
+            break;
+        if (read_token(ans, &a) < 0 || read_token(team, &b) < 0) {
+            snprintf(msg, msglen, "out of memory while comparing");
+            v = JD_JE;
+            goto out;
+        }
+        show(ea, sizeof ea, &a);
+        show(eb, sizeof eb, &b);
+        v = JD_WA;
+        if (ca == EOF) {
+            snprintf(msg, msglen, "trailing output after the answer ended: '%s'", eb);
+            goto out;
+        }
+        if (cb == EOF) {
+            snprintf(msg, msglen, "output ended early: expected '%s' (line %zu)", ea, a.line);
+            goto out;
         }
         ntok++;
         double da, db;
-        if (floats && parse_double(a.s, &da)) {
-            if (!parse_double(b.s, &db)) {
-                shorten(ea, sizeof ea, a.s);
-                shorten(eb, sizeof eb, b.s);
-                snprintf(msg, msglen, "token %zu (line %zu): expected number '%s', got '%s'",
-                         ntok, line, ea, eb);
-                v = JD_WA;
-                break;
+        if (floats && parse_number(&a, &da)) {
+            if (!parse_number(&b, &db)) {
+                snprintf(msg, msglen, "token %zu (line %zu): expected number '%s', got '%s'%s",
+                         ntok, a.line, ea, eb,
+                         b.more ? " (a token longer than " CAP_TEXT ")" : "");
+                goto out;
             }
+            /* both finite; an overflowing difference is inf and fails */
             double diff = fabs(da - db);
             bool ok = (f->abs_tol >= 0 && diff <= f->abs_tol) ||
                       (f->rel_tol >= 0 && diff <= f->rel_tol * fabs(da));
             if (!ok) {
-                shorten(ea, sizeof ea, a.s);
-                shorten(eb, sizeof eb, b.s);
                 snprintf(msg, msglen, "token %zu (line %zu): expected %s, got %s (difference %g)",
-                         ntok, line, ea, eb, diff);
-                v = JD_WA;
-                break;
+                         ntok, a.line, ea, eb, diff);
+                goto out;
             }
-            continue;
+        } else if (!same_text(&a, &b, f->case_sensitive) ||
+                   (a.more && !rest_equal(ans, team, f->case_sensitive))) {
+            if (b.more && !a.more)
+                snprintf(msg, msglen, "token %zu (line %zu): expected '%s', got a token longer "
+                         "than " CAP_TEXT " ('%s')", ntok, a.line, ea, eb);
+            else
+                snprintf(msg, msglen, "token %zu (line %zu): expected '%s', got '%s'%s", ntok,
+                         a.line, ea, eb,
+                         a.more ? " (tokens longer than " CAP_TEXT " are compared as text)" : "");
+            goto out;
         }
-        bool same = a.n == b.n && (f->case_sensitive ? !memcmp(a.s, b.s, a.n)
-                                                     : !strncasecmp(a.s, b.s, a.n));
-        if (!same || strlen(b.s) != b.n) {
-            shorten(ea, sizeof ea, a.s);
-            shorten(eb, sizeof eb, b.s);
-            snprintf(msg, msglen, "token %zu (line %zu): expected '%s', got '%s'", ntok, line, ea, eb);
-            v = JD_WA;
-            break;
-        }
+        v = JD_AC;
+    }
+out:
+    if (v != JD_JE && ((team->f && ferror(team->f)) || (ans->f && ferror(ans->f)))) {
+        snprintf(msg, msglen, "reading the %s failed", ans->f && ferror(ans->f) ? "answer" : "output");
+        v = JD_JE;
     }
     free(a.s);
     free(b.s);
@@ -272,15 +369,23 @@ static jd_verdict compare(struct src *team, struct src *ans, const struct jd_def
 jd_verdict jd_default_check(FILE *team, FILE *answer, const struct jd_default_flags *f,
                             char *msg, size_t msglen)
 {
-    struct src t = {.f = team, .peeked = -2}, a = {.f = answer, .peeked = -2};
-    return compare(&t, &a, f, msg, msglen);
+    struct src t = {.f = team, .block = malloc(SRC_BLOCK)};
+    struct src a = {.f = answer, .block = malloc(SRC_BLOCK)};
+    jd_verdict v = JD_JE;
+    if (t.block && a.block)
+        v = compare(&t, &a, f, msg, msglen);
+    else
+        snprintf(msg, msglen, "out of memory while comparing");
+    free(t.block);
+    free(a.block);
+    return v;
 }
 
 jd_verdict jd_default_check_mem(const char *team, size_t tlen, const char *ans, size_t alen,
                                 const struct jd_default_flags *f, char *msg, size_t msglen)
 {
-    struct src t = {.buf = team, .len = tlen, .peeked = -2};
-    struct src a = {.buf = ans, .len = alen, .peeked = -2};
+    struct src t = {.p = (const unsigned char *)team, .end = (const unsigned char *)team + tlen};
+    struct src a = {.p = (const unsigned char *)ans, .end = (const unsigned char *)ans + alen};
     return compare(&t, &a, f, msg, msglen);
 }
 

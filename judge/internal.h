@@ -105,8 +105,12 @@ struct jd_default_flags {
 void jd_default_flags_init(struct jd_default_flags *f);
 /* Parse validator flags; unknown words are ignored (a custom validator may use them). */
 int jd_default_flags_parse(char *const *flags, struct jd_default_flags *f, char *err, size_t errlen);
+/* The longest part of a token the checker holds (per side). Far above any
+ * real answer token (a 10^6-digit number, a 10^6-letter string); what is
+ * longer is compared as it streams, so a check never holds more than this. */
+#define JD_DEFAULT_TOKEN_CAP ((size_t)1 << 20)
 /* Compare team output with the answer. Returns JD_AC or JD_WA (message says
- * where). Works on files of any size (streams). */
+ * where), JD_JE when memory or reading fails. Streams: files of any size. */
 jd_verdict jd_default_check(FILE *team, FILE *answer, const struct jd_default_flags *f,
                             char *msg, size_t msglen);
 jd_verdict jd_default_check_mem(const char *team, size_t tlen, const char *ans, size_t alen,

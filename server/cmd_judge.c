@@ -236,22 +236,159 @@ static int parse_jobs(const char *s)
     return jd_parse_int(s, 1, 64, &v) ? -1 : (int)v;
 }
 
+/* ---- text from submissions, shown on a terminal or in JSON -------------
+ * Checker messages, compiler output and names can carry bytes a program
+ * chose: escape sequences that erase lines and draw a fake verdict on the
+ * problem setter's terminal. Human-readable output shows C0 controls (but
+ * \t, and \n where a block has lines), DEL, C1 controls, bidi overrides
+ * and bytes that are not UTF-8 as \xNN; JSON carries the exact text (jansson
+ * escapes controls; JSON_ENSURE_ASCII keeps the output pure ASCII too). */
+
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;          /* no overlong forms */
+        if (c == 0xed)
+            hi = 0x9f;          /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        if (c == 0xf4)
+            hi = 0x8f;          /* nothing past U+10FFFF */
+    } else
+        return 0;
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+/* The next character of p (n > 0 bytes left) as a terminal may see it:
+ * out gets its text, the return value is how many bytes it took. */
+static size_t term_char(const unsigned char *p, size_t n, bool lines, char out[20], size_t *outlen)
+{
+    size_t k = utf8_len(p, n);
+    bool plain = k == 1 ? (p[0] >= 0x20 && p[0] != 0x7f) || p[0] == '\t' || (lines && p[0] == '\n')
+                        : k > 1;
+    if (k == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+        plain = false;          /* C1: U+0080..U+009F, 0x9b is CSI */
+    if (k == 3 && p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+                                   (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+        plain = false;          /* bidi embeddings, overrides, isolates */
+    if (!k)
+        k = 1;
+    if (plain) {
+        memcpy(out, p, k);
+        *outlen = k;
+    } else {
+        *outlen = 0;
+        for (size_t i = 0; i < k; i++)
+            *outlen += (size_t)snprintf(out + *outlen, 5, "\\x%02x", p[i]);
+    }
+    return k;
+}
+
+/* s made safe for a terminal, on one line, in buf (cut with "..." if long). */
+static const char *term_safe(char *buf, size_t len, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p), o = 0;
+    while (n) {
+        char c[20];
+        size_t cl, k = term_char(p, n, false, c, &cl);
+        if (o + cl + 4 > len) {
+            snprintf(buf + o, len - o, "...");
+            return buf;
+        }
+        memcpy(buf + o, c, cl);
+        o += cl;
+        p += k;
+        n -= k;
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+/* A block of lines (compiler output) made safe for a terminal. */
+static void term_put_lines(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n) {
+        char c[20];
+        size_t cl, k = term_char(p, n, true, c, &cl);
+        fwrite(c, 1, cl, f);
+        p += k;
+        n -= k;
+    }
+}
+
+/* A JSON string of s; bytes that are not UTF-8 (JSON cannot hold them)
+ * become U+FFFD, everything else is kept exactly. NULL for NULL. */
+static json_t *json_text(const char *s)
+{
+    if (!s)
+        return NULL;
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = strlen(s), o = 0;
+    char *t = malloc(3 * n + 1);
+    if (!t)
+        return NULL;
+    for (const unsigned char *p = (const unsigned char *)s; n;) {
+        size_t k = utf8_len(p, n);
+        if (k) {
+            memcpy(t + o, p, k);
+            o += k;
+        } else {
+            memcpy(t + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            k = 1;
+        }
+        p += k;
+        n -= k;
+    }
+    t[o] = 0;
+    j = json_string(t);
+    free(t);
+    return j;
+}
+
+#define JSON_OUT_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(6) | JSON_ENSURE_ASCII)
+
+/* For fields of a table: room for every byte written as \xNN. */
+#define SAFE_MSG (4 * JD_MSG_MAX + 4)
+#define SAFE_NAME (4 * 256 + 4)
+
 static json_t *report_json(const struct jd_report *r)
 {
     json_t *tests = json_array();
     for (size_t i = 0; i < r->n_tests; i++) {
         const struct jd_test_result *t = &r->tests[i];
-        json_array_append_new(tests, json_pack("{s:s, s:s, s:f, s:f, s:I, s:f, s:i, s:i, s:s}",
-            "name", t->name ? t->name : "", "verdict", jd_verdict_code(t->verdict),
+        json_array_append_new(tests, json_pack("{s:o, s:s, s:f, s:f, s:I, s:f, s:i, s:i, s:o}",
+            "name", json_text(t->name ? t->name : ""), "verdict", jd_verdict_code(t->verdict),
             "time", t->time_s, "wall_time", t->wall_s, "memory", (json_int_t)t->mem_kib,
             "score", isnan(t->score) ? 0.0 : t->score, "exit_code", t->exit_code,
-            "signal", t->signal, "message", t->message));
+            "signal", t->signal, "message", json_text(t->message)));
     }
-    return json_pack("{s:s, s:s, s:f, s:f, s:f, s:I, s:s?, s:s, s:o}",
+    return json_pack("{s:s, s:s, s:f, s:f, s:f, s:I, s:o?, s:o, s:o}",
         "verdict", jd_verdict_code(r->verdict), "verdict_name", jd_verdict_name(r->verdict),
         "score", r->score, "max_score", r->max_score, "time", r->max_time_s,
-        "memory", (json_int_t)r->max_mem_kib, "compile_output", r->compile_output,
-        "message", r->message, "tests", tests);
+        "memory", (json_int_t)r->max_mem_kib, "compile_output", json_text(r->compile_output),
+        "message", json_text(r->message), "tests", tests);
 }
 
 /* ---- nsjudge judge ----------------------------------------------------- */
@@ -269,8 +406,10 @@ static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, 
         return;
     }
     const struct jd_test_result *t = &partial->tests[partial->n_tests - 1];
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %.2fs %.1f MiB", partial->n_tests, total, t->name,
-            jd_verdict_code(t->verdict), t->time_s, t->mem_kib / 1024.0);
+    char name[SAFE_NAME];
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %.2fs %.1f MiB", partial->n_tests, total,
+            term_safe(name, sizeof name, t->name), jd_verdict_code(t->verdict), t->time_s,
+            t->mem_kib / 1024.0);
     if (partial->n_tests == total)
         fprintf(stderr, "\r\033[K");
 }
@@ -284,8 +423,10 @@ static void print_table(FILE *f, const struct jd_report *r, bool scoring)
         char sc[16] = "";
         if (scoring)
             snprintf(sc, sizeof sc, "%8g", isnan(t->score) ? 0.0 : t->score);
-        fprintf(f, "%-32s %-4s %7.3fs %6.1f MiB %s %s\n", t->name, jd_verdict_code(t->verdict),
-                t->time_s, t->mem_kib / 1024.0, sc, t->message);
+        char name[SAFE_NAME], msg[SAFE_MSG];
+        fprintf(f, "%-32s %-4s %7.3fs %6.1f MiB %s %s\n", term_safe(name, sizeof name, t->name),
+                jd_verdict_code(t->verdict), t->time_s, t->mem_kib / 1024.0, sc,
+                term_safe(msg, sizeof msg, t->message));
     }
 }
 
@@ -373,8 +514,9 @@ int cmd_judge(int argc, char **argv)
     }
     struct jd_problem_options po = {.time_limit_s = time_s, .mem_limit_kib = (uint64_t)mem_kib};
     struct jd_problem *p = NULL;
+    char safe[SAFE_MSG];
     if (jd_problem_load(pdir, &po, &p, err, sizeof err) < 0) {
-        fprintf(stderr, "nsjudge judge: %s\n", err);
+        fprintf(stderr, "nsjudge judge: %s\n", term_safe(safe, sizeof safe, err));
         jd_langs_free(langs);
         return 2;
     }
@@ -396,22 +538,26 @@ int cmd_judge(int argc, char **argv)
         fprintf(stderr, "\r\033[K");
     int exit_code;
     if (rc < 0) {
-        fprintf(stderr, "nsjudge judge: %s\n", err);
+        fprintf(stderr, "nsjudge judge: %s\n", term_safe(safe, sizeof safe, err));
         exit_code = 2;
     } else {
         if (json) {
             json_t *o = report_json(&rep);
-            json_object_set_new(o, "problem", json_string(jd_problem_name(p)));
+            json_object_set_new(o, "problem", json_text(jd_problem_name(p)));
             json_object_set_new(o, "language", json_string(lang->id));
             json_object_set_new(o, "time_limit", json_real(jd_problem_time_limit(p)));
-            char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+            char *s = json_dumps(o, JSON_OUT_FLAGS);
             if (s)
                 puts(s);
+            else
+                fprintf(stderr, "nsjudge judge: cannot render the JSON report\n");
             free(s);
             json_decref(o);
         } else {
-            if (rep.verdict == JD_CE && rep.compile_output)
-                fprintf(stdout, "%s\n", rep.compile_output);
+            if (rep.verdict == JD_CE && rep.compile_output) {
+                term_put_lines(stdout, rep.compile_output);
+                fputc('\n', stdout);
+            }
             if (rep.n_tests)
                 print_table(stdout, &rep, jd_problem_is_scoring(p));
             printf("verdict: %s (%s)", jd_verdict_code(rep.verdict), jd_verdict_name(rep.verdict));
@@ -420,7 +566,7 @@ int cmd_judge(int argc, char **argv)
             printf("  max time %.3fs  max memory %.1f MiB  (time limit %gs)\n", rep.max_time_s,
                    rep.max_mem_kib / 1024.0, jd_problem_time_limit(p));
             if (rep.verdict != JD_AC && rep.message[0])
-                printf("%s\n", rep.message);
+                printf("%s\n", term_safe(safe, sizeof safe, rep.message));
         }
         exit_code = rep.verdict == JD_AC ? 0 : 1;
         jd_report_free(&rep);
@@ -514,9 +660,10 @@ static void *verify_worker(void *arg)
             break;
         judge_sub(v, s, slots);
         pthread_mutex_lock(&v->lock);
+        char rel[SAFE_NAME];
         if (v->tty)
-            fprintf(stderr, "%-48s %-4s expected %-22s %s\n", s->rel, jd_verdict_code(s->rep.verdict),
-                    s->expect_dir, s->match ? "ok" : "MISMATCH");
+            fprintf(stderr, "%-48s %-4s expected %-22s %s\n", term_safe(rel, sizeof rel, s->rel),
+                    jd_verdict_code(s->rep.verdict), s->expect_dir, s->match ? "ok" : "MISMATCH");
         pthread_mutex_unlock(&v->lock);
     }
     return NULL;
@@ -663,8 +810,9 @@ int cmd_verify(int argc, char **argv)
     if (load_langs(langs_path, &langs, used, sizeof used) < 0)
         return 2;
     struct jd_problem *p = NULL;
+    char safe[SAFE_MSG], rel[SAFE_NAME], name[SAFE_NAME];
     if (jd_problem_load(argv[optind], NULL, &p, err, sizeof err) < 0) {
-        fprintf(stderr, "nsjudge verify: %s\n", err);
+        fprintf(stderr, "nsjudge verify: %s\n", term_safe(safe, sizeof safe, err));
         jd_langs_free(langs);
         return 2;
     }
@@ -698,7 +846,7 @@ int cmd_verify(int argc, char **argv)
             bad_inputs++;
     if (v.tty && (n_inputs || input_err[0]))
         fprintf(stderr, "input validation: %zu checks, %zu failed%s%s\n", n_inputs, bad_inputs,
-                input_err[0] ? ": " : "", input_err);
+                input_err[0] ? ": " : "", term_safe(safe, sizeof safe, input_err));
 
     double mult, margin;
     jd_problem_time_factors(p, &mult, &margin);
@@ -739,9 +887,10 @@ int cmd_verify(int argc, char **argv)
         json_t *arr = json_array();
         for (size_t i = 0; i < v.n; i++) {
             struct sub *s = &v.subs[i];
-            json_t *o = json_pack("{s:s, s:s, s:s?, s:b, s:b, s:s}", "submission", s->rel,
+            json_t *o = json_pack("{s:o, s:s, s:s?, s:b, s:b, s:o}", "submission", json_text(s->rel),
                                   "expected", s->expect_dir, "language", s->lang ? s->lang->id : NULL,
-                                  "skipped", s->skipped, "ok", s->skipped || s->match, "note", s->note);
+                                  "skipped", s->skipped, "ok", s->skipped || s->match,
+                                  "note", json_text(s->note));
             if (!s->skipped) {
                 json_object_set_new(o, "time_limit", json_real(s->time_limit));
                 json_object_set_new(o, "report", report_json(&s->rep));
@@ -750,42 +899,52 @@ int cmd_verify(int argc, char **argv)
         }
         json_t *ins = json_array();
         for (size_t i = 0; i < n_inputs; i++)
-            json_array_append_new(ins, json_pack("{s:s, s:s, s:b, s:s}", "test", inputs[i].test,
-                                                 "validator", inputs[i].validator, "valid",
-                                                 inputs[i].valid, "message", inputs[i].message));
-        json_t *root = json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:s, s:o}", "problem",
-                                 jd_problem_name(p), "time_limit", v.tl, "time_limit_inferred", inferred,
-                                 "tle_time_limit", v.tl_tle, "mismatches", (json_int_t)bad,
-                                 "skipped", (json_int_t)skipped, "submissions", arr,
-                                 "invalid_inputs", (json_int_t)bad_inputs, "input_error", input_err,
-                                 "inputs", ins);
-        char *s = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+            json_array_append_new(ins, json_pack("{s:o, s:o, s:b, s:o}", "test",
+                                                 json_text(inputs[i].test), "validator",
+                                                 json_text(inputs[i].validator), "valid",
+                                                 inputs[i].valid, "message",
+                                                 json_text(inputs[i].message)));
+        json_t *root = json_pack("{s:o, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:o, s:o}", "problem",
+                                 json_text(jd_problem_name(p)), "time_limit", v.tl,
+                                 "time_limit_inferred", inferred, "tle_time_limit", v.tl_tle,
+                                 "mismatches", (json_int_t)bad, "skipped", (json_int_t)skipped,
+                                 "submissions", arr, "invalid_inputs", (json_int_t)bad_inputs,
+                                 "input_error", json_text(input_err), "inputs", ins);
+        char *s = json_dumps(root, JSON_OUT_FLAGS);
         if (s)
             puts(s);
+        else
+            fprintf(stderr, "nsjudge verify: cannot render the JSON report\n");
         free(s);
         json_decref(root);
     } else {
-        printf("problem %s: time limit %gs%s, time_limit_exceeded judged at %gs\n", jd_problem_name(p),
-               v.tl, tl_note, v.tl_tle);
+        printf("problem %s: time limit %gs%s, time_limit_exceeded judged at %gs\n",
+               term_safe(name, sizeof name, jd_problem_name(p)), v.tl, tl_note, v.tl_tle);
         printf("%-48s %-22s %-4s %8s  %s\n", "submission", "expected", "got", "time", "");
         for (size_t i = 0; i < v.n; i++) {
             struct sub *s = &v.subs[i];
+            term_safe(rel, sizeof rel, s->rel);
             if (s->skipped) {
-                printf("%-48s %-22s %-4s %8s  skipped: %s\n", s->rel, s->expect_dir, "-", "-", s->note);
+                printf("%-48s %-22s %-4s %8s  skipped: %s\n", rel, s->expect_dir, "-", "-",
+                       term_safe(safe, sizeof safe, s->note));
                 continue;
             }
-            printf("%-48s %-22s %-4s %7.3fs  %s%s%s\n", s->rel, s->expect_dir,
+            printf("%-48s %-22s %-4s %7.3fs  %s%s%s\n", rel, s->expect_dir,
                    jd_verdict_code(s->rep.verdict), s->rep.max_time_s, s->match ? "ok" : "MISMATCH",
-                   !s->match && s->rep.message[0] ? ": " : "", !s->match ? s->rep.message : "");
+                   !s->match && s->rep.message[0] ? ": " : "",
+                   !s->match ? term_safe(safe, sizeof safe, s->rep.message) : "");
         }
         printf("%zu submissions, %zu as expected, %zu mismatches, %zu skipped\n", v.n,
                v.n - bad - skipped, bad, skipped);
         if (input_err[0])
-            printf("input validation failed: %s\n", input_err);
+            printf("input validation failed: %s\n", term_safe(safe, sizeof safe, input_err));
         for (size_t i = 0; i < n_inputs; i++)
-            if (!inputs[i].valid)
-                printf("input %s rejected by %s: %s\n", inputs[i].test, inputs[i].validator,
-                       inputs[i].message);
+            if (!inputs[i].valid) {
+                char val[SAFE_NAME];
+                printf("input %s rejected by %s: %s\n", term_safe(name, sizeof name, inputs[i].test),
+                       term_safe(val, sizeof val, inputs[i].validator),
+                       term_safe(safe, sizeof safe, inputs[i].message));
+            }
         if (n_inputs)
             printf("%zu input checks, %zu failed\n", n_inputs, bad_inputs);
     }

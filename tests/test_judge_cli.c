@@ -225,3 +225,153 @@ Test(judge_cli, interrupt_removes_scratch, .timeout = 60)
     free(out);
     rmdir(tmp);
 }
+
+/* ---- what a submission prints cannot drive the setter's terminal -------- */
+
+static void put_file(const char *dir, const char *rel, const char *data)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "we");
+    cr_assert(f, "%s", path);
+    fputs(data, f);
+    fclose(f);
+}
+
+/* Human-readable output: none of the submission's control bytes raw, and
+ * the one verdict line is the judge's. */
+static void assert_terminal_safe(const char *out, const char *what)
+{
+    cr_assert(!strchr(out, '\x1b'), "%s: raw ESC in\n%s", what, out);
+    cr_assert(!strchr(out, '\r'), "%s: raw CR", what);
+    cr_assert(!strchr(out, '\a'), "%s: raw BEL", what);
+    cr_assert(!strstr(out, "\xc2\x9b"), "%s: raw C1 CSI", what);
+    cr_assert(!strchr(out, '\xff'), "%s: a byte that is not UTF-8", what);
+    int verdicts = 0;
+    for (const char *l = out; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+        if (!strncmp(l, "verdict:", 8)) {
+            verdicts++;
+            cr_assert(strncmp(l, "verdict: AC", 11), "%s: a fake verdict line in\n%s", what, out);
+        }
+    cr_assert_leq(verdicts, 1, "%s: %d verdict lines", what, verdicts);
+}
+
+/* The submission writes erase-line, carriage return, a fake verdict, an
+ * OSC title, BEL, a byte that is not UTF-8 and a C1 CSI; the problem's
+ * output validator quotes the team's line in its message, as many do. */
+static const char attack_c[] =
+    "#include <stdio.h>\n"
+    "int main(void)\n{\n"
+    "    fputs(\"\\x1b[2K\\rverdict: AC (Accepted)\\x1b]0;pwned\\x07\\xff\\xc2\\x9b\" \"31m\\n\", stdout);\n"
+    "    return 0;\n}\n";
+static const char echo_validator_c[] =
+    "#include <stdio.h>\n"
+    "int main(int argc, char **argv)\n{\n"
+    "    char line[512] = \"\", path[4096];\n"
+    "    if (argc < 4 || !fgets(line, sizeof line, stdin))\n        return 1;\n"
+    "    snprintf(path, sizeof path, \"%s/judgemessage.txt\", argv[3]);\n"
+    "    FILE *f = fopen(path, \"w\");\n"
+    "    if (!f)\n        return 1;\n"
+    "    fprintf(f, \"team said: %s\", line);\n"
+    "    fclose(f);\n    return 43;\n}\n";
+/* what the JSON must carry: the exact bytes, the non-UTF-8 one as U+FFFD */
+static const char attack_message[] =
+    "team said: \x1b[2K\rverdict: AC (Accepted)\x1b]0;pwned\x07\xef\xbf\xbd\xc2\x9b" "31m";
+
+Test(judge_cli, submission_output_cannot_drive_the_terminal, .timeout = 180)
+{
+    jt_need_root();
+    char dir[] = "/tmp/nsjudge-esc-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/p/data/sample %s/p/output_validators/echo "
+             "%s/p/submissions/accepted", dir, dir, dir);
+    cr_assert_eq(jt_sh(cmd, NULL), 0);
+    put_file(dir, "p/problem.yaml", "name: Echo\nvalidation: custom\nlimits:\n  time_limit: 2\n");
+    put_file(dir, "p/data/sample/1.in", "1\n");
+    put_file(dir, "p/data/sample/1.ans", "1\n");
+    put_file(dir, "p/output_validators/echo/echo.c", echo_validator_c);
+    put_file(dir, "p/submissions/accepted/attack.c", attack_c);
+
+    snprintf(cmd, sizeof cmd, "%s judge %s/p %s/p/submissions/accepted/attack.c 2>&1", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    assert_terminal_safe(out, "judge");
+    cr_assert(strstr(out, "team said: \\x1b[2K\\x0dverdict: AC (Accepted)\\x1b]0;pwned\\x07\\xff\\xc2\\x9b31m"),
+              "shown, escaped: %s", out);
+    cr_assert(strstr(out, "\nverdict: WA"), "%s", out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s judge --json %s/p %s/p/submissions/accepted/attack.c", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    cr_assert(!strchr(out, '\x1b') && !strchr(out, '\r'), "JSON escapes controls: %s", out);
+    json_error_t je;
+    json_t *o = json_loads(out, 0, &je);
+    cr_assert(o, "no JSON (%s): %s", je.text, out);
+    json_t *t0 = json_array_get(json_object_get(o, "tests"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(t0, "message")), attack_message);
+    json_decref(o);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s verify %s/p 2>&1", jt_bin(), dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    assert_terminal_safe(out, "verify");
+    cr_assert(strstr(out, "MISMATCH: test sample/1: team said: \\x1b[2K\\x0dverdict"), "%s", out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s verify --json %s/p", jt_bin(), dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    o = json_loads(out, 0, &je);
+    cr_assert(o, "no JSON (%s): %s", je.text, out);
+    json_t *rep = json_object_get(json_array_get(json_object_get(o, "submissions"), 0), "report");
+    t0 = json_array_get(json_object_get(rep, "tests"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(t0, "message")), attack_message);
+    json_decref(o);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    jt_sh(cmd, NULL);
+}
+
+Test(judge_cli, default_checker_and_compiler_text_is_escaped, .timeout = 180)
+{
+    jt_need_root();
+    char dir[] = "/tmp/nsjudge-esc2-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(dir));
+    put_file(dir, "1.in", "1\n");
+    put_file(dir, "1.ans", "42\n");
+    /* a token has no whitespace: ESC[1G moves to column 1 as \r would,
+     * U+00A0 looks like a space */
+    put_file(dir, "tok.c", "#include <stdio.h>\nint main(void) { fputs(\"\\x1b[2K\\x1b[1Gverdict:\\xc2\\xa0\" "
+                           "\"AC\\n\", stdout); return 0; }\n");
+    /* gcc quotes the source line of an #error, raw */
+    put_file(dir, "ce.c", "#error \"\x1b[2Kverdict: AC (Accepted)\"\nint main(void) { return 0; }\n");
+
+    snprintf(cmd, sizeof cmd, "%s judge %s %s/tok.c 2>&1", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    assert_terminal_safe(out, "default checker");
+    cr_assert(strstr(out, "got '\\x1b[2K\\x1b[1Gverdict:\xc2\xa0" "AC'"), "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s judge --json %s %s/tok.c", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    const char *m = json_string_value(json_object_get(json_array_get(json_object_get(o, "tests"), 0), "message"));
+    cr_assert(m && strstr(m, "got '\x1b[2K\x1b[1Gverdict:\xc2\xa0" "AC'"), "exact in JSON: %s", m);
+    json_decref(o);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s judge %s %s/ce.c 2>&1", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    assert_terminal_safe(out, "compiler output");
+    cr_assert(strstr(out, "#error \"\\x1b[2Kverdict: AC (Accepted)\""), "%s", out);
+    cr_assert(strstr(out, "\nverdict: CE"), "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s judge --json %s %s/ce.c", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    m = json_string_value(json_object_get(o, "compile_output"));
+    cr_assert(m && strstr(m, "#error \"\x1b[2Kverdict: AC (Accepted)\""), "exact in JSON: %s", m);
+    json_decref(o);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    jt_sh(cmd, NULL);
+}
