@@ -105,7 +105,7 @@ static int clean_name(struct unpack *u, const char *name, char *out, size_t *dep
     return 0;
 }
 
-/* what: "bytes, counting sparse holes" or "bytes on disk" */
+/* what: "bytes of apparent size" (sparse holes count) or "bytes on disk" */
 static int too_big(struct unpack *u, const char *what, const char *name, uint64_t total)
 {
     char sb[160];
@@ -124,7 +124,7 @@ static int too_big(struct unpack *u, const char *what, const char *name, uint64_
 static int charge(struct unpack *u, uint64_t n, const char *name)
 {
     if (n > u->allowed - u->st.bytes)
-        return too_big(u, "bytes, counting sparse holes", name, u->st.bytes + n);
+        return too_big(u, "bytes of apparent size", name, u->st.bytes + n);
     u->st.bytes += n;
     return 0;
 }
@@ -381,6 +381,7 @@ static void empty_dir(int root)
             close(fd);
         return;
     }
+    rewinddir(d);   /* the dup shares its offset with root */
     struct dirent *de;
     while ((de = readdir(d)))
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
@@ -397,6 +398,7 @@ static bool dir_is_empty(int root)
             close(fd);
         return false;
     }
+    rewinddir(d);
     struct dirent *de;
     bool empty = true;
     while (empty && (de = readdir(d)))

@@ -82,6 +82,7 @@ static char *package_root(const char *dest, int fd)
             close(dfd);
         return strdup(dest);
     }
+    rewinddir(d);   /* the dup shares its offset with fd */
     struct dirent *e;
     int count = 0;
     char only[NAME_MAX + 1] = "";
@@ -262,6 +263,8 @@ int pkg_sweep(struct app *app)
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (!d && dfd >= 0)
         close(dfd);
+    if (d)
+        rewinddir(d);
     struct dirent *e;
     while (d && nc < SWEEP_BATCH && (e = readdir(d))) {
         if (!upload_name(e->d_name) || named(base, e->d_name, v, n))
