@@ -80,11 +80,13 @@ static void register_upload(struct http_req *r, struct http_resp *w, const char 
     int hold;
     int rc = pkg_unpack(app, id, r->body, r->body_len, &root, &hold, err, sizeof err);
     if (rc) {
-        bool theirs = rc == -EINVAL || rc == -EFBIG || rc == -E2BIG || rc == -ENAMETOOLONG || rc == -EEXIST;
+        /* the server's own trouble, else the archive's */
+        bool ours = rc == -ENOMEM || rc == -ENOSPC || rc == -EDQUOT || rc == -EIO || rc == -EACCES ||
+                    rc == -EROFS || rc == -EMFILE || rc == -ENFILE;
         char q[600];
         nlog(&app->log, LOG_INFO, "problem_refused", "id=%s bytes=%zu reason=%s", id, r->body_len,
              log_quote(err, q, sizeof q));
-        http_error(w, theirs ? 422 : 500, err);
+        http_error(w, ours ? 500 : 422, err);
         return;
     }
     json_t *info;

@@ -140,6 +140,13 @@ Test(server_problem_files, hostile_uploads_leave_nothing, .timeout = 120)
     refused_upload(&s, "duplicate", b.buf, len, "appears twice");
     free(b.buf);
 
+    ab_open(&b, AB_TGZ, 1 << 20);
+    ab_file(&b, "data", "x", 1, 0644);
+    ab_file(&b, "data/secret/1.in", "1 2\n", 4, 0644);
+    len = ab_close(&b);
+    refused_upload(&s, "a file as a parent directory", b.buf, len, "also a file");
+    free(b.buf);
+
     /* a directory named like an answer file: unpacked, then the loader
      * finds no answer and the upload is refused and removed */
     ab_open(&b, AB_TGZ, 1 << 20);
