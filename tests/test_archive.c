@@ -528,3 +528,24 @@ Test(archive, additional_files_use_the_same_checks)
     cr_assert_eq(tree_count(out), 0);
     free(b.buf);
 }
+
+/* Data the extractor does not read is skipped by decompressing it, so an
+ * entry that is not a file must carry none: a GNU dumpdir ('D') is a
+ * directory with data (a few hundred bytes of .tar.bz2 can hold
+ * terabytes of it). A regular file named "." has nowhere to go. */
+Test(archive, directory_with_data_and_nameless_file_refused)
+{
+    struct jd_archive_limits lim;
+    jd_archive_limits_init(&lim, 1 << 20);
+    size_t len;
+    char *tgz = gnu_typed_tgz('D', "d/", 4096, &len);
+    refused(tgz, len, &lim, -EINVAL, "directory that carries 4096 bytes");
+    free(tgz);
+    tgz = gnu_typed_tgz('0', ".", 4096, &len);
+    refused(tgz, len, &lim, -EINVAL, "file without a name");
+    free(tgz);
+    /* the control: the same tar with a plain file there is fine */
+    tgz = gnu_typed_tgz('0', "d/f", 4096, &len);
+    accepted(tgz, len, &lim, NULL);
+    free(tgz);
+}

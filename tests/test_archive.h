@@ -35,6 +35,10 @@ size_t ab_close(struct abuild *b);
  * apparent. Returns a malloc'd buffer. */
 char *gnu_sparse_tgz(int64_t apparent, size_t *len);
 
+/* A gzip'd GNU tar: problem.yaml, then a member of tar type type with
+ * data_len zero bytes of data, then after.txt. */
+char *gnu_typed_tgz(char type, const char *name, size_t data_len, size_t *len);
+
 /* A tgz of a small "sum" package (problem.yaml, 1 sample, n secret tests
  * whose answers are a+b, plus off to each answer), under prefix ("" or
  * "sum/"). */

@@ -169,6 +169,21 @@ char *gnu_sparse_tgz(int64_t apparent, size_t *len)
     return gzip_bytes(tar, n, len);
 }
 
+char *gnu_typed_tgz(char type, const char *name, size_t data_len, size_t *len)
+{
+    size_t cap = 4096 + (data_len + 511) / 512 * 512;
+    char *tar = calloc(1, cap);
+    cr_assert(tar);
+    size_t n = gnu_member(tar, "problem.yaml", "name: x\n", 8);
+    gnu_header(tar + n, name, type, data_len, 0, 0, 0);
+    n += 512 + (data_len + 511) / 512 * 512;   /* zeros */
+    n += gnu_member(tar + n, "after.txt", "1\n", 2);
+    n += 1024;
+    char *out = gzip_bytes(tar, n, len);
+    free(tar);
+    return out;
+}
+
 char *sum_package_tgz(const char *prefix, int n_secret, int off, size_t *len)
 {
     struct abuild b;
