@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -236,6 +238,34 @@ Test(server_problem_files, delete_and_replace_leave_no_copy, .timeout = 120)
     r = http(&s, "DELETE", "/problems/flat", NULL, 0, NULL);
     cr_assert_eq(r.code, 404, "%s", r.body);
     hresp_free(&r);
+    free(tgz);
+    srv_cleanup(&s);
+}
+
+/* Another process judging on a package (an `nsjudge worker` on the same
+ * host) holds it the same way: a shared flock on its directory. Here the
+ * test process takes it; DELETE must leave the directory, and the next
+ * sweep after the hold ends removes it. */
+Test(server_problem_files, a_hold_from_another_process_defers_removal, .timeout = 120)
+{
+    struct srv s;
+    srv_start(&s, 0, NULL);
+    char path[600], dir[600], msg[600];
+    size_t len;
+    char *tgz = sum_package_tgz("sum/", 2, 0, &len);
+    cr_assert_eq(upload(&s, "POST", "sum", tgz, len, path, sizeof path, msg, sizeof msg), 201, "%s", msg);
+    upload_dir(&s, path, dir, sizeof dir);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cr_assert(fd >= 0);
+    cr_assert_eq(flock(fd, LOCK_SH), 0);
+    struct hresp r = http(&s, "DELETE", "/problems/sum", NULL, 0, NULL);
+    cr_assert_eq(r.code, 200, "%s", r.body);
+    hresp_free(&r);
+    cr_assert(exists(path), "a held package was removed");
+    close(fd);
+    /* any later upload or delete sweeps it */
+    cr_assert_eq(upload(&s, "POST", "other", tgz, len, NULL, 0, msg, sizeof msg), 201, "%s", msg);
+    cr_assert(!exists(dir), "the released package was not swept");
     free(tgz);
     srv_cleanup(&s);
 }
