@@ -125,7 +125,7 @@ static int hold_current(struct app *app, const char *id, struct problem_rec *rec
             *hold = -1;
         }
         problem_rec_clear(rec);
-        if (rc && rc != -ENOENT) {
+        if (rc && (rc != -ENOENT || tries == 3)) {
             snprintf(err, errlen, "problem %s: its package directory: %s", id, strerror(-rc));
             return rc;
         }
