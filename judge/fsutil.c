@@ -276,9 +276,11 @@ static int rm_at(int dfd, const char *name)
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            if (rm_at(dirfd(d), e->d_name) < 0)
-                rc = -errno;
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            int r = rm_at(dirfd(d), e->d_name);
+            if (r < 0 && !rc)
+                rc = r;
+        }
     closedir(d);
     if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && !rc)
         rc = -errno;
@@ -288,6 +290,13 @@ static int rm_at(int dfd, const char *name)
 int jd_rm_rf(const char *path)
 {
     return rm_at(AT_FDCWD, path);
+}
+
+int jd_rm_rf_at(int dirfd, const char *name)
+{
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+        return -EINVAL;
+    return rm_at(dirfd, name);
 }
 
 int jd_mkdtemp(const char *parent, const char *prefix, char **out)

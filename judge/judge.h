@@ -129,6 +129,35 @@ void jd_problem_time_factors(const struct jd_problem *p, double *multiplier, dou
  * submitter see of its secret tests; UNSET = the service decides. */
 jd_feedback jd_problem_feedback(const struct jd_problem *p);
 
+/* ---- uploaded archives (archive.c) ------------------------------------- */
+/* What one archive may unpack to. Sizes are apparent sizes (a sparse
+ * entry's holes count) and, checked after writing, blocks on disk. */
+struct jd_archive_limits {
+    uint64_t max_bytes;     /* all files together */
+    uint64_t max_entries;
+    unsigned max_depth;     /* directory levels of a member name */
+    unsigned max_ratio;     /* unpacked bytes per archive byte; 0 = no ratio check */
+    uint64_t ratio_floor;   /* bytes allowed whatever the ratio (small packages) */
+};
+/* max_bytes as given; 20000 entries, depth 32, ratio 200 above 16 MiB. */
+void jd_archive_limits_init(struct jd_archive_limits *l, uint64_t max_bytes);
+struct jd_archive_stats {
+    uint64_t files, dirs;
+    uint64_t bytes;         /* apparent */
+    uint64_t disk_bytes;    /* st_blocks of what was written */
+};
+/* Unpack a tar (plain, gzip, bzip2, xz, zstd) or zip held in memory into
+ * the existing empty directory dir. Only regular files (mode 0644/0755)
+ * and directories are written, never through a symlink; absolute names,
+ * "..", links, devices, duplicates and limits exceeded are refused whole,
+ * leaving dir empty. stats may be NULL. 0 or -errno with a message. */
+int jd_archive_extract(const void *data, size_t len, const char *dir,
+                       const struct jd_archive_limits *lim, struct jd_archive_stats *stats,
+                       char *err, size_t errlen);
+/* rm -rf of the entry name inside the directory dirfd. Symlinks are
+ * removed, never followed; name must be one path component. */
+int jd_rm_rf_at(int dirfd, const char *name);
+
 /* ---- judging a submission against a problem ---------------------------- */
 struct jd_test_result {
     char *name;            /* e.g. "secret/group1/03" */

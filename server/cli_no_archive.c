@@ -1,11 +1,13 @@
 /*
  * cli_no_archive.c - the CLI's stand-in for judge/archive.c.
  *
- * Only the HTTP service receives additional_files archives. Linking this
- * definition into the nsjudge binary keeps the linker from pulling
- * judge/archive.o, and with it libarchive, libxml2 and ICU, whose loading
- * would add ~8 ms to every `nsjudge run`. The service plugin links the
- * real one.
+ * judge/archive.c is the one extractor of uploaded archives (problem
+ * packages and additional_files); only the HTTP service receives them.
+ * The CLI reaches it only through judge/compile.c's jd_extract_zip, so
+ * defining that here keeps the linker from pulling judge/archive.o, and
+ * with it libarchive, libxml2 and ICU, whose loading would add ~8 ms to
+ * every `nsjudge run`. The service plugin links the real one. Keep
+ * judge/archive.c free of anything else the CLI needs.
  */
 #include <errno.h>
 #include <stddef.h>

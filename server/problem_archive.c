@@ -1,142 +1,298 @@
-/* problem_archive.c - libarchive extraction of uploaded problem packages. */
+/* problem_archive.c - uploaded problem packages on disk: unpack into a
+ * fresh DATA/problems/ID-XXXXXXXX, hold while judged, sweep when unused. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
-#include <archive.h>
-#include <archive_entry.h>
+#include <uuid/uuid.h>
 #include "server/problem_archive.h"
+#include "server/problems.h"
 
-static int safe_name(const char *n)
+#define SWEEP_BATCH 256   /* directories locked at once by one sweep */
+
+/* ID-XXXXXXXX: a valid problem id, '-', 8 lowercase hex digits. Nothing
+ * else under DATA/problems is ever removed. */
+static bool upload_name(const char *name)
 {
-    if (!n || !*n || n[0] == '/')
-        return 0;
-    const char *p = n;
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (l == 2 && !strncmp(p, "..", 2))
-            return 0;
-        if (!e)
-            break;
-        p = e + 1;
-    }
-    return 1;
+    size_t n = strlen(name);
+    if (n < 10 || n > 120 || name[n - 9] != '-')
+        return false;
+    for (size_t i = n - 8; i < n; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+            return false;
+    char id[128];
+    snprintf(id, sizeof id, "%.*s", (int)(n - 9), name);
+    return problems_valid_id(id);
 }
 
-int srv_archive_extract(const void *data, size_t len, const char *dest, size_t max_bytes,
-                        char *err, size_t errlen)
+/* DATA/problems, resolved; 0 or -errno. */
+static int base_dir(const struct app *app, char out[PATH_MAX])
 {
-    struct archive *a = archive_read_new();
-    struct archive *w = archive_write_disk_new();
-    int rc = 0;
-    if (!a || !w) {
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s/problems", app->cfg.data_dir) >= (int)sizeof p)
+        return -ENAMETOOLONG;
+    return realpath(p, out) ? 0 : -errno;
+}
+
+/* Whether path lies in an upload directory of this data dir; if so, its
+ * name (one component) in name. */
+static bool upload_dir_of(const char *base, const char *path, char name[NAME_MAX + 1])
+{
+    size_t n = strlen(base);
+    if (strncmp(path, base, n) || path[n] != '/')
+        return false;
+    const char *c = path + n + 1;
+    size_t len = strcspn(c, "/");
+    if (len > NAME_MAX)
+        return false;
+    memcpy(name, c, len);
+    name[len] = 0;
+    return upload_name(name);
+}
+
+static int lock_fd(int fd, int how)
+{
+    while (flock(fd, how) < 0)
+        if (errno != EINTR)
+            return -errno;
+    return 0;
+}
+
+/* A directory that was removed while we waited for its lock has no links. */
+static bool still_there(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_nlink > 0;
+}
+
+/* The package root in a fresh upload: the directory, or its only
+ * subdirectory when that is not itself part of a package (data/, tests/). */
+static char *package_root(const char *dest, int fd)
+{
+    int dfd = dup(fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return strdup(dest);
+    }
+    rewinddir(d);   /* the dup shares its offset with fd */
+    struct dirent *e;
+    int count = 0;
+    char only[NAME_MAX + 1] = "";
+    bool only_dir = false;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        count++;
+        snprintf(only, sizeof only, "%s", e->d_name);
+        only_dir = e->d_type == DT_DIR;
+    }
+    closedir(d);
+    char *root = NULL;
+    if (count == 1 && only_dir && strcmp(only, "data") && strcmp(only, "tests")) {
+        if (asprintf(&root, "%s/%s", dest, only) < 0)
+            root = NULL;
+    } else {
+        root = strdup(dest);
+    }
+    return root;
+}
+
+int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, char **root,
+               int *hold, char *err, size_t errlen)
+{
+    char base[PATH_MAX], p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/problems", app->cfg.data_dir);
+    if ((mkdir(p, 0755) < 0 && errno != EEXIST) || base_dir(app, base) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot create the problems directory: %s", strerror(e));
+        return -e;
+    }
+    int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (bfd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot open the problems directory: %s", strerror(e));
+        return -e;
+    }
+    /* Create, then lock, then check it was not swept in between (a sweep
+     * sees an unregistered, unheld directory). */
+    char name[NAME_MAX + 1];
+    int fd = -1, rc = -EEXIST;
+    for (int tries = 0; fd < 0 && tries < 5; tries++) {
+        uuid_t u;
+        char us[40];
+        uuid_generate_random(u);
+        uuid_unparse_lower(u, us);
+        snprintf(name, sizeof name, "%s-%.8s", id, us);
+        if (mkdirat(bfd, name, 0755) < 0) {
+            rc = -errno;
+            if (errno == EEXIST)
+                continue;
+            break;
+        }
+        fd = openat(bfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            rc = -errno;
+            continue;
+        }
+        if ((rc = lock_fd(fd, LOCK_SH)) < 0 || !still_there(fd)) {
+            close(fd);
+            fd = -1;
+            rc = rc < 0 ? rc : -ENOENT;
+        }
+    }
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create the problem directory: %s", strerror(-rc));
+        close(bfd);
+        return rc;
+    }
+    char dest[PATH_MAX + NAME_MAX + 2];
+    snprintf(dest, sizeof dest, "%s/%s", base, name);
+    struct jd_archive_limits lim;
+    jd_archive_limits_init(&lim, app->cfg.max_extract_bytes);
+    struct jd_archive_stats st;
+    rc = jd_archive_extract(data, len, dest, &lim, &st, err, errlen);
+    if (rc == 0 && st.files == 0) {
+        snprintf(err, errlen, "archive holds no files");
+        rc = -EINVAL;
+    }
+    if (rc == 0 && !(*root = package_root(dest, fd))) {
         snprintf(err, errlen, "out of memory");
         rc = -ENOMEM;
-        goto out;
     }
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
-    archive_write_disk_set_options(w, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                          ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                          ARCHIVE_EXTRACT_NO_OVERWRITE);
-    /* Entry names are checked by safe_name() and prefixed with dest, so
-     * the absolute-path guard of libarchive would refuse our own prefix. */
-    if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-        snprintf(err, errlen, "not a readable archive: %s", archive_error_string(a));
-        rc = -EINVAL;
-        goto out;
+    if (rc < 0) {
+        jd_rm_rf_at(bfd, name);
+        close(fd);
+    } else {
+        *hold = fd;
     }
-    size_t total = 0, entries = 0;
-    struct archive_entry *e;
-    int r;
-    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-        char name_buf[1024];
-        const char *name = archive_entry_pathname(e);
-        mode_t type = archive_entry_filetype(e);
-        if (++entries > 100000) {
-            snprintf(err, errlen, "archive has too many entries");
-            rc = -E2BIG;
-            goto out;
-        }
-        while (name && name[0] == '.' && name[1] == '/')
-            name += 2;
-        if (!name || !*name || !strcmp(name, "."))
-            continue;
-        if (!safe_name(name)) {
-            snprintf(err, errlen, "unsafe path in archive: %.200s", name);
-            rc = -EINVAL;
-            goto out;
-        }
-        if (type != AE_IFREG && type != AE_IFDIR) {
-            /* links and devices could point outside the package */
-            snprintf(err, errlen, "archive entry %.200s is not a regular file or directory", name);
-            rc = -EINVAL;
-            goto out;
-        }
-        if (archive_entry_hardlink(e)) {
-            snprintf(err, errlen, "archive entry %.200s is a hard link", name);
-            rc = -EINVAL;
-            goto out;
-        }
-        snprintf(name_buf, sizeof name_buf, "%s", name);
-        name = name_buf;
-        char *full = malloc(strlen(dest) + strlen(name) + 2);
-        if (!full) {
-            rc = -ENOMEM;
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        sprintf(full, "%s/%s", dest, name);
-        archive_entry_set_pathname(e, full);
-        free(full);
-        archive_entry_set_perm(e, type == AE_IFDIR ? 0755 : (archive_entry_perm(e) & 0111) ? 0755 : 0644);
-        if (archive_write_header(w, e) != ARCHIVE_OK) {
-            snprintf(err, errlen, "cannot write %.200s: %s", name, archive_error_string(w));
-            rc = -EIO;
-            goto out;
-        }
-        if (type == AE_IFREG) {
-            const void *buf;
-            size_t sz;
-            la_int64_t off;
-            while ((r = archive_read_data_block(a, &buf, &sz, &off)) == ARCHIVE_OK) {
-                total += sz;
-                if (total > max_bytes) {
-                    snprintf(err, errlen, "archive unpacks to more than %zu bytes", max_bytes);
-                    rc = -E2BIG;
-                    goto out;
-                }
-                if (archive_write_data_block(w, buf, sz, off) != ARCHIVE_OK) {
-                    snprintf(err, errlen, "cannot write %.200s: %s", name, archive_error_string(w));
-                    rc = -EIO;
-                    goto out;
-                }
-            }
-            if (r != ARCHIVE_EOF) {
-                snprintf(err, errlen, "corrupt archive: %s", archive_error_string(a));
-                rc = -EINVAL;
-                goto out;
-            }
-        }
-        archive_write_finish_entry(w);
-    }
-    if (r != ARCHIVE_EOF) {
-        snprintf(err, errlen, "corrupt archive: %s", archive_error_string(a));
-        rc = -EINVAL;
-        goto out;
-    }
-    if (!entries) {
-        snprintf(err, errlen, "archive is empty");
-        rc = -EINVAL;
-    }
-out:
-    if (a)
-        archive_read_free(a);
-    if (w) {
-        archive_write_close(w);
-        archive_write_free(w);
-    }
+    close(bfd);
     return rc;
+}
+
+void pkg_discard(struct app *app, const char *root, int hold)
+{
+    char base[PATH_MAX], name[NAME_MAX + 1];
+    if (base_dir(app, base) == 0 && upload_dir_of(base, root, name)) {
+        int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (bfd >= 0) {
+            jd_rm_rf_at(bfd, name);
+            close(bfd);
+        }
+    }
+    pkg_release(hold);
+}
+
+int pkg_hold(struct app *app, const char *path, int *hold)
+{
+    char base[PATH_MAX], name[NAME_MAX + 1];
+    *hold = -1;
+    if (!path || base_dir(app, base) < 0 || !upload_dir_of(base, path, name))
+        return 0;
+    int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (bfd < 0)
+        return -errno;
+    int fd = openat(bfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int rc = fd < 0 ? -errno : 0;
+    close(bfd);
+    if (rc < 0)
+        return rc == -ENOTDIR || rc == -ELOOP ? -ENOENT : rc;
+    /* waits only for a sweep that is removing it right now */
+    if ((rc = lock_fd(fd, LOCK_SH)) < 0 || !still_there(fd)) {
+        close(fd);
+        return rc < 0 ? rc : -ENOENT;
+    }
+    *hold = fd;
+    return 0;
+}
+
+void pkg_release(int hold)
+{
+    if (hold >= 0)
+        close(hold);   /* drops the flock */
+}
+
+/* Whether a registration names the upload directory name. */
+static bool named(const char *base, const char *name, const struct problem_rec *v, size_t n)
+{
+    char other[NAME_MAX + 1];
+    for (size_t i = 0; i < n; i++)
+        if (v[i].path && upload_dir_of(base, v[i].path, other) && !strcmp(other, name))
+            return true;
+    return false;
+}
+
+static int list_problems(struct app *app, struct problem_rec **v, size_t *n)
+{
+    return app->store->ops->problem_list(app->store, v, n);
+}
+
+static void free_problems(struct problem_rec *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        problem_rec_clear(&v[i]);
+    free(v);
+}
+
+int pkg_sweep(struct app *app)
+{
+    char base[PATH_MAX];
+    if (base_dir(app, base) < 0)
+        return 0;
+    int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (bfd < 0)
+        return -errno;
+    struct problem_rec *v;
+    size_t n;
+    int rc = list_problems(app, &v, &n);
+    if (rc < 0) {
+        close(bfd);
+        return rc;
+    }
+    /* First pass: lock (without waiting) what no registration names. */
+    struct { char name[NAME_MAX + 1]; int fd; } cand[SWEEP_BATCH];
+    size_t nc = 0;
+    int dfd = dup(bfd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d && dfd >= 0)
+        close(dfd);
+    if (d)
+        rewinddir(d);
+    struct dirent *e;
+    while (d && nc < SWEEP_BATCH && (e = readdir(d))) {
+        if (!upload_name(e->d_name) || named(base, e->d_name, v, n))
+            continue;
+        int fd = openat(bfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;   /* not a directory of ours: left alone */
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0 || !still_there(fd)) {
+            close(fd);  /* held by a judge or an upload, or just removed */
+            continue;
+        }
+        snprintf(cand[nc].name, sizeof cand[nc].name, "%s", e->d_name);
+        cand[nc++].fd = fd;
+    }
+    if (d)
+        closedir(d);
+    free_problems(v, n);
+    /* Second pass, with the locks held: an upload registers while holding
+     * its directory, so what is unnamed now stays unnamed. */
+    int removed = 0;
+    rc = nc ? list_problems(app, &v, &n) : 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (rc == 0 && !named(base, cand[i].name, v, n) && jd_rm_rf_at(bfd, cand[i].name) == 0)
+            removed++;
+        close(cand[i].fd);
+    }
+    if (nc && rc == 0)
+        free_problems(v, n);
+    close(bfd);
+    return rc < 0 ? rc : removed;
 }

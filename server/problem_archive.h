@@ -1,14 +1,36 @@
-/* problem_archive.h - unpack an uploaded problem package (tar, tar.gz,
- * tar.xz, zip, ... anything libarchive reads) safely into a directory. */
+/* problem_archive.h - uploaded problem packages on disk. Each upload is
+ * unpacked (by judge/archive.c, the one extractor) into its own directory
+ * DATA/problems/ID-XXXXXXXX, and removed once no registration names it and
+ * no judge holds it: a judge takes a shared flock on the directory for as
+ * long as it reads the package, a removal an exclusive one (never waiting),
+ * so a package replaced or deleted while a submission is judged on it
+ * stays until that judge is done, in this process or in `nsjudge worker`. */
 #ifndef NSJUDGE_SERVER_PROBLEM_ARCHIVE_H
 #define NSJUDGE_SERVER_PROBLEM_ARCHIVE_H
 
 #include <stddef.h>
+#include "server/app.h"
 
-/* Only regular files and directories are written; absolute names, ".."
- * and links are refused; at most max_bytes unpacked and 100000 entries.
- * dest must exist and be empty. 0 or -errno with a message. */
-int srv_archive_extract(const void *data, size_t len, const char *dest, size_t max_bytes,
-                        char *err, size_t errlen);
+/* Unpack an uploaded archive for problem id into a new directory, within
+ * cfg.max_extract_bytes. On success *root is the package root (the new
+ * directory, or its only subdirectory when the archive was made from a
+ * parent: tar czf p.tgz hello/), to free, and *hold keeps the directory
+ * from being swept until pkg_release (register it first). 0, or -errno and
+ * a message (-EINVAL/-EFBIG/-E2BIG...: the archive's fault). */
+int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, char **root,
+               int *hold, char *err, size_t errlen);
+/* Remove the directory of an upload that was not registered, then release. */
+void pkg_discard(struct app *app, const char *root, int hold);
+
+/* Hold the upload directory that path (a registration's path) lies in,
+ * for reading. *hold = -1 when path is not an upload of this data dir
+ * (nothing to hold: it is never removed). -ENOENT when it is gone. */
+int pkg_hold(struct app *app, const char *path, int *hold);
+void pkg_release(int hold);
+
+/* Remove every upload directory that no registration names and nobody
+ * holds (replaced, deleted, left by a crash). Never follows a symlink and
+ * touches only DATA/problems/ID-XXXXXXXX. Returns how many were removed. */
+int pkg_sweep(struct app *app);
 
 #endif

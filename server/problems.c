@@ -1,25 +1,36 @@
 /* problems.c - problem registration and the shared cache of loaded problems. */
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "server/problem_archive.h"
 #include "server/problems.h"
 
-struct problem_ref {
+/* One loaded registration, shared by the jobs judging on it. */
+struct problem_entry {
     char id[128];
     char version[32];       /* created_at of the registration it was loaded from */
+    char *path;
     struct jd_problem *p;
     int refs;
     bool stale;             /* re-registered or deleted: free when unused */
-    struct problem_ref *next;
+    struct problem_entry *next;
+};
+
+/* One job's use of an entry, holding the package directory on disk. */
+struct problem_ref {
+    struct problem_entry *e;
+    int hold;               /* pkg_hold fd, or -1 */
+    char id[128];
+    char *path;
 };
 
 struct problem_cache {
     pthread_mutex_t mu;
-    struct problem_ref *head;
+    struct problem_entry *head;
 };
 
 int problems_new(struct problem_cache **out)
@@ -32,28 +43,33 @@ int problems_new(struct problem_cache **out)
     return 0;
 }
 
+static void entry_free(struct problem_entry *e)
+{
+    jd_problem_free(e->p);
+    free(e->path);
+    free(e);
+}
+
 void problems_free(struct problem_cache *pc)
 {
     if (!pc)
         return;
-    for (struct problem_ref *e = pc->head, *n; e; e = n) {
+    for (struct problem_entry *e = pc->head, *n; e; e = n) {
         n = e->next;
-        jd_problem_free(e->p);
-        free(e);
+        entry_free(e);
     }
     pthread_mutex_destroy(&pc->mu);
     free(pc);
 }
 
 /* with the lock held */
-static void sweep(struct problem_cache *pc)
+static void drop_unused(struct problem_cache *pc)
 {
-    for (struct problem_ref **pp = &pc->head; *pp;) {
-        struct problem_ref *e = *pp;
+    for (struct problem_entry **pp = &pc->head; *pp;) {
+        struct problem_entry *e = *pp;
         if (e->stale && e->refs == 0) {
             *pp = e->next;
-            jd_problem_free(e->p);
-            free(e);
+            entry_free(e);
         } else {
             pp = &e->next;
         }
@@ -63,11 +79,61 @@ static void sweep(struct problem_cache *pc)
 static void invalidate(struct problem_cache *pc, const char *id)
 {
     pthread_mutex_lock(&pc->mu);
-    for (struct problem_ref *e = pc->head; e; e = e->next)
+    for (struct problem_entry *e = pc->head; e; e = e->next)
         if (!strcmp(e->id, id))
             e->stale = true;
-    sweep(pc);
+    drop_unused(pc);
     pthread_mutex_unlock(&pc->mu);
+}
+
+static bool same_registration(const struct problem_rec *a, const struct problem_rec *b)
+{
+    return !strcmp(a->created_at, b->created_at) && a->path && b->path && !strcmp(a->path, b->path);
+}
+
+static bool is_upload(const struct problem_rec *r)
+{
+    return r->origin && !strcmp(r->origin, "upload");
+}
+
+/* The current registration of id with its package directory held: held
+ * first, then confirmed, because a removal changes the store first and
+ * then takes the directory only if nobody holds it. */
+static int hold_current(struct app *app, const char *id, struct problem_rec *rec, int *hold,
+                        char *err, size_t errlen)
+{
+    for (int tries = 0;; tries++) {
+        int rc = app->store->ops->problem_get(app->store, id, rec);
+        if (rc) {
+            snprintf(err, errlen, "problem %s is not registered", id);
+            return rc;
+        }
+        *hold = -1;
+        if (!is_upload(rec))
+            return 0;
+        rc = pkg_hold(app, rec->path, hold);
+        struct problem_rec now;
+        bool same = false;
+        if (rc == 0) {
+            if (app->store->ops->problem_get(app->store, id, &now) == 0) {
+                same = same_registration(rec, &now);
+                problem_rec_clear(&now);
+            }
+            if (same)
+                return 0;
+            pkg_release(*hold);
+            *hold = -1;
+        }
+        problem_rec_clear(rec);
+        if (rc && (rc != -ENOENT || tries == 3)) {
+            snprintf(err, errlen, "problem %s: its package directory: %s", id, strerror(-rc));
+            return rc;
+        }
+        if (tries == 3) {
+            snprintf(err, errlen, "problem %s changed while it was being loaded", id);
+            return -EAGAIN;
+        }
+    }
 }
 
 int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
@@ -77,32 +143,45 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
     /* The store says which registration is current; a `nsjudge worker` in
      * another process learns of a re-registration this way too. */
     struct problem_rec rec;
-    int rc = app->store->ops->problem_get(app->store, id, &rec);
-    if (rc) {
-        snprintf(err, errlen, "problem %s is not registered", id);
+    int hold;
+    int rc = hold_current(app, id, &rec, &hold, err, errlen);
+    if (rc)
         return rc;
+    struct problem_ref *ref = calloc(1, sizeof *ref);
+    if (!ref || !(ref->path = strdup(rec.path))) {
+        free(ref);
+        pkg_release(hold);
+        problem_rec_clear(&rec);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
     }
+    ref->hold = hold;
+    snprintf(ref->id, sizeof ref->id, "%s", id);
     pthread_mutex_lock(&pc->mu);
-    for (struct problem_ref *e = pc->head; e; e = e->next) {
+    for (struct problem_entry *e = pc->head; e; e = e->next) {
         if (e->stale || strcmp(e->id, id))
             continue;
-        if (strcmp(e->version, rec.created_at)) {
+        if (strcmp(e->version, rec.created_at) || strcmp(e->path, rec.path)) {
             e->stale = true;
             continue;
         }
         e->refs++;
-        *out = e;
-        sweep(pc);
-        pthread_mutex_unlock(&pc->mu);
+        ref->e = e;
+        break;
+    }
+    drop_unused(pc);
+    pthread_mutex_unlock(&pc->mu);
+    if (ref->e) {
         problem_rec_clear(&rec);
+        *out = ref;
         return 0;
     }
-    sweep(pc);
-    pthread_mutex_unlock(&pc->mu);
 
-    struct problem_ref *e = calloc(1, sizeof *e);
-    if (!e) {
+    struct problem_entry *e = calloc(1, sizeof *e);
+    if (!e || !(e->path = strdup(rec.path))) {
+        free(e);
         problem_rec_clear(&rec);
+        problems_release(app, ref);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
@@ -111,7 +190,8 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
     rc = jd_problem_load(rec.path, NULL, &e->p, err, errlen);
     problem_rec_clear(&rec);
     if (rc) {
-        free(e);
+        entry_free(e);
+        problems_release(app, ref);
         return rc;
     }
     /* Two workers may load the same problem at once; both entries are
@@ -120,23 +200,42 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
     e->refs = 1;
     e->next = pc->head;
     pc->head = e;
+    ref->e = e;
     pthread_mutex_unlock(&pc->mu);
-    *out = e;
+    *out = ref;
     return 0;
 }
 
 const struct jd_problem *problems_get(const struct problem_ref *r)
 {
-    return r->p;
+    return r->e->p;
 }
 
 void problems_release(struct app *app, struct problem_ref *r)
 {
     struct problem_cache *pc = app->problems;
-    pthread_mutex_lock(&pc->mu);
-    r->refs--;
-    sweep(pc);
-    pthread_mutex_unlock(&pc->mu);
+    if (r->e) {
+        pthread_mutex_lock(&pc->mu);
+        r->e->refs--;
+        drop_unused(pc);
+        pthread_mutex_unlock(&pc->mu);
+    }
+    /* The last judge on a package that was replaced or deleted meanwhile
+     * (here or in another process) removes it. */
+    bool held = r->hold >= 0;
+    pkg_release(r->hold);
+    if (held) {
+        struct problem_rec now;
+        bool current = false;
+        if (app->store->ops->problem_get(app->store, r->id, &now) == 0) {
+            current = now.path && !strcmp(now.path, r->path);
+            problem_rec_clear(&now);
+        }
+        if (!current)
+            pkg_sweep(app);
+    }
+    free(r->path);
+    free(r);
 }
 
 bool problems_valid_id(const char *s)
@@ -186,6 +285,8 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
         return rc;
     }
     invalidate(app->problems, id);
+    /* the package this one replaces, unless a judge still reads it */
+    pkg_sweep(app);
     *info = problems_rec_json(&rec);
     problem_rec_clear(&rec);
     return 0;
@@ -193,29 +294,36 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
 
 int problems_unregister(struct app *app, const char *id)
 {
-    struct problem_rec rec;
-    int rc = app->store->ops->problem_get(app->store, id, &rec);
+    int rc = app->store->ops->problem_remove(app->store, id);
     if (rc)
         return rc;
-    rc = app->store->ops->problem_remove(app->store, id);
     invalidate(app->problems, id);
-    /* uploaded packages live in our data dir; server dirs are not ours */
-    if (!rc && rec.origin && !strcmp(rec.origin, "upload"))
-        problems_rmtree(rec.path);
-    problem_rec_clear(&rec);
-    return rc;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
+    /* uploaded packages live in our data dir (server dirs are not ours);
+     * one being judged goes when its last judge releases it */
+    pkg_sweep(app);
     return 0;
 }
 
 int problems_rmtree(const char *path)
 {
-    return nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    char *copy = strdup(path);
+    if (!copy)
+        return -ENOMEM;
+    size_t n = strlen(copy);
+    while (n > 1 && copy[n - 1] == '/')
+        copy[--n] = 0;
+    /* the parent is ours (a scratch or data dir); below it nothing is followed */
+    char *slash = strrchr(copy, '/');
+    int dfd = AT_FDCWD;
+    const char *name = copy;
+    if (slash) {
+        name = slash + 1;
+        *slash = 0;
+        dfd = open(slash == copy ? "/" : copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    int rc = dfd == -1 ? -errno : jd_rm_rf_at(dfd, name);
+    if (dfd >= 0)
+        close(dfd);
+    free(copy);
+    return rc;
 }

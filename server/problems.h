@@ -8,11 +8,14 @@
 #include <jansson.h>
 #include "server/app.h"
 
-struct problem_ref;   /* a counted reference to a loaded problem */
+struct problem_ref;   /* one job's use of a loaded problem; holds its package on disk */
 
 int problems_new(struct problem_cache **out);
 void problems_free(struct problem_cache *pc);
 
+/* The current registration of id, loaded (cached) and held until
+ * problems_release: a package replaced or deleted meanwhile stays on disk
+ * until its last judge releases it, then is removed. */
 int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
                      char *err, size_t errlen);
 const struct jd_problem *problems_get(const struct problem_ref *r);
@@ -20,12 +23,14 @@ void problems_release(struct app *app, struct problem_ref *r);
 
 bool problems_valid_id(const char *id);
 /* Load dir to check it, then record it under id. origin: "upload"/"dir".
- * On success *info is the problem's JSON description. */
+ * On success *info is the problem's JSON description; the upload it
+ * replaces is removed (once unused). */
 int problems_register(struct app *app, const char *id, const char *dir, const char *origin,
                       json_t **info, char *err, size_t errlen);
+/* Forget id; its upload directory is removed (once unused). -ENOENT if unknown. */
 int problems_unregister(struct app *app, const char *id);
 json_t *problems_rec_json(const struct problem_rec *p);
-/* rm -rf without following symlinks */
+/* rm -rf without following symlinks (jd_rm_rf: openat, O_NOFOLLOW) */
 int problems_rmtree(const char *path);
 
 #endif

@@ -6,14 +6,12 @@
  *   GET /problems, GET /problems/ID, DELETE /problems/ID
  * Submissions name a problem with "problem_id" in POST /submissions.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <uuid/uuid.h>
 #include "server/problem_archive.h"
 #include "server/problems.h"
 #include "server/routes.h"
@@ -74,63 +72,33 @@ static void register_dir(struct http_req *r, struct http_resp *w, const char *id
     http_json(w, 201, info);
 }
 
-/* The package root: the extraction dir, or its only subdirectory when the
- * archive was made from a parent dir (tar czf p.tgz hello/). */
-static void package_root(const char *dest, char *out, size_t len)
-{
-    snprintf(out, len, "%s", dest);
-    DIR *d = opendir(dest);
-    if (!d)
-        return;
-    struct dirent *e;
-    int count = 0;
-    char only[256] = "";
-    bool only_dir = false;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        count++;
-        snprintf(only, sizeof only, "%s", e->d_name);
-        only_dir = e->d_type == DT_DIR;
-    }
-    closedir(d);
-    if (count == 1 && only_dir && strcmp(only, "data") && strcmp(only, "tests"))
-        snprintf(out, len, "%s/%s", dest, only);
-}
-
 static void register_upload(struct http_req *r, struct http_resp *w, const char *id)
 {
     struct app *app = r->app;
-    char base[PATH_MAX], dest[PATH_MAX + 64], root[PATH_MAX + 400], err[512];
-    snprintf(base, sizeof base, "%s/problems", app->cfg.data_dir);
-    mkdir(base, 0755);
-    char real[PATH_MAX];
-    if (!realpath(base, real)) {
-        http_error(w, 500, "cannot create the problems directory");
+    char err[512];
+    char *root;
+    int hold;
+    int rc = pkg_unpack(app, id, r->body, r->body_len, &root, &hold, err, sizeof err);
+    if (rc) {
+        /* the server's own trouble, else the archive's */
+        bool ours = rc == -ENOMEM || rc == -ENOSPC || rc == -EDQUOT || rc == -EIO || rc == -EACCES ||
+                    rc == -EROFS || rc == -EMFILE || rc == -ENFILE;
+        char q[600];
+        nlog(&app->log, LOG_INFO, "problem_refused", "id=%s bytes=%zu reason=%s", id, r->body_len,
+             log_quote(err, q, sizeof q));
+        http_error(w, ours ? 500 : 422, err);
         return;
     }
-    uuid_t u;
-    char us[40];
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, us);
-    us[8] = 0;
-    snprintf(dest, sizeof dest, "%s/%s-%s", real, id, us);
-    if (mkdir(dest, 0755)) {
-        http_error(w, 500, "cannot create the problem directory");
-        return;
-    }
-    if (srv_archive_extract(r->body, r->body_len, dest, app->cfg.max_extract_bytes, err, sizeof err)) {
-        problems_rmtree(dest);
-        http_error(w, 422, err);
-        return;
-    }
-    package_root(dest, root, sizeof root);
     json_t *info;
+    /* registered while held, so no sweep can take it in between */
     if (problems_register(app, id, root, "upload", &info, err, sizeof err)) {
-        problems_rmtree(dest);
+        pkg_discard(app, root, hold);
+        free(root);
         http_error(w, 422, err);
         return;
     }
+    pkg_release(hold);
+    free(root);
     nlog(&app->log, LOG_INFO, "problem_registered", "id=%s origin=upload bytes=%zu", id, r->body_len);
     http_json(w, 201, info);
 }
