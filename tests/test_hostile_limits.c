@@ -61,13 +61,15 @@ Test(sandbox_hostile_procs, fork_bomb_is_contained)
     hx_slot_close(slot);
 }
 
-TestSuite(sandbox_hostile_mem, .timeout = 30, .fini = hx_cleanup);
+TestSuite(sandbox_hostile_mem, .timeout = 60, .fini = hx_cleanup);
 
 Test(sandbox_hostile_mem, malloc_and_touch_is_ML)
 {
     struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
-    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4}};
+    /* the time limits only stop a box whose memory limit failed: generous
+     * enough for software emulation (make test-cgroup-v2) */
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 10, .wall_s = 20}};
 
     hx_run(slot, &o, r, "membomb", "malloc", "1024", NULL);
     cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
@@ -94,7 +96,7 @@ Test(sandbox_hostile_mem, mmap_of_big_file_is_ML)
 
     struct sb_slot *slot = hx_slot(0);
     struct sb_mount m = {.host = dir, .box = "/data"};
-    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4},
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 10, .wall_s = 20},
                         .mounts = &m, .n_mounts = 1};
     hx_run(slot, &o, r, "membomb", "mmap", "/data/big", "512", NULL);
     cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
@@ -334,7 +336,9 @@ Test(sandbox_hostile_disk, dev_shm_fill_is_bounded)
     struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
     hx_marker(marker, sizeof marker, "shmfill");
-    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 2, .wall_s = 4}};
+    /* the time limits only stop a box whose memory limit failed: generous
+     * enough for software emulation (make test-cgroup-v2) */
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .cpu_s = 10, .wall_s = 20}};
     hx_run(slot, &o, r, "diskfill", "/dev/shm", marker, "256", NULL);
     cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
     cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);
@@ -350,7 +354,7 @@ static void kernel_memory(const char *kind)
 {
     struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
-    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .procs = 64, .cpu_s = 3, .wall_s = 5}};
+    struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .procs = 64, .cpu_s = 10, .wall_s = 20}};
     hx_run(slot, &o, r, "kmem", kind, "32", "512", NULL);
     cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);
     cr_assert_null(strstr(r->out, "ESCAPED"), "%s", r->out);

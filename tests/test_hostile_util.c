@@ -177,13 +177,6 @@ void hx_run(struct sb_slot *slot, const struct hx_opts *o, struct hx_run *r,
         cfg.limits.cpu_s = 1;
     if (cfg.limits.wall_s == 0)
         cfg.limits.wall_s = 2;
-    /* Under software emulation (the cgroup v2 VM) programs run 10-100x
-     * slower: NSJUDGE_TIME_SCALE stretches the time limits there only. */
-    const char *scale = getenv("NSJUDGE_TIME_SCALE");
-    if (scale && atof(scale) >= 1) {
-        cfg.limits.cpu_s *= atof(scale);
-        cfg.limits.wall_s *= atof(scale);
-    }
     if (cfg.limits.mem_kib == 0)
         cfg.limits.mem_kib = 256 * 1024;
 
