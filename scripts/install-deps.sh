@@ -5,7 +5,7 @@
 set -e
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev
-libseccomp-dev libcgroup-dev libcriterion-dev libyaml-dev libsqlite3-dev
+libseccomp-dev libcriterion-dev libyaml-dev libsqlite3-dev
 libcurl4-openssl-dev libarchive-dev uuid-dev libcap-dev sqlite3 curl iproute2"
 # Toolchains for the language table (configs/languages.json).
 LANG_PKGS="g++ python3 default-jdk-headless fp-compiler gnat gfortran nodejs perl rustc"

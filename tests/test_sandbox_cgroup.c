@@ -146,3 +146,26 @@ Test(sandbox_cgroup, host_detection)
     cr_assert(hi.cgroup_version == 1 || hi.cgroup_version == 2);
     cr_assert(strstr(hi.cgroup_detail, hi.cgroup_version == 1 ? "v1" : "v2"), "%s", hi.cgroup_detail);
 }
+
+/* A v2 cgroup whose parent did not delegate the controllers: nsjudge
+ * stops with a message naming the cgroup and what to delegate, and
+ * makes no box cgroup there. */
+Test(sandbox_cgroup, v2_missing_controller_is_named)
+{
+    char root[] = "/tmp/nsjudge-fakecg2-XXXXXX";
+    cr_assert(mkdtemp(root));
+    char err[SB_MSG_MAX] = "", box[1100];
+    put(root, "cgroup.subtree_control", "");
+    put(root, "cgroup.controllers", "cpuset cpu io memory\n"); /* no pids */
+    struct sb_cg_layout lay = {.version = 2};
+    for (int i = 0; i < SB_CG_N; i++)
+        snprintf(lay.root[i], sizeof lay.root[i], "%s", root);
+    struct sb_cgroup cg;
+    cr_assert_lt(sb_cg_open(&lay, "slot", &cg, err, sizeof err), 0);
+    cr_assert(strstr(err, root) && strstr(err, "pids") && strstr(err, "Delegate=yes"), "%s", err);
+    snprintf(box, sizeof box, "%s/slot", root);
+    cr_assert_neq(access(box, F_OK), 0, "a box cgroup was made in %s", root);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    cr_assert_eq(system(cmd), 0);
+}

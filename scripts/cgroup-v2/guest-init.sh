@@ -15,6 +15,6 @@ mkdir /sys/fs/cgroup/init /sys/fs/cgroup/nsjudge.service
 echo $$ > /sys/fs/cgroup/init/cgroup.procs
 echo "+memory +pids +cpu" > /sys/fs/cgroup/cgroup.subtree_control
 ip link set lo up 2>/dev/null
-/bin/sh "$1/scripts/cgroup-v2/guest-tests.sh" "$1" > /tmp/out/guest.log 2>&1
+/bin/sh "$1/scripts/cgroup-v2/${2:-guest-tests.sh}" "$1" > /tmp/out/guest.log 2>&1
 sync
 poweroff -f

@@ -9,6 +9,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 W=${V2_DIR:-/tmp/nsjudge-v2}
 TIMEOUT=${V2_TIMEOUT:-1500}
+GUEST=${V2_GUEST:-guest-tests.sh}   # another script of this folder, to debug
 
 need="qemu-system-x86 linux-image-amd64 busybox-static cpio kmod e2fsprogs"
 missing=""
@@ -47,7 +48,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -sm
     -machine q35 -nic none -display none -nographic -no-reboot -serial mon:stdio \
     -drive file="$IMG",if=virtio,format=raw,cache=unsafe \
     -kernel "/boot/vmlinuz-$K" -initrd "$W/initramfs.cpio.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 cgroup_no_v1=all nsjroot=$ROOT" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 cgroup_no_v1=all nsjroot=$ROOT nsjguest=$GUEST" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap,id=hostroot \
     -virtfs local,path="$W/out",mount_tag=out,security_model=passthrough,id=out \
     > "$W/console.log" 2>&1 || echo "test-cgroup-v2: qemu ended with $? (see $W/console.log)"
