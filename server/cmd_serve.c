@@ -21,6 +21,7 @@
 #include "server/callback.h"
 #include "server/cli.h"
 #include "server/http.h"
+#include "server/install_paths.h"
 #include "server/job.h"
 #include "server/problems.h"
 #include "server/worker.h"
@@ -30,17 +31,23 @@ const char cmd_serve_usage[] =
     "\n"
     "Run the judging service: a Judge0 CE 1.13.1 compatible HTTP API, plus\n"
     "problems with per-test results, backed by an embedded SQLite store and a\n"
-    "pool of sandboxed workers. Stops cleanly on SIGTERM or SIGINT.\n"
+    "pool of sandboxed workers. Stops cleanly on SIGTERM, SIGINT or SIGHUP\n"
+    "(SIGHUP does not reload: restart the service to apply a new config).\n"
     "\n"
     "options:\n"
     "  -c, --config FILE      service config (JSON). Default: $NSJUDGE_CONFIG,\n"
-    "                         else ./configs/nsjudge.json, else /etc/nsjudge/nsjudge.json,\n"
-    "                         else built-in defaults\n"
+    "                         else ./configs/nsjudge.json, else configs/nsjudge.json of\n"
+    "                         the checkout holding this binary, else\n"
+    "                         PREFIX/share/nsjudge/nsjudge.json, else\n"
+    "                         /etc/nsjudge/nsjudge.json, else built-in defaults\n"
     "  -l, --listen HOST:PORT address to listen on (default 127.0.0.1:2358)\n"
-    "  -d, --data-dir DIR     database, scratch dirs and uploaded problems (default ./data)\n"
+    "  -d, --data-dir DIR     database, scratch dirs and uploaded problems (default ./data;\n"
+    "                         /var/lib/nsjudge for an installed binary)\n"
     "  -w, --workers N        judging workers, one sandbox slot each (default: one per core;\n"
     "                         0 = API only, for use with `nsjudge worker`)\n"
-    "      --languages FILE   language table (default configs/languages.json)\n"
+    "      --languages FILE   language table (default configs/languages.json, from the\n"
+    "                         cwd, else next to the binary's checkout, else\n"
+    "                         PREFIX/share/nsjudge, else /etc/nsjudge)\n"
     "      --slot-base N      first sandbox slot id (default 0); give each process on a\n"
     "                         host its own range\n"
     "      --log-level LEVEL  debug, info, warn or error (default info)\n"
@@ -66,7 +73,9 @@ const char cmd_worker_usage[] =
     "  -c, --config FILE      service config (JSON), as for serve\n"
     "  -d, --data-dir DIR     the data directory shared with serve (default ./data)\n"
     "  -w, --workers N        judging workers (default: one per core)\n"
-    "      --languages FILE   language table (default configs/languages.json)\n"
+    "      --languages FILE   language table (default configs/languages.json, from the\n"
+    "                         cwd, else next to the binary's checkout, else\n"
+    "                         PREFIX/share/nsjudge, else /etc/nsjudge)\n"
     "      --slot-base N      first sandbox slot id (default: the config's slot_id_base\n"
     "                         + 100, so it does not collide with a serve on the same\n"
     "                         host; give each extra worker process its own range)\n"
@@ -177,11 +186,18 @@ static int run_service(int argc, char **argv, bool with_http)
     memset(&app, 0, sizeof app);
     char err[1024];
     config_defaults(&app.cfg);
+    /* An installed service keeps its state in an absolute place, whatever
+     * the directory it was started from. */
+    if (install_paths_installed() && set_str(&app.cfg.data_dir, NSJUDGE_STATE_DIR)) {
+        fprintf(stderr, "nsjudge: out of memory\n");
+        return 1;
+    }
+    char found[PATH_MAX + 200];
     if (!config_path) {
         if (file_exists("configs/nsjudge.json"))
             config_path = "configs/nsjudge.json";
-        else if (file_exists("/etc/nsjudge/nsjudge.json"))
-            config_path = "/etc/nsjudge/nsjudge.json";
+        else if (install_paths_find("nsjudge.json", found, sizeof found) == 0)
+            config_path = found;
     }
     if (config_path && config_load(&app.cfg, config_path, err, sizeof err)) {
         fprintf(stderr, "nsjudge: %s\n", err);
@@ -207,8 +223,24 @@ static int run_service(int argc, char **argv, bool with_http)
         fprintf(stderr, "nsjudge: bad --log-level '%s'\n", level);
         return 2;
     }
-    if (!file_exists(app.cfg.languages) && !languages && file_exists("/etc/nsjudge/languages.json"))
-        set_str(&app.cfg.languages, "/etc/nsjudge/languages.json");
+    /* A relative table path that is not there from the cwd (the default
+     * configs/languages.json, when started outside the checkout) is looked
+     * up next to the binary, then in the installed places. An explicit
+     * --languages is taken as given. */
+    if (!languages && app.cfg.languages[0] != '/' && !file_exists(app.cfg.languages)) {
+        const char *base = strrchr(app.cfg.languages, '/');
+        char where[PATH_MAX + 200];
+        if (install_paths_find(base ? base + 1 : app.cfg.languages, where, sizeof where) == 0) {
+            if (set_str(&app.cfg.languages, where)) {
+                fprintf(stderr, "nsjudge: out of memory\n");
+                return 1;
+            }
+        } else {
+            fprintf(stderr, "nsjudge: languages: %s: not found here nor in %s (use --languages FILE)\n",
+                    app.cfg.languages, where);
+            return 1;
+        }
+    }
     app.log.level = app.cfg.log_level;
     app.log.fd = 2;
     app.started = time(NULL);
@@ -219,6 +251,13 @@ static int run_service(int argc, char **argv, bool with_http)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    /* SIGHUP (the terminal closed, or an operator's `kill -HUP`) used to
+     * kill the process on the spot with its default action, leaving leased
+     * jobs and a half-written log. It now stops cleanly like SIGTERM; it
+     * does not reload: the config sizes the worker pool, the store and the
+     * listener, so a restart (which requeues nothing that was finished) is
+     * the reload. */
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -269,6 +308,20 @@ static int run_service(int argc, char **argv, bool with_http)
          with_http ? "serve" : "worker", NSJUDGE_VERSION, app.cfg.data_dir, app.cfg.workers,
          app.cfg.slot_id_base, app.langs->n, avail, app.owner);
 
+    /* The port is taken before any worker can lease a job: a second serve
+     * on a port in use stops here and touches nothing in the store. */
+    int listen_fd = -1;
+    if (with_http && (listen_fd = http_bind(&app, err, sizeof err)) < 0) {
+        fprintf(stderr, "nsjudge: %s\n", err);
+        nlog(&app.log, LOG_ERROR, "listen_failed", "listen=%s error=%d", app.cfg.listen, -listen_fd);
+        app.store->ops->close(app.store);
+        problems_free(app.problems);
+        jd_langs_free(app.langs);
+        queue_destroy(&app.queue);
+        config_free(&app.cfg);
+        return 1;
+    }
+
     long requeued = workers_reap(&app);
     if (requeued)
         nlog(&app.log, LOG_INFO, "recovered", "requeued_jobs=%ld", requeued);
@@ -278,11 +331,13 @@ static int run_service(int argc, char **argv, bool with_http)
     if (callbacks_start(&app, 2, err, sizeof err) ||
         workers_start(&app, app.cfg.workers, err, sizeof err)) {
         fprintf(stderr, "nsjudge: %s\n", err);
+        if (listen_fd >= 0)
+            close(listen_fd);
         exit_code = 1;
         goto stop;
     }
     if (with_http) {
-        if (http_start(&app, err, sizeof err)) {
+        if (http_start(&app, listen_fd, err, sizeof err)) {
             fprintf(stderr, "nsjudge: %s\n", err);
             nlog(&app.log, LOG_ERROR, "listen_failed", "listen=%s", app.cfg.listen);
             exit_code = 1;
@@ -294,7 +349,8 @@ static int run_service(int argc, char **argv, bool with_http)
 
     int sig = 0;
     sigwait(&sigs, &sig);
-    nlog(&app.log, LOG_INFO, "stopping", "signal=%d grace_s=%.0f", sig, app.cfg.shutdown_grace_s);
+    nlog(&app.log, LOG_INFO, "stopping", "signal=%s grace_s=%.0f",
+         sig == SIGHUP ? "SIGHUP" : sig == SIGINT ? "SIGINT" : "SIGTERM", app.cfg.shutdown_grace_s);
 
 stop:
     /* Wake wait=true requests so the HTTP server can drain, then stop

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,7 +538,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
-int http_start(struct app *app, char *err, size_t errlen)
+int http_bind(struct app *app, char *err, size_t errlen)
 {
     char host[128];
     int port;
@@ -547,7 +548,6 @@ int http_start(struct app *app, char *err, size_t errlen)
     }
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
     struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
@@ -556,13 +556,54 @@ int http_start(struct app *app, char *err, size_t errlen)
     } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
         a6->sin6_family = AF_INET6;
         a6->sin6_port = htons((uint16_t)port);
-        flags |= MHD_USE_IPv6;
     } else {
         snprintf(err, errlen, "listen host \"%s\" is not an IP address", host);
         return -EINVAL;
     }
+    /* The socket is made here rather than by MHD, which sets SO_REUSEPORT
+     * (MHD_OPTION_LISTENING_ADDRESS_REUSE): with it a second serve on the
+     * same port binds too and the kernel splits requests between two
+     * services with two different stores. SO_REUSEADDR only lets a restart
+     * bind over connections left in TIME_WAIT; an active listener still
+     * makes bind fail with EADDRINUSE. */
+    int lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (lfd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot listen on %s: %s", app->cfg.listen, strerror(e));
+        return -e;
+    }
+    int one = 1;
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    socklen_t slen = ss.ss_family == AF_INET6 ? sizeof *a6 : sizeof *a4;
+    if (ss.ss_family == AF_INET6)
+        setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(lfd, (struct sockaddr *)&ss, slen) || listen(lfd, 128)) {
+        int e = errno;
+        close(lfd);
+        snprintf(err, errlen, "cannot listen on %s: %s", app->cfg.listen,
+                 e == EADDRINUSE ? "address already in use (is another nsjudge serve running?)"
+                                 : strerror(e));
+        return -e;
+    }
+    return lfd;
+}
+
+int http_start(struct app *app, int lfd, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t slen = sizeof ss;
+    if (getsockname(lfd, (struct sockaddr *)&ss, &slen)) {
+        int e = errno;
+        close(lfd);
+        snprintf(err, errlen, "listening socket: %s", strerror(e));
+        return -e;
+    }
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
     struct http_server *hs = calloc(1, sizeof *hs);
     if (!hs) {
+        close(lfd);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
@@ -573,15 +614,16 @@ int http_start(struct app *app, char *err, size_t errlen)
     if (pthread_create(&hs->waiter_th, NULL, waiter_main, hs) == 0)
         hs->waiter_running = true; /* else wait=true answers at once with the current state */
     unsigned threads = app->cfg.http_threads > 0 ? (unsigned)app->cfg.http_threads : 4;
-    hs->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, app,
-                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+    /* MHD owns lfd from here and closes it in MHD_stop_daemon */
+    hs->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
+                             MHD_OPTION_LISTEN_SOCKET, lfd,
                              MHD_OPTION_THREAD_POOL_SIZE, threads,
                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                              MHD_OPTION_END);
     if (!hs->d) {
-        snprintf(err, errlen, "cannot listen on %s (port in use or not permitted?)",
+        close(lfd);
+        snprintf(err, errlen, "cannot serve on %s: the HTTP library failed to start",
                  app->cfg.listen);
         pthread_mutex_lock(&hs->mu);
         hs->stop = true;
@@ -591,7 +633,7 @@ int http_start(struct app *app, char *err, size_t errlen)
         app->http = NULL;
         pthread_mutex_destroy(&hs->mu);
         free(hs);
-        return -EADDRINUSE;
+        return -EIO;
     }
     return 0;
 }

@@ -52,7 +52,11 @@ int http_query_true(const struct http_req *r, const char *name);
 void http_defer(const struct http_req *r, struct http_resp *w, const char *token,
                 uint64_t fields, bool b64);
 
-int http_start(struct app *app, char *err, size_t errlen);
+/* Makes the listening socket for cfg.listen (no SO_REUSEPORT: a port in
+ * use is an error, EADDRINUSE). Returns the fd or -errno with err filled. */
+int http_bind(struct app *app, char *err, size_t errlen);
+/* Serves on lfd (from http_bind; taken over, also on failure). */
+int http_start(struct app *app, int lfd, char *err, size_t errlen);
 void http_stop(struct app *app);
 
 #endif

@@ -1,0 +1,74 @@
+/* install_paths.c - the places a started-anywhere nsjudge looks for its
+ * configs, derived from /proc/self/exe so they do not depend on the cwd. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "server/install_paths.h"
+
+/* The directory holding the binary, without a trailing slash; -1 if unknown. */
+static int exe_dir(char *out, size_t outlen)
+{
+    char p[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", p, sizeof p - 1);
+    if (n <= 0)
+        return -1;
+    p[n] = 0;
+    char *slash = strrchr(p, '/');
+    if (!slash)
+        return -1;
+    *slash = 0;
+    if ((size_t)snprintf(out, outlen, "%s", p) >= outlen)
+        return -1;
+    return 0;
+}
+
+/* cand[0..2]: checkout, installed tree, /etc. Returns how many were made. */
+static int candidates(const char *name, char cand[3][PATH_MAX])
+{
+    int n = 0;
+    char dir[PATH_MAX - 64];
+    if (exe_dir(dir, sizeof dir) == 0) {
+        if ((size_t)snprintf(cand[n], PATH_MAX, "%s/../configs/%s", dir, name) < PATH_MAX)
+            n++;
+        if ((size_t)snprintf(cand[n], PATH_MAX, "%s/../share/nsjudge/%s", dir, name) < PATH_MAX)
+            n++;
+    }
+    if ((size_t)snprintf(cand[n], PATH_MAX, NSJUDGE_ETC_DIR "/%s", name) < PATH_MAX)
+        n++;
+    return n;
+}
+
+int install_paths_find(const char *name, char *out, size_t outlen)
+{
+    char cand[3][PATH_MAX];
+    int n = candidates(name, cand);
+    for (int i = 0; i < n; i++)
+        if (access(cand[i], R_OK) == 0) {
+            char real[PATH_MAX];
+            const char *p = realpath(cand[i], real) ? real : cand[i];
+            if ((size_t)snprintf(out, outlen, "%s", p) >= outlen)
+                return -ENAMETOOLONG;
+            return 0;
+        }
+    size_t used = 0;
+    out[0] = 0;
+    for (int i = 0; i < n && used < outlen; i++) {
+        int k = snprintf(out + used, outlen - used, "%s%s", i ? ", " : "", cand[i]);
+        if (k < 0)
+            break;
+        used += (size_t)k;
+    }
+    return -ENOENT;
+}
+
+bool install_paths_installed(void)
+{
+    char dir[PATH_MAX - 64], p[PATH_MAX];
+    if (exe_dir(dir, sizeof dir))
+        return false;
+    snprintf(p, sizeof p, "%s/../configs/languages.json", dir);
+    return access(p, F_OK) != 0;
+}

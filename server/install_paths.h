@@ -1,0 +1,23 @@
+/* install_paths.h - where serve/worker find their config and language table
+ * when started from any directory: the checkout the binary was built in
+ * (<repo>/build/nsjudge -> <repo>/configs), the installed tree
+ * (PREFIX/bin/nsjudge -> PREFIX/share/nsjudge), then /etc/nsjudge. */
+#ifndef NSJUDGE_INSTALL_PATHS_H
+#define NSJUDGE_INSTALL_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define NSJUDGE_ETC_DIR "/etc/nsjudge"
+#define NSJUDGE_STATE_DIR "/var/lib/nsjudge"
+
+/* Finds NAME (e.g. "languages.json") in the places above, in order, and
+ * writes the first readable one to out. 0, or -ENOENT with out holding the
+ * places tried (for the error message). */
+int install_paths_find(const char *name, char *out, size_t outlen);
+
+/* True when the binary runs from an installed tree rather than a checkout
+ * (there is no configs/ next to its build/ directory). */
+bool install_paths_installed(void);
+
+#endif

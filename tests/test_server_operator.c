@@ -1,0 +1,225 @@
+/* test_server_operator.c - the operator's first day (issue 15): a port in
+ * use, SIGHUP, starting serve/worker from any directory, `make install`,
+ * health that counts every worker process, `run -M` to an unwritable file.
+ * Real processes of build/nsjudge, real HTTP on 127.0.0.1. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "tests/test_server.h"
+
+static const char *nsj(void)
+{
+    const char *b = getenv("NSJUDGE_BIN");
+    cr_assert(b, "NSJUDGE_BIN not set (run through make test)");
+    return b;
+}
+
+static int any_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof a;
+    cr_assert(fd >= 0);
+    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    getsockname(fd, (struct sockaddr *)&a, &l);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void mktmp(char *dir, size_t len, const char *tag)
+{
+    snprintf(dir, len, "/tmp/nsjudge-test-server-%s-XXXXXX", tag);
+    cr_assert(mkdtemp(dir));
+}
+
+static void rmtree(const char *dir)
+{
+    char cmd[PATH_MAX + 32];
+    if (getenv("NSJUDGE_KEEP_TEST_DIRS") || strncmp(dir, "/tmp/nsjudge-test-server-", 25))
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    (void)!system(cmd);
+}
+
+/* Starts argv with cwd and stdout+stderr into out (a file); the child dies
+ * with the test. NSJUDGE_CONFIG is cleared so the lookup under test runs. */
+static pid_t spawn_in(const char *cwd, const char *out, char *const argv[])
+{
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        if (cwd && chdir(cwd))
+            _exit(126);
+        unsetenv("NSJUDGE_CONFIG");
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits up to timeout_s for pid; kills it if still running. Returns the
+ * wait status, or -1 if it had to be killed. */
+static int wait_for(pid_t pid, double timeout_s)
+{
+    int st = 0;
+    for (double t = 0; t < timeout_s; t += 0.05) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return st;
+        usleep(50000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return strdup("");
+    char *buf = calloc(1, 1 << 20);
+    cr_assert(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* Polls GET path on port until it answers (any HTTP code); returns it, 0 if never. */
+static long wait_http(int port, const char *path, pid_t pid)
+{
+    struct srv s = {.port = port};
+    for (int i = 0; i < 200; i++) {
+        struct hresp r = http(&s, "GET", path, NULL, 0, NULL);
+        long code = r.code;
+        hresp_free(&r);
+        if (code)
+            return code;
+        int st;
+        if (pid > 0 && waitpid(pid, &st, WNOHANG) == pid)
+            return 0;
+        usleep(50000);
+    }
+    return 0;
+}
+
+/* ---- 1. a port in use ------------------------------------------------------------ */
+
+/* Before: MHD set SO_REUSEPORT, the second serve bound the same port and the
+ * kernel split requests between two services with two different stores. */
+Test(server_operator, second_serve_on_a_used_port_fails, .timeout = 120)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    char dir[PATH_MAX], out[PATH_MAX + 16], listen[64], data[PATH_MAX + 16];
+    mktmp(dir, sizeof dir, "port");
+    snprintf(out, sizeof out, "%s/second.log", dir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", s.port);
+    char *argv[] = {(char *)nsj(), "serve", "--listen", listen, "--workers", "0",
+                    "--data-dir", data, "--slot-base", "900", NULL};
+    pid_t pid = spawn_in(dir, out, argv);
+    int st = wait_for(pid, 30);
+    char *log = slurp(out);
+    cr_expect_neq(st, -1, "the second serve kept running on a port in use:\n%s", log);
+    cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d:\n%s", st, log);
+    cr_expect(strstr(log, "address already in use"), "no 'address already in use' in:\n%s", log);
+    /* the first service still answers, alone */
+    struct hresp r = http(&s, "GET", "/healthz", NULL, 0, NULL);
+    cr_expect_eq(r.code, 200);
+    hresp_free(&r);
+    free(log);
+    srv_cleanup(&s);
+    rmtree(dir);
+}
+
+/* ---- 2. SIGHUP -------------------------------------------------------------------- */
+
+/* Before: SIGHUP's default action killed the service on the spot (status:
+ * killed by signal 1, no log line). Now it stops cleanly, as SIGTERM does. */
+Test(server_operator, sighup_stops_cleanly_and_says_so, .timeout = 120)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    cr_assert_eq(kill(s.pid, SIGHUP), 0);
+    int st = wait_for(s.pid, 60);
+    s.pid = 0;
+    char *log = slurp(s.log);
+    cr_expect(st != -1 && WIFEXITED(st), "serve did not exit after SIGHUP (status %d):\n%s", st, log);
+    cr_expect(st == -1 || !WIFSIGNALED(st), "serve was killed by signal %d", WTERMSIG(st));
+    cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %d", WEXITSTATUS(st));
+    cr_expect(strstr(log, "event=stopping signal=SIGHUP"), "no stopping line naming SIGHUP:\n%s", log);
+    cr_expect(strstr(log, "event=stopped clean=true"), "no clean stop in:\n%s", log);
+    free(log);
+    srv_cleanup(&s);
+}
+
+/* ---- 3. started from any directory ------------------------------------------------ */
+
+/* Before: `serve` outside the checkout died with "languages:
+ * configs/languages.json: No such file or directory". */
+Test(server_operator, serve_and_worker_start_from_any_directory, .timeout = 180)
+{
+    char dir[PATH_MAX], out[PATH_MAX + 16], wout[PATH_MAX + 16], listen[64], data[PATH_MAX + 16];
+    mktmp(dir, sizeof dir, "cwd");
+    snprintf(out, sizeof out, "%s/serve.log", dir);
+    snprintf(wout, sizeof wout, "%s/worker.log", dir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    int port = any_port();
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+    char base[16], wbase[16];
+    int b = 70000 + (int)(getpid() % 2000) * 4;
+    snprintf(base, sizeof base, "%d", b);
+    snprintf(wbase, sizeof wbase, "%d", b + 2);
+    char *argv[] = {(char *)nsj(), "serve", "--listen", listen, "--workers", "1",
+                    "--data-dir", data, "--slot-base", base, NULL};
+    pid_t pid = spawn_in(dir, out, argv);
+    long code = wait_http(port, "/languages", pid);
+    char *log = slurp(out);
+    cr_assert_eq(code, 200, "serve started in %s did not answer /languages:\n%s", dir, log);
+    free(log);
+    struct srv s = {.port = port};
+    struct hresp r = http(&s, "GET", "/languages", NULL, 0, NULL);
+    cr_expect(r.json && json_array_size(r.json) > 0, "no languages: %s", r.body);
+    hresp_free(&r);
+
+    char *wargv[] = {(char *)nsj(), "worker", "--workers", "1", "--data-dir", data,
+                     "--slot-base", wbase, NULL};
+    pid_t wpid = spawn_in(dir, wout, wargv);
+    /* the worker is up once it logs its start; then it must stop cleanly */
+    char *wlog = NULL;
+    for (int i = 0; i < 200; i++) {
+        free(wlog);
+        wlog = slurp(wout);
+        if (strstr(wlog, "event=start") || waitpid(wpid, NULL, WNOHANG) == wpid)
+            break;
+        usleep(50000);
+    }
+    cr_expect(strstr(wlog, "event=start"), "worker did not start in %s:\n%s", dir, wlog);
+    kill(wpid, SIGTERM);
+    int st = wait_for(wpid, 60);
+    cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "worker status %d", st);
+    free(wlog);
+    kill(pid, SIGTERM);
+    st = wait_for(pid, 60);
+    cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "serve status %d", st);
+    rmtree(dir);
+}
