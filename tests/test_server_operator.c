@@ -134,9 +134,11 @@ Test(server_operator, second_serve_on_a_used_port_fails, .timeout = 120)
     snprintf(out, sizeof out, "%s/second.log", dir);
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(listen, sizeof listen, "127.0.0.1:%d", s.port);
+    char *langs = repo_path("configs/languages.json");
     char *argv[] = {(char *)nsj(), "serve", "--listen", listen, "--workers", "0",
-                    "--data-dir", data, "--slot-base", "900", NULL};
+                    "--data-dir", data, "--slot-base", "900", "--languages", langs, NULL};
     pid_t pid = spawn_in(dir, out, argv);
+    free(langs);
     int st = wait_for(pid, 30);
     char *log = slurp(out);
     cr_expect_neq(st, -1, "the second serve kept running on a port in use:\n%s", log);
