@@ -1,5 +1,7 @@
-# nsjudge build. `make` builds build/nsjudge; `make test` installs what is
-# missing (as root), builds, and runs every test; `make bench` measures.
+# nsjudge build. `make` builds build/nsjudge; `make deps` installs the
+# packages the build needs (as root); `make test` installs what is missing,
+# builds, and runs every test; `make bench` measures; `make install`
+# installs (PREFIX, DESTDIR, SYSCONFDIR) and never runs the package installer.
 # Sources are picked up by folder, so adding a file needs no edit here.
 
 CC      ?= gcc
@@ -31,7 +33,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
 
 .PHONY: all deps test test-asan bench clean install hostile test-cgroup-v2
-all: deps $(B)/nsjudge $(B)/nsjudge-server.so hostile
+all: $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
 deps:
 	@sh scripts/install-deps.sh
@@ -95,13 +97,40 @@ $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsand
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The service module is looked up next to the binary; the configs where
-# nsjudge looks when run outside the repository.
-install: all
-	install -D -m 755 $(B)/nsjudge $(DESTDIR)/usr/local/bin/nsjudge
-	install -D -m 644 $(B)/nsjudge-server.so $(DESTDIR)/usr/local/bin/nsjudge-server.so
-	install -D -m 644 configs/languages.json $(DESTDIR)/etc/nsjudge/languages.json
-	install -D -m 644 configs/nsjudge.json $(DESTDIR)/etc/nsjudge/nsjudge.json
+# Installed layout (PREFIX=/usr/local, DESTDIR for staging):
+#   PREFIX/bin/nsjudge, PREFIX/lib/nsjudge/nsjudge-server.so (the binary
+#   looks there when there is no module next to it), PREFIX/share/nsjudge/
+#   (the shipped language table and config, for reference),
+#   SYSCONFDIR/nsjudge/{nsjudge,languages}.json (never overwritten: they are
+#   the operator's), the systemd unit, man pages generated from --help, bash
+#   completion. The installed config keeps its state in /var/lib/nsjudge.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
+MANDIR     ?= $(PREFIX)/share/man
+install: $(B)/nsjudge $(B)/nsjudge-server.so
+	install -D -m 755 $(B)/nsjudge $(DESTDIR)$(PREFIX)/bin/nsjudge
+	install -D -m 644 $(B)/nsjudge-server.so $(DESTDIR)$(PREFIX)/lib/nsjudge/nsjudge-server.so
+	install -D -m 644 configs/languages.json $(DESTDIR)$(PREFIX)/share/nsjudge/languages.json
+	@mkdir -p $(B)/install
+	sed -e 's|"data_dir": "./data"|"data_dir": "/var/lib/nsjudge"|' \
+	    -e 's|"languages": "configs/languages.json"|"languages": "$(SYSCONFDIR)/nsjudge/languages.json"|' \
+	    -e 's|Relative paths are relative to the working directory.|Installed by make install; edit freely, make install keeps it.|' \
+	    configs/nsjudge.json > $(B)/install/nsjudge.json
+	install -D -m 644 $(B)/install/nsjudge.json $(DESTDIR)$(PREFIX)/share/nsjudge/nsjudge.json
+	@for f in nsjudge.json languages.json; do \
+	  if [ -e $(DESTDIR)$(SYSCONFDIR)/nsjudge/$$f ]; then \
+	    echo "kept $(DESTDIR)$(SYSCONFDIR)/nsjudge/$$f (the shipped one is in $(PREFIX)/share/nsjudge/)"; \
+	  else install -D -m 644 $(DESTDIR)$(PREFIX)/share/nsjudge/$$f $(DESTDIR)$(SYSCONFDIR)/nsjudge/$$f; fi; \
+	done
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    configs/systemd/nsjudge.service.in > $(B)/install/nsjudge.service
+	install -D -m 644 $(B)/install/nsjudge.service $(DESTDIR)$(UNITDIR)/nsjudge.service
+	install -D -m 644 configs/bash-completion/nsjudge $(DESTDIR)$(COMPLDIR)/nsjudge
+	sh scripts/man/gen-man.sh $(B)/nsjudge $(B)/install/man
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(B)/install/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 
 clean:
 	rm -rf build build-asan

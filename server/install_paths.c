@@ -25,18 +25,19 @@ static int exe_dir(char *out, size_t outlen)
     return 0;
 }
 
-/* cand[0..2]: checkout, installed tree, /etc. Returns how many were made. */
+/* cand[0..2]: the checkout, the operator's /etc/nsjudge, then the copy
+ * `make install` ships in PREFIX/share/nsjudge (an edited /etc file wins
+ * over the packaged one). Returns how many were made. */
 static int candidates(const char *name, char cand[3][PATH_MAX])
 {
     int n = 0;
     char dir[PATH_MAX - 64];
-    if (exe_dir(dir, sizeof dir) == 0) {
-        if ((size_t)snprintf(cand[n], PATH_MAX, "%s/../configs/%s", dir, name) < PATH_MAX)
-            n++;
-        if ((size_t)snprintf(cand[n], PATH_MAX, "%s/../share/nsjudge/%s", dir, name) < PATH_MAX)
-            n++;
-    }
+    bool have_dir = exe_dir(dir, sizeof dir) == 0;
+    if (have_dir && (size_t)snprintf(cand[n], PATH_MAX, "%s/../configs/%s", dir, name) < PATH_MAX)
+        n++;
     if ((size_t)snprintf(cand[n], PATH_MAX, NSJUDGE_ETC_DIR "/%s", name) < PATH_MAX)
+        n++;
+    if (have_dir && (size_t)snprintf(cand[n], PATH_MAX, "%s/../share/nsjudge/%s", dir, name) < PATH_MAX)
         n++;
     return n;
 }

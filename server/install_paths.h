@@ -1,7 +1,7 @@
 /* install_paths.h - where serve/worker find their config and language table
  * when started from any directory: the checkout the binary was built in
- * (<repo>/build/nsjudge -> <repo>/configs), the installed tree
- * (PREFIX/bin/nsjudge -> PREFIX/share/nsjudge), then /etc/nsjudge. */
+ * (<repo>/build/nsjudge -> <repo>/configs), then /etc/nsjudge, then the
+ * installed tree (PREFIX/bin/nsjudge -> PREFIX/share/nsjudge). */
 #ifndef NSJUDGE_INSTALL_PATHS_H
 #define NSJUDGE_INSTALL_PATHS_H
 

@@ -1,6 +1,7 @@
 /* main.c - the nsjudge binary: dispatch to a subcommand, like git.
  *
- * serve and worker live in nsjudge-server.so next to the binary, loaded
+ * serve and worker live in nsjudge-server.so (next to the binary in a
+ * build, PREFIX/lib/nsjudge/ when installed), loaded
  * on demand: the HTTP, TLS, curl and archive libraries they need cost
  * 10+ ms of dynamic linking at every start, which `nsjudge run` (a few
  * ms in all) should not pay. */
@@ -35,7 +36,10 @@ static const struct command commands[] = {
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
-/* Load nsjudge-server.so: $NSJUDGE_PLUGIN, else next to this binary. */
+/* Load nsjudge-server.so: $NSJUDGE_PLUGIN, else next to this binary (a
+ * build/ directory), else PREFIX/lib/nsjudge/ for PREFIX/bin/nsjudge (where
+ * `make install` puts it: a module is not a program, it has no place in
+ * bin/). Both are found from /proc/self/exe, so a DESTDIR tree works too. */
 static void *plugin(void)
 {
     static void *h;
@@ -43,20 +47,27 @@ static void *plugin(void)
         return h;
     char path[PATH_MAX];
     const char *env = getenv("NSJUDGE_PLUGIN");
-    if (env)
+    if (env) {
         snprintf(path, sizeof path, "%s", env);
-    else {
-        ssize_t n = readlink("/proc/self/exe", path, sizeof path - 32);
+    } else {
+        char dir[PATH_MAX - 64];
+        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
         if (n < 0)
             n = 0;
-        path[n] = 0;
-        char *slash = strrchr(path, '/');
-        snprintf(slash ? slash + 1 : path, sizeof path - (slash ? (size_t)(slash + 1 - path) : 0),
-                 "nsjudge-server.so");
+        dir[n] = 0;
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = 0;
+        else
+            snprintf(dir, sizeof dir, ".");
+        snprintf(path, sizeof path, "%s/nsjudge-server.so", dir);
+        if (access(path, R_OK) != 0)
+            snprintf(path, sizeof path, "%s/../lib/nsjudge/nsjudge-server.so", dir);
     }
     h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h)
-        fprintf(stderr, "nsjudge: cannot load the service module: %s\n", dlerror());
+        fprintf(stderr, "nsjudge: cannot load the service module: %s (set NSJUDGE_PLUGIN to its path)\n",
+                dlerror());
     return h;
 }
 
