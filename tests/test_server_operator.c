@@ -225,3 +225,103 @@ Test(server_operator, serve_and_worker_start_from_any_directory, .timeout = 180)
     cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "serve status %d", st);
     rmtree(dir);
 }
+
+/* ---- 4. make install --------------------------------------------------------------- */
+
+static int sh(const char *cmd)
+{
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool is_file(const char *root, const char *rel)
+{
+    char p[PATH_MAX * 2];
+    struct stat st;
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Before: `make` and `make install` ran the package installer, PREFIX was
+ * ignored (/usr/local hard-coded), the module went to bin/, an operator's
+ * /etc/nsjudge/nsjudge.json was overwritten, and there was no unit, man
+ * page or completion. */
+Test(server_operator, make_install_layout, .timeout = 300)
+{
+    char *repo = repo_path("");
+    char bdir[PATH_MAX], *real = realpath(nsj(), NULL);
+    cr_assert(real);
+    /* the build directory holding NSJUDGE_BIN, relative to the repo (build or build-asan) */
+    *strrchr(real, '/') = 0;
+    snprintf(bdir, sizeof bdir, "%s", strrchr(real, '/') + 1);
+    free(real);
+    char dir[PATH_MAX], cmd[PATH_MAX * 3];
+    mktmp(dir, sizeof dir, "install");
+
+    /* neither `make` nor `make install` may run the package installer */
+    snprintf(cmd, sizeof cmd, "make -s -n -C '%s' B=%s all install DESTDIR='%s' PREFIX=/usr"
+             " | grep -q install-deps", repo, bdir, dir);
+    cr_expect_neq(sh(cmd), 0, "make all/install would run scripts/install-deps.sh");
+    snprintf(cmd, sizeof cmd, "make -s -n -C '%s' deps | grep -q install-deps", repo);
+    cr_expect_eq(sh(cmd), 0, "make deps no longer runs the package installer");
+
+    /* an operator's config is there already and must survive */
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/etc/nsjudge' && echo '{\"workers\": 3}' > '%s/etc/nsjudge/nsjudge.json'",
+             dir, dir);
+    cr_assert_eq(sh(cmd), 0);
+    snprintf(cmd, sizeof cmd, "make -s -C '%s' B=%s install DESTDIR='%s' PREFIX=/usr > '%s/make.log' 2>&1",
+             repo, bdir, dir, dir);
+    int rc = sh(cmd);
+    char logp[PATH_MAX + 16];
+    snprintf(logp, sizeof logp, "%s/make.log", dir);
+    char *mlog = slurp(logp);
+    cr_assert_eq(rc, 0, "make install failed:\n%s", mlog);
+    free(mlog);
+
+    cr_expect(is_file(dir, "/usr/bin/nsjudge"));
+    cr_expect(is_file(dir, "/usr/lib/nsjudge/nsjudge-server.so"), "module not in lib/nsjudge/");
+    cr_expect(!is_file(dir, "/usr/bin/nsjudge-server.so"), "module installed in bin/");
+    cr_expect(!is_file(dir, "/usr/local/bin/nsjudge"), "PREFIX ignored");
+    cr_expect(is_file(dir, "/etc/nsjudge/languages.json"));
+    cr_expect(is_file(dir, "/usr/share/nsjudge/languages.json"));
+    char p[PATH_MAX * 2];
+    snprintf(p, sizeof p, "%s/etc/nsjudge/nsjudge.json", dir);
+    char *kept = slurp(p);
+    cr_expect_str_eq(kept, "{\"workers\": 3}\n", "the operator's nsjudge.json was overwritten");
+    free(kept);
+    /* the shipped config: absolute state dir, absolute language table */
+    snprintf(p, sizeof p, "%s/usr/share/nsjudge/nsjudge.json", dir);
+    json_t *cfg = json_load_file(p, 0, NULL);
+    cr_assert(cfg, "no shipped config at %s", p);
+    cr_expect_str_eq(json_string_value(json_object_get(cfg, "data_dir")), "/var/lib/nsjudge");
+    cr_expect_str_eq(json_string_value(json_object_get(cfg, "languages")), "/etc/nsjudge/languages.json");
+    json_decref(cfg);
+
+    snprintf(p, sizeof p, "%s/usr/lib/systemd/system/nsjudge.service", dir);
+    char *unit = slurp(p);
+    cr_expect(strstr(unit, "\nDelegate=yes\n"), "unit without Delegate=yes:\n%s", unit);
+    cr_expect(strstr(unit, "ExecStart=/usr/bin/nsjudge serve --config /etc/nsjudge/nsjudge.json"),
+              "unit ExecStart:\n%s", unit);
+    free(unit);
+    cr_expect(is_file(dir, "/usr/share/bash-completion/completions/nsjudge"));
+    const char *pages[] = {"nsjudge", "nsjudge-serve", "nsjudge-worker", "nsjudge-judge",
+                           "nsjudge-verify", "nsjudge-run", "nsjudge-languages", "nsjudge-version"};
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        snprintf(p, sizeof p, "%s/usr/share/man/man1/%s.1", dir, pages[i]);
+        char *page = slurp(p);
+        cr_expect(!strncmp(page, ".TH ", 4), "no man page %s", p);
+        free(page);
+    }
+    /* the serve page says what `nsjudge help serve` says */
+    snprintf(cmd, sizeof cmd, "grep -q -- '--slot-base' '%s/usr/share/man/man1/nsjudge-serve.1'", dir);
+    cr_expect_eq(sh(cmd), 0, "nsjudge-serve.1 lacks --slot-base");
+
+    /* the installed binary runs from the tree and finds its module in lib/nsjudge */
+    snprintf(cmd, sizeof cmd, "cd / && env -u NSJUDGE_PLUGIN '%s/usr/bin/nsjudge' version | grep -q '^nsjudge '", dir);
+    cr_expect_eq(sh(cmd), 0, "installed nsjudge version failed");
+    snprintf(cmd, sizeof cmd, "cd / && env -u NSJUDGE_PLUGIN '%s/usr/bin/nsjudge' help serve | grep -q 'usage: nsjudge serve'",
+             dir);
+    cr_expect_eq(sh(cmd), 0, "installed nsjudge did not load its module from lib/nsjudge/");
+    free(repo);
+    rmtree(dir);
+}
