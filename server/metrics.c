@@ -68,22 +68,25 @@ static void add(struct sbuf *b, const char *fmt, ...)
     }
 }
 
-char *metrics_render(struct metrics *m, long queue_length, const char *const *codes, size_t *len)
+char *metrics_render(struct metrics *m, long queue_length, const struct metrics_workers *wk,
+                     const char *const *codes, size_t *len)
 {
     struct sbuf b = {malloc(4096), 0, 4096, 0};
     if (!b.p)
         return NULL;
     add(&b, "# HELP nsjudge_queue_length Submissions waiting in the queue.\n"
             "# TYPE nsjudge_queue_length gauge\nnsjudge_queue_length %ld\n", queue_length);
-    add(&b, "# HELP nsjudge_workers Worker threads (one sandbox slot each).\n"
-            "# TYPE nsjudge_workers gauge\nnsjudge_workers %ld\n",
-        atomic_load(&m->workers_total));
+    /* workers of every process on this data dir, as /workers and /healthz */
+    add(&b, "# HELP nsjudge_workers Worker threads (one sandbox slot each), in every process"
+            " on this data dir.\n"
+            "# TYPE nsjudge_workers gauge\nnsjudge_workers %ld\n", wk->total);
     add(&b, "# HELP nsjudge_workers_busy Workers judging a job right now.\n"
-            "# TYPE nsjudge_workers_busy gauge\nnsjudge_workers_busy %ld\n",
-        atomic_load(&m->workers_busy));
+            "# TYPE nsjudge_workers_busy gauge\nnsjudge_workers_busy %ld\n", wk->busy);
     add(&b, "# HELP nsjudge_workers_failed Workers whose sandbox slot could not be opened.\n"
-            "# TYPE nsjudge_workers_failed gauge\nnsjudge_workers_failed %ld\n",
-        atomic_load(&m->workers_failed));
+            "# TYPE nsjudge_workers_failed gauge\nnsjudge_workers_failed %ld\n", wk->failed);
+    add(&b, "# HELP nsjudge_worker_processes Processes (serve or worker) with workers.\n"
+            "# TYPE nsjudge_worker_processes gauge\nnsjudge_worker_processes %ld\n",
+        wk->processes);
     add(&b, "# HELP nsjudge_jobs_total Finished jobs by verdict.\n# TYPE nsjudge_jobs_total counter\n");
     for (int v = 0; v < METRICS_VERDICTS; v++)
         add(&b, "nsjudge_jobs_total{verdict=\"%s\"} %ld\n", codes[v], atomic_load(&m->jobs[v]));

@@ -25,8 +25,13 @@ struct metrics {
 void metrics_init(struct metrics *m);
 void metrics_http(struct metrics *m, int status);
 void metrics_job(struct metrics *m, int verdict, double seconds);
+/* Worker counts across processes (worker.c's workers_info_all). */
+struct metrics_workers {
+    long total, busy, failed, processes;
+};
 /* Appends the exposition text; queue_length is read from the store by the caller. */
-char *metrics_render(struct metrics *m, long queue_length, const char *const *verdict_codes,
+char *metrics_render(struct metrics *m, long queue_length, const struct metrics_workers *wk,
+                     const char *const *verdict_codes,
                      size_t *len);
 
 #endif

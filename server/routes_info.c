@@ -154,7 +154,8 @@ void route_workers(struct http_req *r, struct http_resp *w)
 {
     struct workers_info wi;
     long queued = 0;
-    workers_info(r->app, &wi);
+    int procs;
+    workers_info_all(r->app, &wi, &procs);
     r->app->store->ops->count_status(r->app->store, J0_IN_QUEUE, &queued);
     json_t *o = json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:i}", "queue", JUDGE0_VERSION,
                           "size", (json_int_t)queued, "available", wi.total, "idle", wi.idle,
@@ -234,20 +235,29 @@ void route_statistics(struct http_req *r, struct http_resp *w)
     store_stats_clear(&st);
 }
 
+/* 503 when the store fails or no worker anywhere (this process or a
+ * separate `nsjudge worker` on the same data dir) can take a job: a load
+ * balancer or an operator must not send work to a service that will only
+ * queue it. */
 void route_healthz(struct http_req *r, struct http_resp *w)
 {
     struct app *app = r->app;
     struct workers_info wi;
     long queued = -1;
-    workers_info(app, &wi);
+    int procs;
+    workers_info_all(app, &wi, &procs);
     int store_ok = app->store->ops->count_status(app->store, J0_IN_QUEUE, &queued) == 0;
-    bool ok = store_ok && (wi.total == 0 || wi.failed < wi.total);
-    http_json(w, ok ? 200 : 503,
-              json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i}, s:I}", "status",
-                        ok ? "ok" : "degraded", "store", store_ok ? "ok" : "error", "queue",
-                        (json_int_t)queued, "workers", "total", wi.total, "busy", wi.busy, "idle",
-                        wi.idle, "failed", wi.failed, "uptime_s",
-                        (json_int_t)(time(NULL) - app->started)));
+    bool can_judge = wi.total - wi.failed > 0;
+    bool ok = store_ok && can_judge;
+    const char *reason = !store_ok ? "store error" : !can_judge ? (wi.total ? "every worker failed" : "no workers") : NULL;
+    json_t *o = json_pack("{s:s, s:s, s:I, s:{s:i, s:i, s:i, s:i, s:i}, s:I}", "status",
+                          ok ? "ok" : "degraded", "store", store_ok ? "ok" : "error", "queue",
+                          (json_int_t)queued, "workers", "total", wi.total, "busy", wi.busy, "idle",
+                          wi.idle, "failed", wi.failed, "processes", procs, "uptime_s",
+                          (json_int_t)(time(NULL) - app->started));
+    if (o && reason)
+        json_object_set_new(o, "reason", json_string(reason));
+    http_json(w, ok ? 200 : 503, o);
 }
 
 void route_metrics(struct http_req *r, struct http_resp *w)
@@ -256,8 +266,13 @@ void route_metrics(struct http_req *r, struct http_resp *w)
                                                         "MLE", "RTE", "OLE", "CE", "JE"};
     long queued = 0;
     r->app->store->ops->count_status(r->app->store, J0_IN_QUEUE, &queued);
+    struct workers_info wi;
+    int procs;
+    workers_info_all(r->app, &wi, &procs);
+    struct metrics_workers mw = {.total = wi.total, .busy = wi.busy, .failed = wi.failed,
+                                 .processes = procs};
     size_t len;
-    char *text = metrics_render(&r->app->metrics, queued, codes, &len);
+    char *text = metrics_render(&r->app->metrics, queued, &mw, codes, &len);
     if (!text) {
         http_error(w, 500, "out of memory");
         return;

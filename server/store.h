@@ -71,6 +71,13 @@ struct store_stats {
     long long db_bytes;
 };
 
+/* The workers of one process (serve or worker) as it last reported them. */
+struct store_pool {
+    char *owner;
+    long total, busy, idle, failed;
+};
+void store_free_pools(struct store_pool *v, size_t n);
+
 struct store;
 struct store_ops {
     void (*close)(struct store *s);
@@ -91,6 +98,11 @@ struct store_ops {
     /* owner NULL: every expired lease; else every job of that owner */
     int (*requeue)(struct store *s, const char *owner, long *n);
     int (*owners)(struct store *s, char ***owners, size_t *n);
+    /* Worker heartbeats: upsert this process's counts (stamped now), drop
+     * them on a clean stop, list those seen within max_age_s. */
+    int (*pool_beat)(struct store *s, const struct store_pool *p);
+    int (*pool_gone)(struct store *s, const char *owner);
+    int (*pools)(struct store *s, double max_age_s, struct store_pool **out, size_t *n);
     int (*callbacks_pending)(struct store *s, char ***tokens, size_t *n);
     int (*callback_done)(struct store *s, const char *token);
     int (*stats)(struct store *s, struct store_stats *st);

@@ -54,7 +54,12 @@ static const char schema[] =
     " WHERE callback_pending = 1;"
     "CREATE TABLE IF NOT EXISTS problems ("
     " id TEXT PRIMARY KEY, name TEXT, path TEXT NOT NULL, origin TEXT NOT NULL,"
-    " tests INTEGER, created_at TEXT NOT NULL);";
+    " tests INTEGER, created_at TEXT NOT NULL);"
+    /* one row per process with workers (serve or worker), beaten by its
+     * lease keeper, so any process can say how many workers exist */
+    "CREATE TABLE IF NOT EXISTS worker_pools ("
+    " owner TEXT PRIMARY KEY, total INTEGER NOT NULL, busy INTEGER NOT NULL,"
+    " idle INTEGER NOT NULL, failed INTEGER NOT NULL, seen REAL NOT NULL);";
 
 void submission_init(struct submission *s)
 {
@@ -648,6 +653,90 @@ static int sq_owners(struct store *s, char ***owners, size_t *n)
                          " AND owner IS NOT NULL", owners, n);
 }
 
+static int sq_pool_beat(struct store *s, const struct store_pool *p)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "INSERT INTO worker_pools(owner, total, busy, idle, failed, seen)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(owner) DO UPDATE SET"
+                     " total = ?2, busy = ?3, idle = ?4, failed = ?5, seen = ?6", &st);
+    if (!rc) {
+        bind_text(st, 1, p->owner);
+        sqlite3_bind_int64(st, 2, p->total);
+        sqlite3_bind_int64(st, 3, p->busy);
+        sqlite3_bind_int64(st, 4, p->idle);
+        sqlite3_bind_int64(st, 5, p->failed);
+        sqlite3_bind_double(st, 6, now_s());
+        rc = step_done(st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_pool_gone(struct store *s, const char *owner)
+{
+    SELF;
+    int rc = exec_token(q, "DELETE FROM worker_pools WHERE owner = ?1", owner);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, size_t *n)
+{
+    SELF;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT owner, total, busy, idle, failed FROM worker_pools WHERE seen >= ?1"
+                     " ORDER BY owner", &st);
+    if (rc)
+        goto out;
+    sqlite3_bind_double(st, 1, now_s() - max_age_s);
+    size_t cap = 0;
+    struct store_pool *v = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n >= cap) {
+            cap = cap ? cap * 2 : 8;
+            struct store_pool *nv = realloc(v, cap * sizeof *v);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+        }
+        struct store_pool *p = &v[*n];
+        if (col_text(st, 0, &p->owner) || !p->owner) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        p->total = sqlite3_column_int64(st, 1);
+        p->busy = sqlite3_column_int64(st, 2);
+        p->idle = sqlite3_column_int64(st, 3);
+        p->failed = sqlite3_column_int64(st, 4);
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        store_free_pools(v, *n);
+        *n = 0;
+        rc = err_of(rc);
+        goto out;
+    }
+    *out = v;
+    rc = 0;
+out:
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+void store_free_pools(struct store_pool *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].owner);
+    free(v);
+}
+
 static int sq_callbacks_pending(struct store *s, char ***tokens, size_t *n)
 {
     SELF;
@@ -831,6 +920,9 @@ static const struct store_ops sqlite_ops = {
     .finish = sq_finish,
     .requeue = sq_requeue,
     .owners = sq_owners,
+    .pool_beat = sq_pool_beat,
+    .pool_gone = sq_pool_gone,
+    .pools = sq_pools,
     .callbacks_pending = sq_callbacks_pending,
     .callback_done = sq_callback_done,
     .stats = sq_stats,

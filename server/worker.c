@@ -237,15 +237,33 @@ long workers_reap(struct app *app)
     return total;
 }
 
+/* The keeper beats at most every KEEPER_MAX_PERIOD_S; a pool row not beaten
+ * for three periods belongs to a process that is gone (kill -9, another
+ * host down) and its workers are not counted. */
+#define KEEPER_MAX_PERIOD_S 5.0
+#define POOL_MAX_AGE_S (3 * KEEPER_MAX_PERIOD_S)
+
+static void pool_beat(struct app *app)
+{
+    struct workers_info wi;
+    workers_info(app, &wi);
+    if (!wi.total)
+        return; /* an API-only serve has no workers to offer */
+    struct store_pool p = {.owner = app->owner, .total = wi.total, .busy = wi.busy,
+                           .idle = wi.idle, .failed = wi.failed};
+    app->store->ops->pool_beat(app->store, &p);
+}
+
 static void *keeper_main(void *arg)
 {
     struct worker_pool *pool = arg;
     struct app *app = pool->app;
     double period = app->cfg.lease_s / 4;
-    if (period > 5)
-        period = 5;
+    if (period > KEEPER_MAX_PERIOD_S)
+        period = KEEPER_MAX_PERIOD_S;
     if (period < 0.2)
         period = 0.2;
+    pool_beat(app); /* seen by the other processes from the start */
     pthread_mutex_lock(&pool->mu);
     while (!atomic_load(&pool->stop)) {
         struct timespec ts;
@@ -258,6 +276,7 @@ static void *keeper_main(void *arg)
             break;
         pthread_mutex_unlock(&pool->mu);
         app->store->ops->renew(app->store, app->owner, app->cfg.lease_s);
+        pool_beat(app);
         workers_reap(app);
         pthread_mutex_lock(&pool->mu);
     }
@@ -316,6 +335,8 @@ int workers_stop(struct app *app, double grace_s)
     pthread_mutex_unlock(&pool->mu);
     queue_notify_work(&app->queue);
     pthread_join(pool->keeper, NULL);
+    /* no longer taking jobs: other processes must stop counting us now */
+    app->store->ops->pool_gone(app->store, app->owner);
     double until = mono_s() + grace_s;
     for (;;) {
         int running = 0;
@@ -358,4 +379,26 @@ void workers_info(struct app *app, struct workers_info *wi)
         else if (s == W_IDLE)
             wi->idle++;
     }
+}
+
+void workers_info_all(struct app *app, struct workers_info *wi, int *processes)
+{
+    workers_info(app, wi);
+    *processes = wi->total ? 1 : 0;
+    struct store_pool *v = NULL;
+    size_t n = 0;
+    if (app->store->ops->pools(app->store, POOL_MAX_AGE_S, &v, &n))
+        return; /* the store's health is reported on its own */
+    for (size_t i = 0; i < n; i++) {
+        /* ours is counted live above; a dead pid on this host counts for nothing
+         * even before its row goes stale */
+        if (!strcmp(v[i].owner, app->owner) || owner_dead(app, v[i].owner))
+            continue;
+        wi->total += (int)v[i].total;
+        wi->busy += (int)v[i].busy;
+        wi->idle += (int)v[i].idle;
+        wi->failed += (int)v[i].failed;
+        (*processes)++;
+    }
+    store_free_pools(v, n);
 }

@@ -16,7 +16,11 @@ int workers_stop(struct app *app, double grace_s);
 struct workers_info {
     int total, busy, idle, failed;
 };
+/* This process's workers only. */
 void workers_info(struct app *app, struct workers_info *wi);
+/* Every process's workers on this data dir (this one live, the others from
+ * their heartbeats in the store); *processes: how many processes have any. */
+void workers_info_all(struct app *app, struct workers_info *wi, int *processes);
 
 /* Put back the jobs of owners that are gone (same host, dead pid) or whose
  * lease expired. Returns how many. */

@@ -481,9 +481,10 @@ Test(server_auth, tokens_off_and_on, .timeout = 180)
     r = http(&s, "POST", "/authorize", "", 0, both);
     cr_assert_eq(r.code, 200);
     hresp_free(&r);
-    /* health stays open for probes */
+    /* health stays open for probes (503: API only, no worker anywhere) */
     r = http(&s, "GET", "/healthz", NULL, 0, NULL);
-    cr_assert_eq(r.code, 200);
+    cr_assert_eq(r.code, 503);
+    cr_assert_str_eq(jstr(r.json, "reason"), "no workers");
     hresp_free(&r);
     srv_cleanup(&s);
 

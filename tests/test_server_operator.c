@@ -325,3 +325,74 @@ Test(server_operator, make_install_layout, .timeout = 300)
     free(repo);
     rmtree(dir);
 }
+
+/* ---- 5. health and worker counts across processes ---------------------------------- */
+
+static long get_code(struct srv *s, const char *path, json_t **json, char **body)
+{
+    struct hresp r = http(s, "GET", path, NULL, 0, NULL);
+    long code = r.code;
+    if (json)
+        *json = r.json ? json_incref(r.json) : NULL;
+    if (body)
+        *body = r.body ? strdup(r.body) : strdup("");
+    hresp_free(&r);
+    return code;
+}
+
+/* Before: `serve --workers 0` with no worker said 200 ok, and /workers and
+ * /metrics counted only the threads of the answering process, so workers of
+ * a separate `nsjudge worker` never showed. */
+Test(server_operator, health_and_counts_see_every_worker_process, .timeout = 240)
+{
+    struct srv s;
+    srv_start(&s, 0, NULL);
+    json_t *j = NULL;
+    char *body = NULL;
+    cr_expect_eq(get_code(&s, "/healthz", &j, NULL), 503, "API-only serve with no worker is healthy");
+    cr_expect_str_eq(jstr(j, "reason"), "no workers");
+    json_decref(j);
+
+    char data[PATH_MAX], wlog[PATH_MAX + 16], wbase[16];
+    snprintf(data, sizeof data, "%s/data", s.dir);
+    snprintf(wlog, sizeof wlog, "%s/worker.log", s.dir);
+    snprintf(wbase, sizeof wbase, "%d", 70000 + (int)(getpid() % 2000) * 4 + 2);
+    char *argv[] = {(char *)nsj(), "worker", "--config", s.cfg, "--workers", "1", "--data-dir", data,
+                    "--slot-base", wbase, NULL};
+    pid_t wpid = spawn_in(s.dir, wlog, argv);
+    long code = 0;
+    for (int i = 0; i < 300 && code != 200; i++) {
+        code = get_code(&s, "/healthz", NULL, NULL);
+        if (code != 200)
+            usleep(100000);
+    }
+    char *log = slurp(wlog);
+    cr_assert_eq(code, 200, "healthz did not see the worker process:\n%s", log);
+    free(log);
+    cr_expect_eq(get_code(&s, "/workers", &j, NULL), 200);
+    json_t *q = json_array_get(j, 0);
+    cr_expect_eq(json_integer_value(json_object_get(q, "available")), 1, "/workers: %s",
+                 json_dumps(j, 0));
+    json_decref(j);
+    cr_expect_eq(get_code(&s, "/metrics", NULL, &body), 200);
+    cr_expect(strstr(body, "\nnsjudge_workers 1\n"), "metrics:\n%s", body);
+    cr_expect(strstr(body, "\nnsjudge_worker_processes 1\n"), "metrics:\n%s", body);
+    free(body);
+
+    /* the worker's job really runs there: the API process has no worker */
+    json_t *sub = json_pack("{s:i, s:s}", "language_id", 50, "source_code",
+                            "#include <stdio.h>\nint main(void){puts(\"hi\");return 0;}");
+    char *tok = submit(&s, sub);
+    json_t *done = wait_done(&s, tok, 120);
+    cr_expect_eq(status_id(done), 3, "not accepted");
+    json_decref(done);
+    free(tok);
+
+    /* a cleanly stopped worker is no longer counted */
+    kill(wpid, SIGTERM);
+    int st = wait_for(wpid, 60);
+    cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "worker status %d", st);
+    cr_expect_eq(get_code(&s, "/healthz", &j, NULL), 503, "a stopped worker still counted");
+    json_decref(j);
+    srv_cleanup(&s);
+}

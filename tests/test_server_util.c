@@ -71,12 +71,13 @@ static void spawn(struct srv *s)
         _exit(127);
     }
     s->pid = pid;
-    /* ready when /healthz answers */
+    /* ready when /healthz answers: 200, or 503 for an API-only serve
+     * (--workers 0) that has no worker to take a job */
     for (int i = 0; i < 200; i++) {
         struct hresp r = http(s, "GET", "/healthz", NULL, 0, NULL);
         long code = r.code;
         hresp_free(&r);
-        if (code == 200)
+        if (code == 200 || (code == 503 && s->workers == 0))
             return;
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
