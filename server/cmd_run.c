@@ -2,7 +2,7 @@
  * cmd_run.c - `nsjudge run`: one command in the sandbox, isolate-style
  * flags, result as text, isolate meta file or JSON. Exit 0 whenever the
  * sandbox did its job (whatever the program did), 1 when the sandbox
- * could not run, 2 for bad usage.
+ * could not run or the --meta file cannot be written, 2 for bad usage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,11 +136,9 @@ static const char *status_word(const struct sb_result *r)
     return sb_status_code(r->status);
 }
 
-static int write_meta(const char *path, const struct sb_result *r)
+/* f was opened before the run (see below); closed here. */
+static int write_meta(FILE *f, const struct sb_result *r)
 {
-    FILE *f = fopen(path, "we");
-    if (!f)
-        return -errno;
     fprintf(f, "time:%.3f\ntime-wall:%.3f\ncg-mem:%llu\nmax-rss:%llu\n", r->cpu_s, r->wall_s,
             (unsigned long long)r->mem_kib, (unsigned long long)r->mem_kib);
     if (r->status == SB_OK || r->status == SB_RE)
@@ -155,7 +153,10 @@ static int write_meta(const char *path, const struct sb_result *r)
         fprintf(f, "cg-oom-killed:1\n");
     if (r->message[0])
         fprintf(f, "message:%s\n", r->message);
-    return fclose(f) == 0 ? 0 : -errno;
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return errno ? -errno : -EIO;
+    return 0;
 }
 
 static void print_json(const struct sb_result *r)
@@ -290,6 +291,7 @@ int cmd_run(int argc, char **argv)
     cfg.n_mounts = n_mounts;
 
     int ret = 1, in_fd = -1, out_fd = -1, err_fd = -1;
+    FILE *meta_f = NULL;
     struct sb_slot *slot = NULL;
     char errbuf[SB_MSG_MAX];
     struct sb_result res;
@@ -304,6 +306,13 @@ int cmd_run(int argc, char **argv)
     }
     if (errp && (err_fd = open_out(errp)) < 0) {
         fprintf(stderr, "nsjudge run: --stderr %s: %s\n", errp, strerror(errno));
+        goto out;
+    }
+    /* Opened before the run, like isolate: a meta file that cannot be
+     * written is an error the caller must see (exit 1) before a program
+     * runs whose result would then be lost. */
+    if (meta && !(meta_f = fopen(meta, "we"))) {
+        fprintf(stderr, "nsjudge run: --meta %s: %s\n", meta, strerror(errno));
         goto out;
     }
     cfg.stdin_fd = in_fd;
@@ -354,8 +363,14 @@ int cmd_run(int argc, char **argv)
         r = sb_run(slot, &cfg, &res);
     }
     tty_relay_finish(&relay); /* the box's output is on the terminal before the summary */
-    if (meta && write_meta(meta, &res) < 0)
-        fprintf(stderr, "nsjudge run: --meta %s: %s\n", meta, strerror(errno));
+    int meta_rc = 0;
+    if (meta_f) {
+        errno = 0;
+        meta_rc = write_meta(meta_f, &res);
+        meta_f = NULL;
+        if (meta_rc < 0)
+            fprintf(stderr, "nsjudge run: --meta %s: %s\n", meta, strerror(-meta_rc));
+    }
     if (json)
         print_json(&res);
     else
@@ -367,8 +382,10 @@ int cmd_run(int argc, char **argv)
             fprintf(stderr, "nsjudge run: sandbox failed: %s\n", res.message);
         ret = 1;
     } else
-        ret = 0;
+        ret = meta_rc < 0 ? 1 : 0;
 out:
+    if (meta_f)
+        fclose(meta_f);
     sb_slot_close(slot);
     if (in_fd >= 0) close(in_fd);
     if (out_fd >= 0) close(out_fd);

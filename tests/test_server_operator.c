@@ -396,3 +396,28 @@ Test(server_operator, health_and_counts_see_every_worker_process, .timeout = 240
     json_decref(j);
     srv_cleanup(&s);
 }
+
+/* ---- 6. run -M to a file that cannot be written ------------------------------------ */
+
+/* Before: the program ran, the meta file was silently missing and the exit
+ * status was 0, so a caller reading the meta file had nothing to read. */
+Test(server_operator, run_meta_unwritable_exits_1_before_the_run, .timeout = 60)
+{
+    char dir[PATH_MAX], out[PATH_MAX + 16], meta[PATH_MAX + 32];
+    mktmp(dir, sizeof dir, "meta");
+    const char *bad[] = {"no-such-dir/meta", "."}; /* missing parent; a directory */
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(out, sizeof out, "%s/out%zu", dir, i);
+        snprintf(meta, sizeof meta, "%s/%s", dir, bad[i]);
+        char *argv[] = {(char *)nsj(), "run", "-M", meta, "--", "/bin/echo", "the-program-ran", NULL};
+        pid_t pid = spawn_in(dir, out, argv);
+        int st = wait_for(pid, 30);
+        char *log = slurp(out);
+        cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1, "-M %s: status %d:\n%s", meta,
+                  st, log);
+        cr_expect(!strstr(log, "the-program-ran"), "-M %s: the program ran anyway:\n%s", meta, log);
+        cr_expect(strstr(log, "--meta"), "-M %s: the error does not name --meta:\n%s", meta, log);
+        free(log);
+    }
+    rmtree(dir);
+}
