@@ -6,8 +6,16 @@ CC      ?= gcc
 PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive uuid
 OPT     ?= -O2 -g
 # CFLAGS from the command line add to these rather than replace them.
+# Release hardening. The sanitizer builds set HARDEN= (ASan checks memory
+# itself and does not mix with the fortified libc calls); -D_FORTIFY_SOURCE
+# needs -O1 or more, so an -O0 build also sets HARDEN=.
+HARDEN  ?= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong
+LDHARDEN = -Wl,-z,relro -Wl,-z,now
+# Objects are position independent: -fPIC for what the plugin (.so) links,
+# -fPIE for what only executables link (EXE_OBJ below); executables -pie.
+PIC      = -fPIC
 ALL_CFLAGS = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-             -Wno-format-truncation -D_GNU_SOURCE -fPIC -I. $(CFLAGS)
+             -D_GNU_SOURCE $(HARDEN) $(PIC) -I. $(CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -29,6 +37,9 @@ PROGRAM_SRC := $(wildcard testdata/programs/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
+# CLI_SRC is linked only into executables (the plugin takes PLUGIN_SRC).
+EXE_OBJ := $(call obj,$(CLI_SRC) $(TEST_SRC) scripts/bench/bench_sandbox.c)
+$(EXE_OBJ): PIC = -fPIE
 
 .PHONY: all deps test test-asan bench clean install hostile
 all: deps $(B)/nsjudge $(B)/nsjudge-server.so hostile
@@ -48,11 +59,11 @@ $(B)/libserver.a: $(call obj,$(SERVER_SRC))
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
 $(B)/nsjudge: $(call obj,$(CLI_SRC)) $(B)/libjudge.a $(B)/libsandbox.a | $(B)/nsjudge-server.so
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -Wl,--as-needed $(CLI_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ -Wl,--as-needed $(CLI_LIBS) $(PKG_LIBS)
 
 # serve / worker, loaded by build/nsjudge with dlopen (same directory).
 $(B)/nsjudge-server.so: $(call obj,$(PLUGIN_SRC)) $(B)/libjudge.a $(B)/libsandbox.a
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -shared $(LDHARDEN) -o $@ $^ $(PKG_LIBS)
 
 # Hostile and helper programs run inside the box by the tests.
 hostile: $(patsubst testdata/hostile/%.c,$(B)/hostile/%,$(HOSTILE_SRC)) \
@@ -65,7 +76,7 @@ $(B)/programs/%: testdata/programs/%.c
 	$(CC) -O1 -g -std=gnu11 -D_GNU_SOURCE -w -o $@ $< -lpthread -lm
 
 $(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 # One criterion binary holds every test, so its closing summary line
 # counts them all. The sanitizer build of the same tests runs first.
@@ -93,7 +104,7 @@ bench: deps all $(B)/bench/bench_sandbox
 
 $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsandbox.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ $(PKG_LIBS)
 
 # The service module is looked up next to the binary; the configs where
 # nsjudge looks when run outside the repository.
