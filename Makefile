@@ -41,7 +41,7 @@ LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
 EXE_OBJ := $(call obj,$(CLI_SRC) $(TEST_SRC) scripts/bench/bench_sandbox.c)
 $(EXE_OBJ): PIC = -fPIE
 
-.PHONY: all deps test test-asan bench clean install hostile
+.PHONY: all deps test test-asan fuzz fuzz-build bench clean install hostile
 all: deps $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
 deps:
@@ -99,6 +99,33 @@ test-asan:
 	  build-asan/nsjudge-tests --jobs 2 --filter '$(ASAN_FILTER)'
 ASAN_FILTER ?= sandbox*/*
 
+# ---- fuzzing (libFuzzer) ---------------------------------------------------
+# One harness per target in tests/fuzz/ (the file name is the target), seeds
+# in testdata/fuzz/TARGET/. The libraries are rebuilt with clang in
+# build-fuzz/ with coverage, ASan and UBSan (float-cast-overflow included:
+# -fsanitize=undefined leaves it out). `make fuzz FUZZ_S=N` runs each target
+# N seconds and prints executions and coverage; a crash fails the target and
+# leaves the reproducer in build-fuzz/crashes/TARGET/ (tests/fuzz/run.sh).
+FUZZ_CC      ?= clang
+FUZZ_S       ?= 60
+FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+# float-cast-overflow recovers only so that tests/fuzz/ubsan.supp can name the
+# known spots; run.sh sets halt_on_error, so every other report is fatal.
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all -fsanitize-recover=float-cast-overflow
+FUZZ_OPT  := -O1 -g $(SAN_FLAGS) -fsanitize=fuzzer-no-link
+FUZZ_BIN   = $(patsubst %,build-fuzz/fuzz/%,$(FUZZ_TARGETS))
+
+fuzz-build:
+	$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) HARDEN= OPT="$(FUZZ_OPT)" $(FUZZ_BIN)
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_S) $(FUZZ_TARGETS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -DFUZZ_ROOT='"$(CURDIR)"' \
+	  -o $@ $< $(LIBS_A) $(PKG_LIBS)
+
 bench: deps all $(B)/bench/bench_sandbox
 	sh scripts/bench.sh
 
@@ -115,6 +142,6 @@ install: all
 	install -D -m 644 configs/nsjudge.json $(DESTDIR)/etc/nsjudge/nsjudge.json
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -138,7 +138,7 @@ static int hexval(char c)
 /* application/x-www-form-urlencoded -> {"key": "value", ...}; Rails (so
  * Judge0) accepts form posts too, and the validators take numeric and
  * boolean strings. */
-static json_t *form_to_json(const char *body, size_t len)
+json_t *http_form_json(const char *body, size_t len)
 {
     json_t *o = json_object();
     char *buf = malloc(len + 1);
@@ -178,7 +178,7 @@ json_t *http_body_json(const struct http_req *r, struct http_resp *w)
     json_error_t je;
     const char *ct = http_header(r, "Content-Type");
     if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
-        json_t *o = form_to_json(r->body, r->body_len);
+        json_t *o = http_form_json(r->body, r->body_len);
         if (!o)
             http_error(w, 500, "out of memory");
         return o;

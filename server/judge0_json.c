@@ -318,6 +318,12 @@ static int get_short_string(json_t *obj, const char *key, size_t max, bool allow
         add_err(errors, key, "must not contain NUL characters");
         return -1;
     }
+    /* a form post's values are not checked by a JSON parser: bytes that are
+     * not UTF-8 would make every later GET of the submission fail (500) */
+    if (!utf8_valid(json_string_value(v), json_string_length(v))) {
+        add_err(errors, key, "must be valid UTF-8");
+        return -1;
+    }
     return (*dst = strdup(json_string_value(v))) ? 1 : -ENOMEM;
 }
 

@@ -80,7 +80,13 @@ int srv_archive_extract(const void *data, size_t len, const char *dest, size_t m
             rc = -EINVAL;
             goto out;
         }
-        snprintf(name_buf, sizeof name_buf, "%s", name);
+        /* a cut name would be another path */
+        if (snprintf(name_buf, sizeof name_buf, "%s", name) >= (int)sizeof name_buf) {
+            snprintf(err, errlen, "archive entry name longer than %zu bytes: %.200s...",
+                     sizeof name_buf - 1, name);
+            rc = -ENAMETOOLONG;
+            goto out;
+        }
         name = name_buf;
         char *full = malloc(strlen(dest) + strlen(name) + 2);
         if (!full) {
@@ -89,6 +95,15 @@ int srv_archive_extract(const void *data, size_t len, const char *dest, size_t m
             goto out;
         }
         sprintf(full, "%s/%s", dest, name);
+        /* A second entry for a path: libarchive's NO_OVERWRITE keeps the old
+         * content but still applies the new mode (a directory became 0644). */
+        struct stat st;
+        if (lstat(full, &st) == 0 && (type != AE_IFDIR || !S_ISDIR(st.st_mode))) {
+            free(full);
+            snprintf(err, errlen, "archive entry %.200s appears twice", name);
+            rc = -EINVAL;
+            goto out;
+        }
         archive_entry_set_pathname(e, full);
         free(full);
         archive_entry_set_perm(e, type == AE_IFDIR ? 0755 : (archive_entry_perm(e) & 0111) ? 0755 : 0644);
