@@ -106,7 +106,7 @@ ASAN_FILTER ?= sandbox*/*
 # -fsanitize=undefined leaves it out). `make fuzz FUZZ_S=N` runs each target
 # N seconds and prints executions and coverage; a crash fails the target and
 # leaves the reproducer in build-fuzz/crashes/TARGET/ (tests/fuzz/run.sh).
-FUZZ_CC      ?= clang
+FUZZ_CC      ?= clang-14
 FUZZ_S       ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
 # float-cast-overflow recovers only so that tests/fuzz/ubsan.supp can name the
