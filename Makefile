@@ -16,6 +16,12 @@ LDHARDEN = -Wl,-z,relro -Wl,-z,now
 PIC      = -fPIC
 ALL_CFLAGS = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
              -D_GNU_SOURCE $(HARDEN) $(PIC) -I. $(CFLAGS)
+# The sanitizer builds (test-asan, fuzz): ASan + UBSan, and float-cast-overflow,
+# which -fsanitize=undefined leaves out. float-cast-overflow only recovers so
+# that tests/fuzz/ubsan.supp can name the known spots: the runs set
+# UBSAN_OPTIONS=halt_on_error=1, so every other report is fatal.
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all -fsanitize-recover=float-cast-overflow
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -78,26 +84,40 @@ $(B)/programs/%: testdata/programs/%.c
 $(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
 	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ $(PKG_LIBS) -lcriterion
 
-# One criterion binary holds every test, so its closing summary line
-# counts them all. The sanitizer build of the same tests runs first.
+# `make test`, in this order:
+#  1. every suite on the ASan + UBSan build (test-asan);
+#  2. each fuzz target for FUZZ_TEST_S seconds over its seeds and the inputs
+#     of past findings (testdata/fuzz/), from a fresh corpus;
+#  3. every suite again on the release build: what ships is -O2 with
+#     _FORTIFY_SOURCE (its checks and the optimiser's use of UB differ from
+#     the -O1 sanitizer build), and the timing and memory accuracy tests
+#     need the supervisor at full speed, without sanitizer overhead.
+# One criterion binary holds every test, so the closing summary line
+# counts them all.
+FUZZ_TEST_S ?= 4
 test: deps
 	$(MAKE) --no-print-directory test-asan
+	rm -rf build-fuzz/corpus-test
+	$(MAKE) --no-print-directory fuzz FUZZ_S=$(FUZZ_TEST_S) FUZZ_CORPUS=build-fuzz/corpus-test
 	$(MAKE) --no-print-directory $(B)/nsjudge $(B)/nsjudge-server.so $(B)/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/$(B)/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/$(B)/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/$(B)/programs $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
 
-# AddressSanitizer + UBSan build of the sandbox tests (the supervisor code
-# that handles hostile input); memory errors abort and fail the run.
-ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# AddressSanitizer + UBSan (with float-cast-overflow) build of every suite:
+# the supervisor that handles hostile programs and the parsers of network
+# input (HTTP bodies, archives, problem packages) alike. A report aborts the
+# test that made it. ASAN_FILTER='sandbox*/*' runs a subset.
+ASAN_FLAGS = -O1 -g $(SAN_FLAGS)
+ASAN_FILTER ?=
 test-asan:
-	$(MAKE) --no-print-directory B=build-asan OPT="$(ASAN_FLAGS)" \
+	$(MAKE) --no-print-directory B=build-asan HARDEN= OPT="$(ASAN_FLAGS)" \
 	  build-asan/nsjudge build-asan/nsjudge-server.so build-asan/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/build-asan/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/build-asan/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/build-asan/programs \
-	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan.supp \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  build-asan/nsjudge-tests --jobs 2 --filter '$(ASAN_FILTER)'
-ASAN_FILTER ?= sandbox*/*
+	  build-asan/nsjudge-tests --jobs 2 $(if $(ASAN_FILTER),--filter '$(ASAN_FILTER)')
 
 # ---- fuzzing (libFuzzer) ---------------------------------------------------
 # One harness per target in tests/fuzz/ (the file name is the target), seeds
@@ -109,17 +129,14 @@ ASAN_FILTER ?= sandbox*/*
 FUZZ_CC      ?= clang-14
 FUZZ_S       ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
-# float-cast-overflow recovers only so that tests/fuzz/ubsan.supp can name the
-# known spots; run.sh sets halt_on_error, so every other report is fatal.
-SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
-             -fno-sanitize-recover=all -fsanitize-recover=float-cast-overflow
 FUZZ_OPT  := -O1 -g $(SAN_FLAGS) -fsanitize=fuzzer-no-link
 FUZZ_BIN   = $(patsubst %,build-fuzz/fuzz/%,$(FUZZ_TARGETS))
 
 fuzz-build:
 	$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) HARDEN= OPT="$(FUZZ_OPT)" $(FUZZ_BIN)
+FUZZ_CORPUS ?= build-fuzz/corpus
 fuzz: fuzz-build
-	sh tests/fuzz/run.sh $(FUZZ_S) $(FUZZ_TARGETS)
+	FUZZ_CORPUS=$(FUZZ_CORPUS) sh tests/fuzz/run.sh $(FUZZ_S) $(FUZZ_TARGETS)
 
 $(B)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIBS_A)
 	@mkdir -p $(dir $@)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/fuzz/run.sh SECONDS TARGET... - run each libFuzzer target of
 # build-fuzz/fuzz/ for SECONDS over its seeds (testdata/fuzz/TARGET/) and
-# the inputs found so far (build-fuzz/corpus/TARGET/, where new ones go),
+# the inputs found so far ($FUZZ_CORPUS/TARGET/, where new ones go; default
+# build-fuzz/corpus),
 # then print one line per target with libFuzzer's final numbers.
 # A crash, leak, sanitizer report, timeout or broken property fails the
 # target; its reproducer stays in build-fuzz/crashes/TARGET/. Exit 1 if any
@@ -23,7 +24,7 @@ failed=""
 summary=""
 for t in "$@"; do
     bin=$fb/fuzz/$t
-    corpus=$fb/corpus/$t
+    corpus=${FUZZ_CORPUS:-$fb/corpus}/$t
     crashes=$fb/crashes/$t
     log=$fb/logs/$t.log
     mkdir -p "$corpus" "$crashes" "$fb/logs"
