@@ -94,7 +94,7 @@ $(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
 #     need the supervisor at full speed, without sanitizer overhead.
 # One criterion binary holds every test, so the closing summary line
 # counts them all.
-FUZZ_TEST_S ?= 4
+FUZZ_TEST_S ?= 3
 test: deps
 	$(MAKE) --no-print-directory test-asan
 	rm -rf build-fuzz/corpus-test
