@@ -8,8 +8,22 @@ CC      ?= gcc
 PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive uuid
 OPT     ?= -O2 -g
 # CFLAGS from the command line add to these rather than replace them.
+# Release hardening. The sanitizer builds set HARDEN= (ASan checks memory
+# itself and does not mix with the fortified libc calls); -D_FORTIFY_SOURCE
+# needs -O1 or more, so an -O0 build also sets HARDEN=.
+HARDEN  ?= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong
+LDHARDEN = -Wl,-z,relro -Wl,-z,now
+# Objects are position independent: -fPIC for what the plugin (.so) links,
+# -fPIE for what only executables link (EXE_OBJ below); executables -pie.
+PIC      = -fPIC
 ALL_CFLAGS = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-             -Wno-format-truncation -D_GNU_SOURCE -fPIC -I. $(CFLAGS)
+             -D_GNU_SOURCE $(HARDEN) $(PIC) -I. $(CFLAGS)
+# The sanitizer builds (test-asan, fuzz): ASan + UBSan, and float-cast-overflow,
+# which -fsanitize=undefined leaves out. float-cast-overflow only recovers so
+# that tests/fuzz/ubsan.supp can name the known spots: the runs set
+# UBSAN_OPTIONS=halt_on_error=1, so every other report is fatal.
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all -fsanitize-recover=float-cast-overflow
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -31,8 +45,11 @@ PROGRAM_SRC := $(wildcard testdata/programs/*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
+# CLI_SRC is linked only into executables (the plugin takes PLUGIN_SRC).
+EXE_OBJ := $(call obj,$(CLI_SRC) $(TEST_SRC) scripts/bench/bench_sandbox.c)
+$(EXE_OBJ): PIC = -fPIE
 
-.PHONY: all deps test test-asan bench clean install hostile test-cgroup-v2
+.PHONY: all deps test test-asan fuzz fuzz-build bench clean install hostile test-cgroup-v2
 all: $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
 deps:
@@ -50,11 +67,11 @@ $(B)/libserver.a: $(call obj,$(SERVER_SRC))
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
 $(B)/nsjudge: $(call obj,$(CLI_SRC)) $(B)/libjudge.a $(B)/libsandbox.a | $(B)/nsjudge-server.so
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -Wl,--as-needed $(CLI_LIBS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ -Wl,--as-needed $(CLI_LIBS) $(PKG_LIBS)
 
 # serve / worker, loaded by build/nsjudge with dlopen (same directory).
 $(B)/nsjudge-server.so: $(call obj,$(PLUGIN_SRC)) $(B)/libjudge.a $(B)/libsandbox.a
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -shared $(LDHARDEN) -o $@ $^ $(PKG_LIBS)
 
 # Hostile and helper programs run inside the box by the tests.
 hostile: $(patsubst testdata/hostile/%.c,$(B)/hostile/%,$(HOSTILE_SRC)) \
@@ -67,35 +84,73 @@ $(B)/programs/%: testdata/programs/%.c
 	$(CC) -O1 -g -std=gnu11 -D_GNU_SOURCE -w -o $@ $< -lpthread -lm
 
 $(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ $(PKG_LIBS) -lcriterion
 
-# One criterion binary holds every test, so its closing summary line
-# counts them all. The sanitizer build of the same tests runs first.
+# `make test`, in this order:
+#  1. every suite on the ASan + UBSan build (test-asan);
+#  2. each fuzz target for FUZZ_TEST_S seconds over its seeds and the inputs
+#     of past findings (testdata/fuzz/), from a fresh corpus;
+#  3. every suite again on the release build: what ships is -O2 with
+#     _FORTIFY_SOURCE (its checks and the optimiser's use of UB differ from
+#     the -O1 sanitizer build), and the timing and memory accuracy tests
+#     need the supervisor at full speed, without sanitizer overhead.
+# One criterion binary holds every test, so the closing summary line
+# counts them all.
+FUZZ_TEST_S ?= 3
 test: deps
 	$(MAKE) --no-print-directory test-asan
+	rm -rf build-fuzz/corpus-test
+	$(MAKE) --no-print-directory fuzz FUZZ_S=$(FUZZ_TEST_S) FUZZ_CORPUS=build-fuzz/corpus-test
 	$(MAKE) --no-print-directory $(B)/nsjudge $(B)/nsjudge-server.so $(B)/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/$(B)/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/$(B)/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/$(B)/programs $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
 
-# AddressSanitizer + UBSan build of the sandbox tests (the supervisor code
-# that handles hostile input); memory errors abort and fail the run.
-ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# AddressSanitizer + UBSan (with float-cast-overflow) build of every suite:
+# the supervisor that handles hostile programs and the parsers of network
+# input (HTTP bodies, archives, problem packages) alike. A report aborts the
+# test that made it. ASAN_FILTER='sandbox*/*' runs a subset.
+ASAN_FLAGS = -O1 -g $(SAN_FLAGS)
+ASAN_FILTER ?=
 test-asan:
-	$(MAKE) --no-print-directory B=build-asan OPT="$(ASAN_FLAGS)" \
+	$(MAKE) --no-print-directory B=build-asan HARDEN= OPT="$(ASAN_FLAGS)" \
 	  build-asan/nsjudge build-asan/nsjudge-server.so build-asan/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/build-asan/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/build-asan/hostile \
 	  NSJUDGE_PROGRAMS=$(CURDIR)/build-asan/programs \
-	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan.supp \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  build-asan/nsjudge-tests --jobs 2 --filter '$(ASAN_FILTER)'
-ASAN_FILTER ?= sandbox*/*
+	  build-asan/nsjudge-tests --jobs 2 $(if $(ASAN_FILTER),--filter '$(ASAN_FILTER)')
+
+# ---- fuzzing (libFuzzer) ---------------------------------------------------
+# One harness per target in tests/fuzz/ (the file name is the target), seeds
+# in testdata/fuzz/TARGET/. The libraries are rebuilt with clang in
+# build-fuzz/ with coverage, ASan and UBSan (float-cast-overflow included:
+# -fsanitize=undefined leaves it out). `make fuzz FUZZ_S=N` runs each target
+# N seconds and prints executions and coverage; a crash fails the target and
+# leaves the reproducer in build-fuzz/crashes/TARGET/ (tests/fuzz/run.sh).
+FUZZ_CC      ?= clang-14
+FUZZ_S       ?= 60
+FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+FUZZ_OPT  := -O1 -g $(SAN_FLAGS) -fsanitize=fuzzer-no-link
+FUZZ_BIN   = $(patsubst %,build-fuzz/fuzz/%,$(FUZZ_TARGETS))
+
+fuzz-build:
+	$(MAKE) --no-print-directory B=build-fuzz CC=$(FUZZ_CC) HARDEN= OPT="$(FUZZ_OPT)" $(FUZZ_BIN)
+FUZZ_CORPUS ?= build-fuzz/corpus
+fuzz: fuzz-build
+	FUZZ_CORPUS=$(FUZZ_CORPUS) sh tests/fuzz/run.sh $(FUZZ_S) $(FUZZ_TARGETS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -DFUZZ_ROOT='"$(CURDIR)"' \
+	  -o $@ $< $(LIBS_A) $(PKG_LIBS)
 
 bench: deps all $(B)/bench/bench_sandbox
 	sh scripts/bench.sh
 
 $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsandbox.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ $(PKG_LIBS)
 
 # Installed layout (PREFIX=/usr/local, DESTDIR for staging):
 #   PREFIX/bin/nsjudge, PREFIX/lib/nsjudge/nsjudge-server.so (the binary
@@ -133,7 +188,7 @@ install: $(B)/nsjudge $(B)/nsjudge-server.so
 	install -m 644 $(B)/install/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

@@ -79,7 +79,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const s
     rc = jd_program_build(slot, &c->lang, p->checker_path, c->dir, "checker", NULL, true, &c->prog, &ok,
                           &out, &outlen, NULL, err, sizeof err);
     if (rc < 0) {
-        snprintf(c->msg, sizeof c->msg, "building the validator %s: %s", p->checker_path, err);
+        snprintf(c->msg, sizeof c->msg, "building the validator %.200s: %.280s", p->checker_path, err);
         return rc;
     }
     if (!ok) {

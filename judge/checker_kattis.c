@@ -154,7 +154,7 @@ int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct j
             snprintf(why, sizeof why, "%s: %s", sb_status_name(res.status), res.message);
         char fbm[256] = "";
         jd_feedback_message(fb, fbm, sizeof fbm);
-        snprintf(r->message, sizeof r->message, "output validator failed: %s%s%s", why,
+        snprintf(r->message, sizeof r->message, "output validator failed: %.250s%s%.200s", why,
                  fbm[0] ? "; " : "", fbm);
     }
     rc = 0;

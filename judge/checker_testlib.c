@@ -79,7 +79,7 @@ int jd_check_testlib(const struct jd_check_ctx *c, const char *team_out, struct 
     }
     if (r->verdict == JD_JE) {
         if (code >= 0)
-            snprintf(r->message, sizeof r->message, "checker failed (exit code %d): %s", code, line);
+            snprintf(r->message, sizeof r->message, "checker failed (exit code %d): %.470s", code, line);
         else
             snprintf(r->message, sizeof r->message, "checker failed: %s: %s",
                      sb_status_name(res.status), res.message);

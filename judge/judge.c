@@ -170,7 +170,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     if (!ok) {
         rep->verdict = JD_CE;
         first_line(rep->compile_output, msg, sizeof msg);
-        snprintf(rep->message, sizeof rep->message, "compilation failed%s%s", msg[0] ? ": " : "", msg);
+        snprintf(rep->message, sizeof rep->message, "compilation failed%s%.480s", msg[0] ? ": " : "", msg);
         if (opt->progress)
             opt->progress(opt->progress_ctx, rep, (size_t)-1, p->n_tests);
         goto out;
@@ -264,7 +264,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     if (rep->verdict != JD_AC) {
         for (size_t i = 0; i < rep->n_tests; i++)
             if (rep->tests[i].verdict == rep->verdict) {
-                snprintf(rep->message, sizeof rep->message, "test %s: %s", rep->tests[i].name,
+                snprintf(rep->message, sizeof rep->message, "test %.150s: %.340s", rep->tests[i].name,
                          rep->tests[i].message[0] ? rep->tests[i].message : jd_verdict_name(rep->verdict));
                 break;
             }

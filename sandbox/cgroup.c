@@ -237,8 +237,9 @@ int sb_cg_detect(const char *parent, struct sb_cg_layout *lay, char *err, size_t
         else if (own_cgroup("", own, sizeof own) < 0)
             snprintf(own, sizeof own, "/");
         for (int i = 0; i < SB_CG_N; i++)
-            snprintf(lay->root[i], SB_PATH_MAX, "%s%s%s%s", v2, own,
-                     parent ? "/" : "", parent ? parent : "");
+            if (snprintf(lay->root[i], SB_PATH_MAX, "%s%s%s%s", v2, own, parent ? "/" : "",
+                         parent ? parent : "") >= SB_PATH_MAX)
+                goto too_long;
         return 0;
     }
     if (v1[SB_CG_MEM][0] && v1[SB_CG_PIDS][0] && v1[SB_CG_CPU][0]) {
@@ -250,14 +251,21 @@ int sb_cg_detect(const char *parent, struct sb_cg_layout *lay, char *err, size_t
                 snprintf(own, sizeof own, "/");
             if (!strcmp(own, "/"))
                 own[0] = 0;
-            snprintf(lay->root[i], SB_PATH_MAX, "%s%s%s%s", v1[i], own,
-                     parent ? "/" : "", parent ? parent : "");
+            if (snprintf(lay->root[i], SB_PATH_MAX, "%s%s%s%s", v1[i], own, parent ? "/" : "",
+                         parent ? parent : "") >= SB_PATH_MAX)
+                goto too_long;
         }
         return 0;
     }
     sb_setmsg(err, errlen, "no usable cgroup hierarchy: need cgroup v2 with the memory "
               "and pids controllers, or v1 memory, pids and cpuacct hierarchies");
     return -ENOENT;
+too_long:
+    /* a cut path would name another cgroup */
+    memset(lay, 0, sizeof *lay);
+    sb_setmsg(err, errlen, "cgroup path longer than %d bytes (parent %s)", SB_PATH_MAX - 1,
+              parent ? parent : "(own cgroup)");
+    return -ENAMETOOLONG;
 }
 
 /* ---- open / close ------------------------------------------------------ */

@@ -110,11 +110,13 @@ static int load_langs(const char *flag, struct jd_langs **out, char *used, size_
     char cand[4][PATH_MAX];
     int n = 0;
     const char *env = getenv("NSJUDGE_LANGUAGES");
-    if (flag)
-        snprintf(cand[n++], PATH_MAX, "%s", flag);
-    else if (env && *env)
-        snprintf(cand[n++], PATH_MAX, "%s", env);
-    else {
+    if (flag || (env && *env)) {
+        /* a cut name would open another file */
+        if (snprintf(cand[n++], PATH_MAX, "%s", flag ? flag : env) >= PATH_MAX) {
+            fprintf(stderr, "nsjudge: language table path longer than %d bytes\n", PATH_MAX - 1);
+            return -1;
+        }
+    } else {
         char exe[PATH_MAX];
         ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (k > 0) {
@@ -136,7 +138,12 @@ static int load_langs(const char *flag, struct jd_langs **out, char *used, size_
             return -1;
         }
         char real[PATH_MAX];
-        snprintf(used, usedlen, "%s", realpath(cand[i], real) ? real : cand[i]);
+        if (snprintf(used, usedlen, "%s", realpath(cand[i], real) ? real : cand[i]) >= (int)usedlen) {
+            fprintf(stderr, "nsjudge: language table path longer than %zu bytes\n", usedlen - 1);
+            jd_langs_free(*out);
+            *out = NULL;
+            return -1;
+        }
         return 0;
     }
     fprintf(stderr, "nsjudge: no language table found (tried %s; use --languages PATH)\n",

@@ -143,7 +143,7 @@ static int hexval(char c)
  * form body must not either: they would be stored, then break every later
  * rendering of the submission. NULL on allocation failure, or with
  * *bad_field set (malloc'd; "" for a name) for a field that is not UTF-8. */
-static json_t *form_to_json(const char *body, size_t len, char **bad_field)
+json_t *http_form_json(const char *body, size_t len, char **bad_field)
 {
     *bad_field = NULL;
     json_t *o = json_object();
@@ -197,7 +197,7 @@ json_t *http_body_json(const struct http_req *r, struct http_resp *w)
     const char *ct = http_header(r, "Content-Type");
     if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
         char *bad = NULL;
-        json_t *o = form_to_json(r->body, r->body_len, &bad);
+        json_t *o = http_form_json(r->body, r->body_len, &bad);
         if (!o && bad) {
             char msg[200];
             if (*bad && strlen(bad) <= 64) /* whole: a cut name might not be UTF-8 */

@@ -39,6 +39,10 @@ const char *http_header(const struct http_req *r, const char *name);
 void http_json(struct http_resp *w, int status, json_t *j);
 void http_text(struct http_resp *w, int status, const char *ctype, const char *text, size_t len);
 void http_error(struct http_resp *w, int status, const char *msg);
+/* application/x-www-form-urlencoded body -> JSON object of strings. NULL
+ * on allocation failure, or with *bad_field set (malloc'd; "" for a name)
+ * when a field's name or value is not UTF-8. */
+json_t *http_form_json(const char *body, size_t len, char **bad_field);
 /* Parses the body as JSON; on failure answers 400 and returns NULL. */
 json_t *http_body_json(const struct http_req *r, struct http_resp *w);
 /* X-Auth-User check for privileged routes: 0 ok, else the response is set (403). */

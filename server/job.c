@@ -122,7 +122,7 @@ static void run_single(struct app *app, struct sb_slot *slot, const char *scratc
     memset(&r, 0, sizeof r);
     int rc = jd_run_single(slot, &req, scratch, &r);
     if (rc) {
-        char msg[300];
+        char msg[JD_MSG_MAX + 64];
         snprintf(msg, sizeof msg, "judge failed: %s%s%s", strerror(-rc), r.message[0] ? ": " : "",
                  r.message);
         job_internal_error(res, msg);

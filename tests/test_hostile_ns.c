@@ -280,11 +280,11 @@ Test(sandbox_hostile_uts, hostname_change_stays_in_box)
     struct hx_run *r = hx_new_run();
     snprintf(name, sizeof name, "pwned-%d", (int)getpid());
     gethostname(before, sizeof before);
-    getdomainname(dom_before, sizeof dom_before);
+    cr_assert_eq(getdomainname(dom_before, sizeof dom_before), 0);
     struct sb_slot *slot = hx_slot(0);
     hx_run(slot, NULL, r, "hostname", name, NULL);
     gethostname(after, sizeof after);
-    getdomainname(dom_after, sizeof dom_after);
+    cr_assert_eq(getdomainname(dom_after, sizeof dom_after), 0);
     cr_assert_str_eq(before, after, "the box renamed the host");
     cr_assert_str_eq(dom_before, dom_after, "the box changed the host's domain name");
     cr_assert_eq(r->rc, 0, "%s", r->res.message);

@@ -11,7 +11,8 @@ static void verify_problem(const char *name)
 {
     jt_need_root();
     char cmd[1024], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s/testdata/problems/%s 2>&1", jt_bin(), jt_repo(), name);
+    cr_assert(snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s/testdata/problems/%s 2>&1", jt_bin(), jt_repo(), name) <
+              (int)sizeof cmd, "%s: buffer too small", __func__);
     int code = jt_sh(cmd, &out);
     json_error_t je;
     json_t *o = json_loads(out, 0, &je);
@@ -49,7 +50,8 @@ static const char *const verified[] = {"hello", "sum", "floats", "pairs", "permu
 Test(judge_cli_verify, every_problem_has_a_test)
 {
     char cmd[1024], *out = NULL;
-    snprintf(cmd, sizeof cmd, "ls %s/testdata/problems", jt_repo());
+    cr_assert(snprintf(cmd, sizeof cmd, "ls %s/testdata/problems", jt_repo()) <
+              (int)sizeof cmd, "%s: buffer too small", __func__);
     cr_assert_eq(jt_sh(cmd, &out), 0);
     int n = 0;
     for (char *name = strtok(out, "\n"); name; name = strtok(NULL, "\n"), n++) {
@@ -75,7 +77,8 @@ Test(judge_cli_verify, infers_the_time_limit, .timeout = 180)
 {
     jt_need_root();
     char cmd[1024], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s verify --json %s/testdata/problems/hello", jt_bin(), jt_repo());
+    cr_assert(snprintf(cmd, sizeof cmd, "%s verify --json %s/testdata/problems/hello", jt_bin(), jt_repo()) <
+              (int)sizeof cmd, "%s: buffer too small", __func__);
     jt_sh(cmd, &out);
     json_t *o = json_loads(out, 0, NULL);
     cr_assert(o, "%s", out);
@@ -94,10 +97,11 @@ Test(judge_cli_verify, reports_a_mismatch)
     /* a copy of hello where a wrong program sits under accepted/ */
     char dir[] = "/tmp/nsjudge-vm-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
-    snprintf(cmd, sizeof cmd,
-             "mkdir -p %s/p/submissions/accepted && cp %s/testdata/problems/hello/*.in %s/testdata/problems/hello/1.ans "
-             "%s/testdata/problems/hello/2.out %s/p/ && cp %s/testdata/problems/hello/submissions/wrong_answer/hello_world.c "
-             "%s/p/submissions/accepted/", dir, jt_repo(), jt_repo(), jt_repo(), dir, jt_repo(), dir);
+    cr_assert(snprintf(cmd, sizeof cmd,
+                    "mkdir -p %s/p/submissions/accepted && cp %s/testdata/problems/hello/*.in %s/testdata/problems/hello/1.ans "
+                    "%s/testdata/problems/hello/2.out %s/p/ && cp %s/testdata/problems/hello/submissions/wrong_answer/hello_world.c "
+                    "%s/p/submissions/accepted/", dir, jt_repo(), jt_repo(), jt_repo(), dir, jt_repo(), dir) <
+              (int)sizeof cmd, "%s: buffer too small", __func__);
     cr_assert_eq(jt_sh(cmd, NULL), 0);
     snprintf(cmd, sizeof cmd, "%s verify %s/p", jt_bin(), dir);
     int code = jt_sh(cmd, &out);
@@ -196,9 +200,10 @@ Test(judge_cli_verify, reports_an_invalid_input, .timeout = 180)
     char dir[] = "/tmp/nsjudge-vi-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
     /* sum with one bad input and only its C solutions */
-    snprintf(cmd, sizeof cmd,
-             "cp -r %s/testdata/problems/sum %s/p && printf 'x y\\n' > %s/p/data/secret/01.in && "
-             "find %s/p/submissions -type f ! -name sum.c -delete", jt_repo(), dir, dir, dir);
+    cr_assert(snprintf(cmd, sizeof cmd,
+                    "cp -r %s/testdata/problems/sum %s/p && printf 'x y\\n' > %s/p/data/secret/01.in && "
+                    "find %s/p/submissions -type f ! -name sum.c -delete", jt_repo(), dir, dir, dir) <
+              (int)sizeof cmd, "%s: buffer too small", __func__);
     cr_assert_eq(jt_sh(cmd, NULL), 0);
     snprintf(cmd, sizeof cmd, "%s verify %s/p", jt_bin(), dir);
     int code = jt_sh(cmd, &out);
@@ -215,10 +220,11 @@ Test(judge_cli, interrupt_removes_scratch, .timeout = 60)
     char tmp[] = "/tmp/nsjudge-int-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(tmp));
     /* verify runs for seconds (a TLE program is in there); interrupt it */
-    snprintf(cmd, sizeof cmd,
-             "TMPDIR=%s %s verify %s/testdata/problems/sum >/dev/null 2>&1 & pid=$!; sleep 1.5; "
-             "kill -INT $pid; wait $pid; echo \"exit=$?\"; ls -A %s | wc -l",
-             tmp, jt_bin(), jt_repo(), tmp);
+    cr_assert(snprintf(cmd, sizeof cmd,
+                    "TMPDIR=%s %s verify %s/testdata/problems/sum >/dev/null 2>&1 & pid=$!; sleep 1.5; "
+                    "kill -INT $pid; wait $pid; echo \"exit=$?\"; ls -A %s | wc -l",
+                    tmp, jt_bin(), jt_repo(), tmp) <
+              (int)sizeof cmd, "%s: buffer too small", __func__);
     cr_assert_eq(jt_sh(cmd, &out), 0);
     cr_assert(strstr(out, "exit=130"), "%s", out);
     cr_assert(strstr(out, "\n0\n"), "scratch left behind: %s", out);

@@ -46,7 +46,8 @@ static inline const char *jt_path(const char *rel)
     static char buf[8][PATH_MAX];
     static int k;
     char *b = buf[k++ % 8];
-    snprintf(b, PATH_MAX, "%s/%s", jt_repo(), rel);
+    cr_assert(snprintf(b, PATH_MAX, "%s/%s", jt_repo(), rel) <
+              PATH_MAX, "%s: buffer too small", __func__);
     return b;
 }
 

@@ -44,7 +44,7 @@ static json_t *run_json(const char *args, char *prog_out, size_t n)
     cr_assert(j, "not JSON: %s", last);
     *last = 0;
     if (prog_out)
-        snprintf(prog_out, n, "%s", out);
+        cr_assert(snprintf(prog_out, n, "%s", out) < (int)n, "%s: buffer too small", __func__);
     return j;
 }
 

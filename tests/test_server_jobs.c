@@ -102,6 +102,17 @@ static void listener_start_on(struct listener *l, int fail_first, int port)
     pthread_create(&l->th, NULL, listen_main, l);
 }
 
+/* Ends the thread (shutdown wakes its accept) and frees what it kept. */
+static void listener_stop(struct listener *l)
+{
+    shutdown(l->fd, SHUT_RDWR);
+    pthread_join(l->th, NULL);
+    close(l->fd);
+    for (int i = 0; i < 8; i++)
+        free(l->body[i]);
+    pthread_mutex_destroy(&l->mu);
+}
+
 static int listener_count(struct listener *l)
 {
     pthread_mutex_lock(&l->mu);
@@ -148,6 +159,7 @@ Test(server_callback, put_delivered_and_retried, .timeout = 240)
     hresp_free(&r);
     free(tok);
     srv_cleanup(&s);
+    listener_stop(&l);
 }
 
 static int log_has(struct srv *s, const char *needle)
@@ -200,6 +212,7 @@ Test(server_callback, pending_callback_survives_restart, .timeout = 240)
     pthread_mutex_unlock(&l.mu);
     free(tok);
     srv_cleanup(&s);
+    listener_stop(&l);
 }
 
 /* ---- callbacks and the SSRF guard: only 127.0.0.1 is ever used here; the other

@@ -183,7 +183,10 @@ static void accuracy(const char *box)
     const int N = 20;
     struct sb_result r;
     for (int i = 0; i < N; i++) {
-        ftruncate(fd, 0);
+        if (ftruncate(fd, 0) < 0) {
+            perror("ftruncate");
+            break;
+        }
         sb_run(slot, &cfg, &r);
         char buf[64] = "";
         ssize_t k = pread(fd, buf, sizeof buf - 1, 0);
