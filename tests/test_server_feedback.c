@@ -61,9 +61,9 @@ static void make_problem(const char *root, const char *id, enum pkind kind, cons
 {
     char dir[700], cmd[1600];
     snprintf(dir, sizeof dir, "%s/%s", root, id);
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/data/sample' '%s/data/secret'%s%s%s", dir, dir,
+    cr_assert_lt(snprintf(cmd, sizeof cmd, "mkdir -p '%s/data/sample' '%s/data/secret'%s%s%s", dir, dir,
              kind == PK_DEFAULT ? "" : " '", kind == PK_DEFAULT ? "" : dir,
-             kind == PK_DEFAULT ? "" : "/output_validators/v'");
+             kind == PK_DEFAULT ? "" : "/output_validators/v'"), (int)sizeof cmd, "%s is cut", "cmd");
     cr_assert_eq(system(cmd), 0);
     char yaml[600];
     snprintf(yaml, sizeof yaml, "name: Leak %s\n%s%s", id,
@@ -242,7 +242,7 @@ static void post_both(struct srv *s, const char *problem, const char *src, const
         char path[300], label[300];
         snprintf(path, sizeof path, "/submissions?wait=true&fields=*%s%s",
                  b64 ? "&base64_encoded=true" : "", q);
-        snprintf(label, sizeof label, "%s: POST %s", problem, path);
+        cr_assert_lt(snprintf(label, sizeof label, "%s: POST %s", problem, path), (int)sizeof label, "%s is cut", "label");
         char *body = json_dumps(b, JSON_COMPACT);
         json_decref(b);
         struct hresp r = http(s, "POST", path, body, strlen(body), hdr);

@@ -210,8 +210,8 @@ static int serve_with(const char *members, const char *flags, char **out)
     fprintf(f, "{\"listen\": \"127.0.0.1:1\", \"data_dir\": \"%s/data\", \"workers\": 0,\n %s}\n", dir,
             members);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "cd %s && timeout 20 %s serve --config %s --workers 0 %s 2>&1; r=$?; "
-             "rm -rf %s; exit $r", jt_repo(), jt_bin(), cfg, flags, dir);
+    cr_assert_lt(snprintf(cmd, sizeof cmd, "cd %s && timeout 20 %s serve --config %s --workers 0 %s 2>&1; r=$?; "
+             "rm -rf %s; exit $r", jt_repo(), jt_bin(), cfg, flags, dir), (int)sizeof cmd, "%s is cut", "cmd");
     return jt_sh(cmd, out);
 }
 

@@ -266,11 +266,11 @@ Test(server_operator, make_install_layout, .timeout = 300)
     cr_expect_eq(sh(cmd), 0, "make deps no longer runs the package installer");
 
     /* an operator's config is there already and must survive */
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/etc/nsjudge' && echo '{\"workers\": 3}' > '%s/etc/nsjudge/nsjudge.json'",
-             dir, dir);
+    cr_assert_lt(snprintf(cmd, sizeof cmd, "mkdir -p '%s/etc/nsjudge' && echo '{\"workers\": 3}' > '%s/etc/nsjudge/nsjudge.json'",
+             dir, dir), (int)sizeof cmd, "%s is cut", "cmd");
     cr_assert_eq(sh(cmd), 0);
-    snprintf(cmd, sizeof cmd, "make -s -C '%s' B=%s install DESTDIR='%s' PREFIX=/usr > '%s/make.log' 2>&1",
-             repo, bdir, dir, dir);
+    cr_assert_lt(snprintf(cmd, sizeof cmd, "make -s -C '%s' B=%s install DESTDIR='%s' PREFIX=/usr > '%s/make.log' 2>&1",
+                          repo, bdir, dir, dir), (int)sizeof cmd, "cmd is cut");
     int rc = sh(cmd);
     char logp[PATH_MAX + 16];
     snprintf(logp, sizeof logp, "%s/make.log", dir);
