@@ -27,6 +27,7 @@ void jd_lang_clear(struct jd_lang *l)
     free(l->id);
     free(l->name);
     free(l->source_file);
+    free(l->entry_marker);
     jd_strv_free(l->extensions);
     jd_strv_free(l->compile_argv);
     jd_strv_free(l->run_argv);
@@ -41,13 +42,14 @@ int jd_lang_copy(struct jd_lang *dst, const struct jd_lang *src)
     dst->id = jd_strdup(src->id);
     dst->name = jd_strdup(src->name);
     dst->source_file = jd_strdup(src->source_file);
+    dst->entry_marker = jd_strdup(src->entry_marker);
     dst->extensions = src->extensions ? jd_strv_dup(src->extensions) : NULL;
     dst->compile_argv = src->compile_argv ? jd_strv_dup(src->compile_argv) : NULL;
     dst->run_argv = src->run_argv ? jd_strv_dup(src->run_argv) : NULL;
     dst->mounts = src->mounts ? jd_strv_dup(src->mounts) : NULL;
     if (!dst->id || !dst->name || !dst->source_file || !dst->run_argv ||
         (src->extensions && !dst->extensions) || (src->compile_argv && !dst->compile_argv) ||
-        (src->mounts && !dst->mounts)) {
+        (src->mounts && !dst->mounts) || (src->entry_marker && !dst->entry_marker)) {
         jd_lang_clear(dst);
         return -ENOMEM;
     }
@@ -192,7 +194,21 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
     l->id = strdup(id);
     l->name = strdup(name ? name : id);
     l->source_file = src ? strdup(src) : NULL;
-    if (!l->id || !l->name || (src && !l->source_file))
+    const char *marker = json_string_value(json_object_get(o, "entry_marker"));
+    l->entry_marker = marker && *marker ? strdup(marker) : NULL;
+    json_t *keep = json_object_get(o, "keep_file_name");
+    if (keep && !json_is_boolean(keep)) {
+        snprintf(err, errlen, "language \"%s\": keep_file_name must be true or false", id);
+        return -EINVAL;
+    }
+    l->keep_file_name = json_is_true(keep);
+    json_t *ve = json_object_get(o, "input_valid_exit");
+    if (ve && (!json_is_integer(ve) || json_integer_value(ve) < 0 || json_integer_value(ve) > 255)) {
+        snprintf(err, errlen, "language \"%s\": input_valid_exit must be a whole number from 0 to 255", id);
+        return -EINVAL;
+    }
+    l->input_valid_exit = ve ? (int)json_integer_value(ve) : 42;
+    if (!l->id || !l->name || (src && !l->source_file) || (marker && *marker && !l->entry_marker))
         goto nomem;
     int rc;
     if ((rc = strv_from_json(json_object_get(o, "extensions"), &l->extensions, true)) < 0 ||

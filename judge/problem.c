@@ -242,8 +242,27 @@ static bool source_mentions_testlib(const char *path)
     return found;
 }
 
+/* output_validator/ is the program when it holds files; when it holds
+ * only one directory (problemtools' output_validator/guess_validator/
+ * validate.cc + validate.h), that directory is. */
+static char *newer_program_dir(const char *dir)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (jd_list_dir(dir, &names, &n) < 0)
+        return strdup(dir);
+    char *only = n == 1 ? jd_path_join(dir, names[0]) : NULL;
+    jd_strv_free(names);
+    if (n == 1 && !only)
+        return NULL;
+    if (only && jd_is_dir(only))
+        return only;
+    free(only);
+    return strdup(dir);
+}
+
 /* The output validator: output_validators/<one program> (legacy),
- * output_validator/ (newer; the dir is the program), or a testlib-style
+ * output_validator/ (newer; the dir is the program, or the one dir in it), or a testlib-style
  * checker.* / checker/ at the top of the problem. */
 static int find_checker(struct jd_problem *p, char *err, size_t errlen)
 {
@@ -256,7 +275,10 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
         goto out;
     }
     if (jd_is_dir(newer)) {
-        path = strdup(newer);
+        if (!(path = newer_program_dir(newer))) {
+            rc = -ENOMEM;
+            goto out;
+        }
     } else if (jd_is_dir(legacy)) {
         char **names = NULL;
         size_t n = 0;

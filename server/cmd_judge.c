@@ -837,15 +837,28 @@ int cmd_verify(int argc, char **argv)
     }
     /* The test inputs first: every input validator on every input. */
     struct jd_input_result *inputs = NULL;
-    size_t n_inputs = 0, bad_inputs = 0;
+    size_t n_inputs = 0, bad_inputs = 0, skipped_validators = 0;
     char input_err[JD_MSG_MAX] = "";
     if (jd_validate_inputs(p, langs, v.slots[0], &inputs, &n_inputs, input_err, sizeof input_err) < 0)
         bad_inputs++;
-    for (size_t i = 0; i < n_inputs; i++)
-        if (!inputs[i].valid)
+    for (size_t i = 0; i < n_inputs; i++) {
+        if (inputs[i].skipped)
+            skipped_validators++;
+        else if (!inputs[i].valid)
             bad_inputs++;
+    }
+    /* A validator skipped for its language is said on stderr too: a setter
+     * must not read "all inputs valid" when one check never ran. */
+    for (size_t i = 0; i < n_inputs; i++)
+        if (inputs[i].skipped) {
+            char val[SAFE_NAME];
+            fprintf(stderr, "warning: input validator %s %s\n",
+                    term_safe(val, sizeof val, inputs[i].validator),
+                    term_safe(safe, sizeof safe, inputs[i].message));
+        }
     if (v.tty && (n_inputs || input_err[0]))
-        fprintf(stderr, "input validation: %zu checks, %zu failed%s%s\n", n_inputs, bad_inputs,
+        fprintf(stderr, "input validation: %zu checks, %zu failed%s%s\n",
+                n_inputs - skipped_validators, bad_inputs,
                 input_err[0] ? ": " : "", term_safe(safe, sizeof safe, input_err));
 
     double mult, margin;
@@ -899,16 +912,17 @@ int cmd_verify(int argc, char **argv)
         }
         json_t *ins = json_array();
         for (size_t i = 0; i < n_inputs; i++)
-            json_array_append_new(ins, json_pack("{s:o, s:o, s:b, s:o}", "test",
+            json_array_append_new(ins, json_pack("{s:o, s:o, s:b, s:b, s:o}", "test",
                                                  json_text(inputs[i].test), "validator",
                                                  json_text(inputs[i].validator), "valid",
-                                                 inputs[i].valid, "message",
-                                                 json_text(inputs[i].message)));
-        json_t *root = json_pack("{s:o, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:o, s:o}", "problem",
+                                                 inputs[i].valid, "skipped", inputs[i].skipped,
+                                                 "message", json_text(inputs[i].message)));
+        json_t *root = json_pack("{s:o, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:I, s:o, s:o}", "problem",
                                  json_text(jd_problem_name(p)), "time_limit", v.tl,
                                  "time_limit_inferred", inferred, "tle_time_limit", v.tl_tle,
                                  "mismatches", (json_int_t)bad, "skipped", (json_int_t)skipped,
                                  "submissions", arr, "invalid_inputs", (json_int_t)bad_inputs,
+                                 "skipped_input_validators", (json_int_t)skipped_validators,
                                  "input_error", json_text(input_err), "inputs", ins);
         char *s = json_dumps(root, JSON_OUT_FLAGS);
         if (s)
@@ -939,14 +953,18 @@ int cmd_verify(int argc, char **argv)
         if (input_err[0])
             printf("input validation failed: %s\n", term_safe(safe, sizeof safe, input_err));
         for (size_t i = 0; i < n_inputs; i++)
-            if (!inputs[i].valid) {
+            if (inputs[i].skipped) {
+                char val[SAFE_NAME];
+                printf("input validator %s %s\n", term_safe(val, sizeof val, inputs[i].validator),
+                       term_safe(safe, sizeof safe, inputs[i].message));
+            } else if (!inputs[i].valid) {
                 char val[SAFE_NAME];
                 printf("input %s rejected by %s: %s\n", term_safe(name, sizeof name, inputs[i].test),
                        term_safe(val, sizeof val, inputs[i].validator),
                        term_safe(safe, sizeof safe, inputs[i].message));
             }
-        if (n_inputs)
-            printf("%zu input checks, %zu failed\n", n_inputs, bad_inputs);
+        if (n_inputs > skipped_validators)
+            printf("%zu input checks, %zu failed\n", n_inputs - skipped_validators, bad_inputs);
     }
     jd_input_results_free(inputs, n_inputs);
     for (size_t i = 0; i < v.n; i++) {
