@@ -204,24 +204,53 @@ static int single_source(struct jd_program *prog, const char *name)
     return jd_strv_push(&prog->sources, name);
 }
 
-/* The name a single source file is saved as: its own when the language
- * keeps names (javac wants hello.java for `public class hello`) and the
- * name is a plain identifier with the language's extension (nothing that
- * could be an option, a path or a shell word), else lang->source_file. */
-static const char *saved_name(const struct jd_lang *lang, const char *path)
+static bool ident_char(char c)
 {
-    if (!lang->keep_file_name)
-        return lang->source_file;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$';
+}
+
+/* Does the source declare `class NAME` (NAME a whole word)? */
+static bool declares_class(const char *text, const char *name, size_t nl)
+{
+    for (const char *p = strstr(text, "class"); p; p = strstr(p + 5, "class")) {
+        if (p > text && ident_char(p[-1]))
+            continue;
+        const char *q = p + 5;
+        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')
+            continue;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+            q++;
+        if (!strncmp(q, name, nl) && !ident_char(q[nl]))
+            return true;
+    }
+    return false;
+}
+
+/* The name a single source file is saved as. Kattis compiles hello.java
+ * (public class hello) under its own name and runs class hello; a
+ * language with keep_file_name does so when the name is a plain
+ * identifier (nothing that could be an option, a path or a shell word)
+ * and the source declares that class. Otherwise (Throw.java holding
+ * public class Main, as Judge0-style clients send) lang->source_file.
+ * Returns a malloc'd name or NULL on ENOMEM. */
+static char *saved_name(const struct jd_lang *lang, const char *path)
+{
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
-    if (!dot || dot == base || dot - base > 128 || !lang_has_ext(lang, base))
-        return lang->source_file;
-    for (const char *c = base; c < dot; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' || *c == '$' ||
-              (c > base && *c >= '0' && *c <= '9')))
-            return lang->source_file;
-    return base;
+    bool plain = lang->keep_file_name && dot && dot > base && dot - base <= 128 &&
+                 lang_has_ext(lang, base) && !(base[0] >= '0' && base[0] <= '9');
+    for (const char *c = base; plain && c < dot; c++)
+        plain = ident_char(*c);
+    char *text = NULL;
+    if (plain && jd_read_file(path, 4 << 20, &text, NULL) == 0 &&
+        declares_class(text, base, (size_t)(dot - base))) {
+        free(text);
+        return strdup(base);
+    }
+    free(text);
+    return strdup(lang->source_file);
 }
 
 static int make_dir(const char *scratch, const char *tag, char **dir, char *err, size_t errlen)
@@ -275,14 +304,15 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
             }
         }
     } else {
-        const char *name = saved_name(lang, path);
-        char *dst = jd_path_join(prog->dir, name);
+        char *name = saved_name(lang, path);
+        char *dst = name ? jd_path_join(prog->dir, name) : NULL;
         rc = dst ? jd_copy_file(path, dst, 0644) : -ENOMEM;
         free(dst);
         if (rc == 0 && with_headers)
             rc = copy_sibling_headers(path, prog->dir);
         if (rc == 0)
             rc = single_source(prog, name);
+        free(name);
     }
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(-rc));
