@@ -1,0 +1,369 @@
+/*
+ * test_packages.c - problem packages in the layouts other tools write
+ * (Kattis problemtools 2023-07, Polygon), built here as small packages of
+ * our own and judged through the CLI (`nsjudge verify`, `nsjudge judge`)
+ * and the HTTP API, as a problem setter would.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "tests/test_judge_util.h"
+#include "tests/test_server.h"
+
+struct pkg_file { const char *rel, *text; };
+
+/* Java as Kattis runs it: hello.java holds public class hello and runs as
+ * class hello; a directory runs the class that has main (Runner, not the
+ * first by name). */
+static const struct pkg_file java_files[] = {
+    {"problem.yaml",
+     "problem_format_version: 2023-07-draft\n"
+     "name: Greet\n"},
+    {"data/secret/1.ans",
+     "Hello Ada\n"},
+    {"data/secret/1.in",
+     "Ada\n"},
+    {"submissions/accepted/hello.java",
+     "import java.util.Scanner;\n"
+     "public class hello {\n"
+     "    public static void main(String[] args) {\n"
+     "        System.out.println(\"Hello \" + new Scanner(System.in).next());\n"
+     "    }\n"
+     "}\n"},
+    {"submissions/accepted/dirjava/Greeting.java",
+     "public class Greeting {\n"
+     "    static String of(String n) { return \"Hello \" + n; }\n"
+     "}\n"},
+    {"submissions/accepted/dirjava/Runner.java",
+     "public class Runner {\n"
+     "    public static void main(String[] args) throws Exception {\n"
+     "        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));\n"
+     "        System.out.println(Greeting.of(r.readLine().trim()));\n"
+     "    }\n"
+     "}\n"},
+    {"submissions/wrong_answer/shout.java",
+     "public class shout {\n"
+     "    public static void main(String[] args) { System.out.println(\"HELLO\"); }\n"
+     "}\n"},
+    {NULL, NULL},
+};
+
+static const struct pkg_file guess_files[] = {
+    {"problem.yaml",
+     "problem_format_version: 2023-07-draft\n"
+     "name: Guess\n"
+     "type: interactive\n"
+     "limits:\n"
+     "  time_limit: 1\n"},
+    {"data/secret/1.ans",
+     "7\n"},
+    {"data/secret/1.in",
+     "7\n"},
+    {"output_validator/guess_validator/validate.cc",
+     "#include \"validate.h\"\n"
+     "int main(int argc, char **argv)\n"
+     "{\n"
+     "    if (argc < 4) return 1;\n"
+     "    int secret;\n"
+     "    FILE *in = std::fopen(argv[1], \"r\");\n"
+     "    if (!in || std::fscanf(in, \"%d\", &secret) != 1) return 1;\n"
+     "    for (int i = 0; i < 4; i++) {\n"
+     "        int g;\n"
+     "        if (std::scanf(\"%d\", &g) != 1) { judge_message(argv[3], \"no guess\"); return reject_code; }\n"
+     "        if (g == secret) { std::puts(\"correct\"); std::fflush(stdout); return accept_code; }\n"
+     "        std::puts(g < secret ? \"higher\" : \"lower\");\n"
+     "        std::fflush(stdout);\n"
+     "    }\n"
+     "    judge_message(argv[3], \"too many guesses\");\n"
+     "    return reject_code;\n"
+     "}\n"},
+    {"output_validator/guess_validator/validate.h",
+     "#include <cstdio>\n"
+     "#include <string>\n"
+     "static void judge_message(const char *dir, const std::string &m)\n"
+     "{\n"
+     "    std::string p = std::string(dir) + \"/judgemessage.txt\";\n"
+     "    if (FILE *f = std::fopen(p.c_str(), \"w\")) { std::fputs(m.c_str(), f); std::fclose(f); }\n"
+     "}\n"
+     "static const int accept_code = 42, reject_code = 43;\n"},
+    {"submissions/accepted/bisect.c",
+     "#include <stdio.h>\n"
+     "#include <string.h>\n"
+     "int main(void) {\n"
+     "    int lo = 1, hi = 10; char r[32];\n"
+     "    for (;;) { int m = (lo + hi) / 2; printf(\"%d\\n\", m); fflush(stdout);\n"
+     "        if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0;\n"
+     "        if (!strcmp(r, \"higher\")) lo = m + 1; else hi = m - 1; }\n"
+     "}\n"},
+    {"submissions/wrong_answer/upward.c",
+     "#include <stdio.h>\n"
+     "#include <string.h>\n"
+     "int main(void) {\n"
+     "    char r[32];\n"
+     "    for (int g = 1;; g++) { printf(\"%d\\n\", g); fflush(stdout);\n"
+     "        if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0; }\n"
+     "}\n"},
+    {NULL, NULL},
+};
+
+/* Input validators: one in a language this host lacks (checktestdata is
+ * not installed here) next to one that runs. */
+static const struct pkg_file validated_files[] = {
+    {"problem.yaml", "problem_format_version: 2023-07-draft\nname: Letters\n"},
+    {"data/secret/1.in", "abc\n"},
+    {"data/secret/1.ans", "abc\n"},
+    {"input_validators/letters.ctd", "STRING(\"a\",\"z\") NEWLINE EOF\n"},
+    {"input_validators/alpha.py",
+     "import sys\nsys.exit(42 if sys.stdin.read().strip().isalpha() else 43)\n"},
+    {"submissions/accepted/cat.py", "print(input())\n"},
+    {NULL, NULL},
+};
+
+static void put(const char *root, const char *rel, const char *text)
+{
+    char path[1024], cmd[1200];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    char *slash = strrchr(path, '/');
+    *slash = 0;
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    *slash = '/';
+    FILE *f = fopen(path, "we");
+    cr_assert(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Writes the package under a fresh temp dir; returns its path (malloc'd). */
+static char *make_pkg(const char *name, const struct pkg_file *files)
+{
+    char tmpl[] = "/tmp/nsjudge-pkg-XXXXXX";
+    cr_assert(mkdtemp(tmpl));
+    char *root = NULL;
+    cr_assert(asprintf(&root, "%s/%s", tmpl, name) > 0);
+    for (const struct pkg_file *f = files; f->rel; f++)
+        put(root, f->rel, f->text);
+    return root;
+}
+
+static void rm_pkg(char *root)
+{
+    char cmd[1200];
+    char *slash = strrchr(root, '/');
+    *slash = 0;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    cr_assert_eq(system(cmd), 0);
+    free(root);
+}
+
+/* verify --json: every submission judged (none skipped) as its directory
+ * says; returns the parsed report. */
+static json_t *verify_ok(const char *root, const char *extra_flags)
+{
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s '%s' 2>/dev/null", jt_bin(), extra_flags,
+             root);
+    int code = jt_sh(cmd, &out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "verify printed no JSON (exit %d): %s", code, out);
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(o, "submissions"), i, s) {
+        json_t *rep = json_object_get(s, "report");
+        cr_expect(json_is_true(json_object_get(s, "ok")) && !json_is_true(json_object_get(s, "skipped")),
+                  "%s: expected %s, got %s: %s", json_string_value(json_object_get(s, "submission")),
+                  json_string_value(json_object_get(s, "expected")),
+                  json_string_value(json_object_get(rep, "verdict")),
+                  json_string_value(json_object_get(rep, "message")));
+    }
+    cr_assert_eq(json_integer_value(json_object_get(o, "mismatches")), 0, "%s", out);
+    cr_assert_eq(code, 0, "verify exit code: %s", out);
+    free(out);
+    return o;
+}
+
+static void judge_one(const char *root, const char *sub, const char *verdict)
+{
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/%s' 2>&1", jt_bin(), root, root, sub);
+    jt_sh(cmd, &out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")), verdict, "%s: %s", sub, out);
+    json_decref(o);
+    free(out);
+}
+
+Test(packages_cli, java_class_named_after_its_file, .timeout = 240)
+{
+    jt_need_root();
+    char *root = make_pkg("greet", java_files);
+    json_t *o = verify_ok(root, "");
+    cr_assert_eq(json_array_size(json_object_get(o, "submissions")), 3);
+    json_decref(o);
+    judge_one(root, "accepted/hello.java", "AC");
+    judge_one(root, "accepted/dirjava", "AC");
+    judge_one(root, "wrong_answer/shout.java", "WA");
+    rm_pkg(root);
+}
+
+Test(packages_cli, output_validator_program_directory, .timeout = 240)
+{
+    jt_need_root();
+    char *root = make_pkg("guess", guess_files);
+    json_decref(verify_ok(root, ""));
+    judge_one(root, "accepted/bisect.c", "AC");
+    judge_one(root, "wrong_answer/upward.c", "WA");
+    rm_pkg(root);
+}
+
+/* A .ctd validator without checktestdata: skipped with a warning that
+ * names it; the Python validator still runs and still rejects. */
+Test(packages_cli, validator_in_missing_language_is_skipped, .timeout = 240)
+{
+    jt_need_root();
+    char *root = make_pkg("letters", validated_files);
+    json_t *o = verify_ok(root, "");
+    json_t *ins = json_object_get(o, "inputs");
+    size_t i, skipped = 0, ran = 0;
+    json_t *e;
+    json_array_foreach(ins, i, e) {
+        const char *val = json_string_value(json_object_get(e, "validator"));
+        if (json_is_true(json_object_get(e, "skipped"))) {
+            skipped++;
+            cr_assert_str_eq(val, "input_validators/letters.ctd");
+            cr_assert(strstr(json_string_value(json_object_get(e, "message")), "checktestdata"),
+                      "the warning names the missing tool");
+        } else {
+            ran++;
+            cr_assert_str_eq(val, "input_validators/alpha.py");
+            cr_assert(json_is_true(json_object_get(e, "valid")));
+        }
+    }
+    cr_assert_eq(skipped, 1);
+    cr_assert_eq(ran, 1);
+    cr_assert_eq(json_integer_value(json_object_get(o, "skipped_input_validators")), 1);
+    json_decref(o);
+
+    /* the human report says so on stderr too */
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify -j 2 '%s' 2>&1 >/dev/null", jt_bin(), root);
+    jt_sh(cmd, &out);
+    cr_assert(strstr(out, "warning: input validator input_validators/letters.ctd skipped"), "%s", out);
+    free(out);
+
+    /* skipping one validator does not switch the others off */
+    put(root, "data/secret/2.in", "12\n");
+    put(root, "data/secret/2.ans", "12\n");
+    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 '%s' 2>/dev/null", jt_bin(), root);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 1, "%s", out);
+    json_decref(o);
+    free(out);
+    rm_pkg(root);
+}
+
+/* A language whose validators exit 0 on a valid input (as checktestdata
+ * and viva do): the table's input_valid_exit decides, not a fixed 42. */
+Test(packages_cli, input_valid_exit_from_the_language_table, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "problem_format_version: 2023-07-draft\nname: Zero\n"},
+        {"data/secret/1.in", "5\n"},
+        {"data/secret/1.ans", "5\n"},
+        {"input_validators/digits.zchk", "read x; case \"$x\" in *[!0-9]*|'') exit 1;; esac; exit 0\n"},
+        {"submissions/accepted/cat.py", "print(input())\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("zero", files);
+    /* the shipped table plus a bash-run validator language that exits 0 */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = fopen(jt_path("configs/languages.json"), "re");
+    cr_assert(f);
+    json_t *tab = json_loadf(f, 0, NULL);
+    fclose(f);
+    cr_assert(tab);
+    json_array_append_new(json_object_get(tab, "languages"),
+                          json_pack("{s:s, s:[s], s:[s,s], s:i}", "id", "zchk", "extensions", "zchk",
+                                    "run", "bash", "{src}", "input_valid_exit", 0));
+    char langs[1200];
+    snprintf(langs, sizeof langs, "%s/../langs.json", root);
+    cr_assert_eq(json_dump_file(tab, langs, 0), 0);
+    json_decref(tab);
+    (void)text;
+    (void)len;
+    char flags[1300];
+    snprintf(flags, sizeof flags, "--languages '%s'", langs);
+    json_t *o = verify_ok(root, flags);
+    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 0);
+    cr_assert_eq(json_array_size(json_object_get(o, "inputs")), 1);
+    json_decref(o);
+    /* and a non-digit input is still rejected (exit 1 is not 0) */
+    put(root, "data/secret/2.in", "x\n");
+    put(root, "data/secret/2.ans", "x\n");
+    char cmd[3000], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s '%s' 2>/dev/null", jt_bin(), flags, root);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    o = json_loads(out, 0, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 1, "%s", out);
+    json_decref(o);
+    free(out);
+    rm_pkg(root);
+}
+
+/* ---- through the HTTP API ----------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "%s", path);
+    char *buf = malloc(1 << 20);
+    cr_assert(buf);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
+/* The problemtools layout output_validator/<name>/validate.cc + .h,
+ * uploaded as an archive and judged by a worker. */
+Test(packages_http, output_validator_program_directory, .timeout = 300)
+{
+    jt_need_root();
+    char *root = make_pkg("guess", guess_files);
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "tar -C '%s/..' -czf '%s/guess.tgz' guess", root, s.dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/guess.tgz", s.dir);
+    size_t len;
+    char *tgz = slurp(cmd, &len);
+    const char *hdr[] = {"Content-Type: application/gzip", NULL};
+    struct hresp r = http(&s, "POST", "/problems?id=guess", tgz, len, hdr);
+    free(tgz);
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    hresp_free(&r);
+    const struct { const char *file, *verdict; } cases[] = {
+        {"accepted/bisect.c", "AC"},
+        {"wrong_answer/upward.c", "WA"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[1400];
+        snprintf(path, sizeof path, "%s/submissions/%s", root, cases[i].file);
+        char *src = slurp(path, &len);
+        json_t *b = json_pack("{s:i, s:s%, s:s}", "language_id", 50, "source_code", src, len,
+                              "problem_id", "guess");
+        free(src);
+        r = http_json_post(&s, "/submissions?wait=true&fields=status,verdict,message", b);
+        cr_assert_eq(r.code, 201, "%s", r.body);
+        cr_assert_str_eq(jstr(r.json, "verdict"), cases[i].verdict, "%s: %s", cases[i].file, r.body);
+        hresp_free(&r);
+    }
+    srv_cleanup(&s);
+    rm_pkg(root);
+}
