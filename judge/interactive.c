@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,16 @@ struct side {
     struct jd_box_run br;
     int end;                   /* this side's socket end */
     struct sb_result res;
+    struct timespec ended;     /* when its box returned, before the hang-up */
 };
 
 static void *run_side(void *arg)
 {
     struct side *s = arg;
     jd_box(s->slot, &s->br, &s->res);
+    /* Stamped before the hang-up: the other side can only see EOF after
+     * it, so the order of the stamps is the order of the exits. */
+    clock_gettime(CLOCK_MONOTONIC, &s->ended);
     shutdown(s->end, SHUT_RDWR);   /* the other side now sees EOF / EPIPE */
     return NULL;
 }
@@ -47,11 +52,14 @@ static void *run_side(void *arg)
  *    validator's rejection was only the consequence of its silence;
  *  - a crash counts when the validator accepted, or when it was not a
  *    SIGPIPE / an error exit after a rejection (that is the validator
- *    hanging up early: a wrong answer);
+ *    hanging up early: a wrong answer); an error exit before the
+ *    validator ended is a run-time error (Kattis: the submission that
+ *    exits first decides; the validator's rejection was the EOF it got);
  *  - otherwise the validator decides.
  */
 jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_result *val,
-                                  const char *feedback, char *msg, size_t msglen)
+                                  bool sub_ended_first, const char *feedback, char *msg,
+                                  size_t msglen)
 {
     bool val_ok = val->status == SB_RE && (val->exit_code == 42 || val->exit_code == 43);
     bool accepted = val_ok && val->exit_code == 42;
@@ -72,7 +80,7 @@ jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_r
     if (sub->status == SB_TO || sub->status == SB_ML || sub->status == SB_OL)
         return jd_verdict_from_sb(sub, msg, msglen);
     if ((sub->status == SB_SG && (accepted || sub->signal != SIGPIPE)) ||
-        (sub->status == SB_RE && accepted))
+        (sub->status == SB_RE && (accepted || sub_ended_first)))
         return jd_verdict_from_sb(sub, msg, msglen);
     snprintf(msg, msglen, "%s", feedback);
     return accepted ? JD_AC : JD_WA;
@@ -155,7 +163,10 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
 
     char fbm[JD_MSG_MAX] = "";
     jd_feedback_message(fb, fbm, sizeof fbm);
-    tr->verdict = jd_interactive_verdict(&sub.res, &val.res, fbm, tr->message, sizeof tr->message);
+    bool sub_first = sub.ended.tv_sec < val.ended.tv_sec ||
+                     (sub.ended.tv_sec == val.ended.tv_sec && sub.ended.tv_nsec < val.ended.tv_nsec);
+    tr->verdict = jd_interactive_verdict(&sub.res, &val.res, sub_first, fbm, tr->message,
+                                         sizeof tr->message);
     if (tr->verdict == JD_AC) {
         char *sp = jd_path_join(fb, "score.txt"), *text = NULL;
         if (sp && jd_read_file(sp, 256, &text, NULL) == 0) {

@@ -96,6 +96,10 @@ static const struct pkg_file guess_files[] = {
      "        if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0;\n"
      "        if (!strcmp(r, \"higher\")) lo = m + 1; else hi = m - 1; }\n"
      "}\n"},
+    /* exits with an error before reading: the validator then rejects the
+     * EOF, but the submission ended first: run-time error, as Kattis says */
+    {"submissions/run_time_error/quits.c",
+     "int main(void) { return 3; }\n"},
     {"submissions/wrong_answer/upward.c",
      "#include <stdio.h>\n"
      "#include <string.h>\n"
@@ -215,6 +219,7 @@ Test(packages_cli, output_validator_program_directory, .timeout = 240)
     json_decref(verify_ok(root, ""));
     judge_one(root, "accepted/bisect.c", "AC");
     judge_one(root, "wrong_answer/upward.c", "WA");
+    judge_one(root, "run_time_error/quits.c", "RTE");
     rm_pkg(root);
 }
 
