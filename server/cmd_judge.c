@@ -65,7 +65,7 @@ const char cmd_verify_usage[] =
     "directory of files) and check that each gets the verdict its directory\n"
     "names: accepted (AC), wrong_answer (WA), presentation_error (PE),\n"
     "time_limit_exceeded (TLE), memory_limit_exceeded (MLE), run_time_error\n"
-    "(RTE), output_limit_exceeded (OLE), compile_error (CE), rejected (anything\n"
+    "(RTE, or MLE as on Kattis), output_limit_exceeded (OLE), compile_error (CE), rejected (anything\n"
     "but AC). On scoring problems accepted also means the full score.\n"
     "Programs in languages that are not installed here are skipped, not failed.\n"
     "First, every input validator (input_validators/ or input_validator/) checks\n"
@@ -589,11 +589,14 @@ struct sub {
     double time_limit;
 };
 
-struct expect { const char *dir; jd_verdict v; int kind; /* 0 exact, 1 any rejection, 2 partial */ };
+/* kind: 0 exact, 1 any rejection, 2 partial, 3 RTE or MLE (problemtools has
+ * no MLE verdict: a program over its memory limit is a run-time error there,
+ * so Kattis packages keep such programs under run_time_error/) */
+struct expect { const char *dir; jd_verdict v; int kind; };
 static const struct expect expects[] = {
     {"accepted", JD_AC, 0}, {"wrong_answer", JD_WA, 0}, {"presentation_error", JD_PE, 0},
     {"time_limit_exceeded", JD_TLE, 0}, {"memory_limit_exceeded", JD_MLE, 0},
-    {"run_time_error", JD_RTE, 0}, {"output_limit_exceeded", JD_OLE, 0},
+    {"run_time_error", JD_RTE, 3}, {"output_limit_exceeded", JD_OLE, 0},
     {"compile_error", JD_CE, 0}, {"judge_error", JD_JE, 0}, {"rejected", JD_WA, 1},
     {"partially_accepted", JD_AC, 2},
 };
@@ -635,6 +638,8 @@ static void judge_sub(struct verify *v, struct sub *s, struct sb_slot **slots)
         s->match = s->rep.verdict != JD_AC && s->rep.verdict != JD_JE;
     else if (e->kind == 2)
         s->match = s->rep.score > 0 && !full;
+    else if (e->kind == 3)
+        s->match = s->rep.verdict == JD_RTE || s->rep.verdict == JD_MLE;
     else
         s->match = s->rep.verdict == e->v && (e->v != JD_AC || full);
     s->done = true;

@@ -321,6 +321,39 @@ Test(packages_cli, input_valid_exit_from_the_language_table, .timeout = 240)
     rm_pkg(root);
 }
 
+/* problemtools keeps a program over the memory limit under run_time_error/
+ * (it has no MLE verdict): verify accepts MLE there, and still not AC/WA. */
+Test(packages_cli, run_time_error_accepts_memory_limit, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Hog\nlimits:\n  memory: 64\n  time_limit: 2\n"},
+        {"data/secret/1.in", "1\n"},
+        {"data/secret/1.ans", "1\n"},
+        {"submissions/accepted/cat.py", "print(input())\n"},
+        {"submissions/run_time_error/hog.c",
+         "#include <stdlib.h>\n#include <stdio.h>\n"
+         "int main(void) { size_t n = 256u << 20; volatile char *p = malloc(n);\n"
+         "  if (!p) return 1; for (size_t i = 0; i < n; i += 4096) p[i] = (char)i;\n"
+         "  printf(\"%d\\n\", 1 + p[n / 2] * 0); return 0; }\n"},
+        {"submissions/run_time_error/crash.c", "int main(void) { return 3; }\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("hog", files);
+    json_t *o = verify_ok(root, "");
+    size_t i;
+    json_t *s;
+    bool saw_mle = false;
+    json_array_foreach(json_object_get(o, "submissions"), i, s) {
+        const char *v = json_string_value(json_object_get(json_object_get(s, "report"), "verdict"));
+        if (strstr(json_string_value(json_object_get(s, "submission")), "hog.c"))
+            saw_mle = v && !strcmp(v, "MLE");
+    }
+    cr_assert(saw_mle, "hog.c is judged MLE (and accepted as run_time_error)");
+    json_decref(o);
+    rm_pkg(root);
+}
+
 /* ---- through the HTTP API ----------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
