@@ -344,6 +344,16 @@ static int find_input_validators(struct jd_problem *p)
     char *legacy = jd_path_join(p->dir, "input_validators");
     char *newer = jd_path_join(p->dir, "input_validator");
     int rc = 0;
+    /* problemtools' older packages name it input_format_validators/ */
+    if (legacy && !jd_is_dir(legacy)) {
+        char *older = jd_path_join(p->dir, "input_format_validators");
+        if (older && jd_is_dir(older)) {
+            free(legacy);
+            legacy = older;
+        } else {
+            free(older);
+        }
+    }
     if (!legacy || !newer || !(p->input_validators = calloc(1, sizeof(char *)))) {
         rc = -ENOMEM;
     } else if (jd_is_dir(newer)) {

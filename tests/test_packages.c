@@ -271,6 +271,37 @@ Test(packages_cli, validator_in_missing_language_is_skipped, .timeout = 240)
     rm_pkg(root);
 }
 
+/* problemtools' older name input_format_validators/ is read too: an
+ * invalid input there fails verify (before, the validator never ran). */
+Test(packages_cli, input_format_validators_are_read, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Older\n"},
+        {"data/secret/1.in", "abc\n"},
+        {"data/secret/1.ans", "abc\n"},
+        {"input_format_validators/alpha.py",
+         "import sys\nsys.exit(42 if sys.stdin.read().strip().isalpha() else 43)\n"},
+        {"submissions/accepted/cat.py", "print(input())\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("older", files);
+    json_t *o = verify_ok(root, "");
+    cr_assert_eq(json_array_size(json_object_get(o, "inputs")), 1);
+    json_decref(o);
+    put(root, "data/secret/2.in", "12\n");
+    put(root, "data/secret/2.ans", "12\n");
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 '%s' 2>/dev/null", jt_bin(), root);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 1, "%s", out);
+    json_decref(o);
+    free(out);
+    rm_pkg(root);
+}
+
 /* A language whose validators exit 0 on a valid input (as checktestdata
  * and viva do): the table's input_valid_exit decides, not a fixed 42. */
 Test(packages_cli, input_valid_exit_from_the_language_table, .timeout = 240)
