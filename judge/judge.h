@@ -56,6 +56,8 @@ struct jd_lang {
     struct sb_limits run_extra; /* e.g. the JVM needs more procs/address space */
     char **mounts;         /* NULL-terminated extra host paths the toolchain needs (read-only, same place); may be NULL */
     int input_valid_exit;  /* as an input validator, the exit code of a valid input: 42, checktestdata 0 */
+    char *shebang;         /* a file with one of shebang_extensions whose #! line names this word is this language (Python 2); may be NULL */
+    char **shebang_extensions;
 };
 
 struct jd_langs {

@@ -385,6 +385,48 @@ Test(packages_cli, run_time_error_accepts_memory_limit, .timeout = 240)
     rm_pkg(root);
 }
 
+/* Kattis: a .py whose #! line names python2 is Python 2. This host has no
+ * Python 2 in the box, so it is skipped (as a missing language is), not
+ * run under Python 3 and failed as a compile error. */
+Test(packages_cli, python2_shebang_is_python2, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Two\n"},
+        {"data/secret/1.in", "3\n"},
+        {"data/secret/1.ans", "3\n"},
+        {"submissions/accepted/old.py", "#!/usr/bin/env python2\nprint raw_input()\n"},
+        {"submissions/accepted/new.py", "#!/usr/bin/env python3\nprint(input())\n"},
+        {"submissions/accepted/plain.py", "print(input())\n"},
+        /* a word that only starts with python2 is not python2 */
+        {"submissions/accepted/py27ish.py", "#!/opt/python27x/bin/python3\nprint(input())\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("two", files);
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 '%s' 2>/dev/null", jt_bin(), root);
+    int code = jt_sh(cmd, &out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(o, "submissions"), i, s) {
+        const char *name = json_string_value(json_object_get(s, "submission"));
+        const char *lang = json_string_value(json_object_get(s, "language"));
+        if (strstr(name, "old.py")) {
+            cr_assert_str_eq(lang, "python2", "%s", out);
+        } else {
+            cr_assert_str_eq(lang, "python3", "%s: %s", name, out);
+            cr_assert(json_is_true(json_object_get(s, "ok")), "%s", name);
+        }
+    }
+    cr_assert_eq(json_integer_value(json_object_get(o, "mismatches")), 0, "%s", out);
+    cr_assert_eq(code, 0, "%s", out);
+    json_decref(o);
+    free(out);
+    rm_pkg(root);
+}
+
 /* ---- through the HTTP API ----------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
