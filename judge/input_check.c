@@ -125,7 +125,9 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
         bool ok;
         struct jd_program prog;
         snprintf(tag, sizeof tag, "iv%zu", i);
-        rc = jd_program_build(slot, l, path, work, tag, NULL, true, &prog, &ok, &cout, &clen, NULL, msg,
+        struct jd_lang vl = *l;   /* the validator's own compile limits */
+        vl.compile_limits = l->validator_compile_limits;
+        rc = jd_program_build(slot, &vl, path, work, tag, NULL, true, &prog, &ok, &cout, &clen, NULL, msg,
                               sizeof msg);
         if (rc < 0) {
             snprintf(err, errlen, "building the input validator %s: %s", path, msg);

@@ -53,6 +53,7 @@ struct jd_lang {
     int judge0_ids[8];     /* Judge0 CE language ids it answers to; 0-terminated */
     bool available;        /* its toolchain was found on this host */
     struct sb_limits compile_limits;
+    struct sb_limits validator_compile_limits; /* compiling a package's validators/checkers: generous (testlib checkers take 5-9 s of CPU) */
     struct sb_limits run_extra; /* e.g. the JVM needs more procs/address space */
     char **mounts;         /* NULL-terminated extra host paths the toolchain needs (read-only, same place); may be NULL */
     int input_valid_exit;  /* as an input validator, the exit code of a valid input: 42, checktestdata 0 */

@@ -278,6 +278,37 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
         l->compile_limits.fsize_kib = 64 * 1024;
     if (!l->compile_limits.procs)
         l->compile_limits.procs = 64;
+    /* Validators and checkers are the setter's code, compiled once per
+     * problem: their own limits, at least 60 s CPU / 120 s wall / 2 GiB,
+     * so a heavy testlib checker is not a JE on a loaded host. */
+    if ((rc = limits_from_json(json_object_get(o, "validator_compile_limits"), id,
+                               "validator_compile_limits", &l->validator_compile_limits, err,
+                               errlen)) < 0)
+        return rc;
+    {
+        struct sb_limits *v = &l->validator_compile_limits;
+        const struct sb_limits *c = &l->compile_limits;
+        if (!v->cpu_s)
+            v->cpu_s = c->cpu_s > 60 ? c->cpu_s : 60;
+        if (!v->wall_s)
+            v->wall_s = c->wall_s > 120 ? c->wall_s : 120;
+        if (!v->mem_kib)
+            v->mem_kib = c->mem_kib > 2048 * 1024 ? c->mem_kib : 2048 * 1024;
+        if (!v->fsize_kib)
+            v->fsize_kib = c->fsize_kib;
+        if (!v->procs)
+            v->procs = c->procs;
+        if (!v->as_kib)
+            v->as_kib = c->as_kib;
+        if (!v->stack_kib)
+            v->stack_kib = c->stack_kib;
+        if (!v->nofile)
+            v->nofile = c->nofile;
+        if (!v->tmp_kib)
+            v->tmp_kib = c->tmp_kib;
+        if (!v->cpu_extra_s)
+            v->cpu_extra_s = c->cpu_extra_s;
+    }
     if ((rc = limits_from_json(json_object_get(o, "run_extra"), id, "run_extra", &l->run_extra,
                                err, errlen)) < 0)
         return rc;

@@ -427,6 +427,48 @@ Test(packages_cli, python2_shebang_is_python2, .timeout = 240)
     rm_pkg(root);
 }
 
+/* Validators get compile limits of their own (validator_compile_limits,
+ * default at least 60 s CPU): a validator whose compile takes longer than
+ * the language's submission compile limit still builds. The "compiler"
+ * here burns 2 s of CPU under a 1 s compile limit for submissions. */
+Test(packages_cli, validators_have_their_own_compile_limits, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Slow build\n"},
+        {"data/secret/1.in", "5\n"},
+        {"data/secret/1.ans", "5\n"},
+        {"input_validators/check.slow", "exit 42\n"},
+        {"output_validators/same.slow", "read want < \"$2\"; read got; [ \"$want\" = \"$got\" ] && exit 42; exit 43\n"},
+        {"submissions/accepted/cat.py", "print(input())\n"},
+        {"submissions/compile_error/cat.slow", "cat\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("slowbuild", files);
+    FILE *f = fopen(jt_path("configs/languages.json"), "re");
+    cr_assert(f);
+    json_t *tab = json_loadf(f, 0, NULL);
+    fclose(f);
+    cr_assert(tab);
+    json_array_append_new(
+        json_object_get(tab, "languages"),
+        json_pack("{s:s, s:[s], s:[s,s,s], s:[s,s], s:{s:i, s:i}}", "id", "slow", "extensions", "slow",
+                  "compile", "bash", "-c", "e=$((SECONDS+3)); while [ $SECONDS -lt $e ]; do :; done",
+                  "run", "bash", "{src}", "compile_limits", "cpu_s", 1, "wall_s", 20));
+    char langs[1200], flags[1300];
+    snprintf(langs, sizeof langs, "%s/../langs.json", root);
+    cr_assert_eq(json_dump_file(tab, langs, 0), 0);
+    json_decref(tab);
+    snprintf(flags, sizeof flags, "--languages '%s'", langs);
+    /* the submission in that language hits the 1 s limit (CE), the
+     * validators build under their own limits and run */
+    json_t *o = verify_ok(root, flags);
+    cr_assert_eq(json_array_size(json_object_get(o, "inputs")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 0);
+    json_decref(o);
+    rm_pkg(root);
+}
+
 /* ---- through the HTTP API ----------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
