@@ -267,6 +267,7 @@ static char *newer_program_dir(const char *dir)
 static int find_checker(struct jd_problem *p, char *err, size_t errlen)
 {
     char *path = NULL;
+    bool interactor = false;
     int rc = 0;
     char *legacy = jd_path_join(p->dir, "output_validators");
     char *newer = jd_path_join(p->dir, "output_validator");
@@ -299,6 +300,23 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
     if (path) {
         p->checker = source_mentions_testlib(path) ? JD_CHECK_TESTLIB : JD_CHECK_KATTIS;
     } else {
+        /* Polygon: a testlib interactor (interactor input output answer,
+         * talking to the solution on stdin/stdout) makes the problem
+         * interactive, whatever problem.yaml says. */
+        char **names = NULL;
+        size_t n = 0;
+        if (jd_list_dir(p->dir, &names, &n) == 0)
+            for (size_t i = 0; i < n && !path; i++)
+                if (!strncmp(names[i], "interactor", 10) &&
+                    (names[i][10] == 0 || names[i][10] == '.'))
+                    path = jd_path_join(p->dir, names[i]);
+        jd_strv_free(names);
+        if (path) {
+            p->checker = JD_CHECK_TESTLIB;
+            p->interactive = interactor = true;
+        }
+    }
+    if (!path) {
         char **names = NULL;
         size_t n = 0;
         if (jd_list_dir(p->dir, &names, &n) == 0)
@@ -316,8 +334,8 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
         rc = -ENOENT;
         goto out;
     }
-    if (path && p->checker == JD_CHECK_TESTLIB && (p->interactive || p->multipass)) {
-        snprintf(err, errlen, "%s: interactive and multi-pass problems need a Kattis-style output validator", path);
+    if (path && p->checker == JD_CHECK_TESTLIB && (p->multipass || (p->interactive && !interactor))) {
+        snprintf(err, errlen, "%s: multi-pass problems, and interactive ones without a testlib interactor.*, need a Kattis-style output validator", path);
         free(path);
         rc = -EINVAL;
         goto out;

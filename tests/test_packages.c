@@ -469,6 +469,70 @@ Test(packages_cli, validators_have_their_own_compile_limits, .timeout = 240)
     rm_pkg(root);
 }
 
+/* Polygon: interactor.c at the top of the package, run as testlib runs
+ * one (interactor input output answer, talking to the solution on
+ * stdin/stdout; exit 0 OK, 1 WA, 2 PE, 3 FAIL). testlib.h is not on this
+ * machine, so the interactor is a small C program with the same argv and
+ * exit codes, reporting on stderr as testlib does. */
+static const struct pkg_file polygon_files[] = {
+    {"problem.yaml", "name: Polygon guess\n"},
+    {"data/secret/1.in", "7\n"},
+    {"data/secret/1.ans", "7\n"},
+    {"interactor.c",
+     "#include <stdio.h>\n#include <string.h>\n"
+     "int main(int argc, char **argv) {\n"
+     "  if (argc < 4) return 3;\n"
+     "  FILE *in = fopen(argv[1], \"r\"), *out = fopen(argv[2], \"w\");\n"
+     "  int secret;\n"
+     "  if (!in || !out || fscanf(in, \"%d\", &secret) != 1) { fprintf(stderr, \"FAIL bad input\\n\"); return 3; }\n"
+     "  for (int i = 1; i <= 5; i++) {\n"
+     "    char tok[64]; int g;\n"
+     "    if (scanf(\"%63s\", tok) != 1) { fprintf(stderr, \"wrong answer no guess\\n\"); return 1; }\n"
+     "    if (strcmp(tok, \"guess\") || scanf(\"%d\", &g) != 1) { fprintf(stderr, \"wrong output format expected guess N\\n\"); return 2; }\n"
+     "    if (g == secret) { puts(\"correct\"); fflush(stdout); fprintf(out, \"%d\\n\", i); fprintf(stderr, \"ok found in %d\\n\", i); return 0; }\n"
+     "    puts(g < secret ? \"higher\" : \"lower\"); fflush(stdout);\n"
+     "  }\n"
+     "  fprintf(stderr, \"wrong answer too many guesses\\n\"); return 1;\n"
+     "}\n"},
+    {"submissions/accepted/bisect.c",
+     "#include <stdio.h>\n#include <string.h>\n"
+     "int main(void) { int lo = 1, hi = 10; char r[32];\n"
+     "  for (;;) { int m = (lo + hi) / 2; printf(\"guess %d\\n\", m); fflush(stdout);\n"
+     "    if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0;\n"
+     "    if (!strcmp(r, \"higher\")) lo = m + 1; else hi = m - 1; } }\n"},
+    {"submissions/wrong_answer/upward.c",
+     "#include <stdio.h>\n#include <string.h>\n"
+     "int main(void) { char r[32];\n"
+     "  for (int g = 1;; g++) { printf(\"guess %d\\n\", g); fflush(stdout);\n"
+     "    if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0; } }\n"},
+    {"submissions/presentation_error/bare.c",
+     "#include <stdio.h>\nint main(void) { printf(\"7\\n\"); fflush(stdout); char r[32]; scanf(\"%31s\", r); return 0; }\n"},
+    {"submissions/run_time_error/quits.c", "int main(void) { return 3; }\n"},
+    {NULL, NULL},
+};
+
+Test(packages_cli, polygon_testlib_interactor, .timeout = 240)
+{
+    jt_need_root();
+    char *root = make_pkg("polyguess", polygon_files);
+    json_decref(verify_ok(root, ""));
+    judge_one(root, "accepted/bisect.c", "AC");
+    judge_one(root, "wrong_answer/upward.c", "WA");
+    judge_one(root, "presentation_error/bare.c", "PE");
+    /* the interactor's stderr is the message */
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/wrong_answer/upward.c'", jt_bin(),
+             root, root);
+    jt_sh(cmd, &out);
+    cr_assert(strstr(out, "too many guesses"), "%s", out);
+    free(out);
+    /* a FAIL (exit 3) is the judge's error, never the submission's */
+    put(root, "data/secret/2.in", "not a number\n");
+    put(root, "data/secret/2.ans", "0\n");
+    judge_one(root, "accepted/bisect.c", "JE");
+    rm_pkg(root);
+}
+
 /* ---- through the HTTP API ----------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
