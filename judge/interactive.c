@@ -30,6 +30,7 @@ struct side {
     struct sb_slot *slot;
     struct jd_box_run br;
     int end;                   /* this side's socket end */
+    int shut;                  /* how to hang up when it ends */
     struct sb_result res;
     struct timespec ended;     /* when its box returned, before the hang-up */
 };
@@ -41,7 +42,7 @@ static void *run_side(void *arg)
     /* Stamped before the hang-up: the other side can only see EOF after
      * it, so the order of the stamps is the order of the exits. */
     clock_gettime(CLOCK_MONOTONIC, &s->ended);
-    shutdown(s->end, SHUT_RDWR);   /* the other side now sees EOF / EPIPE */
+    shutdown(s->end, s->shut);   /* the other side now sees EOF / EPIPE */
     return NULL;
 }
 
@@ -128,8 +129,14 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
         goto fail;
     }
 
-    struct side sub = {.slot = c->slot, .end = sv[1]};
-    struct side val = {.slot = c->slot2, .end = sv[0]};
+    /* A submission that ended only stops writing: the validator reads EOF
+     * and decides (WA), where a full hang-up would kill it with SIGPIPE on
+     * its next reply (JE for a submission's fault). What it still writes
+     * waits in the socket buffer; a validator that fills it blocks until
+     * its wall limit, as one that never ends does. A validator that ended
+     * hangs up fully: the submission's writes fail (SIGPIPE: WA, above). */
+    struct side sub = {.slot = c->slot, .end = sv[1], .shut = SHUT_WR};
+    struct side val = {.slot = c->slot2, .end = sv[0], .shut = SHUT_RDWR};
     struct sb_mount sm[SB_MAX_MOUNTS], vm[SB_MAX_MOUNTS] = {
         {.host = t->in_path, .box = "/judge/input"},
         {.host = jd_answer_for_box(t, work, &empty), .box = "/judge/answer"},

@@ -62,6 +62,7 @@ static const struct pkg_file guess_files[] = {
      "7\n"},
     {"output_validator/guess_validator/validate.cc",
      "#include \"validate.h\"\n"
+     "#include <unistd.h>\n"
      "int main(int argc, char **argv)\n"
      "{\n"
      "    if (argc < 4) return 1;\n"
@@ -72,7 +73,8 @@ static const struct pkg_file guess_files[] = {
      "        int g;\n"
      "        if (std::scanf(\"%d\", &g) != 1) { judge_message(argv[3], \"no guess\"); return reject_code; }\n"
      "        if (g == secret) { std::puts(\"correct\"); std::fflush(stdout); return accept_code; }\n"
-     "        std::puts(g < secret ? \"higher\" : \"lower\");\n"
+     "        usleep(100000); /* reply after a submission that quit has gone */\n"
+    "        std::puts(g < secret ? \"higher\" : \"lower\");\n"
      "        std::fflush(stdout);\n"
      "    }\n"
      "    judge_message(argv[3], \"too many guesses\");\n"
@@ -96,6 +98,10 @@ static const struct pkg_file guess_files[] = {
      "        if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0;\n"
      "        if (!strcmp(r, \"higher\")) lo = m + 1; else hi = m - 1; }\n"
      "}\n"},
+    /* one guess, then gone (problemtools guess.py): the validator's reply
+     * must not kill it with SIGPIPE (JE); it reads EOF and says WA */
+    {"submissions/wrong_answer/once.c",
+     "#include <stdio.h>\nint main(void) { printf(\"5\\n\"); return 0; }\n"},
     /* exits with an error before reading: the validator then rejects the
      * EOF, but the submission ended first: run-time error, as Kattis says */
     {"submissions/run_time_error/quits.c",
@@ -220,6 +226,7 @@ Test(packages_cli, output_validator_program_directory, .timeout = 240)
     judge_one(root, "accepted/bisect.c", "AC");
     judge_one(root, "wrong_answer/upward.c", "WA");
     judge_one(root, "run_time_error/quits.c", "RTE");
+    judge_one(root, "wrong_answer/once.c", "WA");
     rm_pkg(root);
 }
 
