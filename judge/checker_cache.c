@@ -73,6 +73,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const s
         return rc;
     }
     chmod(c->dir, 0755);
+    c->lang.compile_limits = c->lang.validator_compile_limits;
     bool ok;
     char *out = NULL;
     size_t outlen;

@@ -43,9 +43,20 @@ static bool lang_has_ext(const struct jd_lang *l, const char *name)
     return false;
 }
 
+static bool file_holds(const char *dir, const char *name, const char *marker)
+{
+    char *path = jd_path_join(dir, name), *text = NULL;
+    bool found = path && jd_read_file(path, 4 << 20, &text, NULL) == 0 && strstr(text, marker);
+    free(text);
+    free(path);
+    return found;
+}
+
 /* Source files of a directory program: every file of the language, the
- * entry point first (main.EXT / Main.EXT if present, else the first by
- * name). The compiler gets them all; an interpreter only the entry point. */
+ * entry point first (for a language with an entry marker, the first file
+ * holding it: Java runs the class that has main; else main.EXT / Main.EXT
+ * if present, else the first by name). The compiler gets them all; an
+ * interpreter only the entry point. */
 static int dir_sources(const struct jd_lang *lang, const char *dir, char ***out)
 {
     char **names = NULL, **v = calloc(1, sizeof *v);
@@ -61,8 +72,15 @@ static int dir_sources(const struct jd_lang *lang, const char *dir, char ***out)
         jd_strv_free(v);
         return rc;
     }
+    size_t marked = 0;
+    bool have_mark = false;
+    for (size_t i = 0; lang->entry_marker && v[i] && !have_mark; i++)
+        if (file_holds(dir, v[i], lang->entry_marker)) {
+            marked = i;
+            have_mark = true;
+        }
     for (size_t i = 1; v[i]; i++)
-        if (!strncasecmp(v[i], "main.", 5)) {
+        if (have_mark ? i == marked : !strncasecmp(v[i], "main.", 5)) {
             char *keep = v[i];
             memmove(&v[1], &v[0], i * sizeof *v);
             v[0] = keep;
@@ -178,12 +196,61 @@ static int run_compiler(struct sb_slot *slot, const struct jd_lang *lang, struct
     return 0;
 }
 
-/* The program is the one file lang->source_file in its directory. */
-static int single_source(struct jd_program *prog, const struct jd_lang *lang)
+/* The program is the one file `name` in its directory. */
+static int single_source(struct jd_program *prog, const char *name)
 {
     if (!(prog->sources = calloc(1, sizeof(char *))))
         return -ENOMEM;
-    return jd_strv_push(&prog->sources, lang->source_file);
+    return jd_strv_push(&prog->sources, name);
+}
+
+static bool ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$';
+}
+
+/* Does the source declare `class NAME` (NAME a whole word)? */
+static bool declares_class(const char *text, const char *name, size_t nl)
+{
+    for (const char *p = strstr(text, "class"); p; p = strstr(p + 5, "class")) {
+        if (p > text && ident_char(p[-1]))
+            continue;
+        const char *q = p + 5;
+        if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')
+            continue;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+            q++;
+        if (!strncmp(q, name, nl) && !ident_char(q[nl]))
+            return true;
+    }
+    return false;
+}
+
+/* The name a single source file is saved as. Kattis compiles hello.java
+ * (public class hello) under its own name and runs class hello; a
+ * language with keep_file_name does so when the name is a plain
+ * identifier (nothing that could be an option, a path or a shell word)
+ * and the source declares that class. Otherwise (Throw.java holding
+ * public class Main, as Judge0-style clients send) lang->source_file.
+ * Returns a malloc'd name or NULL on ENOMEM. */
+static char *saved_name(const struct jd_lang *lang, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    bool plain = lang->keep_file_name && dot && dot > base && dot - base <= 128 &&
+                 lang_has_ext(lang, base) && !(base[0] >= '0' && base[0] <= '9');
+    for (const char *c = base; plain && c < dot; c++)
+        plain = ident_char(*c);
+    char *text = NULL;
+    if (plain && jd_read_file(path, 4 << 20, &text, NULL) == 0 &&
+        declares_class(text, base, (size_t)(dot - base))) {
+        free(text);
+        return strdup(base);
+    }
+    free(text);
+    return strdup(lang->source_file);
 }
 
 static int make_dir(const char *scratch, const char *tag, char **dir, char *err, size_t errlen)
@@ -237,13 +304,15 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
             }
         }
     } else {
-        char *dst = jd_path_join(prog->dir, lang->source_file);
+        char *name = saved_name(lang, path);
+        char *dst = name ? jd_path_join(prog->dir, name) : NULL;
         rc = dst ? jd_copy_file(path, dst, 0644) : -ENOMEM;
         free(dst);
         if (rc == 0 && with_headers)
             rc = copy_sibling_headers(path, prog->dir);
         if (rc == 0)
-            rc = single_source(prog, lang);
+            rc = single_source(prog, name);
+        free(name);
     }
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(-rc));
@@ -277,7 +346,7 @@ int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
     rc = dst ? jd_write_file(dst, src ? src : "", src ? srclen : 0, 0644) : -ENOMEM;
     free(dst);
     if (rc == 0)
-        rc = single_source(prog, lang);
+        rc = single_source(prog, lang->source_file);
     if (rc < 0) {
         snprintf(err, errlen, "writing the source: %s", strerror(-rc));
         goto fail;
@@ -307,10 +376,22 @@ char **jd_program_argv(const struct jd_program *prog, char *const *more, uint64_
                 rc = jd_strv_push(&v, prog->extra_args[i]);
             placed = true;
         } else {
-            /* running: {src} is the entry point only */
-            char *one[2] = {*t, NULL};
-            char *entry[2] = {prog->sources ? prog->sources[0] : NULL, NULL};
-            char **e = jd_expand_argv(one, entry, NULL, NULL, mem_kib);
+            /* running: {src} is the entry point only, {main} its name
+             * without the extension (the class Java runs) */
+            const char *src0 = prog->sources && prog->sources[0] ? prog->sources[0] : "";
+            const char *dot = strrchr(src0, '.');
+            char *stem = dot ? strndup(src0, (size_t)(dot - src0)) : strdup(src0);
+            char *with_main = NULL;
+            if (stem && strstr(*t, "{main}")) {
+                size_t k = (size_t)(strstr(*t, "{main}") - *t);
+                with_main = jd_asprintf("%.*s%s%s", (int)k, *t, stem, *t + k + 6);
+            }
+            char *one[2] = {with_main ? with_main : *t, NULL};
+            char *entry[2] = {(char *)src0, NULL};
+            char **e = stem && (with_main || !strstr(*t, "{main}"))
+                           ? jd_expand_argv(one, entry, NULL, NULL, mem_kib) : NULL;
+            free(stem);
+            free(with_main);
             for (size_t i = 0; e && e[i] && rc == 0; i++)
                 rc = jd_strv_push(&v, e[i]);
             if (!e)

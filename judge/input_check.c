@@ -51,7 +51,8 @@ static void run_one(struct sb_slot *slot, const struct jd_problem *p, const stru
     if (jd_read_file(logp, 1024, &text, NULL) < 0)
         text = NULL;
     size_t nl = text ? strcspn(text, "\n") : 0;
-    if (res.status == SB_RE && res.exit_code == 42) {
+    int valid_exit = prog->lang->input_valid_exit;
+    if ((res.status == SB_RE || res.status == SB_OK) && res.exit_code == valid_exit) {
         r->valid = true;
     } else if (res.status == SB_RE || res.status == SB_OK) {
         snprintf(r->message, sizeof r->message, "invalid (exit code %d)%s%.*s", res.exit_code,
@@ -81,7 +82,8 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
     struct jd_langs *builtin = NULL;
     char *work = NULL;
     int rc = 0;
-    struct jd_input_result *v = calloc(nv * p->n_tests, sizeof *v);
+    /* one result per test per validator, or one when a validator is skipped */
+    struct jd_input_result *v = calloc(nv * (p->n_tests ? p->n_tests : 1), sizeof *v);
     if (!v) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
@@ -100,16 +102,32 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
         const char *path = p->input_validators[i];
         const struct jd_lang *l = jd_detect_lang(langs, path);
         if (!l || !l->available) {
-            snprintf(err, errlen, "%s: %s", path, l ? "its language is not installed" : "no language found");
-            rc = -EINVAL;
-            break;
+            /* Like a submission in a missing language: skipped, said so;
+             * verify still checks what it can. */
+            v[k].test = strdup("");
+            v[k].validator = strdup(rel_to(p, path));
+            v[k].valid = v[k].skipped = true;
+            snprintf(v[k].message, sizeof v[k].message, "skipped: %s",
+                     l ? "its language is not installed on this host" : "no language for this validator");
+            if (l && l->run_argv && l->run_argv[0]) {
+                size_t ml = strlen(v[k].message);
+                snprintf(v[k].message + ml, sizeof v[k].message - ml, " (%s)", l->run_argv[0]);
+            }
+            if (!v[k].test || !v[k].validator) {
+                rc = -ENOMEM;
+                snprintf(err, errlen, "out of memory");
+            }
+            k++;
+            continue;
         }
         char tag[32], msg[JD_MSG_MAX], *cout = NULL;
         size_t clen;
         bool ok;
         struct jd_program prog;
         snprintf(tag, sizeof tag, "iv%zu", i);
-        rc = jd_program_build(slot, l, path, work, tag, NULL, true, &prog, &ok, &cout, &clen, NULL, msg,
+        struct jd_lang vl = *l;   /* the validator's own compile limits */
+        vl.compile_limits = l->validator_compile_limits;
+        rc = jd_program_build(slot, &vl, path, work, tag, NULL, true, &prog, &ok, &cout, &clen, NULL, msg,
                               sizeof msg);
         if (rc < 0) {
             snprintf(err, errlen, "building the input validator %s: %s", path, msg);
@@ -150,7 +168,7 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
     }
 out:
     if (v)
-        jd_input_results_free(v, nv * p->n_tests);
+        jd_input_results_free(v, nv * (p->n_tests ? p->n_tests : 1));
     if (work) {
         jd_rm_rf(work);
         free(work);

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +30,19 @@ struct side {
     struct sb_slot *slot;
     struct jd_box_run br;
     int end;                   /* this side's socket end */
+    int shut;                  /* how to hang up when it ends */
     struct sb_result res;
+    struct timespec ended;     /* when its box returned, before the hang-up */
 };
 
 static void *run_side(void *arg)
 {
     struct side *s = arg;
     jd_box(s->slot, &s->br, &s->res);
-    shutdown(s->end, SHUT_RDWR);   /* the other side now sees EOF / EPIPE */
+    /* Stamped before the hang-up: the other side can only see EOF after
+     * it, so the order of the stamps is the order of the exits. */
+    clock_gettime(CLOCK_MONOTONIC, &s->ended);
+    shutdown(s->end, s->shut);   /* the other side now sees EOF / EPIPE */
     return NULL;
 }
 
@@ -47,11 +53,14 @@ static void *run_side(void *arg)
  *    validator's rejection was only the consequence of its silence;
  *  - a crash counts when the validator accepted, or when it was not a
  *    SIGPIPE / an error exit after a rejection (that is the validator
- *    hanging up early: a wrong answer);
+ *    hanging up early: a wrong answer); an error exit before the
+ *    validator ended is a run-time error (Kattis: the submission that
+ *    exits first decides; the validator's rejection was the EOF it got);
  *  - otherwise the validator decides.
  */
 jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_result *val,
-                                  const char *feedback, char *msg, size_t msglen)
+                                  bool sub_ended_first, const char *feedback, char *msg,
+                                  size_t msglen)
 {
     bool val_ok = val->status == SB_RE && (val->exit_code == 42 || val->exit_code == 43);
     bool accepted = val_ok && val->exit_code == 42;
@@ -72,7 +81,7 @@ jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_r
     if (sub->status == SB_TO || sub->status == SB_ML || sub->status == SB_OL)
         return jd_verdict_from_sb(sub, msg, msglen);
     if ((sub->status == SB_SG && (accepted || sub->signal != SIGPIPE)) ||
-        (sub->status == SB_RE && accepted))
+        (sub->status == SB_RE && (accepted || sub_ended_first)))
         return jd_verdict_from_sb(sub, msg, msglen);
     snprintf(msg, msglen, "%s", feedback);
     return accepted ? JD_AC : JD_WA;
@@ -82,7 +91,8 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
                        struct jd_test_result *tr)
 {
     const struct jd_group *g = &c->p->groups[t->group];
-    char *fb = NULL, *empty = NULL;
+    char *fb = NULL, *empty = NULL, *logp = NULL;
+    int logfd = -1;
     char **sub_argv = NULL, **val_argv = NULL, **more = NULL;
     int sv[2] = {-1, -1};       /* sv[0]: the validator's end, sv[1]: the submission's */
     int rc;
@@ -95,14 +105,20 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
     }
     if ((rc = jd_feedback_dir(work, &fb)) < 0)
         goto fail;
+    /* Kattis: validator input answer feedback_dir [flags]; a Polygon
+     * testlib interactor: interactor input output answer (its output file
+     * lands in the feedback dir) */
+    bool testlib = c->p->checker == JD_CHECK_TESTLIB;
     static const char *const fixed[] = {"/judge/input", "/judge/answer", "/judge/feedback/"};
+    static const char *const fixed_testlib[] = {"/judge/input", "/judge/feedback/interactor.out",
+                                                "/judge/answer"};
     rc = -ENOMEM;
     if (!(more = calloc(1, sizeof *more)))
         goto fail;
     for (int i = 0; i < 3; i++)
-        if (jd_strv_push(&more, fixed[i]) < 0)
+        if (jd_strv_push(&more, testlib ? fixed_testlib[i] : fixed[i]) < 0)
             goto fail;
-    for (size_t i = 0; g->validator_flags && g->validator_flags[i]; i++)
+    for (size_t i = 0; !testlib && g->validator_flags && g->validator_flags[i]; i++)
         if (jd_strv_push(&more, g->validator_flags[i]) < 0)
             goto fail;
     if (!(val_argv = jd_program_argv(c->checker, more, 0)) ||
@@ -113,8 +129,14 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
         goto fail;
     }
 
-    struct side sub = {.slot = c->slot, .end = sv[1]};
-    struct side val = {.slot = c->slot2, .end = sv[0]};
+    /* A submission that ended only stops writing: the validator reads EOF
+     * and decides (WA), where a full hang-up would kill it with SIGPIPE on
+     * its next reply (JE for a submission's fault). What it still writes
+     * waits in the socket buffer; a validator that fills it blocks until
+     * its wall limit, as one that never ends does. A validator that ended
+     * hangs up fully: the submission's writes fail (SIGPIPE: WA, above). */
+    struct side sub = {.slot = c->slot, .end = sv[1], .shut = SHUT_WR};
+    struct side val = {.slot = c->slot2, .end = sv[0], .shut = SHUT_RDWR};
     struct sb_mount sm[SB_MAX_MOUNTS], vm[SB_MAX_MOUNTS] = {
         {.host = t->in_path, .box = "/judge/input"},
         {.host = jd_answer_for_box(t, work, &empty), .box = "/judge/answer"},
@@ -132,6 +154,18 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
     jd_box_run_helper(&val.br, c->p, c->checker, val_argv, vm, 3);
     val.br.stdin_fd = sv[0];
     val.br.stdout_fd = sv[0];
+    if (testlib) {
+        /* testlib reports on stderr: that is the message */
+        if (!(logp = jd_path_join(work, "interactor.log"))) {
+            rc = -ENOMEM;
+            goto fail;
+        }
+        if ((logfd = open(logp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
+            rc = -errno;
+            goto fail;
+        }
+        val.br.stderr_fd = logfd;
+    }
     /* The validator only waits on the submission, which ends (and so sends
      * EOF) within its own wall limit: a little more is enough. */
     val.br.limits.wall_s = sub.br.limits.wall_s + 5;
@@ -155,7 +189,43 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
 
     char fbm[JD_MSG_MAX] = "";
     jd_feedback_message(fb, fbm, sizeof fbm);
-    tr->verdict = jd_interactive_verdict(&sub.res, &val.res, fbm, tr->message, sizeof tr->message);
+    bool testlib_pe = false, testlib_points = false;
+    double points = 0;
+    if (testlib) {
+        char *text = NULL;
+        if (jd_read_file(logp, 4096, &text, NULL) == 0 && text) {
+            size_t n = strcspn(text, "\n");
+            snprintf(fbm, sizeof fbm, "%.*s", (int)(n < 400 ? n : 400), text);
+        }
+        /* testlib's exit codes, mapped onto the Kattis ones the rules below
+         * read: 0 OK -> 42; 1 WA, 2 PE -> 43; 7 points -> 42 with a score;
+         * 3 FAIL and anything else stay what they are: a judging error */
+        int code = val.res.status == SB_OK ? 0 : val.res.status == SB_RE ? val.res.exit_code : -1;
+        if (code == 0 || code == 1 || code == 2 || code == 4 || code == 8 || code == 7) {
+            testlib_pe = code == 2 || code == 8;
+            if (code == 7) {
+                const char *t = text ? text : "";
+                while (*t == ' ' || *t == '\n')
+                    t++;
+                if (!strncmp(t, "points", 6))
+                    t += 6;
+                char *end;
+                points = strtod(t, &end);
+                testlib_points = end != t;
+            }
+            val.res.status = SB_RE;
+            val.res.exit_code = code == 0 || (code == 7 && testlib_points) ? 42 : code == 7 ? 3 : 43;
+        }
+        free(text);
+    }
+    bool sub_first = sub.ended.tv_sec < val.ended.tv_sec ||
+                     (sub.ended.tv_sec == val.ended.tv_sec && sub.ended.tv_nsec < val.ended.tv_nsec);
+    tr->verdict = jd_interactive_verdict(&sub.res, &val.res, sub_first, fbm, tr->message,
+                                         sizeof tr->message);
+    if (tr->verdict == JD_WA && testlib_pe)
+        tr->verdict = JD_PE;
+    if (tr->verdict == JD_AC && testlib_points)
+        tr->score = points;
     if (tr->verdict == JD_AC) {
         char *sp = jd_path_join(fb, "score.txt"), *text = NULL;
         if (sp && jd_read_file(sp, 256, &text, NULL) == 0) {
@@ -178,6 +248,9 @@ out:
         if (sv[i] >= 0)
             close(sv[i]);
     free(empty);
+    free(logp);
+    if (logfd >= 0)
+        close(logfd);
     jd_strv_free(more);
     jd_strv_free(val_argv);
     jd_strv_free(sub_argv);

@@ -230,8 +230,10 @@ struct jd_run_ctx {
     const char *scratch;
 };
 int jd_run_test(const struct jd_run_ctx *c, size_t test_index, struct jd_test_result *tr);
+/* sub_ended_first: the submission's box returned before the validator's. */
 jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_result *val,
-                                  const char *feedback, char *msg, size_t msglen);
+                                  bool sub_ended_first, const char *feedback, char *msg,
+                                  size_t msglen);
 int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, const char *work,
                        struct jd_test_result *tr);
 struct sb_limits jd_submission_limits(const struct jd_run_ctx *c);

@@ -45,14 +45,20 @@ struct jd_lang {
     char *id;              /* "c", "cpp", "python3", ... */
     char *name;            /* "C (GCC 12)" */
     char *source_file;     /* file name the source is saved as, e.g. "main.c" */
+    bool keep_file_name;   /* a file keeps its own name when it is a plain identifier (Java: hello.java holds class hello) */
+    char *entry_marker;    /* directory program: the entry point is the first source holding this text (Java: "void main"); may be NULL */
     char **extensions;     /* NULL-terminated: "c", "h" */
     char **compile_argv;   /* NULL-terminated or NULL for interpreted; may use {src} {exe} {opts} */
-    char **run_argv;       /* NULL-terminated; may use {src} {exe} {args} */
+    char **run_argv;       /* NULL-terminated; may use {src} {main} {args} ({main}: the entry point's name without extension) */
     int judge0_ids[8];     /* Judge0 CE language ids it answers to; 0-terminated */
     bool available;        /* its toolchain was found on this host */
     struct sb_limits compile_limits;
+    struct sb_limits validator_compile_limits; /* compiling a package's validators/checkers: generous (testlib checkers take 5-9 s of CPU) */
     struct sb_limits run_extra; /* e.g. the JVM needs more procs/address space */
     char **mounts;         /* NULL-terminated extra host paths the toolchain needs (read-only, same place); may be NULL */
+    int input_valid_exit;  /* as an input validator, the exit code of a valid input: 42, checktestdata 0 */
+    char *shebang;         /* a file with one of shebang_extensions whose #! line names this word is this language (Python 2); may be NULL */
+    char **shebang_extensions;
 };
 
 struct jd_langs {
@@ -210,6 +216,7 @@ struct jd_input_result {
     char *test;            /* test name, e.g. "secret/02" */
     char *validator;       /* the validator, relative to the problem dir */
     bool valid;
+    bool skipped;          /* the validator's language is not on this host (test is "") */
     char message[JD_MSG_MAX];
 };
 
@@ -217,7 +224,8 @@ struct jd_input_result {
  * sandboxed (validator [input_validator_flags] < input; exit 42 = valid).
  * Returns 0 and the results (*n = 0 when the package has no input
  * validators), or -errno with a message (e.g. a validator that does not
- * compile, naming it). langs NULL = built-in C/C++/Python. */
+ * compile, naming it). A validator in a language this host lacks (a .ctd
+ * without checktestdata) gives one result with skipped set, not an error. langs NULL = built-in C/C++/Python. */
 int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
                        struct sb_slot *slot, struct jd_input_result **out, size_t *n,
                        char *err, size_t errlen);

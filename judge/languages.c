@@ -1,5 +1,6 @@
 /* languages.c - the language table (configs/languages.json) and its lookups. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,9 @@ void jd_lang_clear(struct jd_lang *l)
     free(l->id);
     free(l->name);
     free(l->source_file);
+    free(l->entry_marker);
+    free(l->shebang);
+    jd_strv_free(l->shebang_extensions);
     jd_strv_free(l->extensions);
     jd_strv_free(l->compile_argv);
     jd_strv_free(l->run_argv);
@@ -41,13 +45,17 @@ int jd_lang_copy(struct jd_lang *dst, const struct jd_lang *src)
     dst->id = jd_strdup(src->id);
     dst->name = jd_strdup(src->name);
     dst->source_file = jd_strdup(src->source_file);
+    dst->entry_marker = jd_strdup(src->entry_marker);
+    dst->shebang = jd_strdup(src->shebang);
+    dst->shebang_extensions = src->shebang_extensions ? jd_strv_dup(src->shebang_extensions) : NULL;
     dst->extensions = src->extensions ? jd_strv_dup(src->extensions) : NULL;
     dst->compile_argv = src->compile_argv ? jd_strv_dup(src->compile_argv) : NULL;
     dst->run_argv = src->run_argv ? jd_strv_dup(src->run_argv) : NULL;
     dst->mounts = src->mounts ? jd_strv_dup(src->mounts) : NULL;
     if (!dst->id || !dst->name || !dst->source_file || !dst->run_argv ||
         (src->extensions && !dst->extensions) || (src->compile_argv && !dst->compile_argv) ||
-        (src->mounts && !dst->mounts)) {
+        (src->mounts && !dst->mounts) || (src->entry_marker && !dst->entry_marker) ||
+        (src->shebang && !dst->shebang) || (src->shebang_extensions && !dst->shebang_extensions)) {
         jd_lang_clear(dst);
         return -ENOMEM;
     }
@@ -192,16 +200,34 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
     l->id = strdup(id);
     l->name = strdup(name ? name : id);
     l->source_file = src ? strdup(src) : NULL;
-    if (!l->id || !l->name || (src && !l->source_file))
+    const char *marker = json_string_value(json_object_get(o, "entry_marker"));
+    l->entry_marker = marker && *marker ? strdup(marker) : NULL;
+    json_t *keep = json_object_get(o, "keep_file_name");
+    if (keep && !json_is_boolean(keep)) {
+        snprintf(err, errlen, "language \"%s\": keep_file_name must be true or false", id);
+        return -EINVAL;
+    }
+    l->keep_file_name = json_is_true(keep);
+    const char *sb = json_string_value(json_object_get(o, "shebang"));
+    if (sb && *sb && !(l->shebang = strdup(sb)))
+        goto nomem;
+    json_t *ve = json_object_get(o, "input_valid_exit");
+    if (ve && (!json_is_integer(ve) || json_integer_value(ve) < 0 || json_integer_value(ve) > 255)) {
+        snprintf(err, errlen, "language \"%s\": input_valid_exit must be a whole number from 0 to 255", id);
+        return -EINVAL;
+    }
+    l->input_valid_exit = ve ? (int)json_integer_value(ve) : 42;
+    if (!l->id || !l->name || (src && !l->source_file) || (marker && *marker && !l->entry_marker))
         goto nomem;
     int rc;
     if ((rc = strv_from_json(json_object_get(o, "extensions"), &l->extensions, true)) < 0 ||
         (rc = strv_from_json(json_object_get(o, "compile"), &l->compile_argv, true)) < 0 ||
         (rc = strv_from_json(json_object_get(o, "run"), &l->run_argv, false)) < 0 ||
-        (rc = strv_from_json(json_object_get(o, "mounts"), &l->mounts, true)) < 0) {
+        (rc = strv_from_json(json_object_get(o, "mounts"), &l->mounts, true)) < 0 ||
+        (rc = strv_from_json(json_object_get(o, "shebang_extensions"), &l->shebang_extensions, true)) < 0) {
         if (rc == -ENOMEM)
             goto nomem;
-        snprintf(err, errlen, "language \"%s\": extensions/compile/run/mounts must be arrays of strings (run is required)", id);
+        snprintf(err, errlen, "language \"%s\": extensions/compile/run/mounts/shebang_extensions must be arrays of strings (run is required)", id);
         return -EINVAL;
     }
     if (!l->extensions && !(l->extensions = calloc(1, sizeof(char *))))
@@ -252,6 +278,37 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
         l->compile_limits.fsize_kib = 64 * 1024;
     if (!l->compile_limits.procs)
         l->compile_limits.procs = 64;
+    /* Validators and checkers are the setter's code, compiled once per
+     * problem: their own limits, at least 60 s CPU / 120 s wall / 2 GiB,
+     * so a heavy testlib checker is not a JE on a loaded host. */
+    if ((rc = limits_from_json(json_object_get(o, "validator_compile_limits"), id,
+                               "validator_compile_limits", &l->validator_compile_limits, err,
+                               errlen)) < 0)
+        return rc;
+    {
+        struct sb_limits *v = &l->validator_compile_limits;
+        const struct sb_limits *c = &l->compile_limits;
+        if (!v->cpu_s)
+            v->cpu_s = c->cpu_s > 60 ? c->cpu_s : 60;
+        if (!v->wall_s)
+            v->wall_s = c->wall_s > 120 ? c->wall_s : 120;
+        if (!v->mem_kib)
+            v->mem_kib = c->mem_kib > 2048 * 1024 ? c->mem_kib : 2048 * 1024;
+        if (!v->fsize_kib)
+            v->fsize_kib = c->fsize_kib;
+        if (!v->procs)
+            v->procs = c->procs;
+        if (!v->as_kib)
+            v->as_kib = c->as_kib;
+        if (!v->stack_kib)
+            v->stack_kib = c->stack_kib;
+        if (!v->nofile)
+            v->nofile = c->nofile;
+        if (!v->tmp_kib)
+            v->tmp_kib = c->tmp_kib;
+        if (!v->cpu_extra_s)
+            v->cpu_extra_s = c->cpu_extra_s;
+    }
     if ((rc = limits_from_json(json_object_get(o, "run_extra"), id, "run_extra", &l->run_extra,
                                err, errlen)) < 0)
         return rc;
@@ -346,12 +403,42 @@ const struct jd_lang *jd_lang_by_judge0(const struct jd_langs *l, int judge0_id)
 
 /* First language (in table order) whose extensions list has this file's
  * extension; an available one wins over one that is not installed. */
+/* Does the file's first line start with #! and name word (as a whole
+ * word: "python2" matches "#!/usr/bin/env python2", not "python27")? */
+static bool shebang_names(const char *path, const char *word)
+{
+    char line[256];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, line, sizeof line - 1);
+    close(fd);
+    if (n < 2 || line[0] != '#' || line[1] != '!')
+        return false;
+    line[n] = 0;
+    line[strcspn(line, "\n")] = 0;
+    size_t wl = strlen(word);
+    for (const char *p = strstr(line, word); p; p = strstr(p + 1, word)) {
+        char after = p[wl];
+        if (!((after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
+              (after >= '0' && after <= '9') || after == '_'))
+            return true;
+    }
+    return false;
+}
+
 const struct jd_lang *jd_lang_by_filename(const struct jd_langs *l, const char *path)
 {
     const char *ext = jd_extension(path);
     const struct jd_lang *found = NULL;
     if (!*ext)
         return NULL;
+    /* Kattis: a .py whose #! line names python2 is Python 2, installed or
+     * not (then it is skipped, not run as Python 3 and failed). */
+    for (size_t i = 0; l && i < l->n; i++)
+        for (char **e = l->v[i].shebang_extensions; l->v[i].shebang && e && *e; e++)
+            if (!strcmp(*e, ext) && shebang_names(path, l->v[i].shebang))
+                return &l->v[i];
     for (size_t i = 0; l && i < l->n; i++)
         for (char **e = l->v[i].extensions; e && *e; e++)
             if (!strcmp(*e, ext)) {
@@ -391,7 +478,9 @@ const struct jd_lang *jd_detect_lang(const struct jd_langs *langs, const char *p
     for (size_t i = 0; i < n; i++) {
         if (is_header(names[i]))
             continue;
-        const struct jd_lang *l = jd_lang_by_filename(langs, names[i]);
+        char *full = jd_path_join(path, names[i]);
+        const struct jd_lang *l = full ? jd_lang_by_filename(langs, full) : NULL;
+        free(full);
         if (l && (!best || (!strcmp(l->id, "cpp") && !strcmp(best->id, "c"))))
             best = l;
     }

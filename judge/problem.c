@@ -242,12 +242,32 @@ static bool source_mentions_testlib(const char *path)
     return found;
 }
 
+/* output_validator/ is the program when it holds files; when it holds
+ * only one directory (problemtools' output_validator/guess_validator/
+ * validate.cc + validate.h), that directory is. */
+static char *newer_program_dir(const char *dir)
+{
+    char **names = NULL;
+    size_t n = 0;
+    if (jd_list_dir(dir, &names, &n) < 0)
+        return strdup(dir);
+    char *only = n == 1 ? jd_path_join(dir, names[0]) : NULL;
+    jd_strv_free(names);
+    if (n == 1 && !only)
+        return NULL;
+    if (only && jd_is_dir(only))
+        return only;
+    free(only);
+    return strdup(dir);
+}
+
 /* The output validator: output_validators/<one program> (legacy),
- * output_validator/ (newer; the dir is the program), or a testlib-style
+ * output_validator/ (newer; the dir is the program, or the one dir in it), or a testlib-style
  * checker.* / checker/ at the top of the problem. */
 static int find_checker(struct jd_problem *p, char *err, size_t errlen)
 {
     char *path = NULL;
+    bool interactor = false;
     int rc = 0;
     char *legacy = jd_path_join(p->dir, "output_validators");
     char *newer = jd_path_join(p->dir, "output_validator");
@@ -256,7 +276,10 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
         goto out;
     }
     if (jd_is_dir(newer)) {
-        path = strdup(newer);
+        if (!(path = newer_program_dir(newer))) {
+            rc = -ENOMEM;
+            goto out;
+        }
     } else if (jd_is_dir(legacy)) {
         char **names = NULL;
         size_t n = 0;
@@ -277,6 +300,23 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
     if (path) {
         p->checker = source_mentions_testlib(path) ? JD_CHECK_TESTLIB : JD_CHECK_KATTIS;
     } else {
+        /* Polygon: a testlib interactor (interactor input output answer,
+         * talking to the solution on stdin/stdout) makes the problem
+         * interactive, whatever problem.yaml says. */
+        char **names = NULL;
+        size_t n = 0;
+        if (jd_list_dir(p->dir, &names, &n) == 0)
+            for (size_t i = 0; i < n && !path; i++)
+                if (!strncmp(names[i], "interactor", 10) &&
+                    (names[i][10] == 0 || names[i][10] == '.'))
+                    path = jd_path_join(p->dir, names[i]);
+        jd_strv_free(names);
+        if (path) {
+            p->checker = JD_CHECK_TESTLIB;
+            p->interactive = interactor = true;
+        }
+    }
+    if (!path) {
         char **names = NULL;
         size_t n = 0;
         if (jd_list_dir(p->dir, &names, &n) == 0)
@@ -294,8 +334,8 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
         rc = -ENOENT;
         goto out;
     }
-    if (path && p->checker == JD_CHECK_TESTLIB && (p->interactive || p->multipass)) {
-        snprintf(err, errlen, "%s: interactive and multi-pass problems need a Kattis-style output validator", path);
+    if (path && p->checker == JD_CHECK_TESTLIB && (p->multipass || (p->interactive && !interactor))) {
+        snprintf(err, errlen, "%s: multi-pass problems, and interactive ones without a testlib interactor.*, need a Kattis-style output validator", path);
         free(path);
         rc = -EINVAL;
         goto out;
@@ -322,6 +362,16 @@ static int find_input_validators(struct jd_problem *p)
     char *legacy = jd_path_join(p->dir, "input_validators");
     char *newer = jd_path_join(p->dir, "input_validator");
     int rc = 0;
+    /* problemtools' older packages name it input_format_validators/ */
+    if (legacy && !jd_is_dir(legacy)) {
+        char *older = jd_path_join(p->dir, "input_format_validators");
+        if (older && jd_is_dir(older)) {
+            free(legacy);
+            legacy = older;
+        } else {
+            free(older);
+        }
+    }
     if (!legacy || !newer || !(p->input_validators = calloc(1, sizeof(char *)))) {
         rc = -ENOMEM;
     } else if (jd_is_dir(newer)) {

@@ -65,7 +65,7 @@ const char cmd_verify_usage[] =
     "directory of files) and check that each gets the verdict its directory\n"
     "names: accepted (AC), wrong_answer (WA), presentation_error (PE),\n"
     "time_limit_exceeded (TLE), memory_limit_exceeded (MLE), run_time_error\n"
-    "(RTE), output_limit_exceeded (OLE), compile_error (CE), rejected (anything\n"
+    "(RTE, or MLE as on Kattis), output_limit_exceeded (OLE), compile_error (CE), rejected (anything\n"
     "but AC). On scoring problems accepted also means the full score.\n"
     "Programs in languages that are not installed here are skipped, not failed.\n"
     "First, every input validator (input_validators/ or input_validator/) checks\n"
@@ -596,11 +596,14 @@ struct sub {
     double time_limit;
 };
 
-struct expect { const char *dir; jd_verdict v; int kind; /* 0 exact, 1 any rejection, 2 partial */ };
+/* kind: 0 exact, 1 any rejection, 2 partial, 3 RTE or MLE (problemtools has
+ * no MLE verdict: a program over its memory limit is a run-time error there,
+ * so Kattis packages keep such programs under run_time_error/) */
+struct expect { const char *dir; jd_verdict v; int kind; };
 static const struct expect expects[] = {
     {"accepted", JD_AC, 0}, {"wrong_answer", JD_WA, 0}, {"presentation_error", JD_PE, 0},
     {"time_limit_exceeded", JD_TLE, 0}, {"memory_limit_exceeded", JD_MLE, 0},
-    {"run_time_error", JD_RTE, 0}, {"output_limit_exceeded", JD_OLE, 0},
+    {"run_time_error", JD_RTE, 3}, {"output_limit_exceeded", JD_OLE, 0},
     {"compile_error", JD_CE, 0}, {"judge_error", JD_JE, 0}, {"rejected", JD_WA, 1},
     {"partially_accepted", JD_AC, 2},
 };
@@ -642,6 +645,8 @@ static void judge_sub(struct verify *v, struct sub *s, struct sb_slot **slots)
         s->match = s->rep.verdict != JD_AC && s->rep.verdict != JD_JE;
     else if (e->kind == 2)
         s->match = s->rep.score > 0 && !full;
+    else if (e->kind == 3)
+        s->match = s->rep.verdict == JD_RTE || s->rep.verdict == JD_MLE;
     else
         s->match = s->rep.verdict == e->v && (e->v != JD_AC || full);
     s->done = true;
@@ -844,15 +849,28 @@ int cmd_verify(int argc, char **argv)
     }
     /* The test inputs first: every input validator on every input. */
     struct jd_input_result *inputs = NULL;
-    size_t n_inputs = 0, bad_inputs = 0;
+    size_t n_inputs = 0, bad_inputs = 0, skipped_validators = 0;
     char input_err[JD_MSG_MAX] = "";
     if (jd_validate_inputs(p, langs, v.slots[0], &inputs, &n_inputs, input_err, sizeof input_err) < 0)
         bad_inputs++;
-    for (size_t i = 0; i < n_inputs; i++)
-        if (!inputs[i].valid)
+    for (size_t i = 0; i < n_inputs; i++) {
+        if (inputs[i].skipped)
+            skipped_validators++;
+        else if (!inputs[i].valid)
             bad_inputs++;
+    }
+    /* A validator skipped for its language is said on stderr too: a setter
+     * must not read "all inputs valid" when one check never ran. */
+    for (size_t i = 0; i < n_inputs; i++)
+        if (inputs[i].skipped) {
+            char val[SAFE_NAME];
+            fprintf(stderr, "warning: input validator %s %s\n",
+                    term_safe(val, sizeof val, inputs[i].validator),
+                    term_safe(safe, sizeof safe, inputs[i].message));
+        }
     if (v.tty && (n_inputs || input_err[0]))
-        fprintf(stderr, "input validation: %zu checks, %zu failed%s%s\n", n_inputs, bad_inputs,
+        fprintf(stderr, "input validation: %zu checks, %zu failed%s%s\n",
+                n_inputs - skipped_validators, bad_inputs,
                 input_err[0] ? ": " : "", term_safe(safe, sizeof safe, input_err));
 
     double mult, margin;
@@ -906,16 +924,17 @@ int cmd_verify(int argc, char **argv)
         }
         json_t *ins = json_array();
         for (size_t i = 0; i < n_inputs; i++)
-            json_array_append_new(ins, json_pack("{s:o, s:o, s:b, s:o}", "test",
+            json_array_append_new(ins, json_pack("{s:o, s:o, s:b, s:b, s:o}", "test",
                                                  json_text(inputs[i].test), "validator",
                                                  json_text(inputs[i].validator), "valid",
-                                                 inputs[i].valid, "message",
-                                                 json_text(inputs[i].message)));
-        json_t *root = json_pack("{s:o, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:o, s:o}", "problem",
+                                                 inputs[i].valid, "skipped", inputs[i].skipped,
+                                                 "message", json_text(inputs[i].message)));
+        json_t *root = json_pack("{s:o, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:I, s:o, s:o}", "problem",
                                  json_text(jd_problem_name(p)), "time_limit", v.tl,
                                  "time_limit_inferred", inferred, "tle_time_limit", v.tl_tle,
                                  "mismatches", (json_int_t)bad, "skipped", (json_int_t)skipped,
                                  "submissions", arr, "invalid_inputs", (json_int_t)bad_inputs,
+                                 "skipped_input_validators", (json_int_t)skipped_validators,
                                  "input_error", json_text(input_err), "inputs", ins);
         char *s = json_dumps(root, JSON_OUT_FLAGS);
         if (s)
@@ -946,14 +965,18 @@ int cmd_verify(int argc, char **argv)
         if (input_err[0])
             printf("input validation failed: %s\n", term_safe(safe, sizeof safe, input_err));
         for (size_t i = 0; i < n_inputs; i++)
-            if (!inputs[i].valid) {
+            if (inputs[i].skipped) {
+                char val[SAFE_NAME];
+                printf("input validator %s %s\n", term_safe(val, sizeof val, inputs[i].validator),
+                       term_safe(safe, sizeof safe, inputs[i].message));
+            } else if (!inputs[i].valid) {
                 char val[SAFE_NAME];
                 printf("input %s rejected by %s: %s\n", term_safe(name, sizeof name, inputs[i].test),
                        term_safe(val, sizeof val, inputs[i].validator),
                        term_safe(safe, sizeof safe, inputs[i].message));
             }
-        if (n_inputs)
-            printf("%zu input checks, %zu failed\n", n_inputs, bad_inputs);
+        if (n_inputs > skipped_validators)
+            printf("%zu input checks, %zu failed\n", n_inputs - skipped_validators, bad_inputs);
     }
     jd_input_results_free(inputs, n_inputs);
     for (size_t i = 0; i < v.n; i++) {

@@ -373,29 +373,34 @@ Test(judge_problem, interactive_verdicts)
 {
     char msg[JD_MSG_MAX];
     struct sb_result ok = sbr(SB_OK, 0, 0), acc = sbr(SB_RE, 42, 0), rej = sbr(SB_RE, 43, 0);
-    cr_assert_eq(jd_interactive_verdict(&ok, &acc, "", msg, sizeof msg), JD_AC);
-    cr_assert_eq(jd_interactive_verdict(&ok, &rej, "too many guesses", msg, sizeof msg), JD_WA);
+    cr_assert_eq(jd_interactive_verdict(&ok, &acc, false, "", msg, sizeof msg), JD_AC);
+    cr_assert_eq(jd_interactive_verdict(&ok, &rej, false, "too many guesses", msg, sizeof msg), JD_WA);
     cr_assert_str_eq(msg, "too many guesses");
     /* the validator must say 42 or 43 */
     struct sb_result v0 = sbr(SB_OK, 0, 0), vto = sbr(SB_TO, 0, 0), vseg = sbr(SB_SG, 0, 11);
-    cr_assert_eq(jd_interactive_verdict(&ok, &v0, "", msg, sizeof msg), JD_JE);
+    cr_assert_eq(jd_interactive_verdict(&ok, &v0, false, "", msg, sizeof msg), JD_JE);
     cr_assert(strstr(msg, "exit code 0"), "%s", msg);
-    cr_assert_eq(jd_interactive_verdict(&ok, &vto, "", msg, sizeof msg), JD_JE);
-    cr_assert_eq(jd_interactive_verdict(&ok, &vseg, "", msg, sizeof msg), JD_JE);
+    cr_assert_eq(jd_interactive_verdict(&ok, &vto, false, "", msg, sizeof msg), JD_JE);
+    cr_assert_eq(jd_interactive_verdict(&ok, &vseg, false, "", msg, sizeof msg), JD_JE);
     /* the submission's own limits win over the rejection they caused */
     struct sb_result to = sbr(SB_TO, 0, 0), ml = sbr(SB_ML, 0, 0);
-    cr_assert_eq(jd_interactive_verdict(&to, &rej, "", msg, sizeof msg), JD_TLE);
-    cr_assert_eq(jd_interactive_verdict(&ml, &rej, "", msg, sizeof msg), JD_MLE);
+    cr_assert_eq(jd_interactive_verdict(&to, &rej, false, "", msg, sizeof msg), JD_TLE);
+    cr_assert_eq(jd_interactive_verdict(&ml, &rej, false, "", msg, sizeof msg), JD_MLE);
     /* crashes */
     struct sb_result segv = sbr(SB_SG, 0, SIGSEGV), pipe = sbr(SB_SG, 0, SIGPIPE), re = sbr(SB_RE, 3, 0);
-    cr_assert_eq(jd_interactive_verdict(&segv, &rej, "", msg, sizeof msg), JD_RTE);
-    cr_assert_eq(jd_interactive_verdict(&segv, &acc, "", msg, sizeof msg), JD_RTE);
-    cr_assert_eq(jd_interactive_verdict(&re, &acc, "", msg, sizeof msg), JD_RTE);
+    cr_assert_eq(jd_interactive_verdict(&segv, &rej, false, "", msg, sizeof msg), JD_RTE);
+    cr_assert_eq(jd_interactive_verdict(&segv, &acc, false, "", msg, sizeof msg), JD_RTE);
+    cr_assert_eq(jd_interactive_verdict(&re, &acc, false, "", msg, sizeof msg), JD_RTE);
     /* hung up on by a validator that rejected early: wrong answer */
-    cr_assert_eq(jd_interactive_verdict(&pipe, &rej, "", msg, sizeof msg), JD_WA);
-    cr_assert_eq(jd_interactive_verdict(&re, &rej, "", msg, sizeof msg), JD_WA);
+    cr_assert_eq(jd_interactive_verdict(&pipe, &rej, false, "", msg, sizeof msg), JD_WA);
+    cr_assert_eq(jd_interactive_verdict(&re, &rej, false, "", msg, sizeof msg), JD_WA);
+    /* an error exit before the validator ended (problemtools guess_rte.c:
+     * exits 42 at once; the validator rejects the EOF it then reads) */
+    cr_assert_eq(jd_interactive_verdict(&re, &rej, true, "", msg, sizeof msg), JD_RTE);
+    /* a clean exit first stays the validator's call */
+    cr_assert_eq(jd_interactive_verdict(&ok, &rej, true, "", msg, sizeof msg), JD_WA);
     struct sb_result xx = sbr(SB_XX, 0, 0);
-    cr_assert_eq(jd_interactive_verdict(&xx, &acc, "", msg, sizeof msg), JD_JE);
+    cr_assert_eq(jd_interactive_verdict(&xx, &acc, false, "", msg, sizeof msg), JD_JE);
 }
 
 /* ---- numbers out of range: refused with the file, the line and the key --------- */
