@@ -524,6 +524,7 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
         cg_read_key(cg, SB_CG_CPU, "cpu.stat", "usage_usec", &us);
         cg->cpu_base_us = us;
         cg_read_key(cg, SB_CG_MEM, "memory.events", "oom_kill", &cg->oom_base);
+        cg_read_key(cg, SB_CG_MEM, "memory.events", "max", &cg->max_base);
         cg->mem_base = 0;
         cg_read_u64(cg, SB_CG_MEM, "memory.current", &cg->mem_base);
         /* memory.peak: a write resets the watermark seen through this fd
@@ -544,7 +545,8 @@ int sb_cg_reset(struct sb_cgroup *cg, char *err, size_t errlen)
     }
     if ((r = cg_write(cg, SB_CG_CPU, "cpuacct.usage", "0")) < 0 ||
         (r = cg_write(cg, SB_CG_MEM, "memory.max_usage_in_bytes", "0")) < 0 ||
-        (r = cg_write(cg, SB_CG_MEM, "memory.failcnt", "0")) < 0) {
+        (r = cg_write(cg, SB_CG_MEM, "memory.failcnt", "0")) < 0 ||
+        (cg->has_memsw && (r = cg_write(cg, SB_CG_MEM, "memory.memsw.failcnt", "0")) < 0)) {
         sb_errmsg(err, errlen, "resetting cgroup counters", -r);
         return r;
     }
@@ -617,9 +619,18 @@ int sb_cg_read_stats(struct sb_cgroup *cg, struct sb_cg_stats *st)
                 st->mem_peak_bytes = cg->polled_max;
         }
         cg_read_key(cg, SB_CG_MEM, "memory.events", "oom_kill", &oom);
+        uint64_t max = 0;
+        cg_read_key(cg, SB_CG_MEM, "memory.events", "max", &max);
+        st->mem_failcnt = max >= cg->max_base ? max - cg->max_base : 0;
     } else {
         cg_read_u64(cg, SB_CG_MEM, "memory.max_usage_in_bytes", &st->mem_peak_bytes);
         cg_read_u64(cg, SB_CG_MEM, "memory.failcnt", &st->mem_failcnt);
+        /* with memsw the combined counter, charged first, is the one that
+         * fails (its limit equals the memory limit: no swap) */
+        uint64_t memsw_fail = 0;
+        if (cg->has_memsw)
+            cg_read_u64(cg, SB_CG_MEM, "memory.memsw.failcnt", &memsw_fail);
+        st->mem_failcnt += memsw_fail;
         v1_oom_kills(cg, &oom);
     }
     st->oom_kills = oom >= cg->oom_base ? oom - cg->oom_base : 0;

@@ -59,6 +59,7 @@ struct sb_cgroup {
     uint64_t polled_max;     /* ... and the largest memory.current seen in the run */
     uint64_t cpu_base_us;    /* v2: cpu.stat usage at run start */
     uint64_t oom_base;       /* oom_kill count at run start */
+    uint64_t max_base;       /* v2: memory.events max (limit reached) at run start */
     uint64_t mem_base;       /* usage at run start (the launcher's pages) */
     uint64_t cur_mem_limit;  /* last limits written, to skip rewrites */
     uint32_t cur_pids;
@@ -71,7 +72,7 @@ struct sb_cg_stats {
     uint64_t cpu_ns;
     uint64_t mem_peak_bytes;
     uint64_t oom_kills;      /* since run start */
-    uint64_t mem_failcnt;    /* v1 only */
+    uint64_t mem_failcnt;    /* times the limit was reached (v1 failcnt, v2 events max) */
 };
 
 /* Where the hierarchies are: detect from /proc/self/mountinfo. */

@@ -196,7 +196,13 @@ static int watch(struct sb_slot *s, int stfd, int cancel_fd, const struct sb_lim
 static void classify(struct sb_result *res, const struct sb_limits *lim, bool have_status,
                      int status, const struct sb_cg_stats *st)
 {
+    /* Over the limit: killed by the OOM killer; or the box's own peak
+     * reached its limit (the cgroup's limit is that plus the launcher's
+     * pages: the kernel reclaimed page cache there, and the program
+     * survived); or a failed charge near the limit. Recent kernels do not
+     * always count failed charges on v1, so the peak alone decides. */
     bool mem_hit = st->oom_kills > 0 ||
+                   (lim->mem_kib && st->mem_peak_bytes / 1024 >= lim->mem_kib) ||
                    (lim->mem_kib && st->mem_failcnt > 0 &&
                     st->mem_peak_bytes / 1024 >= lim->mem_kib - lim->mem_kib / 50);
     if (!have_status) {
@@ -227,7 +233,10 @@ static void classify(struct sb_result *res, const struct sb_limits *lim, bool ha
         }
     } else {
         res->exit_code = WEXITSTATUS(status);
-        if (res->exit_code != 0 && mem_hit) {
+        /* A program that reached its limit and survived (the kernel found
+         * page cache to reclaim) is over it all the same: ML, whatever it
+         * exited with, so the verdict does not depend on the reclaim. */
+        if (mem_hit) {
             res->status = SB_ML;
             sb_setmsg(res->message, sizeof res->message, "memory limit exceeded");
         } else if (res->exit_code != 0) {

@@ -123,6 +123,43 @@ Test(sandbox_limits, memory_limit)
     sb_slot_close(slot);
 }
 
+/* Reading a file bigger than the memory limit fills the box's cgroup with
+ * page cache, which the kernel reclaims at the limit: the program
+ * survives and exits 0, but it reached its limit, so the verdict is ML
+ * every time rather than whatever the reclaim allowed. */
+Test(sandbox_limits, reaching_the_limit_and_surviving_is_ML)
+{
+    struct sb_slot *slot = open_slot();
+    char dir[] = "/var/tmp/nsjudge-test-pagecache-XXXXXX", big[128];
+    cr_assert(mkdtemp(dir));
+    chmod(dir, 0755);
+    snprintf(big, sizeof big, "%s/big", dir);
+    int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    cr_assert(fd >= 0);
+    static char block[1 << 20];
+    memset(block, 'x', sizeof block);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(write(fd, block, sizeof block), (ssize_t)sizeof block);
+    /* out of the page cache, so the box's own reads are charged to it */
+    fdatasync(fd);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+    struct sb_config cfg;
+    struct sb_result res;
+    const char *argv[] = {"/bin/cat", "/box/big", NULL};
+    sb_config_init(&cfg);
+    cfg.argv = argv;
+    cfg.box_dir = dir;
+    cfg.limits.cpu_s = 5;
+    cfg.limits.mem_kib = 16 * 1024;
+    cr_assert_eq(sb_run(slot, &cfg, &res), 0, "%s", res.message);
+    unlink(big);
+    rmdir(dir);
+    cr_assert_eq(res.status, SB_ML, "%s exit %d, %llu KiB: %s", sb_status_code(res.status), res.exit_code,
+                 (unsigned long long)res.mem_kib, res.message);
+    sb_slot_close(slot);
+}
+
 Test(sandbox_limits, output_limit)
 {
     struct sb_slot *slot = open_slot();

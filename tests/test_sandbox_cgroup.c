@@ -101,8 +101,8 @@ Test(sandbox_cgroup, v1_fake_tree)
         put(dirs[i], "cgroup.procs", "");
     }
     const char *memfiles[] = {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
-                              "memory.max_usage_in_bytes", "memory.failcnt"};
-    for (size_t i = 0; i < 4; i++)
+                              "memory.max_usage_in_bytes", "memory.failcnt", "memory.memsw.failcnt"};
+    for (size_t i = 0; i < 5; i++)
         put(dirs[SB_CG_MEM], memfiles[i], "");
     put(dirs[SB_CG_MEM], "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n");
     put(dirs[SB_CG_PIDS], "pids.max", "");
