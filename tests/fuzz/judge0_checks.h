@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include "server/codec.h"
+#include "server/feedback.h"
 #include "server/judge0_json.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -71,18 +72,22 @@ static void b64_round_trip(const struct bytes *b, const char *what)
     free(d);
 }
 
+/* Rendered for a submitter (the policy's view) and for the jury (full). */
 static void render(const struct app *a, const struct submission *s, j0_fields f)
 {
-    bool not_utf8 = false;
-    json_t *j = j0_render_submission(a, s, f, true, &not_utf8);
-    FUZZ_CHECK(j, "a valid submission does not render in base64 mode (not_utf8=%d)", not_utf8);
-    char *text = json_dumps(j, JSON_COMPACT);
-    FUZZ_CHECK(text, "json_dumps of a rendered submission failed");
-    free(text);
-    json_decref(j);
-    j = j0_render_submission(a, s, f, false, &not_utf8);
-    FUZZ_CHECK(j || not_utf8, "plain render failed without not_utf8");
-    json_decref(j);
+    static const struct fb_view views[] = {{JD_FEEDBACK_UNSET, false}, {JD_FEEDBACK_FULL, true}};
+    for (size_t i = 0; i < sizeof views / sizeof *views; i++) {
+        bool not_utf8 = false;
+        json_t *j = j0_render_submission(a, s, f, true, views[i], &not_utf8);
+        FUZZ_CHECK(j, "a valid submission does not render in base64 mode (not_utf8=%d)", not_utf8);
+        char *text = json_dumps(j, JSON_COMPACT);
+        FUZZ_CHECK(text, "json_dumps of a rendered submission failed");
+        free(text);
+        json_decref(j);
+        j = j0_render_submission(a, s, f, false, views[i], &not_utf8);
+        FUZZ_CHECK(j || not_utf8, "plain render failed without not_utf8");
+        json_decref(j);
+    }
 }
 
 static void one(struct app *a, json_t *obj, bool b64)
