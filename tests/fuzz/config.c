@@ -16,9 +16,8 @@ static char *path;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    char *dir = fuzz_tmpdir("nsjudge-fuzz-config");
+    char *dir = fuzz_tmpdir("nsjudge-fuzz-config");   /* freed at exit */
     path = jd_path_join(dir, "nsjudge.json");
-    free(dir);
     if (!path)
         fuzz_die("path", "out of memory");
     return 0;
