@@ -162,37 +162,6 @@ static int read_token(struct src *s, struct tok *t)
     return 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0], lo = 0x80, hi = 0xbf;
-    size_t len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;          /* no overlong forms */
-        if (c == 0xed)
-            hi = 0x9f;          /* no surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        if (c == 0xf4)
-            hi = 0x8f;          /* nothing past U+10FFFF */
-    } else
-        return 0;
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return len;
-}
-
 /* A token for a message: at most about 40 bytes, cut between characters.
  * A NUL byte (a C string cannot hold it) and bytes that are not UTF-8 (a
  * JSON string cannot) are written as \xNN; all else is kept as it is, so
@@ -203,7 +172,7 @@ static void show(char *dst, size_t dstlen, const struct tok *t)
     const unsigned char *p = (const unsigned char *)t->s;
     size_t o = 0, i = 0, room = dstlen - 4;     /* "..." and the NUL */
     while (i < t->n) {
-        size_t k = p[i] ? utf8_len(p + i, t->n - i) : 0;
+        size_t k = p[i] ? jd_utf8_len(p + i, t->n - i) : 0;
         if (o + (k ? k : 4) > room)
             break;
         if (k) {

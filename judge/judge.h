@@ -164,6 +164,12 @@ int jd_archive_extract(const void *data, size_t len, const char *dir,
  * removed, never followed; name must be one path component. */
 int jd_rm_rf_at(int dirfd, const char *name);
 
+/* ---- text -------------------------------------------------------------- */
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none
+ * (overlong forms, surrogates and code points past U+10FFFF are not). */
+size_t jd_utf8_len(const void *s, size_t n);
+bool jd_utf8_valid(const char *s, size_t n);
+
 /* ---- judging a submission against a problem ---------------------------- */
 struct jd_test_result {
     char *name;            /* e.g. "secret/group1/03" */

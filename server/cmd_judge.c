@@ -251,42 +251,12 @@ static int parse_jobs(const char *s)
  * and bytes that are not UTF-8 as \xNN; JSON carries the exact text (jansson
  * escapes controls; JSON_ENSURE_ASCII keeps the output pure ASCII too). */
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 if none. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0], lo = 0x80, hi = 0xbf;
-    size_t len;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;          /* no overlong forms */
-        if (c == 0xed)
-            hi = 0x9f;          /* no surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        if (c == 0xf4)
-            hi = 0x8f;          /* nothing past U+10FFFF */
-    } else
-        return 0;
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return len;
-}
 
 /* The next character of p (n > 0 bytes left) as a terminal may see it:
  * out gets its text, the return value is how many bytes it took. */
 static size_t term_char(const unsigned char *p, size_t n, bool lines, char out[20], size_t *outlen)
 {
-    size_t k = utf8_len(p, n);
+    size_t k = jd_utf8_len(p, n);
     bool plain = k == 1 ? (p[0] >= 0x20 && p[0] != 0x7f) || p[0] == '\t' || (lines && p[0] == '\n')
                         : k > 1;
     if (k == 2 && p[0] == 0xc2 && p[1] < 0xa0)
@@ -356,7 +326,7 @@ static json_t *json_text(const char *s)
     if (!t)
         return NULL;
     for (const unsigned char *p = (const unsigned char *)s; n;) {
-        size_t k = utf8_len(p, n);
+        size_t k = jd_utf8_len(p, n);
         if (k) {
             memcpy(t + o, p, k);
             o += k;

@@ -174,8 +174,8 @@ json_t *http_form_json(const char *body, size_t len, char **bad_field)
         buf[k] = 0;
         if (eq == (size_t)-1 || eq == 0 || memchr(buf, 0, eq))
             continue;
-        bool name_ok = utf8_valid(buf, eq);
-        if (!name_ok || !utf8_valid(buf + eq + 1, k - eq - 1)) {
+        bool name_ok = jd_utf8_valid(buf, eq);
+        if (!name_ok || !jd_utf8_valid(buf + eq + 1, k - eq - 1)) {
             *bad_field = strdup(name_ok ? buf : "");
             json_decref(o);
             free(buf);

@@ -163,7 +163,7 @@ static int set_test_message(json_t *o, const char *msg)
     size_t n = strlen(msg);
     if (!n)
         return json_object_set_new(o, "message", json_null());
-    if (utf8_valid(msg, n))
+    if (jd_utf8_valid(msg, n))
         return json_object_set_new(o, "message", json_stringn(msg, n));
     char *b = b64_encode(msg, n);
     int rc = b ? json_object_set_new(o, "message", json_null()) ||

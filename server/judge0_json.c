@@ -138,7 +138,7 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
             if (f < 0) {
                 size_t l = strlen(bad);
                 /* the error is a JSON string: a name that is not UTF-8 is not echoed */
-                if (utf8_valid(p, n))
+                if (jd_utf8_valid(p, n))
                     snprintf(bad + l, sizeof bad - l, "%s%.*s", nbad ? ", " : "", (int)n, p);
                 else
                     snprintf(bad + l, sizeof bad - l, "%s(not UTF-8)", nbad ? ", " : "");
@@ -153,7 +153,7 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
     }
     if (nbad) {
         /* truncation may have cut a character in two */
-        for (size_t l = strlen(bad); l && !utf8_valid(bad, l); l--)
+        for (size_t l = strlen(bad); l && !jd_utf8_valid(bad, l); l--)
             bad[l - 1] = 0;
         snprintf(err, errlen, "invalid fields: [%s]", bad);
         return -EINVAL;
@@ -347,7 +347,7 @@ static int get_short_string(json_t *obj, const char *key, size_t max, bool allow
         return -1;
     }
     /* a form body can carry any bytes; these fields are shown as JSON strings */
-    if (!utf8_valid(json_string_value(v), json_string_length(v))) {
+    if (!jd_utf8_valid(json_string_value(v), json_string_length(v))) {
         add_err(errors, key, "must be valid UTF-8");
         return -1;
     }
@@ -505,7 +505,7 @@ static json_t *text_json(const struct bytes *b, bool base64, bool *not_utf8)
     if (!b->p)
         return json_null();
     (void)base64; /* plain text only: text_json_owned() does base64 */
-    if (!utf8_valid(b->p, b->n)) {
+    if (!jd_utf8_valid(b->p, b->n)) {
         *not_utf8 = true;
         return json_null();
     }

@@ -39,12 +39,12 @@ Test(server_codec, base64)
 
 Test(server_codec, utf8)
 {
-    cr_assert(utf8_valid("plain", 5));
-    cr_assert(utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15));
-    cr_assert(!utf8_valid("\xff", 1));
-    cr_assert(!utf8_valid("\xc3", 1), "truncated sequence");
-    cr_assert(!utf8_valid("\xc0\xaf", 2), "overlong");
-    cr_assert(!utf8_valid("\xed\xa0\x80", 3), "surrogate");
+    cr_assert(jd_utf8_valid("plain", 5));
+    cr_assert(jd_utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15));
+    cr_assert(!jd_utf8_valid("\xff", 1));
+    cr_assert(!jd_utf8_valid("\xc3", 1), "truncated sequence");
+    cr_assert(!jd_utf8_valid("\xc0\xaf", 2), "overlong");
+    cr_assert(!jd_utf8_valid("\xed\xa0\x80", 3), "surrogate");
 }
 
 Test(server_codec, judge0_status_mapping)
