@@ -4,6 +4,7 @@
 #ifndef NSJUDGE_TEST_SERVER_H
 #define NSJUDGE_TEST_SERVER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -56,5 +57,27 @@ int status_id(json_t *sub);
 const char *jstr(json_t *o, const char *key);
 
 char *repo_path(const char *rel); /* path under the repo root (from NSJUDGE_BIN) */
+
+/* A tiny HTTP listener on 127.0.0.1 for callbacks. It keeps the method
+ * and body of the first LISTENER_MAX requests (later ones overwrite the
+ * last); answers 500 to the first fail_first requests, 307 to
+ * http://127.0.0.1:redirect_port/next when that is set, else 200. */
+#define LISTENER_MAX 32
+struct listener {
+    int fd, port;
+    int fail_first, redirect_port;
+    int count;
+    char method[LISTENER_MAX][16];
+    char *body[LISTENER_MAX];
+    pthread_mutex_t mu;
+    pthread_t th;
+};
+void listener_start_on(struct listener *l, int fail_first, int port); /* port 0: any */
+void listener_start(struct listener *l, int fail_first);
+int listener_count(struct listener *l);
+/* Waits up to 20 s until n requests arrived; returns how many did. */
+int listener_wait(struct listener *l, int n);
+/* Ends the thread (shutdown wakes its accept) and frees what it kept. */
+void listener_stop(struct listener *l);
 
 #endif

@@ -82,77 +82,6 @@ static void make_problem(const char *root, const char *id, enum pkind kind, cons
                    "#error SECRETTOKEN_CC_3a4b\nint main(void){return 42;}\n");
 }
 
-/* ---- a tiny HTTP listener on 127.0.0.1 that keeps every request body ---------- */
-
-struct listener {
-    int fd, port, count;
-    char *body[32];
-    pthread_mutex_t mu;
-    pthread_t th;
-};
-
-static void *listen_main(void *arg)
-{
-    struct listener *l = arg;
-    for (;;) {
-        int c = accept(l->fd, NULL, NULL);
-        if (c < 0)
-            return NULL;
-        static __thread char buf[1 << 20];
-        size_t n = 0;
-        char *end = NULL;
-        while (n < sizeof buf - 1) {
-            ssize_t k = read(c, buf + n, sizeof buf - 1 - n);
-            if (k <= 0)
-                break;
-            n += (size_t)k;
-            buf[n] = 0;
-            if ((end = strstr(buf, "\r\n\r\n"))) {
-                char *cl = strcasestr(buf, "Content-Length:");
-                size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
-                if (n - (size_t)(end + 4 - buf) >= want)
-                    break;
-            }
-        }
-        pthread_mutex_lock(&l->mu);
-        if (l->count < 32)
-            l->body[l->count++] = strdup(end ? end + 4 : "");
-        pthread_mutex_unlock(&l->mu);
-        static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        (void)!write(c, ok, sizeof ok - 1);
-        close(c);
-    }
-}
-
-static void listener_start(struct listener *l)
-{
-    memset(l, 0, sizeof *l);
-    pthread_mutex_init(&l->mu, NULL);
-    l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    cr_assert(bind(l->fd, (struct sockaddr *)&a, sizeof a) == 0);
-    cr_assert(listen(l->fd, 16) == 0);
-    getsockname(l->fd, (struct sockaddr *)&a, &al);
-    l->port = ntohs(a.sin_port);
-    pthread_create(&l->th, NULL, listen_main, l);
-}
-
-/* Waits until n bodies arrived; returns how many did. */
-static int listener_wait(struct listener *l, int n)
-{
-    int got = 0;
-    for (int i = 0; i < 400; i++) {
-        pthread_mutex_lock(&l->mu);
-        got = l->count;
-        pthread_mutex_unlock(&l->mu);
-        if (got >= n)
-            break;
-        usleep(50000);
-    }
-    return got;
-}
-
 /* ---- scanning -------------------------------------------------------------------- */
 
 /* Occurrences of needle in every key and string of j, also inside strings
@@ -355,7 +284,7 @@ Test(server_feedback, samples_default_hides_secret_data_everywhere, .timeout = 4
     register_dir(&s, root, "leakv", NULL);
     register_dir(&s, root, "leakcc", NULL);
     struct listener l;
-    listener_start(&l);
+    listener_start(&l, 0);
     char cb[128];
     snprintf(cb, sizeof cb, "http://127.0.0.1:%d/cb", l.port);
 
@@ -484,6 +413,7 @@ Test(server_feedback, samples_default_hides_secret_data_everywhere, .timeout = 4
             hresp_free(&r);
             free(toks[p][k]);
         }
+    listener_stop(&l);
     cleanup(&s, root);
 }
 
@@ -542,7 +472,7 @@ Test(server_feedback, full_server_config_shows_secret_data, .timeout = 300)
     register_dir(&s, root, "leakcc", NULL);
     register_dir(&s, root, "closed", NULL);
     struct listener l;
-    listener_start(&l);
+    listener_start(&l, 0);
     char cb[128];
     snprintf(cb, sizeof cb, "http://127.0.0.1:%d/cb", l.port);
     char *tok[2];
@@ -576,6 +506,7 @@ Test(server_feedback, full_server_config_shows_secret_data, .timeout = 300)
     get_all(&s, "closed", tok, "", NULL, (struct expect){.sample = true});
     free(tok[0]);
     free(tok[1]);
+    listener_stop(&l);
     cleanup(&s, root);
 }
 

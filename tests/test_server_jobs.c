@@ -22,105 +22,6 @@ static json_t *c_sub(const char *src)
     return json_pack("{s:i, s:s}", "language_id", 50, "source_code", src);
 }
 
-/* ---- a tiny HTTP listener on 127.0.0.1 that records PUT bodies ---------------- */
-
-struct listener {
-    int fd, port;
-    int fail_first;          /* answer 500 to this many requests first */
-    int redirect_port;       /* answer 307 to http://127.0.0.1:this/ when set */
-    int count;
-    char method[8][16];
-    char *body[8];
-    pthread_mutex_t mu;
-    pthread_t th;
-};
-
-static void *listen_main(void *arg)
-{
-    struct listener *l = arg;
-    for (;;) {
-        int c = accept(l->fd, NULL, NULL);
-        if (c < 0)
-            return NULL;
-        char buf[65536];
-        size_t n = 0;
-        char *hdr_end = NULL;
-        while (n < sizeof buf - 1) {
-            ssize_t k = read(c, buf + n, sizeof buf - 1 - n);
-            if (k <= 0)
-                break;
-            n += (size_t)k;
-            buf[n] = 0;
-            hdr_end = strstr(buf, "\r\n\r\n");
-            if (hdr_end) {
-                char *cl = strcasestr(buf, "Content-Length:");
-                size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
-                if (n - (size_t)(hdr_end + 4 - buf) >= want)
-                    break;
-            }
-        }
-        pthread_mutex_lock(&l->mu);
-        int idx = l->count < 8 ? l->count : 7;
-        sscanf(buf, "%15s", l->method[idx]);
-        free(l->body[idx]);
-        l->body[idx] = strdup(hdr_end ? hdr_end + 4 : "");
-        int fail = l->count < l->fail_first;
-        l->count++;
-        pthread_mutex_unlock(&l->mu);
-        char redir[200];
-        snprintf(redir, sizeof redir, "HTTP/1.1 307 Elsewhere\r\nLocation: http://127.0.0.1:%d/next\r\n"
-                 "Content-Length: 0\r\nConnection: close\r\n\r\n", l->redirect_port);
-        const char *resp = l->redirect_port ? redir
-                           : fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                                  : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        (void)!write(c, resp, strlen(resp));
-        close(c);
-    }
-}
-
-static void listener_start_on(struct listener *l, int fail_first, int port);
-static void listener_start(struct listener *l, int fail_first)
-{
-    listener_start_on(l, fail_first, 0);
-}
-
-static void listener_start_on(struct listener *l, int fail_first, int port)
-{
-    memset(l, 0, sizeof *l);
-    pthread_mutex_init(&l->mu, NULL);
-    l->fail_first = fail_first;
-    l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-                            .sin_port = htons((uint16_t)port)};
-    socklen_t al = sizeof a;
-    int one = 1;
-    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    cr_assert(bind(l->fd, (struct sockaddr *)&a, sizeof a) == 0);
-    cr_assert(listen(l->fd, 16) == 0);
-    getsockname(l->fd, (struct sockaddr *)&a, &al);
-    l->port = ntohs(a.sin_port);
-    pthread_create(&l->th, NULL, listen_main, l);
-}
-
-/* Ends the thread (shutdown wakes its accept) and frees what it kept. */
-static void listener_stop(struct listener *l)
-{
-    shutdown(l->fd, SHUT_RDWR);
-    pthread_join(l->th, NULL);
-    close(l->fd);
-    for (int i = 0; i < 8; i++)
-        free(l->body[i]);
-    pthread_mutex_destroy(&l->mu);
-}
-
-static int listener_count(struct listener *l)
-{
-    pthread_mutex_lock(&l->mu);
-    int n = l->count;
-    pthread_mutex_unlock(&l->mu);
-    return n;
-}
-
 Test(server_callback, put_delivered_and_retried, .timeout = 240)
 {
     struct listener l;
@@ -257,6 +158,7 @@ Test(server_callback, loopback_refused_without_allow_list, .timeout = 180)
     cr_assert_eq(r.code, 422, "%s", r.body);
     hresp_free(&r);
     cr_assert_eq(listener_count(&l), 0, "the loopback listener must receive nothing");
+    listener_stop(&l);
     srv_cleanup(&s);
 }
 
@@ -314,6 +216,7 @@ Test(server_callback, refused_at_connect_time_when_not_allowed, .timeout = 240)
     usleep(300000);
     cr_assert_eq(listener_count(&l), 0, "the loopback listener must receive nothing");
     free(tok);
+    listener_stop(&l);
     srv_cleanup(&s);
 }
 
@@ -342,6 +245,8 @@ Test(server_callback, redirect_not_followed, .timeout = 240)
     cr_assert_eq(listener_count(&bouncer), 2, "both tries reach the allowed endpoint");
     cr_assert_eq(listener_count(&target), 0, "the redirect target must receive nothing");
     free(tok);
+    listener_stop(&target);
+    listener_stop(&bouncer);
     srv_cleanup(&s);
 }
 

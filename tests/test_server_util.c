@@ -282,3 +282,100 @@ const char *jstr(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
 }
+
+/* ---- the callback listener (test_server.h) --------------------------- */
+
+static void *listen_main(void *arg)
+{
+    struct listener *l = arg;
+    const size_t cap = 1 << 20;
+    char *buf = malloc(cap);
+    for (;;) {
+        int c = accept(l->fd, NULL, NULL);
+        if (c < 0 || !buf)
+            break;
+        size_t n = 0;
+        char *hdr_end = NULL;
+        while (n < cap - 1) {
+            ssize_t k = read(c, buf + n, cap - 1 - n);
+            if (k <= 0)
+                break;
+            n += (size_t)k;
+            buf[n] = 0;
+            if ((hdr_end = strstr(buf, "\r\n\r\n"))) {
+                char *cl = strcasestr(buf, "Content-Length:");
+                size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
+                if (n - (size_t)(hdr_end + 4 - buf) >= want)
+                    break;
+            }
+        }
+        buf[n] = 0;
+        pthread_mutex_lock(&l->mu);
+        int idx = l->count < LISTENER_MAX ? l->count : LISTENER_MAX - 1;
+        sscanf(buf, "%15s", l->method[idx]);
+        free(l->body[idx]);
+        l->body[idx] = strdup(hdr_end ? hdr_end + 4 : "");
+        int fail = l->count < l->fail_first;
+        l->count++;
+        pthread_mutex_unlock(&l->mu);
+        char redir[200];
+        snprintf(redir, sizeof redir, "HTTP/1.1 307 Elsewhere\r\nLocation: http://127.0.0.1:%d/next\r\n"
+                 "Content-Length: 0\r\nConnection: close\r\n\r\n", l->redirect_port);
+        const char *resp = l->redirect_port ? redir
+                           : fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                  : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        (void)!write(c, resp, strlen(resp));
+        close(c);
+    }
+    free(buf);
+    return NULL;
+}
+
+void listener_start_on(struct listener *l, int fail_first, int port)
+{
+    memset(l, 0, sizeof *l);
+    pthread_mutex_init(&l->mu, NULL);
+    l->fail_first = fail_first;
+    l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                            .sin_port = htons((uint16_t)port)};
+    socklen_t al = sizeof a;
+    int one = 1;
+    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    cr_assert(bind(l->fd, (struct sockaddr *)&a, sizeof a) == 0);
+    cr_assert(listen(l->fd, 16) == 0);
+    getsockname(l->fd, (struct sockaddr *)&a, &al);
+    l->port = ntohs(a.sin_port);
+    pthread_create(&l->th, NULL, listen_main, l);
+}
+
+void listener_start(struct listener *l, int fail_first)
+{
+    listener_start_on(l, fail_first, 0);
+}
+
+int listener_count(struct listener *l)
+{
+    pthread_mutex_lock(&l->mu);
+    int n = l->count;
+    pthread_mutex_unlock(&l->mu);
+    return n;
+}
+
+int listener_wait(struct listener *l, int n)
+{
+    int got = 0;
+    for (int i = 0; i < 400 && (got = listener_count(l)) < n; i++)
+        usleep(50000);
+    return got;
+}
+
+void listener_stop(struct listener *l)
+{
+    shutdown(l->fd, SHUT_RDWR);
+    pthread_join(l->th, NULL);
+    close(l->fd);
+    for (int i = 0; i < LISTENER_MAX; i++)
+        free(l->body[i]);
+    pthread_mutex_destroy(&l->mu);
+}
