@@ -58,6 +58,9 @@ const char *jstr(json_t *o, const char *key);
 
 char *repo_path(const char *rel); /* path under the repo root (from NSJUDGE_BIN) */
 
+/* A port on 127.0.0.1 that was free a moment ago. */
+int srv_free_port(void);
+
 /* A tiny HTTP listener on 127.0.0.1 for callbacks. It keeps the method
  * and body of the first LISTENER_MAX requests (later ones overwrite the
  * last); answers 500 to the first fail_first requests, 307 to

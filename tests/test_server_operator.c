@@ -26,18 +26,6 @@ static const char *nsj(void)
     return b;
 }
 
-static int any_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t l = sizeof a;
-    cr_assert(fd >= 0);
-    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void mktmp(char *dir, size_t len, const char *tag)
 {
     snprintf(dir, len, "/tmp/nsjudge-test-server-%s-XXXXXX", tag);
@@ -185,7 +173,7 @@ Test(server_operator, serve_and_worker_start_from_any_directory, .timeout = 180)
     snprintf(out, sizeof out, "%s/serve.log", dir);
     snprintf(wout, sizeof wout, "%s/worker.log", dir);
     snprintf(data, sizeof data, "%s/data", dir);
-    int port = any_port();
+    int port = srv_free_port();
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
     char base[16], wbase[16];
     int b = 70000 + (int)(getpid() % 2000) * 4;

@@ -39,7 +39,7 @@ char *repo_path(const char *rel)
     return out;
 }
 
-static int free_port(void)
+int srv_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -97,7 +97,7 @@ static void start(struct srv *s, int workers, const char *extra, bool relative)
     cr_assert(mkdtemp(s->dir));
     snprintf(s->cfg, sizeof s->cfg, "%s/nsjudge.json", s->dir);
     snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
-    s->port = free_port();
+    s->port = srv_free_port();
     s->workers = workers;
     snprintf(s->extra, sizeof s->extra, "%s", extra ? extra : "");
     char *langs = repo_path("configs/languages.json");
