@@ -38,7 +38,7 @@ for t in "$@"; do
         -max_len=65536 -artifact_prefix="$crashes/" $dict "$corpus" "testdata/fuzz/$t" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1)
+    last=$(grep -aE '^#[0-9]+.*cov: ' "$log" | tail -n 1) # -a: a log may hold an input's bytes
     cov=$(printf '%s\n' "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
     ft=$(printf '%s\n' "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
     corp=$(printf '%s\n' "$last" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
@@ -49,7 +49,7 @@ for t in "$@"; do
         art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
         result="FAILED (exit $rc; reproducer: ${art:-none}; log: $log)"
         # the report itself, for CI logs
-        grep -E 'ERROR: |runtime error:|fuzz property failed|SUMMARY:|^    #[0-9] ' "$log" | head -n 30 >&2
+        grep -aE 'ERROR: |runtime error:|fuzz property failed|SUMMARY:|^    #[0-9] ' "$log" | head -n 30 >&2
     fi
     line=$(printf '%-12s execs %9s  cov %5s  ft %6s  corpus %5s  %s' "$t" "${execs:-?}" \
         "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result")
