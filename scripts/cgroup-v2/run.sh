@@ -51,6 +51,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -sm
     -append "console=ttyS0 quiet loglevel=3 panic=-1 cgroup_no_v1=all nsjroot=$ROOT nsjguest=$GUEST" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap,id=hostroot \
     -virtfs local,path="$W/out",mount_tag=out,security_model=passthrough,id=out \
+    -virtfs local,path="$ROOT",mount_tag=checkout,security_model=passthrough,readonly=on,multidevs=remap,id=checkout \
     > "$W/console.log" 2>&1 || echo "test-cgroup-v2: qemu ended with $? (see $W/console.log)"
 rm -f "$IMG"
 echo "test-cgroup-v2: guest ran $(( $(date +%s) - t0 )) s"
