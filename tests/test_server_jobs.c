@@ -297,7 +297,8 @@ static char *read_all(const char *path, size_t *len)
 #define SUM_WA "#include <stdio.h>\nint main(void){long a,b;scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a==3?0:a+b);return 0;}\n"
 #define SUM_SLOW "#include <stdio.h>\n#include <unistd.h>\nint main(void){long a,b;usleep(250000);scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);return 0;}\n"
 
-Test(server_problems, upload_judge_per_test_results, .timeout = 300)
+/* (a long timeout: the cgroup v2 VM runs it under emulation) */
+Test(server_problems, upload_judge_per_test_results, .timeout = 900)
 {
     struct srv s;
     srv_start(&s, 1, NULL);

@@ -245,6 +245,9 @@ void wait_finished(struct srv *s, const char *token, double timeout_s)
 {
     char path[256];
     snprintf(path, sizeof path, "/submissions/%s?fields=status&base64_encoded=true", token);
+    /* the cgroup v2 VM judges under software emulation, many times slower */
+    if (getenv("NSJUDGE_EMULATED"))
+        timeout_s *= 4;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
