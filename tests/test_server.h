@@ -60,6 +60,9 @@ char *repo_path(const char *rel); /* path under the repo root (from NSJUDGE_BIN)
 
 /* A port on 127.0.0.1 that was free a moment ago. */
 int srv_free_port(void);
+/* A port on 127.0.0.1 bound (not listening) by *fd while it stays open:
+ * connections to it are refused and no one else takes it. */
+int srv_hold_port(int *fd);
 
 /* A tiny HTTP listener on 127.0.0.1 for callbacks. It keeps the method
  * and body of the first LISTENER_MAX requests (later ones overwrite the

@@ -79,12 +79,7 @@ static int log_has(struct srv *s, const char *needle)
 Test(server_callback, pending_callback_survives_restart, .timeout = 240)
 {
     /* hold a port nobody listens on: deliveries are refused */
-    int hold = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    cr_assert(bind(hold, (struct sockaddr *)&a, sizeof a) == 0);
-    getsockname(hold, (struct sockaddr *)&a, &al);
-    int port = ntohs(a.sin_port);
+    int hold, port = srv_hold_port(&hold);
 
     struct srv s;
     srv_start(&s, 1, "\"callbacks_max_tries\": 50, \"callback_allow\": [\"127.0.0.0/8\"]");
@@ -184,12 +179,7 @@ static void replace_in_file(const char *path, const char *from, const char *to)
  * it judges the address libcurl is about to connect to). */
 Test(server_callback, refused_at_connect_time_when_not_allowed, .timeout = 240)
 {
-    int hold = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    cr_assert(bind(hold, (struct sockaddr *)&a, sizeof a) == 0);
-    getsockname(hold, (struct sockaddr *)&a, &al);
-    int port = ntohs(a.sin_port);
+    int hold, port = srv_hold_port(&hold);
 
     struct srv s;
     srv_start(&s, 1, "\"callbacks_max_tries\": 50, \"callback_allow\": [\"127.0.0.1\"]");

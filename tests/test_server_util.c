@@ -39,16 +39,22 @@ char *repo_path(const char *rel)
     return out;
 }
 
-int srv_free_port(void)
+int srv_hold_port(int *fd)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    *fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t l = sizeof a;
-    cr_assert(fd >= 0);
-    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    close(fd);
+    cr_assert(*fd >= 0);
+    cr_assert(bind(*fd, (struct sockaddr *)&a, sizeof a) == 0);
+    getsockname(*fd, (struct sockaddr *)&a, &l);
     return ntohs(a.sin_port);
+}
+
+int srv_free_port(void)
+{
+    int fd, port = srv_hold_port(&fd);
+    close(fd);
+    return port;
 }
 
 static void spawn(struct srv *s)
