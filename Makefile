@@ -5,7 +5,7 @@
 # Sources are picked up by folder, so adding a file needs no edit here.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive uuid
+PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive uuid nettle
 OPT     ?= -O2 -g
 # CFLAGS from the command line add to these rather than replace them.
 # Release hardening. The sanitizer builds set HARDEN= (ASan checks memory
@@ -38,7 +38,7 @@ SERVER_SRC  := $(filter-out server/main.c server/cli_no_archive.c,$(wildcard ser
 CLI_SRC     := server/main.c server/cmd_run.c server/run_keep.c server/tty_relay.c server/cmd_judge.c \
                server/cli_no_archive.c
 PLUGIN_SRC  := $(filter-out $(CLI_SRC),$(wildcard server/*.c))
-CLI_LIBS    = $(shell pkg-config --libs jansson libseccomp yaml-0.1 2>/dev/null) -lpthread -lm -ldl
+CLI_LIBS    = $(shell pkg-config --libs jansson libseccomp yaml-0.1 nettle 2>/dev/null) -lpthread -lm -ldl
 TEST_SRC    := $(wildcard tests/*.c)
 HOSTILE_SRC := $(wildcard testdata/hostile/*.c)
 PROGRAM_SRC := $(wildcard testdata/programs/*.c)

@@ -1,8 +1,10 @@
 /*
- * checker_cache.c - a problem's validator is compiled once, on first use,
- * and kept (with a copy of its language) until the problem is freed, so
- * judging many submissions does not rebuild it each time. A validator
- * that does not compile is remembered as such too.
+ * checker_cache.c - a problem's validator (and, for a Polygon interactive
+ * problem, the checker run after its interactor) is built once, on first
+ * use, and kept (with a copy of its language) until the problem is freed,
+ * so judging many submissions does not rebuild it each time. A validator
+ * that does not compile is remembered as such too. Builds go through the
+ * on-disk cache (build_cache.c) when the problem was loaded with one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -52,17 +54,17 @@ static void first_line(const char *text, char *dst, size_t dstlen)
     snprintf(dst, dstlen, "%.*s", (int)(n < 300 ? n : 300), text ? text : "");
 }
 
-static int build(struct jd_checker_cache *c, const struct jd_problem *p, const struct jd_langs *langs,
-                 struct sb_slot *slot)
+static int build(struct jd_checker_cache *c, const struct jd_problem *p, const char *path,
+                 const struct jd_langs *langs, struct sb_slot *slot)
 {
     char err[JD_MSG_MAX];
-    const struct jd_lang *l = jd_detect_lang(langs, p->checker_path);
+    const struct jd_lang *l = jd_detect_lang(langs, path);
     if (!l) {
-        snprintf(c->msg, sizeof c->msg, "%s: no language found for this validator", p->checker_path);
+        snprintf(c->msg, sizeof c->msg, "%s: no language found for this validator", path);
         return -EINVAL;
     }
     if (!l->available) {
-        snprintf(c->msg, sizeof c->msg, "%s: %s is not installed on this host", p->checker_path, l->id);
+        snprintf(c->msg, sizeof c->msg, "%s: %s is not installed on this host", path, l->id);
         return -ENOENT;
     }
     int rc = jd_lang_copy(&c->lang, l);
@@ -77,16 +79,16 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const s
     bool ok;
     char *out = NULL;
     size_t outlen;
-    rc = jd_program_build(slot, &c->lang, p->checker_path, c->dir, "checker", NULL, true, &c->prog, &ok,
-                          &out, &outlen, NULL, err, sizeof err);
+    rc = jd_build_cached(slot, &c->lang, path, c->dir, "checker", p->build_cache_dir, &c->prog, &ok,
+                         &out, &outlen, NULL, err, sizeof err);
     if (rc < 0) {
-        snprintf(c->msg, sizeof c->msg, "building the validator %.200s: %.280s", p->checker_path, err);
+        snprintf(c->msg, sizeof c->msg, "building the validator %.200s: %.280s", path, err);
         return rc;
     }
     if (!ok) {
         char line[320];
         first_line(out, line, sizeof line);
-        snprintf(c->msg, sizeof c->msg, "the validator %s does not compile: %s", p->checker_path, line);
+        snprintf(c->msg, sizeof c->msg, "the validator %s does not compile: %s", path, line);
         jd_program_free(&c->prog);
         free(out);
         return -EINVAL;
@@ -95,13 +97,13 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const s
     return 0;
 }
 
-int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, struct sb_slot *slot,
-                   const struct jd_program **out, char *msg, size_t msglen)
+static int get_built(struct jd_checker_cache *c, const struct jd_problem *p, const char *path,
+                     const struct jd_langs *langs, struct sb_slot *slot,
+                     const struct jd_program **out, char *msg, size_t msglen)
 {
     *out = NULL;
-    if (!p->checker_path)
+    if (!path)
         return 0;
-    struct jd_checker_cache *c = p->cache;
     pthread_mutex_lock(&c->lock);
     if (!c->tried) {
         struct jd_langs *builtin = NULL;
@@ -110,7 +112,7 @@ int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, str
             langs = builtin;
         }
         if (c->rc == 0)
-            c->rc = build(c, p, langs, slot);
+            c->rc = build(c, p, path, langs, slot);
         jd_langs_free(builtin);
         /* a sandbox failure may pass; a validator that does not compile stays broken */
         c->tried = c->rc == 0 || c->rc == -EINVAL || c->rc == -ENOENT;
@@ -132,4 +134,17 @@ int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, str
     }
     pthread_mutex_unlock(&c->lock);
     return rc;
+}
+
+int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, struct sb_slot *slot,
+                   const struct jd_program **out, char *msg, size_t msglen)
+{
+    return get_built(p->cache, p, p->checker_path, langs, slot, out, msg, msglen);
+}
+
+int jd_post_checker_get(const struct jd_problem *p, const struct jd_langs *langs,
+                        struct sb_slot *slot, const struct jd_program **out, char *msg,
+                        size_t msglen)
+{
+    return get_built(p->post_cache, p, p->post_checker_path, langs, slot, out, msg, msglen);
 }

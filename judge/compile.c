@@ -283,11 +283,9 @@ static int make_dir(const char *scratch, const char *tag, char **dir, char *err,
     return 0;
 }
 
-int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
-                     const char *path, const char *scratch, const char *tag,
-                     const char *compiler_options, bool with_headers,
-                     struct jd_program *prog, bool *ok, char **out, size_t *outlen,
-                     struct sb_result *cres, char *err, size_t errlen)
+int jd_program_prepare(const struct jd_lang *lang, const char *path, const char *scratch,
+                       const char *tag, bool with_headers, struct jd_program *prog, char *err,
+                       size_t errlen)
 {
     memset(prog, 0, sizeof *prog);
     prog->lang = lang;
@@ -318,14 +316,34 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
         snprintf(err, errlen, "%s: %s", path, strerror(-rc));
         goto fail;
     }
-    rc = run_compiler(slot, lang, prog, scratch, tag, compiler_options, ok, out, outlen, cres,
-                      err, errlen);
-    if (rc < 0)
-        goto fail;
     return 0;
 fail:
     jd_program_free(prog);
     return rc;
+}
+
+int jd_program_compile(struct sb_slot *slot, struct jd_program *prog, const char *scratch,
+                       const char *tag, const char *compiler_options, bool *ok, char **out,
+                       size_t *outlen, struct sb_result *cres, char *err, size_t errlen)
+{
+    int rc = run_compiler(slot, prog->lang, prog, scratch, tag, compiler_options, ok, out, outlen,
+                          cres, err, errlen);
+    if (rc < 0)
+        jd_program_free(prog);
+    return rc;
+}
+
+int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
+                     const char *path, const char *scratch, const char *tag,
+                     const char *compiler_options, bool with_headers,
+                     struct jd_program *prog, bool *ok, char **out, size_t *outlen,
+                     struct sb_result *cres, char *err, size_t errlen)
+{
+    int rc = jd_program_prepare(lang, path, scratch, tag, with_headers, prog, err, errlen);
+    if (rc < 0)
+        return rc;
+    return jd_program_compile(slot, prog, scratch, tag, compiler_options, ok, out, outlen, cres,
+                              err, errlen);
 }
 
 int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,

@@ -127,8 +127,8 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
         snprintf(tag, sizeof tag, "iv%zu", i);
         struct jd_lang vl = *l;   /* the validator's own compile limits */
         vl.compile_limits = l->validator_compile_limits;
-        rc = jd_program_build(slot, &vl, path, work, tag, NULL, true, &prog, &ok, &cout, &clen, NULL, msg,
-                              sizeof msg);
+        rc = jd_build_cached(slot, &vl, path, work, tag, p->build_cache_dir, &prog, &ok, &cout, &clen,
+                             NULL, msg, sizeof msg);
         if (rc < 0) {
             snprintf(err, errlen, "building the input validator %s: %s", path, msg);
             free(cout);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "judge/internal.h"
 
 struct side {
@@ -226,6 +227,35 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
         tr->verdict = JD_PE;
     if (tr->verdict == JD_AC && testlib_points)
         tr->score = points;
+    if (tr->verdict == JD_AC && testlib && c->post_checker) {
+        /* Polygon: the checker judges what the interactor wrote to its
+         * output file (checker input interactor.out answer) */
+        char *iout = jd_path_join(fb, "interactor.out");
+        struct jd_check_ctx cc = {.slot = c->slot, .p = c->p, .checker = c->post_checker,
+                                  .test = t, .work = work};
+        struct jd_check_result cr;
+        struct stat st;
+        if (!iout) {
+            rc = -ENOMEM;
+            goto fail;
+        }
+        /* the interactor's box wrote this dir and has ended: a symlink here
+         * would mount a host file into the checker's box */
+        if (lstat(iout, &st) < 0 || !S_ISREG(st.st_mode)) {
+            tr->verdict = JD_JE;
+            snprintf(tr->message, sizeof tr->message,
+                     "the interactor left no output file (a regular file) for the checker");
+            free(iout);
+            rc = 0;
+            goto out;
+        }
+        jd_check_testlib(&cc, iout, &cr);
+        free(iout);
+        tr->verdict = cr.verdict;
+        if (cr.has_score)
+            tr->score = cr.score;
+        snprintf(tr->message, sizeof tr->message, "%s", cr.message);
+    }
     if (tr->verdict == JD_AC) {
         char *sp = jd_path_join(fb, "score.txt"), *text = NULL;
         if (sp && jd_read_file(sp, 256, &text, NULL) == 0) {

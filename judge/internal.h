@@ -28,6 +28,9 @@ int jd_write_file(const char *path, const void *data, size_t len, mode_t mode);
 int jd_copy_file(const char *from, const char *to, mode_t mode);
 int jd_copy_tree(const char *from, const char *to);   /* files and dirs, symlinks followed */
 int jd_rm_rf(const char *path);
+/* Regular files and dirs only, symlinks never followed nor copied: for what a box wrote. */
+int jd_copy_tree_nofollow(const char *from, const char *to);
+int jd_mkdir_p(const char *path, mode_t mode);   /* mkdir -p; parts it creates get mode */
 /* mkdtemp under $TMPDIR (or /tmp) or under parent when given. */
 int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 /* Sorted names in a directory (no dot entries). */
@@ -85,6 +88,22 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
                      const char *compiler_options, bool with_headers,
                      struct jd_program *prog, bool *ok, char **out, size_t *outlen,
                      struct sb_result *cres, char *err, size_t errlen);
+/* jd_program_build in two steps: prepare copies the sources into a fresh
+ * program dir (nothing runs), compile runs the compiler in the box (on a
+ * rc < 0 it frees prog). build_cache.c looks between the two. */
+int jd_program_prepare(const struct jd_lang *lang, const char *path, const char *scratch,
+                       const char *tag, bool with_headers, struct jd_program *prog, char *err,
+                       size_t errlen);
+int jd_program_compile(struct sb_slot *slot, struct jd_program *prog, const char *scratch,
+                       const char *tag, const char *compiler_options, bool *ok, char **out,
+                       size_t *outlen, struct sb_result *cres, char *err, size_t errlen);
+/* A problem's own program (validator, checker, interactor), built through
+ * the on-disk cache in cache_dir (build_cache.c; NULL: no cache, a plain
+ * build with headers). *hit says the compile was skipped. */
+int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char *path,
+                    const char *scratch, const char *tag, const char *cache_dir,
+                    struct jd_program *prog, bool *ok, char **out, size_t *outlen,
+                    bool *hit, char *err, size_t errlen);
 /* Same from a buffer holding the source. */
 int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
                             const char *src, size_t srclen, const char *scratch,
@@ -168,12 +187,21 @@ struct jd_problem {
     struct jd_test *tests; size_t n_tests;
     struct jd_group *groups; size_t n_groups;
     struct jd_checker_cache *cache;   /* the compiled validator (checker_cache.c) */
+    /* Polygon: a testlib checker.* beside interactor.*, run on the
+     * interactor's output file once the interactor accepted; NULL if none */
+    char *post_checker_path;
+    struct jd_checker_cache *post_cache;
+    char *build_cache_dir;            /* jd_problem_options.build_cache_dir (copy) or NULL */
 };
 
 /* The problem's validator, built on first use; NULL (and 0) when the problem
  * uses the default checker. Thread-safe. */
 int jd_checker_get(const struct jd_problem *p, const struct jd_langs *langs, struct sb_slot *slot,
                    const struct jd_program **out, char *msg, size_t msglen);
+/* The Polygon checker run after the interactor; NULL (and 0) when none. */
+int jd_post_checker_get(const struct jd_problem *p, const struct jd_langs *langs,
+                        struct sb_slot *slot, const struct jd_program **out, char *msg,
+                        size_t msglen);
 
 int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, size_t errlen);
 int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *path,
@@ -226,6 +254,7 @@ struct jd_run_ctx {
     const struct jd_problem *p;
     const struct jd_program *sub;
     const struct jd_program *checker;
+    const struct jd_program *post_checker; /* Polygon: checker after the interactor, or NULL */
     double time_limit_s;
     const char *scratch;
 };

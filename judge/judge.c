@@ -122,7 +122,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     memset(rep, 0, sizeof *rep);
     char *work = NULL;
     struct jd_program sub = {0};
-    const struct jd_program *checker = NULL;
+    const struct jd_program *checker = NULL, *post_checker = NULL;
     struct jd_test_result *results = NULL;
     bool *started = NULL, *needed = NULL;
     int rc = jd_mkdtemp(opt->scratch_dir, "nsjudge-judge", &work);
@@ -178,7 +178,8 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     if (opt->progress)
         opt->progress(opt->progress_ctx, rep, (size_t)-1, p->n_tests);
 
-    if (jd_checker_get(p, opt->langs, opt->slots[0], &checker, msg, sizeof msg) < 0) {
+    if (jd_checker_get(p, opt->langs, opt->slots[0], &checker, msg, sizeof msg) < 0 ||
+        jd_post_checker_get(p, opt->langs, opt->slots[0], &post_checker, msg, sizeof msg) < 0) {
         rep->verdict = JD_JE;
         snprintf(rep->message, sizeof rep->message, "%s", msg);
         goto out;
@@ -200,7 +201,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     struct run_state s = {
         .p = p, .opt = opt, .results = results, .started = started, .needed = needed,
         .partial = rep,
-        .base = {.p = p, .sub = &sub, .checker = checker,
+        .base = {.p = p, .sub = &sub, .checker = checker, .post_checker = post_checker,
                  .time_limit_s = opt->time_limit_s > 0 ? opt->time_limit_s : p->time_limit_s,
                  .scratch = work},
     };

@@ -117,6 +117,10 @@ struct jd_problem;   /* opaque: loaded once, read-only after, shareable between
 struct jd_problem_options {
     double time_limit_s;   /* override; 0 = from the package (or default 1 s) */
     uint64_t mem_limit_kib;/* override; 0 = from the package (or default 256 MiB) */
+    /* Host dir where the package's own programs (validators, checkers,
+     * interactors) are kept compiled, keyed by content, across loads and
+     * processes (build_cache.c); NULL = compile afresh for each load. */
+    const char *build_cache_dir;
 };
 
 int jd_problem_load(const char *dir, const struct jd_problem_options *opt,

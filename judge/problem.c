@@ -38,6 +38,9 @@ void jd_problem_free(struct jd_problem *p)
         group_free(&p->groups[i]);
     free(p->groups);
     jd_checker_cache_free(p->cache);
+    jd_checker_cache_free(p->post_cache);
+    free(p->post_checker_path);
+    free(p->build_cache_dir);
     free(p->dir);
     free(p->name);
     free(p->format_version);
@@ -314,6 +317,16 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
         if (path) {
             p->checker = JD_CHECK_TESTLIB;
             p->interactive = interactor = true;
+            /* Polygon's optional checker then judges the interactor's output file */
+            if (jd_list_dir(p->dir, &names, &n) == 0)
+                for (size_t i = 0; i < n && !p->post_checker_path; i++)
+                    if (!strncmp(names[i], "checker", 7) &&
+                        (names[i][7] == 0 || names[i][7] == '.') &&
+                        !(p->post_checker_path = jd_path_join(p->dir, names[i])))
+                        rc = -ENOMEM;
+            jd_strv_free(names);
+            if (rc < 0)
+                goto out;
         }
     }
     if (!path) {
@@ -476,6 +489,8 @@ int jd_problem_load(const char *dir, const struct jd_problem_options *opt,
     p->output_kib = DEFAULT_OUTPUT_KIB;
     size_t root;
     if (!p->dir || !p->name || !p->format_version || jd_checker_cache_new(&p->cache) < 0 ||
+        jd_checker_cache_new(&p->post_cache) < 0 ||
+        (opt && opt->build_cache_dir && !(p->build_cache_dir = strdup(opt->build_cache_dir))) ||
         new_group(p, -1, "", &root) < 0)
         goto fail_nomem;
 

@@ -207,6 +207,20 @@ static int scratch_init(void)
     return 0;
 }
 
+/* Where compiled validators are kept between runs (judge/build_cache.c):
+ * $NSJUDGE_CACHE_DIR (empty: no cache), else the XDG cache dir. */
+static const char *build_cache_dir(void)
+{
+    static char dir[PATH_MAX];
+    const char *env = getenv("NSJUDGE_CACHE_DIR");
+    if (env)
+        return *env ? env : NULL;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n = xdg && *xdg ? snprintf(dir, sizeof dir, "%s/nsjudge/build", xdg)
+            : home && *home ? snprintf(dir, sizeof dir, "%s/.cache/nsjudge/build", home) : -1;
+    return n > 0 && (size_t)n < sizeof dir ? dir : NULL;
+}
+
 /* Box slots for this process; ids offset by the pid so that several nsjudge
  * processes on one host do not share box uids. */
 static int open_slots(size_t n, struct sb_slot ***out)
@@ -489,7 +503,8 @@ int cmd_judge(int argc, char **argv)
         jd_langs_free(langs);
         return 2;
     }
-    struct jd_problem_options po = {.time_limit_s = time_s, .mem_limit_kib = (uint64_t)mem_kib};
+    struct jd_problem_options po = {.time_limit_s = time_s, .mem_limit_kib = (uint64_t)mem_kib,
+                                    .build_cache_dir = build_cache_dir()};
     struct jd_problem *p = NULL;
     char safe[SAFE_MSG];
     if (jd_problem_load(pdir, &po, &p, err, sizeof err) < 0) {
@@ -793,7 +808,8 @@ int cmd_verify(int argc, char **argv)
         return 2;
     struct jd_problem *p = NULL;
     char safe[SAFE_MSG], rel[SAFE_NAME], name[SAFE_NAME];
-    if (jd_problem_load(argv[optind], NULL, &p, err, sizeof err) < 0) {
+    struct jd_problem_options vo = {.build_cache_dir = build_cache_dir()};
+    if (jd_problem_load(argv[optind], &vo, &p, err, sizeof err) < 0) {
         fprintf(stderr, "nsjudge verify: %s\n", term_safe(safe, sizeof safe, err));
         jd_langs_free(langs);
         return 2;

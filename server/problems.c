@@ -1,5 +1,6 @@
 /* problems.c - problem registration and the shared cache of loaded problems. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -187,7 +188,12 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
     }
     snprintf(e->id, sizeof e->id, "%s", id);
     snprintf(e->version, sizeof e->version, "%s", rec.created_at);
-    rc = jd_problem_load(rec.path, NULL, &e->p, err, errlen);
+    char cache[PATH_MAX];
+    struct jd_problem_options po = {0};
+    /* compiled validators survive restarts (judge/build_cache.c) */
+    if (snprintf(cache, sizeof cache, "%s/build-cache", app->cfg.data_dir) < (int)sizeof cache)
+        po.build_cache_dir = cache;
+    rc = jd_problem_load(rec.path, &po, &e->p, err, errlen);
     problem_rec_clear(&rec);
     if (rc) {
         entry_free(e);

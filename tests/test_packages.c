@@ -540,6 +540,199 @@ Test(packages_cli, polygon_testlib_interactor, .timeout = 240)
     rm_pkg(root);
 }
 
+/* Polygon: a testlib checker.* beside the interactor judges the
+ * interactor's output file once the interactor accepted (checker input
+ * output answer, output being what the interactor wrote to argv[2]).
+ * Here the interactor allows five guesses and writes how many were used;
+ * the checker wants at most four. */
+static const char polygon_checker[] =
+    "#include <stdio.h>\n"
+    "int main(int argc, char **argv) {\n"
+    "  if (argc < 4) return 3;\n"
+    "  FILE *o = fopen(argv[2], \"r\"); int used;\n"
+    "  if (!o || fscanf(o, \"%d\", &used) != 1) { fprintf(stderr, \"wrong answer no count\\n\"); return 1; }\n"
+    "  if (used > 4) { fprintf(stderr, \"wrong answer %d guesses, 4 allowed\\n\", used); return 1; }\n"
+    "  fprintf(stderr, \"ok %d guesses\\n\", used); return 0;\n"
+    "}\n";
+
+Test(packages_cli, polygon_checker_after_interactor, .timeout = 240)
+{
+    jt_need_root();
+    char *root = make_pkg("polycheck", polygon_files);
+    put(root, "checker.c", polygon_checker);
+    /* five guesses: the interactor accepts, the checker does not */
+    put(root, "submissions/wrong_answer/from3.c",
+        "#include <stdio.h>\n#include <string.h>\n"
+        "int main(void) { char r[32];\n"
+        "  for (int g = 3;; g++) { printf(\"guess %d\\n\", g); fflush(stdout);\n"
+        "    if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0; } }\n");
+    json_decref(verify_ok(root, ""));
+    judge_one(root, "accepted/bisect.c", "AC");
+    judge_one(root, "wrong_answer/from3.c", "WA");
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/wrong_answer/from3.c'", jt_bin(),
+             root, root);
+    jt_sh(cmd, &out);
+    cr_assert(strstr(out, "5 guesses, 4 allowed"), "the checker's message: %s", out);
+    free(out);
+    rm_pkg(root);
+}
+
+/* The interactor's box writes the feedback dir: an interactor that leaves
+ * a symlink as its output file must not get a host file mounted into the
+ * checker's box. This checker accepts anything and repeats its first line:
+ * without the check the verdict would be AC with a line of /etc/passwd. */
+Test(packages_cli, polygon_interactor_output_symlink_is_refused, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Link\n"},
+        {"data/secret/1.in", "7\n"},
+        {"data/secret/1.ans", "7\n"},
+        {"interactor.c",
+         "#include <stdio.h>\n#include <unistd.h>\n"
+         "int main(int argc, char **argv) {\n"
+         "  if (argc < 4) return 3;\n"
+         "  unlink(argv[2]);\n"
+         "  if (symlink(\"/etc/passwd\", argv[2]) < 0) { fprintf(stderr, \"FAIL symlink\\n\"); return 3; }\n"
+         "  puts(\"correct\"); fflush(stdout); return 0;\n"
+         "}\n"},
+        {"checker.c",
+         "#include <stdio.h>\n"
+         "int main(int argc, char **argv) {\n"
+         "  char line[256] = \"\"; FILE *o = fopen(argv[2], \"r\");\n"
+         "  if (o && fgets(line, sizeof line, o)) fprintf(stderr, \"ok %s\", line);\n"
+         "  return 0;\n"
+         "}\n"},
+        {"submissions/accepted/any.c", "int main(void) { return 0; }\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("polylink", files);
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/accepted/any.c'", jt_bin(), root,
+             root);
+    jt_sh(cmd, &out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")), "JE", "%s", out);
+    cr_assert_null(strstr(out, "root:"), "a host file reached the checker: %s", out);
+    cr_assert(strstr(out, "no output file"), "%s", out);
+    json_decref(o);
+    free(out);
+    rm_pkg(root);
+}
+
+/* ---- compiled validators are kept on disk, keyed by content ------------- */
+
+/* Names in dir that are cache entries (not .tmp leftovers). */
+static size_t cache_entries(const char *dir, char *first, size_t firstlen)
+{
+    char cmd[1200], *out = NULL;
+    snprintf(cmd, sizeof cmd, "ls -1 '%s' 2>/dev/null", dir);
+    jt_sh(cmd, &out);
+    size_t n = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        cr_assert_neq(line[0], '.', "a temporary entry was left: %s", line);
+        if (n++ == 0 && first)
+            snprintf(first, firstlen, "%s/%s", dir, line);
+    }
+    free(out);
+    return n;
+}
+
+static void judge_cached(const char *cache, const char *root, const char *sub, const char *verdict)
+{
+    char cmd[3000], *out = NULL;
+    snprintf(cmd, sizeof cmd, "NSJUDGE_CACHE_DIR='%s' %s judge --json '%s' '%s/submissions/%s' 2>&1",
+             cache, jt_bin(), root, root, sub);
+    jt_sh(cmd, &out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")), verdict, "%s: %s", sub, out);
+    json_decref(o);
+    free(out);
+}
+
+/* The second `nsjudge judge` takes the validator from the cache: its
+ * binary, swapped in the entry for one that accepts everything, decides.
+ * A changed source is another key and is built again. */
+Test(packages_cli, validator_is_built_once_per_content, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Never\n"},
+        {"data/secret/1.in", "1\n"},
+        {"data/secret/1.ans", "1\n"},
+        {"output_validators/never/never.c", "int main(void) { return 43; }\n"},
+        {"submissions/accepted/one.py", "print(1)\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("never", files);
+    char cache[1200], entry[1400], cmd[3000];
+    snprintf(cache, sizeof cache, "%s/../cache", root);
+    judge_cached(cache, root, "accepted/one.py", "WA");
+    cr_assert_eq(cache_entries(cache, entry, sizeof entry), 1);
+    /* every executable in the entry (the compiled validator) now accepts */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && n=0; for f in *; do [ -x \"$f\" ] && [ -f \"$f\" ] && "
+             "printf '#!/bin/sh\\nexit 42\\n' > \"$f\" && n=$((n+1)); done; [ $n -ge 1 ]",
+             entry);
+    cr_assert_eq(system(cmd), 0, "no executable in the cache entry %s", entry);
+    judge_cached(cache, root, "accepted/one.py", "AC");
+    cr_assert_eq(cache_entries(cache, NULL, 0), 1);
+    /* the same validator, changed: built afresh, so it rejects again */
+    put(root, "output_validators/never/never.c", "/* v2 */ int main(void) { return 43; }\n");
+    judge_cached(cache, root, "accepted/one.py", "WA");
+    cr_assert_eq(cache_entries(cache, NULL, 0), 2);
+    rm_pkg(root);
+}
+
+/* What the compile step leaves in the box is untrusted: a symlink (which
+ * the judge, as root, would otherwise follow when storing the entry and
+ * copy a host file into it) or a fifo never reaches the cache. */
+Test(packages_cli, build_cache_stores_no_symlink, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Links\n"},
+        {"data/secret/1.in", "1\n"},
+        {"data/secret/1.ans", "1\n"},
+        {"output_validators/v.lnk", "exit 42\n"},
+        {"submissions/accepted/one.py", "print(1)\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("links", files);
+    FILE *f = fopen(jt_path("configs/languages.json"), "re");
+    cr_assert(f);
+    json_t *tab = json_loadf(f, 0, NULL);
+    fclose(f);
+    cr_assert(tab);
+    json_array_append_new(
+        json_object_get(tab, "languages"),
+        json_pack("{s:s, s:[s], s:[s,s,s], s:[s,s]}", "id", "lnk", "extensions", "lnk", "compile", "sh",
+                  "-c", "ln -s /etc/passwd leak && ln -s / root && mkfifo pipe && mkdir d && ln -s /etc d/up",
+                  "run", "sh", "{src}"));
+    char langs[1200], cache[1200], entry[1400], cmd[4000], *out = NULL;
+    snprintf(langs, sizeof langs, "%s/../langs.json", root);
+    snprintf(cache, sizeof cache, "%s/../cache", root);
+    cr_assert_eq(json_dump_file(tab, langs, 0), 0);
+    json_decref(tab);
+    snprintf(cmd, sizeof cmd,
+             "NSJUDGE_CACHE_DIR='%s' %s judge --json --languages '%s' '%s' '%s/submissions/accepted/one.py' 2>&1",
+             cache, jt_bin(), langs, root, root);
+    jt_sh(cmd, &out);
+    cr_assert(strstr(out, "\"AC\""), "%s", out);
+    free(out);
+    cr_assert_eq(cache_entries(cache, entry, sizeof entry), 1);
+    snprintf(cmd, sizeof cmd, "cd '%s' && ls -la . d; test -f main.lnk && test -d d && ! test -e leak && "
+             "! test -L leak && ! test -e root && ! test -e pipe && ! test -e d/up && ! test -L d/up", entry);
+    out = NULL;
+    int rc = jt_sh(cmd, &out);
+    cr_assert_eq(rc, 0, "the cache entry holds what it must not: %s", out);
+    free(out);
+    rm_pkg(root);
+}
+
 /* ---- through the HTTP API ----------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
@@ -588,6 +781,9 @@ Test(packages_http, output_validator_program_directory, .timeout = 300)
         cr_assert_str_eq(jstr(r.json, "verdict"), cases[i].verdict, "%s: %s", cases[i].file, r.body);
         hresp_free(&r);
     }
+    /* the validator was compiled into the data dir's cache, which outlives restarts */
+    snprintf(cmd, sizeof cmd, "%s/data/build-cache", s.dir);
+    cr_assert_eq(cache_entries(cmd, NULL, 0), 1, "%s", cmd);
     srv_cleanup(&s);
     rm_pkg(root);
 }
