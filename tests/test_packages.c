@@ -460,7 +460,10 @@ Test(packages_cli, validators_have_their_own_compile_limits, .timeout = 240)
     json_array_append_new(
         json_object_get(tab, "languages"),
         json_pack("{s:s, s:[s], s:[s,s,s], s:[s,s], s:{s:i, s:i}}", "id", "slow", "extensions", "slow",
-                  "compile", "bash", "-c", "e=$((SECONDS+3)); while [ $SECONDS -lt $e ]; do :; done",
+                  /* 3 s of CPU, not of wall time: a loaded host gives a
+                   * wall-time loop less than the 1 s limit */
+                  "compile", "python3", "-c",
+                  "import time\ne = time.process_time() + 3\nwhile time.process_time() < e: pass",
                   "run", "bash", "{src}", "compile_limits", "cpu_s", 1, "wall_s", 20));
     char langs[1200], flags[1300];
     snprintf(langs, sizeof langs, "%s/../langs.json", root);
@@ -537,6 +540,114 @@ Test(packages_cli, polygon_testlib_interactor, .timeout = 240)
     put(root, "data/secret/2.in", "not a number\n");
     put(root, "data/secret/2.ans", "0\n");
     judge_one(root, "accepted/bisect.c", "JE");
+    rm_pkg(root);
+}
+
+/* Kotlin, from Debian's kotlin package: hello.kt (class HelloKt) and a
+ * directory whose main is in the second file both run as compiled. */
+Test(packages_cli, kotlin_file_and_directory, .timeout = 300)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "problem_format_version: 2023-07-draft\nname: Greet\n"},
+        {"data/secret/1.in", "Ada\n"},
+        {"data/secret/1.ans", "Hello Ada\n"},
+        {"submissions/accepted/hello.kt", "fun main() {\n    println(\"Hello \" + readLine()!!.trim())\n}\n"},
+        {"submissions/accepted/dirkt/Greeting.kt", "fun greet(n: String) = \"Hello \" + n\n"},
+        {"submissions/accepted/dirkt/Runner.kt", "fun main() {\n    println(greet(readLine()!!.trim()))\n}\n"},
+        {"submissions/wrong_answer/shout.kt", "fun main() {\n    println(\"HELLO\")\n}\n"},
+        {"submissions/compile_error/broken.kt", "fun main() {\n    println(\n"},
+        {NULL, NULL},
+    };
+    char *root = make_pkg("greetkt", files);
+    json_t *o = verify_ok(root, "");
+    cr_assert_eq(json_array_size(json_object_get(o, "submissions")), 4, "every Kotlin submission was judged");
+    json_decref(o);
+    rm_pkg(root);
+}
+
+/* The layout of problemtools' examples/oddecho: a scoring problem with
+ * `grading: show_test_data_groups`, two subtasks whose testdata.yaml
+ * files are problemtools' own (min grader, ranges, input validator flags),
+ * a C++ input validator directory with a header, and submissions that
+ * score all, part and nothing. The tests and submissions are ours: the
+ * stored public copy of the example mixes commits and misses files. */
+static const struct pkg_file oddecho_files[] = {
+    {"problem.yaml",
+     "license: cc by-sa\nauthor: nsjudge tests\nsource: after problemtools' oddecho\n"
+     "type: scoring\nname: Echo\ngrading:\n    show_test_data_groups: true\n"},
+    {"data/sample/1.in", "5\nhello\ni\nam\nan\necho\n"},
+    {"data/sample/1.ans", "hello\nam\necho\n"},
+    {"data/secret/testdata.yaml",
+     "on_reject: continue\nrange: 0 100\ngrader_flags: first_error accept_if_any_accepted\n"},
+    {"data/secret/subtask1/testdata.yaml",
+     "on_reject: break\naccept_score: 1\nrange: 0 1\ngrader_flags: min\ninput_validator_flags: nFive=1\n"},
+    {"data/secret/subtask1/1.in", "5\na\nb\nc\nd\ne\n"},
+    {"data/secret/subtask1/1.ans", "a\nc\ne\n"},
+    {"data/secret/subtask2/testdata.yaml",
+     "on_reject: break\naccept_score: 50\nrange: 0 50\ngrader_flags: min\ninput_validator_flags: nFive=0\n"},
+    {"data/secret/subtask2/1.in", "2\nx\ny\n"},
+    {"data/secret/subtask2/1.ans", "x\n"},
+    {"data/secret/subtask2/2.in", "7\na\nb\nc\nd\ne\nf\ng\n"},
+    {"data/secret/subtask2/2.ans", "a\nc\ne\ng\n"},
+    {"input_validators/validator/validator.h",
+     "#include <cstdlib>\n#include <cstring>\n#include <iostream>\n#include <string>\n"
+     "static void fail(const char *why) { std::cerr << why << std::endl; std::exit(43); }\n"},
+    {"input_validators/validator/validator.cpp",
+     "#include \"validator.h\"\n"
+     "int main(int argc, char **argv) {\n"
+     "  bool five = false;\n"
+     "  for (int i = 1; i < argc; i++) if (!std::strcmp(argv[i], \"nFive=1\")) five = true;\n"
+     "  int n; if (!(std::cin >> n) || n < 1 || n > 10) fail(\"n out of range\");\n"
+     "  if (five && n != 5) fail(\"subtask 1 has n = 5\");\n"
+     "  for (int i = 0; i < n; i++) { std::string w; if (!(std::cin >> w)) fail(\"missing word\"); }\n"
+     "  std::string extra; if (std::cin >> extra) fail(\"trailing data\");\n"
+     "  return 42;\n"
+     "}\n"},
+    {"submissions/accepted/echo.py",
+     "n = int(input())\nw = [input() for _ in range(n)]\nprint('\\n'.join(w[::2]))\n"},
+    {"submissions/partially_accepted/five.cpp",
+     "#include <iostream>\n#include <string>\n"
+     "int main() { int n; std::cin >> n; std::string w;\n"
+     "  for (int i = 0; i < n; i++) { std::cin >> w; if (i % 2 == 0 && (n == 5 || i == 0)) std::cout << w << '\\n'; } }\n"},
+    {"submissions/wrong_answer/all.py",
+     "n = int(input())\nfor _ in range(n):\n    print(input())\n"},
+    {NULL, NULL},
+};
+
+Test(packages_cli, oddecho_layout, .timeout = 240)
+{
+    jt_need_root();
+    char *root = make_pkg("oddecho", oddecho_files);
+    json_t *o = verify_ok(root, "");
+    cr_assert_eq(json_array_size(json_object_get(o, "submissions")), 3);
+    /* subtask scores add up: 1 + 50 for all, 1 for n = 5 only, 0 */
+    const struct { const char *sub; double score; } want[] = {
+        {"accepted/echo.py", 51}, {"partially_accepted/five.cpp", 1}, {"wrong_answer/all.py", 0}};
+    size_t i;
+    json_t *sv;
+    json_array_foreach(json_object_get(o, "submissions"), i, sv) {
+        json_t *rep = json_object_get(sv, "report");
+        for (size_t k = 0; k < 3; k++)
+            if (!strcmp(json_string_value(json_object_get(sv, "submission")), want[k].sub))
+                cr_expect_float_eq(json_real_value(json_object_get(rep, "score")), want[k].score, 1e-9,
+                                   "%s", want[k].sub);
+        cr_expect_float_eq(json_real_value(json_object_get(rep, "max_score")), 51, 1e-9);
+    }
+    /* the input validator ran on every test with its group's flags */
+    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 0);
+    json_decref(o);
+    /* the validator's flags reach it: a subtask-1 input with n != 5 is invalid */
+    put(root, "data/secret/subtask1/2.in", "3\na\nb\nc\n");
+    put(root, "data/secret/subtask1/2.ans", "a\nc\n");
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json '%s' 2>/dev/null", jt_bin(), root);
+    jt_sh(cmd, &out);
+    json_t *bad = json_loads(out, 0, NULL);
+    cr_assert(bad, "%s", out);
+    cr_assert_eq(json_integer_value(json_object_get(bad, "invalid_inputs")), 1, "%s", out);
+    json_decref(bad);
+    free(out);
     rm_pkg(root);
 }
 
