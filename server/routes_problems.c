@@ -55,13 +55,15 @@ static bool under_allowed(const struct config *c, const char *real)
  * and "register it" cannot interleave with another POST of the same id. */
 static pthread_mutex_t register_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static bool problem_exists(struct app *app, const char *id)
+/* 1 registered, 0 not, -errno when the store cannot tell */
+static int problem_exists(struct app *app, const char *id)
 {
     struct problem_rec p;
-    if (app->store->ops->problem_get(app->store, id, &p))
-        return false;
+    int rc = app->store->ops->problem_get(app->store, id, &p);
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
     problem_rec_clear(&p);
-    return true;
+    return 1;
 }
 
 static void conflict(struct http_resp *w, const char *id)
@@ -72,17 +74,21 @@ static void conflict(struct http_resp *w, const char *id)
 }
 
 /* Registers dir as id: 0 with *status (201 created, 200 replaced) and
- * *info, 1 when POST met an existing id (409 answered), else -errno with
- * err (the package did not load, or the store failed). */
+ * *info; 1 when the answer is set (409: POST met an existing id, or 500:
+ * the store could not say); else -errno with err (the package did not
+ * load, or storing it failed). */
 static int register_as(struct app *app, struct http_resp *w, const char *id, const char *dir,
                        const char *origin, bool replace, int *status, json_t **info, char *err,
                        size_t errlen)
 {
     pthread_mutex_lock(&register_mu);
-    bool existed = problem_exists(app, id);
-    if (existed && !replace) {
+    int existed = problem_exists(app, id);
+    if (existed < 0 || (existed && !replace)) {
         pthread_mutex_unlock(&register_mu);
-        conflict(w, id);
+        if (existed < 0)
+            http_error(w, 500, "store error");
+        else
+            conflict(w, id);
         return 1;
     }
     int rc = problems_register(app, id, dir, origin, info, err, errlen);
@@ -129,7 +135,7 @@ static void register_upload(struct http_req *r, struct http_resp *w, const char 
     char *root;
     int hold;
     /* before unpacking: a POST of a taken id costs no extraction */
-    if (!replace && problem_exists(app, id)) {
+    if (!replace && problem_exists(app, id) == 1) {
         conflict(w, id);
         return;
     }
@@ -278,7 +284,7 @@ void route_problem_show(struct http_req *r, struct http_resp *w)
     struct problem_ref *ref;
     char err[512];
     rc = problems_acquire(app, r->param, &ref, err, sizeof err);
-    if (rc == -ENOENT && !problem_exists(app, r->param)) {
+    if (rc == -ENOENT && problem_exists(app, r->param) == 0) {
         json_decref(o);
         http_error(w, 404, "problem not found"); /* deleted meanwhile */
         return;
