@@ -51,6 +51,8 @@ struct jd_lang {
     char **compile_argv;   /* NULL-terminated or NULL for interpreted; may use {src} {exe} {opts} */
     char **run_argv;       /* NULL-terminated; may use {src} {main} {args} ({main}: the entry point's name without extension) */
     int judge0_ids[8];     /* Judge0 CE language ids it answers to; 0-terminated */
+    int judge0_listed;     /* the first judge0_listed of them are listed by GET /languages;
+                            * the rest are Judge0's archived ids (judge0_archived_ids) */
     bool available;        /* its toolchain was found on this host */
     struct sb_limits compile_limits;
     struct sb_limits validator_compile_limits; /* compiling a package's validators/checkers: generous (testlib checkers take 5-9 s of CPU) */
@@ -138,6 +140,21 @@ void jd_problem_time_factors(const struct jd_problem *p, double *multiplier, dou
 /* problem.yaml `nsjudge: {feedback: ...}`: what the package lets a
  * submitter see of its secret tests; UNSET = the service decides. */
 jd_feedback jd_problem_feedback(const struct jd_problem *p);
+/* Describing a loaded problem (problem_info.c). */
+uint64_t jd_problem_mem_limit_kib(const struct jd_problem *p);    /* effective */
+uint64_t jd_problem_output_limit_kib(const struct jd_problem *p);
+bool jd_problem_is_multipass(const struct jd_problem *p);
+const char *jd_problem_format_version(const struct jd_problem *p); /* "legacy", "2023-07-draft", ... */
+struct jd_group_info {
+    const char *name;      /* "" (data/ itself, or a plain directory), "sample", "secret", "secret/g1" */
+    bool sample;           /* data/sample or below */
+    size_t tests;          /* in the group and every group below it */
+    bool aggregation_min;  /* the group's score is the min of its parts, else the sum */
+    bool has_max_score; double max_score;
+};
+/* Groups in package order, parents before their subgroups; 0, or -1 past the end. */
+size_t jd_problem_group_count(const struct jd_problem *p);
+int jd_problem_group(const struct jd_problem *p, size_t i, struct jd_group_info *out);
 
 /* ---- uploaded archives (archive.c) ------------------------------------- */
 /* What one archive may unpack to. Sizes are apparent sizes (a sparse

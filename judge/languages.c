@@ -249,21 +249,34 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
         snprintf(err, errlen, "language \"%s\": source_file must be a plain name", id);
         return -EINVAL;
     }
-    /* Judge0 ids: 1..INT_MAX (0 ends the list), at most 7 */
-    json_t *ids = json_object_get(o, "judge0_ids");
-    if (ids && !json_is_integer(ids) && !json_is_array(ids)) {
-        snprintf(err, errlen, "language \"%s\": judge0_ids must be a whole number or an array of them", id);
-        return -EINVAL;
-    }
-    for (size_t i = 0, k = 0; ids && i < (json_is_array(ids) ? json_array_size(ids) : 1); i++) {
-        json_t *e = json_is_array(ids) ? json_array_get(ids, i) : ids;
-        json_int_t v = json_is_integer(e) ? json_integer_value(e) : 0;
-        if (v < 1 || v > INT_MAX || k >= 7) {
-            snprintf(err, errlen, "language \"%s\": judge0_ids[%zu] must be a whole number from 1 to %d"
-                     " (at most 7 ids)", id, i, INT_MAX);
+    /* Judge0 ids: 1..INT_MAX (0 ends the list), at most 7 in all. The
+     * listed ones (judge0_ids) come first, then judge0_archived_ids: ids
+     * this toolchain also answers to, which GET /languages leaves out. */
+    size_t k = 0;
+    for (int part = 0; part < 2; part++) {
+        const char *key = part ? "judge0_archived_ids" : "judge0_ids";
+        json_t *ids = json_object_get(o, key);
+        if (ids && !json_is_integer(ids) && !json_is_array(ids)) {
+            snprintf(err, errlen, "language \"%s\": %s must be a whole number or an array of them", id, key);
             return -EINVAL;
         }
-        l->judge0_ids[k++] = (int)v;
+        for (size_t i = 0; ids && i < (json_is_array(ids) ? json_array_size(ids) : 1); i++) {
+            json_t *e = json_is_array(ids) ? json_array_get(ids, i) : ids;
+            json_int_t v = json_is_integer(e) ? json_integer_value(e) : 0;
+            if (v < 1 || v > INT_MAX || k >= 7) {
+                snprintf(err, errlen, "language \"%s\": %s[%zu] must be a whole number from 1 to %d"
+                         " (at most 7 ids with judge0_ids and judge0_archived_ids)", id, key, i, INT_MAX);
+                return -EINVAL;
+            }
+            for (size_t j = 0; j < k; j++)
+                if (l->judge0_ids[j] == (int)v) {
+                    snprintf(err, errlen, "language \"%s\": Judge0 id %d is given twice", id, (int)v);
+                    return -EINVAL;
+                }
+            l->judge0_ids[k++] = (int)v;
+        }
+        if (!part)
+            l->judge0_listed = (int)k;
     }
     if ((rc = limits_from_json(json_object_get(o, "compile_limits"), id, "compile_limits",
                                &l->compile_limits, err, errlen)) < 0)

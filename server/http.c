@@ -248,6 +248,9 @@ struct reqctx {
     char *body;
     size_t len, cap, limit;
     int too_big;
+    bool started;            /* the first call of on_request has been seen */
+    char uri[1024];          /* the request line's URI as sent, query included (cut) */
+    char addr[64];           /* the client's address and port */
     struct timespec t0;
     int deferred;            /* 1 parked, 2 answer ready in resp */
     struct http_resp resp;
@@ -439,16 +442,75 @@ static enum MHD_Result send_resp(struct app *app, struct MHD_Connection *conn, s
     return ok;
 }
 
+/* The client's address as "1.2.3.4:port" or "[::1]:port". */
+static void client_addr(struct MHD_Connection *conn, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    char host[INET6_ADDRSTRLEN];
+    snprintf(out, len, "-");
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+        if (inet_ntop(AF_INET, &a->sin_addr, host, sizeof host))
+            snprintf(out, len, "%s:%u", host, ntohs(a->sin_port));
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+        if (inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host))
+            snprintf(out, len, "[%s]:%u", host, ntohs(a->sin6_port));
+    }
+}
+
+/* MHD calls this once per request, before the headers are parsed, with the
+ * URI as sent (the access handler only sees the path, the query already
+ * split off). The request's context starts here so the log line can show
+ * the query string. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    struct reqctx *rc = calloc(1, sizeof *rc);
+    if (!rc)
+        return NULL; /* on_request makes one, without the query */
+    snprintf(rc->uri, sizeof rc->uri, "%s", uri ? uri : "");
+    client_addr(conn, rc->addr, sizeof rc->addr);
+    clock_gettime(CLOCK_MONOTONIC, &rc->t0);
+    return rc;
+}
+
+/* Why a request failed, for its log line: the "error" of a JSON error
+ * body, else the body itself (422 is {field: [messages]}), cut. */
+static void failure_reason(const struct http_resp *w, char *out, size_t len)
+{
+    out[0] = 0;
+    if (!w->body || !w->len)
+        return;
+    json_t *j = w->len <= 65536 ? json_loadb(w->body, w->len, 0, NULL) : NULL;
+    const char *msg = json_string_value(json_object_get(j, "error"));
+    if (msg)
+        snprintf(out, len, "%s", msg);
+    else
+        snprintf(out, len, "%.*s", (int)(w->len < len ? w->len : len - 1), w->body);
+    json_decref(j);
+}
+
+/* One line per request: who (addr), what (method, path with its query),
+ * the answer (status, size, time) and, for a 4xx or 5xx, why (reason). */
 static void log_request(struct app *app, const char *method, const char *url,
-                        struct reqctx *rc, int status, size_t len)
+                        struct reqctx *rc, const struct http_resp *w)
 {
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (t1.tv_sec - rc->t0.tv_sec) * 1e3 + (t1.tv_nsec - rc->t0.tv_nsec) / 1e6;
-    char q[300];
-    nlog(&app->log, LOG_INFO, "request", "method=%s path=%s status=%d ms=%.1f in=%zu out=%zu",
-         method, log_quote(url, q, sizeof q), status, ms, rc->len, len);
-    metrics_http(&app->metrics, status);
+    char q[1100], reason[300], qreason[620] = "";
+    if (w->status >= 400) {
+        failure_reason(w, reason, sizeof reason);
+        log_quote(reason, qreason, sizeof qreason);
+    }
+    nlog(&app->log, LOG_INFO, "request",
+         "addr=%s method=%s path=%s status=%d ms=%.1f in=%zu out=%zu%s%s",
+         rc->addr[0] ? rc->addr : "-", method, log_quote(rc->uri[0] ? rc->uri : url, q, sizeof q),
+         w->status, ms, rc->len, w->len, qreason[0] ? " reason=" : "", qreason);
+    metrics_http(&app->metrics, w->status);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -458,11 +520,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct app *app = cls;
     struct reqctx *rc = *con_cls;
     (void)version;
-    if (!rc) {
-        rc = calloc(1, sizeof *rc);
-        if (!rc)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &rc->t0);
+    if (!rc || !rc->started) {
+        if (!rc) {
+            rc = calloc(1, sizeof *rc);
+            if (!rc)
+                return MHD_NO;
+            clock_gettime(CLOCK_MONOTONIC, &rc->t0);
+            client_addr(conn, rc->addr, sizeof rc->addr);
+        }
+        rc->started = true;
         rc->limit = !strncmp(url, "/problems", 9) ? app->cfg.max_upload_bytes
                                                   : app->cfg.max_body_bytes;
         *con_cls = rc;
@@ -472,7 +538,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rc->too_big = 1;
             struct http_resp w = {0};
             dispatch(app, conn, method, url, rc, &w);
-            log_request(app, method, url, rc, w.status, w.len);
+            log_request(app, method, url, rc, &w);
             return send_resp(app, conn, &w);
         }
         return MHD_YES;
@@ -517,7 +583,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (!w.status)
         http_error(&w, 500, "handler produced no response");
-    log_request(app, method, url, rc, w.status, w.len);
+    log_request(app, method, url, rc, &w);
     enum MHD_Result ok = send_resp(app, conn, &w);
     free(w.body);
     return ok;
@@ -619,6 +685,7 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
                              MHD_OPTION_LISTEN_SOCKET, lfd,
                              MHD_OPTION_THREAD_POOL_SIZE, threads,
                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
+                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, app,
                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                              MHD_OPTION_END);
     if (!hs->d) {

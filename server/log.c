@@ -39,7 +39,7 @@ const char *log_quote(const char *s, char *buf, size_t len)
         if (c == '"' || c == '\\') {
             buf[o++] = '\\';
             buf[o++] = (char)c;
-        } else if (c < 0x20) {
+        } else if (c < 0x20 || c == 0x7f) { /* a raw URI may hold any byte */
             buf[o++] = ' ';
         } else {
             buf[o++] = (char)c;

@@ -22,7 +22,10 @@ static int cmp_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One entry per Judge0 id a language answers to, sorted by id. */
+/* Sorted by id. GET /languages: each installed toolchain once, under its
+ * listed ids (judge0_ids). GET /languages/all: every id of every language,
+ * is_archived for Judge0's archived ids (judge0_archived_ids) and for
+ * toolchains this host lacks. */
 static json_t *languages(struct app *app, bool all)
 {
     json_t *tmp[512];
@@ -32,11 +35,14 @@ static json_t *languages(struct app *app, bool all)
         if (!l->available && !all)
             continue;
         for (int k = 0; k < 8 && l->judge0_ids[k] && n < 512; k++) {
+            bool archived = k >= l->judge0_listed;
+            if (archived && !all)
+                continue;
             json_t *o = j0_language_json(l, l->judge0_ids[k], false);
             if (!o)
                 continue;
             if (all)
-                json_object_set_new(o, "is_archived", json_boolean(!l->available));
+                json_object_set_new(o, "is_archived", json_boolean(archived || !l->available));
             tmp[n++] = o;
         }
     }
@@ -67,7 +73,12 @@ void route_language_show(struct http_req *r, struct http_resp *w)
         http_error(w, 404, "language not found");
         return;
     }
-    http_json(w, 200, j0_language_json(l, (int)id, true));
+    json_t *o = j0_language_json(l, (int)id, true);
+    /* an archived id answers as Judge0 answers for its archived languages */
+    for (int k = l->judge0_listed; o && k < 8 && l->judge0_ids[k]; k++)
+        if (l->judge0_ids[k] == (int)id)
+            json_object_set_new(o, "is_archived", json_true());
+    http_json(w, 200, o);
 }
 
 void route_statuses(struct http_req *r, struct http_resp *w)

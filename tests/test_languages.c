@@ -151,3 +151,35 @@ Test(judge_languages, limits_out_of_range_are_refused)
     cr_assert_eq(l->v[0].judge0_ids[0], 50);
     jd_langs_free(l);
 }
+
+/* judge0_archived_ids: answered to, but after the listed ids (GET
+ * /languages shows only the first judge0_listed of judge0_ids). */
+Test(judge_languages, judge0_archived_ids)
+{
+    char err[512] = "";
+    struct jd_langs *l = NULL;
+    cr_assert_eq(jd_langs_parse("{\"languages\": [{\"id\":\"c\",\"run\":[\"x\"],\"judge0_ids\":[50],"
+                                "\"judge0_archived_ids\":[48, 49]}]}", &l, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(l->v[0].judge0_listed, 1);
+    cr_assert_eq(l->v[0].judge0_ids[1], 48);
+    cr_assert_eq(jd_lang_by_judge0(l, 49), &l->v[0]);
+    jd_langs_free(l);
+    /* without archived ids every id is listed, as before */
+    cr_assert_eq(jd_langs_parse("{\"languages\": [{\"id\":\"c\",\"run\":[\"x\"],\"judge0_ids\":[50, 48]}]}",
+                                &l, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(l->v[0].judge0_listed, 2);
+    jd_langs_free(l);
+    cr_assert_lt(jd_langs_parse("{\"languages\": [{\"id\":\"c\",\"run\":[\"x\"],\"judge0_ids\":[50],"
+                                "\"judge0_archived_ids\":[48, 50]}]}", &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "Judge0 id 50 is given twice"), "%s", err);
+    cr_assert_lt(jd_langs_parse("{\"languages\": [{\"id\":\"c\",\"run\":[\"x\"],\"judge0_ids\":[1,2,3,4],"
+                                "\"judge0_archived_ids\":[5,6,7,8]}]}", &l, err, sizeof err), 0);
+    cr_assert(strstr(err, "judge0_archived_ids[3]"), "%s", err);
+    /* the shipped table lists C once */
+    l = jt_langs();
+    const struct jd_lang *c = jd_lang_by_judge0(l, 75);
+    cr_assert(c && !strcmp(c->id, "c"));
+    cr_assert_eq(c->judge0_listed, 1);
+    cr_assert_eq(c->judge0_ids[0], 50);
+    jd_langs_free(l);
+}

@@ -24,6 +24,9 @@ static void use(const struct jd_langs *ls, const struct jd_lang *l)
     FUZZ_CHECK(jd_lang_by_id(ls, l->id), "%s not found by its id", l->id);
     for (size_t k = 0; k < 8 && l->judge0_ids[k]; k++)
         FUZZ_CHECK(jd_lang_by_judge0(ls, l->judge0_ids[k]), "judge0 id %d not found", l->judge0_ids[k]);
+    FUZZ_CHECK(l->judge0_listed >= 0 && l->judge0_listed <= 7 &&
+               (l->judge0_listed == 0 || l->judge0_ids[l->judge0_listed - 1]),
+               "language %s: %d listed ids", l->id, l->judge0_listed);
     char *name = jd_asprintf("x.%s", l->extensions[0] ? l->extensions[0] : "none");
     if (!name)
         fuzz_die("asprintf", "out of memory");
