@@ -227,6 +227,45 @@ static bool declares_class(const char *text, const char *name, size_t nl)
     return false;
 }
 
+/* The class a Java-like source declares public (`public [final|abstract]
+ * class NAME`), copied into name; false if none or not a plain identifier. */
+static bool public_class(const char *text, char *name, size_t namelen)
+{
+    for (const char *p = strstr(text, "class"); p; p = strstr(p + 5, "class")) {
+        if ((p > text && ident_char(p[-1])) || ident_char(p[5]))
+            continue;
+        /* the words before it, back to "public" */
+        const char *b = p;
+        bool pub = false;
+        for (int words = 0; words < 3 && !pub; words++) {
+            while (b > text && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\n' || b[-1] == '\r'))
+                b--;
+            const char *e = b;
+            while (b > text && ident_char(b[-1]))
+                b--;
+            size_t wl = (size_t)(e - b);
+            if (wl == 6 && !strncmp(b, "public", 6))
+                pub = true;
+            else if (!((wl == 5 && !strncmp(b, "final", 5)) || (wl == 8 && !strncmp(b, "abstract", 8))))
+                break;
+        }
+        if (!pub)
+            continue;
+        const char *q = p + 5;
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+            q++;
+        size_t n = 0;
+        while (ident_char(q[n]))
+            n++;
+        if (n == 0 || n > 128 || n + 1 > namelen || (q[0] >= '0' && q[0] <= '9'))
+            return false;
+        memcpy(name, q, n);
+        name[n] = 0;
+        return true;
+    }
+    return false;
+}
+
 /* The name a single source file is saved as. Kattis compiles hello.java
  * (public class hello) under its own name and runs class hello; a
  * language with keep_file_name does so when the name is a plain
@@ -248,6 +287,16 @@ static char *saved_name(const struct jd_lang *lang, const char *path)
         declares_class(text, base, (size_t)(dot - base))) {
         free(text);
         return strdup(base);
+    }
+    /* Not named after its class (a source that came over HTTP is saved as
+     * Main.java whatever it holds): the public class it declares names
+     * it, as javac requires. */
+    char cls[130];
+    const char *ext = strrchr(lang->source_file, '.');
+    if (lang->keep_file_name && ext && (text || jd_read_file(path, 4 << 20, &text, NULL) == 0) &&
+        text && public_class(text, cls, sizeof cls)) {
+        free(text);
+        return jd_asprintf("%s%s", cls, ext);
     }
     free(text);
     return strdup(lang->source_file);

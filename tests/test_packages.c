@@ -857,6 +857,40 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* Uploads the package at root as a .tgz under id, then submits each
+ * case's file (a problem submission in that Judge0 language) and checks
+ * its verdict. */
+struct http_case { const char *file; int language_id; const char *verdict; };
+
+static void upload_and_judge(struct srv *s, const char *root, const char *id,
+                             const struct http_case *cases, size_t n)
+{
+    char cmd[2048], path[1400];
+    const char *base = strrchr(root, '/') + 1;
+    snprintf(cmd, sizeof cmd, "tar -C '%s/..' -czf '%s/%s.tgz' '%s'", root, s->dir, id, base);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/%s.tgz", s->dir, id);
+    size_t len;
+    char *tgz = slurp(path, &len);
+    const char *hdr[] = {"Content-Type: application/gzip", NULL};
+    snprintf(path, sizeof path, "/problems?id=%s", id);
+    struct hresp r = http(s, "POST", path, tgz, len, hdr);
+    free(tgz);
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    hresp_free(&r);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/submissions/%s", root, cases[i].file);
+        char *src = slurp(path, &len);
+        json_t *b = json_pack("{s:i, s:s%, s:s}", "language_id", cases[i].language_id, "source_code",
+                              src, len, "problem_id", id);
+        free(src);
+        r = http_json_post(s, "/submissions?wait=true&fields=status,verdict,message,compile_output", b);
+        cr_assert_eq(r.code, 201, "%s", r.body);
+        cr_expect_str_eq(jstr(r.json, "verdict"), cases[i].verdict, "%s: %s", cases[i].file, r.body);
+        hresp_free(&r);
+    }
+}
+
 /* The problemtools layout output_validator/<name>/validate.cc + .h,
  * uploaded as an archive and judged by a worker. */
 Test(packages_http, output_validator_program_directory, .timeout = 300)
@@ -865,36 +899,55 @@ Test(packages_http, output_validator_program_directory, .timeout = 300)
     char *root = make_pkg("guess", guess_files);
     struct srv s;
     srv_start(&s, 1, NULL);
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "tar -C '%s/..' -czf '%s/guess.tgz' guess", root, s.dir);
-    cr_assert_eq(system(cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s/guess.tgz", s.dir);
-    size_t len;
-    char *tgz = slurp(cmd, &len);
-    const char *hdr[] = {"Content-Type: application/gzip", NULL};
-    struct hresp r = http(&s, "POST", "/problems?id=guess", tgz, len, hdr);
-    free(tgz);
-    cr_assert_eq(r.code, 201, "%s", r.body);
-    hresp_free(&r);
-    const struct { const char *file, *verdict; } cases[] = {
-        {"accepted/bisect.c", "AC"},
-        {"wrong_answer/upward.c", "WA"},
+    const struct http_case cases[] = {
+        {"accepted/bisect.c", 50, "AC"},
+        {"wrong_answer/upward.c", 50, "WA"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char path[1400];
-        snprintf(path, sizeof path, "%s/submissions/%s", root, cases[i].file);
-        char *src = slurp(path, &len);
-        json_t *b = json_pack("{s:i, s:s%, s:s}", "language_id", 50, "source_code", src, len,
-                              "problem_id", "guess");
-        free(src);
-        r = http_json_post(&s, "/submissions?wait=true&fields=status,verdict,message", b);
-        cr_assert_eq(r.code, 201, "%s", r.body);
-        cr_assert_str_eq(jstr(r.json, "verdict"), cases[i].verdict, "%s: %s", cases[i].file, r.body);
-        hresp_free(&r);
-    }
+    upload_and_judge(&s, root, "guess", cases, 2);
     /* the validator was compiled into the data dir's cache, which outlives restarts */
+    char cmd[1200];
     snprintf(cmd, sizeof cmd, "%s/data/build-cache", s.dir);
     cr_assert_eq(cache_entries(cmd, NULL, 0), 1, "%s", cmd);
     srv_cleanup(&s);
     rm_pkg(root);
+}
+
+/* Over HTTP a source has no file name: a Java source is named after the
+ * public class it declares (hello.java's class hello, a Solution), and a
+ * Polygon package's interactor and checker judge a worker's runs. */
+Test(packages_http, java_class_and_polygon_checker, .timeout = 300)
+{
+    jt_need_root();
+    char *java = make_pkg("greet", java_files);
+    char *poly = make_pkg("polycheck", polygon_files);
+    put(poly, "checker.c", polygon_checker);
+    put(poly, "submissions/wrong_answer/from3.c",
+        "#include <stdio.h>\n#include <string.h>\n"
+        "int main(void) { char r[32];\n"
+        "  for (int g = 3;; g++) { printf(\"guess %d\\n\", g); fflush(stdout);\n"
+        "    if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0; } }\n");
+    put(java, "submissions/accepted/Solution.java",
+        "import java.util.Scanner;\n"
+        "public final class Solution {\n"
+        "    public static void main(String[] args) {\n"
+        "        System.out.println(\"Hello \" + new Scanner(System.in).next());\n"
+        "    }\n"
+        "}\n");
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    const struct http_case jc[] = {
+        {"accepted/hello.java", 62, "AC"},
+        {"accepted/Solution.java", 62, "AC"},
+        {"wrong_answer/shout.java", 62, "WA"},
+    };
+    upload_and_judge(&s, java, "greet", jc, 3);
+    const struct http_case pc[] = {
+        {"accepted/bisect.c", 50, "AC"},
+        {"wrong_answer/from3.c", 50, "WA"},
+        {"presentation_error/bare.c", 50, "PE"},
+    };
+    upload_and_judge(&s, poly, "polycheck", pc, 3);
+    srv_cleanup(&s);
+    rm_pkg(java);
+    rm_pkg(poly);
 }
