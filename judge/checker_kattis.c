@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "judge/internal.h"
+#include "judge/number.h"
 
 struct sb_limits jd_checker_limits(const struct jd_problem *p)
 {
@@ -87,22 +88,29 @@ void jd_feedback_message(const char *fbdir, char *msg, size_t msglen)
     }
 }
 
-static bool read_score(const char *fbdir, double *score)
+int jd_read_score(const char *fbdir, double *score, char *msg, size_t msglen)
 {
     char *path = jd_path_join(fbdir, "score.txt"), *text = NULL;
-    bool ok = false;
-    if (path && jd_read_file(path, 256, &text, NULL) == 0) {
-        char *end;
-        double v = strtod(text, &end);
-        while (*end == ' ' || *end == '\n' || *end == '\r')
-            end++;
-        ok = end != text && !*end;
-        if (ok)
-            *score = v;
+    int rc = 0;
+    if (!path)
+        return -ENOMEM;
+    if (jd_read_file(path, 256, &text, NULL) == 0) {
+        /* one number, maybe followed by a line end; spaces around it are
+         * the validator's, not part of the score */
+        char *t = text;
+        while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+            t++;
+        size_t n = strlen(t);
+        while (n && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n' || t[n - 1] == '\r'))
+            t[--n] = 0;
+        rc = jd_parse_real(t, 0, JD_SCORE_MAX, score) == 0 ? 1 : -EINVAL;
+        if (rc < 0)
+            snprintf(msg, msglen, "the validator's score.txt is not a number from 0 to %g: '%.40s'",
+                     JD_SCORE_MAX, t);
     }
     free(text);
     free(path);
-    return ok;
+    return rc;
 }
 
 int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct jd_check_result *r)
@@ -144,7 +152,13 @@ int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct j
     if (res.status == SB_RE && (res.exit_code == 42 || res.exit_code == 43)) {
         r->verdict = res.exit_code == 42 ? JD_AC : JD_WA;
         jd_feedback_message(fb, r->message, sizeof r->message);
-        r->has_score = read_score(fb, &r->score);
+        char bad[JD_MSG_MAX];
+        int sc = jd_read_score(fb, &r->score, bad, sizeof bad);
+        r->has_score = sc == 1;
+        if (sc < 0 && c->p->scoring) {   /* a pass-fail problem never reads it */
+            r->verdict = JD_JE;
+            snprintf(r->message, sizeof r->message, "%s", bad);
+        }
     } else {
         r->verdict = JD_JE;
         char why[JD_MSG_MAX];

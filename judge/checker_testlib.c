@@ -13,8 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "judge/internal.h"
+#include "judge/number.h"
 
-static bool parse_points(const char *text, double *score)
+bool jd_testlib_points(const char *text, double *score)
 {
     const char *s = text;
     while (*s == ' ' || *s == '\n')
@@ -23,7 +24,7 @@ static bool parse_points(const char *text, double *score)
         s += 6;
     char *end;
     double v = strtod(s, &end);
-    if (end == s)
+    if (end == s || jd_num_real(v, 0, JD_SCORE_MAX))   /* nan, inf, negative: no points */
         return false;
     *score = v;
     return true;
@@ -71,7 +72,7 @@ int jd_check_testlib(const struct jd_check_ctx *c, const char *team_out, struct 
     case 2: case 8: r->verdict = JD_PE; break;
     case 7:
         r->verdict = JD_AC;
-        r->has_score = text && parse_points(text, &r->score);
+        r->has_score = text && jd_testlib_points(text, &r->score);
         if (!r->has_score)
             r->verdict = JD_JE;
         break;

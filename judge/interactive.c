@@ -204,16 +204,8 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
         int code = val.res.status == SB_OK ? 0 : val.res.status == SB_RE ? val.res.exit_code : -1;
         if (code == 0 || code == 1 || code == 2 || code == 4 || code == 8 || code == 7) {
             testlib_pe = code == 2 || code == 8;
-            if (code == 7) {
-                const char *t = text ? text : "";
-                while (*t == ' ' || *t == '\n')
-                    t++;
-                if (!strncmp(t, "points", 6))
-                    t += 6;
-                char *end;
-                points = strtod(t, &end);
-                testlib_points = end != t;
-            }
+            if (code == 7)
+                testlib_points = jd_testlib_points(text ? text : "", &points);
             val.res.status = SB_RE;
             val.res.exit_code = code == 0 || (code == 7 && testlib_points) ? 42 : code == 7 ? 3 : 43;
         }
@@ -257,15 +249,15 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
         snprintf(tr->message, sizeof tr->message, "%s", cr.message);
     }
     if (tr->verdict == JD_AC) {
-        char *sp = jd_path_join(fb, "score.txt"), *text = NULL;
-        if (sp && jd_read_file(sp, 256, &text, NULL) == 0) {
-            char *end;
-            double sc = strtod(text, &end);
-            if (end != text)
-                tr->score = sc;
+        double sc;
+        char bad[JD_MSG_MAX];
+        int got = jd_read_score(fb, &sc, bad, sizeof bad);
+        if (got == 1)
+            tr->score = sc;
+        else if (got < 0 && c->p->scoring) {
+            tr->verdict = JD_JE;
+            snprintf(tr->message, sizeof tr->message, "%s", bad);
         }
-        free(text);
-        free(sp);
     }
     rc = 0;
     goto out;

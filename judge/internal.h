@@ -231,6 +231,9 @@ struct jd_check_result {
 };
 int jd_check_kattis(const struct jd_check_ctx *c, const char *team_out, struct jd_check_result *r);
 int jd_check_testlib(const struct jd_check_ctx *c, const char *team_out, struct jd_check_result *r);
+/* testlib's points (exit 7): the first number of its message, after an
+ * optional word "points"; false unless a number from 0 to JD_SCORE_MAX. */
+bool jd_testlib_points(const char *text, double *score);
 int jd_check_default_files(const char *team_out, const char *ans, char *const *flags,
                            struct jd_check_result *r);
 /* Sandbox mounts and argv pieces shared by the validators. */
@@ -238,6 +241,11 @@ int jd_feedback_dir(const char *work, char **out);
 /* Host path of the answer file to mount (an empty file when a test has none). */
 const char *jd_answer_for_box(const struct jd_test *t, const char *work, char **tmp);
 void jd_feedback_message(const char *fbdir, char *msg, size_t msglen);
+/* score.txt in a feedback dir: 1 and *score (a number from 0 to
+ * JD_SCORE_MAX), 0 when there is none, -EINVAL with msg when it holds
+ * anything else (nan, inf, junk after the number, out of range). */
+#define JD_SCORE_MAX 1e9
+int jd_read_score(const char *fbdir, double *score, char *msg, size_t msglen);
 struct sb_limits jd_checker_limits(const struct jd_problem *p);
 /* The box for one of the problem's own programs (input validator, output
  * validator, checker): its directory at /box, the nfixed mounts already in

@@ -951,3 +951,42 @@ Test(packages_http, java_class_and_polygon_checker, .timeout = 300)
     rm_pkg(java);
     rm_pkg(poly);
 }
+
+/* score.txt is the validator's word on a scoring test, read as a number
+ * from 0 to 1e9: "nan", "inf", "1e400" or junk after the number is the
+ * validator's fault (JE), never a score that poisons the sum. */
+Test(packages_cli, score_txt_must_be_a_number, .timeout = 240)
+{
+    jt_need_root();
+    static const struct pkg_file files[] = {
+        {"problem.yaml", "name: Scores\ntype: scoring\n"},
+        {"data/secret/1.in", "1\n"},
+        {"data/secret/1.ans", "1\n"},
+        {"output_validators/v.sh", "exit 42\n"},
+        {"submissions/accepted/one.py", "print(1)\n"},
+        {NULL, NULL},
+    };
+    const struct { const char *score, *verdict; } cases[] = {
+        {"25", "AC"}, {" 7.5 ", "AC"}, {"nan", "JE"}, {"inf", "JE"}, {"1e400", "JE"},
+        {"-3", "JE"}, {"12abc", "JE"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *root = make_pkg("scores", files);
+        char v[256];
+        snprintf(v, sizeof v, "printf '%%s\\n' '%s' > \"$3/score.txt\"; exit 42\n", cases[i].score);
+        put(root, "output_validators/v.sh", v);
+        char cmd[2048], *out = NULL;
+        snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/accepted/one.py' 2>&1", jt_bin(),
+                 root, root);
+        jt_sh(cmd, &out);
+        json_t *o = json_loads(out, 0, NULL);
+        cr_assert(o, "%s", out);
+        cr_expect_str_eq(json_string_value(json_object_get(o, "verdict")), cases[i].verdict,
+                         "score.txt '%s': %s", cases[i].score, out);
+        if (!strcmp(cases[i].verdict, "JE"))
+            cr_expect(strstr(out, "score.txt"), "the message names score.txt: %s", out);
+        json_decref(o);
+        free(out);
+        rm_pkg(root);
+    }
+}
