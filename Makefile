@@ -55,9 +55,12 @@ all: $(B)/nsjudge $(B)/nsjudge-server.so hostile
 deps:
 	@sh scripts/install-deps.sh
 
-$(B)/obj/%.o: %.c $(wildcard */*.h)
+# Each object depends on the headers it includes: -MMD writes them to a .d
+# file beside it, read back here (a header that is gone is skipped, -MP).
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 $(B)/libsandbox.a: $(call obj,$(SANDBOX_SRC))
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
