@@ -48,12 +48,6 @@ void jd_checker_cache_free(struct jd_checker_cache *c)
     free(c);
 }
 
-static void first_line(const char *text, char *dst, size_t dstlen)
-{
-    size_t n = text ? strcspn(text, "\n") : 0;
-    snprintf(dst, dstlen, "%.*s", (int)(n < 300 ? n : 300), text ? text : "");
-}
-
 static int build(struct jd_checker_cache *c, const struct jd_problem *p, const char *path,
                  const struct jd_langs *langs, struct sb_slot *slot)
 {
@@ -87,7 +81,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const c
     }
     if (!ok) {
         char line[320];
-        first_line(out, line, sizeof line);
+        jd_first_line(out, 300, line, sizeof line);
         snprintf(c->msg, sizeof c->msg, "the validator %s does not compile: %s", path, line);
         jd_program_free(&c->prog);
         free(out);

@@ -61,10 +61,8 @@ int jd_check_testlib(const struct jd_check_ctx *c, const char *team_out, struct 
     if (jd_read_file(logp, 4096, &text, NULL) < 0)
         text = NULL;
     char line[JD_MSG_MAX] = "";
-    if (text) {
-        size_t n = strcspn(text, "\n");
-        snprintf(line, sizeof line, "%.*s", (int)(n < 400 ? n : 400), text);
-    }
+    if (text)
+        jd_first_line(text, 400, line, sizeof line);
     int code = res.status == SB_OK ? 0 : res.status == SB_RE ? res.exit_code : -1;
     switch (code) {
     case 0: r->verdict = JD_AC; break;

@@ -307,6 +307,15 @@ static int copy_untrusted_at(int from_dir, const char *name, const char *to, int
     return rc;
 }
 
+void jd_first_line(const char *text, size_t cap, char *dst, size_t dstlen)
+{
+    const char *t = text ? text : "";
+    size_t n = strcspn(t, "\n");
+    while (n && (t[n - 1] == '\r' || t[n - 1] == ' '))
+        n--;
+    snprintf(dst, dstlen, "%.*s", (int)(n < cap ? n : cap), t);
+}
+
 int jd_copy_tree_nofollow(const char *from, const char *to)
 {
     return copy_untrusted_at(AT_FDCWD, from, to, 0);

@@ -36,9 +36,12 @@ int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 /* Sorted names in a directory (no dot entries). */
 int jd_list_dir(const char *dir, char ***names, size_t *n);
 bool jd_has_suffix(const char *s, const char *suffix);
+/* The first line of text (NULL: ""), trailing CR and spaces dropped, at
+ * most cap bytes of it, into dst. */
+void jd_first_line(const char *text, size_t cap, char *dst, size_t dstlen);
 const char *jd_extension(const char *path);     /* after the last '.', or "" */
 
-/* ---- sandbox glue (box.c) ---------------------------------------------- */
+/* ---- sandbox glue (box_run.c) ------------------------------------------ */
 struct jd_box_run {
     const char *const *argv;
     const char *box_dir;
@@ -236,7 +239,7 @@ int jd_check_testlib(const struct jd_check_ctx *c, const char *team_out, struct 
 bool jd_testlib_points(const char *text, double *score);
 int jd_check_default_files(const char *team_out, const char *ans, char *const *flags,
                            struct jd_check_result *r);
-/* Sandbox mounts and argv pieces shared by the validators. */
+/* ---- files shared with validators (feedback_files.c) ------------------ */
 int jd_feedback_dir(const char *work, char **out);
 /* Host path of the answer file to mount (an empty file when a test has none). */
 const char *jd_answer_for_box(const struct jd_test *t, const char *work, char **tmp);
@@ -246,6 +249,7 @@ void jd_feedback_message(const char *fbdir, char *msg, size_t msglen);
  * anything else (nan, inf, junk after the number, out of range). */
 #define JD_SCORE_MAX 1e9
 int jd_read_score(const char *fbdir, double *score, char *msg, size_t msglen);
+/* ---- the boxes of the problem's own programs (box_run.c) -------------- */
 struct sb_limits jd_checker_limits(const struct jd_problem *p);
 /* The box for one of the problem's own programs (input validator, output
  * validator, checker): its directory at /box, the nfixed mounts already in
@@ -273,6 +277,7 @@ jd_verdict jd_interactive_verdict(const struct sb_result *sub, const struct sb_r
                                   size_t msglen);
 int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, const char *work,
                        struct jd_test_result *tr);
+/* A submission's box limits for one run (box_run.c). */
 struct sb_limits jd_submission_limits(const struct jd_run_ctx *c);
 /* Map a submission's own sandbox result (not OK) to a verdict + message. */
 jd_verdict jd_verdict_from_sb(const struct sb_result *r, char *msg, size_t msglen);

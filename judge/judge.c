@@ -83,7 +83,7 @@ static void *worker_main(void *arg)
 
 /* The line of compiler output worth showing: the first that mentions an
  * error, else the first. */
-static void first_line(const char *text, char *dst, size_t dstlen)
+static void error_line(const char *text, char *dst, size_t dstlen)
 {
     const char *line = text ? text : "";
     for (const char *p = line; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
@@ -93,8 +93,7 @@ static void first_line(const char *text, char *dst, size_t dstlen)
             break;
         }
     }
-    size_t n = strcspn(line, "\n");
-    snprintf(dst, dstlen, "%.*s", (int)(n < 300 ? n : 300), line);
+    jd_first_line(line, 300, dst, dstlen);
 }
 
 /* The best score a submission could get (for reports that end early). */
@@ -169,7 +168,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
     }
     if (!ok) {
         rep->verdict = JD_CE;
-        first_line(rep->compile_output, msg, sizeof msg);
+        error_line(rep->compile_output, msg, sizeof msg);
         snprintf(rep->message, sizeof rep->message, "compilation failed%s%.480s", msg[0] ? ": " : "", msg);
         if (opt->progress)
             opt->progress(opt->progress_ctx, rep, (size_t)-1, p->n_tests);

@@ -33,18 +33,6 @@ static int check_output(const struct jd_run_ctx *c, const struct jd_test *t, con
     return 0;
 }
 
-struct sb_limits jd_submission_limits(const struct jd_run_ctx *c)
-{
-    struct sb_limits l = {0};
-    l.cpu_s = c->time_limit_s;
-    l.wall_s = 2 * c->time_limit_s + 2;   /* generous: a loaded host must not turn AC into TLE */
-    l.mem_kib = c->p->mem_kib;
-    l.fsize_kib = c->p->output_kib;
-    l.stack_kib = UINT64_MAX;   /* judges give the whole memory limit to the stack */
-    jd_limits_add_extra(&l, &c->sub->lang->run_extra);
-    return l;
-}
-
 /* One pass: the submission on t->in_path, then the checker. */
 static int run_pass(const struct jd_run_ctx *c, const struct jd_test *t, const char *work,
                     struct jd_test_result *tr)

@@ -1,4 +1,8 @@
-/* box.c - the judge's one door into the sandbox. */
+/*
+ * box_run.c - the judge's one door into the sandbox, and the limits and
+ * mounts of each kind of box it opens: a submission's run, and the
+ * problem's own programs (validators, checkers, interactors).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,4 +52,38 @@ void jd_limits_add_extra(struct sb_limits *l, const struct sb_limits *x)
     /* Extra memory for a runtime (e.g. JVM overhead) is added, not maxed. */
     if (x->mem_kib && l->mem_kib)
         l->mem_kib += x->mem_kib;
+}
+
+struct sb_limits jd_submission_limits(const struct jd_run_ctx *c)
+{
+    struct sb_limits l = {0};
+    l.cpu_s = c->time_limit_s;
+    l.wall_s = 2 * c->time_limit_s + 2;   /* generous: a loaded host must not turn AC into TLE */
+    l.mem_kib = c->p->mem_kib;
+    l.fsize_kib = c->p->output_kib;
+    l.stack_kib = UINT64_MAX;   /* judges give the whole memory limit to the stack */
+    jd_limits_add_extra(&l, &c->sub->lang->run_extra);
+    return l;
+}
+
+struct sb_limits jd_checker_limits(const struct jd_problem *p)
+{
+    struct sb_limits l = {0};
+    l.cpu_s = p->validation_time_s;
+    l.wall_s = 2 * p->validation_time_s + 5;
+    l.mem_kib = p->validation_mem_kib;
+    l.fsize_kib = 64 * 1024;
+    return l;
+}
+
+void jd_box_run_helper(struct jd_box_run *r, const struct jd_problem *p, const struct jd_program *prog,
+                       char **argv, struct sb_mount *m, int nfixed)
+{
+    jd_box_run_init(r);
+    r->argv = (const char *const *)argv;
+    r->box_dir = prog->dir;
+    r->mounts = m;
+    r->n_mounts = nfixed + jd_lang_mounts(prog->lang, m + nfixed, SB_MAX_MOUNTS - nfixed);
+    r->limits = jd_checker_limits(p);
+    jd_limits_add_extra(&r->limits, &prog->lang->run_extra);
 }
