@@ -168,6 +168,8 @@ struct jd_problem {
     struct jd_test *tests; size_t n_tests;
     struct jd_group *groups; size_t n_groups;
     struct jd_checker_cache *cache;   /* the compiled validator (checker_cache.c) */
+    char warnings[JD_WARNINGS_MAX][JD_MSG_MAX]; /* unknown keys (problem_yaml.c) */
+    size_t n_warnings;                          /* may exceed JD_WARNINGS_MAX */
 };
 
 /* The problem's validator, built on first use; NULL (and 0) when the problem

@@ -149,7 +149,7 @@ Test(judge_cli, judge_with_limits_and_jobs)
     jt_need_root();
     char cmd[1024], *out = NULL;
     const char *p = jt_path("testdata/problems/triangle");
-    snprintf(cmd, sizeof cmd, "%s judge -j 2 --mem 128 --time 2 --json %s %s/submissions/partially_accepted/int32.cpp",
+    snprintf(cmd, sizeof cmd, "%s judge -j 2 --mem 128M --time 2 --json %s %s/submissions/partially_accepted/int32.cpp",
              jt_bin(), p, p);
     cr_assert_eq(jt_sh(cmd, &out), 1);
     json_t *o = json_loads(out, 0, NULL);
