@@ -69,6 +69,8 @@ struct jd_langs {
 int jd_langs_load(const char *path, struct jd_langs **out, char *err, size_t errlen);
 void jd_langs_free(struct jd_langs *l);
 const struct jd_lang *jd_lang_by_id(const struct jd_langs *l, const char *id);
+/* Would the box find this command (its PATH: /usr/local/bin:/usr/bin:/bin)? */
+bool jd_command_exists(const char *cmd);
 const struct jd_lang *jd_lang_by_judge0(const struct jd_langs *l, int judge0_id);
 const struct jd_lang *jd_lang_by_filename(const struct jd_langs *l, const char *path);
 /* By extension for a file; for a directory program, by the sources in it. */
