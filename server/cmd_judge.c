@@ -413,6 +413,14 @@ static int report_warnings(const char *cmd, const struct jd_problem *p, bool wer
     return 0;
 }
 
+static json_t *warnings_json(const struct jd_problem *p)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; jd_problem_warning(p, i); i++)
+        json_array_append_new(a, json_text(jd_problem_warning(p, i)));
+    return a;
+}
+
 /* ---- nsjudge judge ----------------------------------------------------- */
 
 struct progress { bool tty; };
@@ -590,6 +598,7 @@ int cmd_judge(int argc, char **argv)
             json_object_set_new(o, "problem", json_text(jd_problem_name(p)));
             json_object_set_new(o, "language", json_string(lang->id));
             json_object_set_new(o, "time_limit", json_real(jd_problem_time_limit(p)));
+            json_object_set_new(o, "warnings", warnings_json(p));
             char *s = json_dumps(o, JSON_OUT_FLAGS);
             if (s)
                 puts(s);
@@ -1028,10 +1037,7 @@ int cmd_verify(int argc, char **argv)
                                  "skipped_input_validators", (json_int_t)skipped_validators,
                                  "input_error", json_text(input_err), "inputs", ins);
         json_object_set_new(root, "time_limit_source", json_string(tl_source));
-        json_t *warns = json_array();
-        for (size_t i = 0; jd_problem_warning(p, i); i++)
-            json_array_append_new(warns, json_text(jd_problem_warning(p, i)));
-        json_object_set_new(root, "warnings", warns);
+        json_object_set_new(root, "warnings", warnings_json(p));
         char *s = json_dumps(root, JSON_OUT_FLAGS);
         if (s)
             puts(s);

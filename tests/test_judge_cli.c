@@ -429,6 +429,17 @@ Test(judge_cli, misspelt_package_keys_are_named, .timeout = 180)
     cr_assert(strstr(out, "verdict: AC"), "%s", out);
     free(out);
 
+    snprintf(cmd, sizeof cmd, "%s judge --json %s %s/submissions/accepted/one.txt 2>/dev/null", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "%s", out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    json_t *w = json_object_get(o, "warnings");
+    cr_assert_eq(json_array_size(w), 4, "%s", out);
+    cr_assert(strstr(json_string_value(json_array_get(w, 0)), "problem.yaml:3: unknown key 'limits.tme_limit'") ||
+              strstr(out, "problem.yaml:3: unknown key 'limits.tme_limit'"), "%s", out);
+    json_decref(o);
+    free(out);
+
     snprintf(cmd, sizeof cmd, "%s verify --werror %s 2>&1", jt_bin(), dir);
     cr_assert_eq(jt_sh(cmd, &out), 2, "--werror: a package error: %s", out);
     cr_assert(strstr(out, "error: ") && strstr(out, "unknown key 'limits.tme_limit'"), "%s", out);
