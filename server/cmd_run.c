@@ -39,7 +39,8 @@ const char cmd_run_usage[] =
     "                       or none)\n"
     "  -x, --extra-time DUR grace before killing at the CPU limit; still reported TO\n"
     "                       (0 to 1000000s; default 0)\n"
-    "  -m, --mem SIZE       memory limit (cgroup, no swap; 1M to 4T; default none)\n"
+    "  -m, --mem SIZE       memory limit (cgroup, no swap; 1M to 4T; default none;\n"
+    "                       also --cg-mem, isolate's name for it)\n"
     "  -k, --stack SIZE     stack size limit (0 = unlimited, up to 4T; default 8M)\n"
     "  -p, --processes N    max processes and threads in the box (1 to 100000;\n"
     "                       default 64)\n"
@@ -96,6 +97,7 @@ static const struct option opts[] = {
     {"wall-time", required_argument, 0, 'w'},
     {"extra-time", required_argument, 0, 'x'},
     {"mem", required_argument, 0, 'm'},
+    {"cg-mem", required_argument, 0, 'm'}, /* isolate's name of the cgroup limit */
     {"stack", required_argument, 0, 'k'},
     {"processes", required_argument, 0, 'p'},
     {"fsize", required_argument, 0, 'f'},
