@@ -28,8 +28,11 @@ static size_t subcommands(char names[16][32])
     return n;
 }
 
-/* The CLI commands of this binary (serve and worker live in the service
- * module and have their own flags: --config, --listen, ...). */
+/* The CLI commands of this binary. serve and worker (the service module,
+ * server/cmd_serve.c) still give -c, -d, -w, -l the meanings --config,
+ * --data-dir, --workers, --listen, which run (isolate: --chdir, --dir,
+ * --wall-time) and judge (--lang) use otherwise; they join this list when
+ * those short forms go. */
 static const char *const cli_cmds[] = {"run", "judge", "verify", "languages", "version"};
 
 Test(cli_vocabulary, every_subcommand_has_help)
