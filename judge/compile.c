@@ -263,14 +263,14 @@ static bool name_before(const char *s, size_t i)
     if (i == 0)
         return true;
     char c = s[i - 1];
-    return strchr(" \t\n\"'`(/", c) || (i >= 3 && !memcmp(s + i - 3, "\xe2\x80\x98", 3));
+    return (c && strchr(" \t\n\"'`(/", c)) || (i >= 3 && !memcmp(s + i - 3, "\xe2\x80\x98", 3));
 }
 
 static bool name_after(const char *s, size_t i, size_t len)
 {
     if (i == len)
         return true;
-    return strchr(":\"'(,) \t\n", s[i]) || (i + 3 <= len && !memcmp(s + i, "\xe2\x80\x99", 3));
+    return (s[i] && strchr(":\"'(,) \t\n", s[i])) || (i + 3 <= len && !memcmp(s + i, "\xe2\x80\x99", 3));
 }
 
 /* The compiler saw the file as `saved` (main.c); the submitter wrote
