@@ -302,6 +302,65 @@ static char *saved_name(const struct jd_lang *lang, const char *path)
     return strdup(lang->source_file);
 }
 
+/* Can a compiler message hold a file name that starts or ends here? Names
+ * stand after a line start, a space, a quote, '(' or '/', and before ':',
+ * a quote, '(', ',', ')' or space: "main.c:3:1:", " --> main.rs:2:5",
+ * "main.pas(3,1)", "In file included from main.c:2"; "domain.c" is not
+ * "main.c". ‘ ’ are gcc's quotes in a UTF-8 locale. */
+static bool name_before(const char *s, size_t i)
+{
+    if (i == 0)
+        return true;
+    char c = s[i - 1];
+    return (c && strchr(" \t\n\"'`(/", c)) || (i >= 3 && !memcmp(s + i - 3, "\xe2\x80\x98", 3));
+}
+
+static bool name_after(const char *s, size_t i, size_t len)
+{
+    if (i == len)
+        return true;
+    return (s[i] && strchr(":\"'(,) \t\n", s[i])) || (i + 3 <= len && !memcmp(s + i, "\xe2\x80\x99", 3));
+}
+
+/* The compiler saw the file as `saved` (main.c); the submitter wrote
+ * `theirs` (sol.c): their name in the messages, so "sol.c:3:1: error"
+ * points at their file. Only whole names are replaced. The text stays
+ * within cap (the compiler output cap): a rename never lets it grow past. */
+static void rename_in_output(char **out, size_t *outlen, const char *saved, const char *theirs)
+{
+    if (!*out || !strcmp(saved, theirs) || !*theirs)
+        return;
+    const char *s = *out;
+    size_t len = outlen ? *outlen : strlen(s), fl = strlen(saved), tl = strlen(theirs);
+    size_t n = 0;
+    for (const char *m = s; (m = memmem(m, len - (size_t)(m - s), saved, fl)); m += fl)
+        n++;
+    if (!n)
+        return;
+    size_t cap = len + n * (tl > fl ? tl - fl : 0) + 1;
+    if (cap - 1 > JD_COMPILE_OUTPUT_CAP)
+        return; /* would grow past the cap: keep the compiler's text */
+    char *t = malloc(cap);
+    if (!t)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (i + fl <= len && !memcmp(s + i, saved, fl) && name_before(s, i) &&
+            name_after(s, i + fl, len)) {
+            memcpy(t + o, theirs, tl);
+            o += tl;
+            i += fl;
+        } else {
+            t[o++] = s[i++];
+        }
+    }
+    t[o] = 0;
+    free(*out);
+    *out = t;
+    if (outlen)
+        *outlen = o;
+}
+
 static int make_dir(const char *scratch, const char *tag, char **dir, char *err, size_t errlen)
 {
     *dir = jd_path_join(scratch, tag);
@@ -391,8 +450,16 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
     int rc = jd_program_prepare(lang, path, scratch, tag, with_headers, prog, err, errlen);
     if (rc < 0)
         return rc;
-    return jd_program_compile(slot, prog, scratch, tag, compiler_options, ok, out, outlen, cres,
-                              err, errlen);
+    rc = jd_program_compile(slot, prog, scratch, tag, compiler_options, ok, out, outlen, cres,
+                            err, errlen);
+    /* only the generic name (main.c) is renamed: a file saved under its
+     * own or its class's name is what the compiler should say */
+    if (rc == 0 && out && !jd_is_dir(path) && prog->sources && prog->sources[0] &&
+        lang->source_file && !strcmp(prog->sources[0], lang->source_file)) {
+        const char *base = strrchr(path, '/');
+        rename_in_output(out, outlen, prog->sources[0], base ? base + 1 : path);
+    }
+    return rc;
 }
 
 int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,

@@ -195,6 +195,8 @@ struct jd_problem {
     char *post_checker_path;
     struct jd_checker_cache *post_cache;
     char *build_cache_dir;            /* jd_problem_options.build_cache_dir (copy) or NULL */
+    char warnings[JD_WARNINGS_MAX][JD_MSG_MAX]; /* unknown keys (problem_yaml.c) */
+    size_t n_warnings;                          /* may exceed JD_WARNINGS_MAX */
 };
 
 /* The problem's validator, built on first use; NULL (and 0) when the problem

@@ -71,6 +71,8 @@ struct jd_langs {
 int jd_langs_load(const char *path, struct jd_langs **out, char *err, size_t errlen);
 void jd_langs_free(struct jd_langs *l);
 const struct jd_lang *jd_lang_by_id(const struct jd_langs *l, const char *id);
+/* Would the box find this command (its PATH: /usr/local/bin:/usr/bin:/bin)? */
+bool jd_command_exists(const char *cmd);
 const struct jd_lang *jd_lang_by_judge0(const struct jd_langs *l, int judge0_id);
 const struct jd_lang *jd_lang_by_filename(const struct jd_langs *l, const char *path);
 /* By extension for a file; for a directory program, by the sources in it. */
@@ -137,6 +139,14 @@ bool jd_problem_is_interactive(const struct jd_problem *p);
 bool jd_problem_is_scoring(const struct jd_problem *p);
 /* time_multiplier (ac_to_time_limit) and time_safety_margin (time_limit_to_tle) */
 void jd_problem_time_factors(const struct jd_problem *p, double *multiplier, double *margin);
+/* What loading noticed but did not refuse: keys of problem.yaml,
+ * testdata.yaml or test_group.yaml that the package's format does not
+ * know (a misspelt tme_limit would otherwise be ignored silently), each
+ * "FILE:LINE: unknown key 'KEY' ...". At most JD_WARNINGS_MAX are kept;
+ * jd_problem_n_warnings counts them all. */
+#define JD_WARNINGS_MAX 16
+size_t jd_problem_n_warnings(const struct jd_problem *p);
+const char *jd_problem_warning(const struct jd_problem *p, size_t i); /* NULL past the kept ones */
 /* problem.yaml `nsjudge: {feedback: ...}`: what the package lets a
  * submitter see of its secret tests; UNSET = the service decides. */
 jd_feedback jd_problem_feedback(const struct jd_problem *p);

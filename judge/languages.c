@@ -73,7 +73,7 @@ void jd_langs_free(struct jd_langs *l)
 }
 
 /* Where a command would be found inside the box (same PATH as the box). */
-static bool command_exists(const char *cmd)
+bool jd_command_exists(const char *cmd)
 {
     if (!cmd)
         return false;
@@ -325,8 +325,8 @@ static int lang_from_json(json_t *o, size_t idx, struct jd_lang *l, char *err, s
     if ((rc = limits_from_json(json_object_get(o, "run_extra"), id, "run_extra", &l->run_extra,
                                err, errlen)) < 0)
         return rc;
-    l->available = command_exists(l->run_argv[0]) &&
-                   (!l->compile_argv || command_exists(l->compile_argv[0]));
+    l->available = jd_command_exists(l->run_argv[0]) &&
+                   (!l->compile_argv || jd_command_exists(l->compile_argv[0]));
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");

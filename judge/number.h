@@ -10,6 +10,7 @@
 #define NSJUDGE_JUDGE_NUMBER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Upper bounds of any limit, whatever the file says: they keep every
@@ -35,5 +36,22 @@ int jd_num_int(double v, int64_t lo, int64_t hi, bool whole, int64_t *out);
  * when it is outside [lo, hi]. */
 int jd_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
 int jd_parse_real(const char *s, double lo, double hi, double *out);
+
+/* Sizes and durations as people write them on a command line, one syntax
+ * for every flag:
+ *   sizes      "256M", "2G", "512K", "1.5M", "1T"; K/M/G/T are binary
+ *              (KiB, MiB, ...), "KB"/"KiB"/"MiB" etc. mean the same;
+ *              a bare number is KiB (isolate's and Judge0's unit)
+ *   durations  "500ms", "2s", "1.5"; a bare number is seconds
+ * Both: -EINVAL when s is not such a value, -ERANGE when it lies outside
+ * [lo, hi] (sizes in KiB, truncated to whole KiB; durations in seconds). */
+int jd_parse_size_kib(const char *s, int64_t lo, int64_t hi, int64_t *out);
+int jd_parse_duration(const char *s, double lo, double hi, double *out);
+
+/* A size in KiB as the shortest exact text the parser reads back: "4T",
+ * "1M", "1536K". */
+void jd_size_text(int64_t kib, char *buf, size_t len);
+/* A duration as text: "1ms", "0.5s", "1000000s". */
+void jd_duration_text(double s, char *buf, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,147 @@
 #include "judge/number.h"
 
 #define SCORE_MAX 1e9   /* scores: any sane one, and finite */
+
+/* ---- keys the formats know ---------------------------------------------
+ * From the Kattis problem package specification: legacy (and legacy-icpc),
+ * 2023-07 with its drafts, 2025-09; plus nsjudge's own key. A key this
+ * file reads is known in every format (it is acted on, so it is not
+ * ignored). Anything else is reported with file, line and key: a misspelt
+ * tme_limit must not silently leave the default in force. */
+static const char *const top_legacy[] = {
+    "problem_format_version", "type", "name", "uuid", "author", "source", "source_url",
+    "license", "rights_owner", "limits", "validation", "validator_flags", "keywords", "grading",
+    "languages", "nsjudge", NULL};
+static const char *const top_modern[] = {
+    "problem_format_version", "type", "name", "uuid", "version", "credits", "source", "license",
+    "rights_owner", "embargo_until", "limits", "keywords", "languages", "allow_file_writing",
+    "constants", "validation", "validator_flags", "nsjudge", NULL};
+static const char *const limits_keys[] = {
+    "time_limit", "time_multiplier", "time_safety_margin", "time_multipliers", "time_resolution",
+    "memory", "output", "code", "compilation_time", "compilation_memory", "validation_time",
+    "validation_memory", "validation_output", "validation_passes", NULL};
+static const char *const multipliers_keys[] = {"ac_to_time_limit", "time_limit_to_tle", NULL};
+/* testdata.yaml (legacy) and test_group.yaml (2023-07 on): either file
+ * name may hold either set, and this file reads both */
+static const char *const group_keys[] = {
+    "on_reject", "grading", "grader_flags", "input_validator_flags", "output_validator_flags",
+    "accept_score", "reject_score", "range", "max_score", "scoring", "input_validator_args",
+    "output_validator_args", "static_validation", "full_feedback", "hint", "description", "args",
+    NULL};
+static const char *const scoring_keys[] = {"score", "aggregation", NULL};
+
+static bool known(const char *const *set, const char *k)
+{
+    for (size_t i = 0; set[i]; i++)
+        if (!strcmp(set[i], k))
+            return true;
+    return false;
+}
+
+/* Edit distance of a and b, or 3 when it is above 2 (all we need). */
+static int near(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
+        return 3;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] > 3 ? 3 : row[lb];
+}
+
+/* The known key nearest to k, qualified ("limits.time_limit"), in buf; ""
+ * when none is within two edits. Every level is searched: tme_limit at the
+ * top is most likely limits.time_limit. */
+static void suggest(const char *k, bool modern, bool group, char *buf, size_t len)
+{
+    static const struct { const char *prefix; const char *const *set; int where; } sets[] = {
+        {"", top_legacy, 1}, {"", top_modern, 2}, {"limits.", limits_keys, 3},
+        {"limits.time_multipliers.", multipliers_keys, 3}, {"", group_keys, 4},
+        {"scoring.", scoring_keys, 4},
+    };
+    int best = 3;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
+        int w = sets[i].where;
+        if ((group && w != 4) || (!group && (w == 4 || (w == 1 && modern) || (w == 2 && !modern))))
+            continue;
+        for (size_t j = 0; sets[i].set[j]; j++) {
+            int d = near(k, sets[i].set[j]);
+            if (d < best) {
+                best = d;
+                snprintf(buf, len, "%s%s", sets[i].prefix, sets[i].set[j]);
+            }
+        }
+    }
+}
+
+static void warn(struct jd_problem *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct jd_problem *p, const char *fmt, ...)
+{
+    if (p->n_warnings < JD_WARNINGS_MAX) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->warnings[p->n_warnings], sizeof p->warnings[0], fmt, ap);
+        va_end(ap);
+    }
+    p->n_warnings++;
+}
+
+/* At most 64 bytes of s, cut between UTF-8 characters: the message may go
+ * into a JSON answer. */
+static int cut64(const char *s)
+{
+    int n = (int)strnlen(s, 65);
+    if (n > 64)
+        for (n = 64; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+            ;
+    return n;
+}
+
+/* Every key of map that is not in set, as a warning naming path and line. */
+static void check_keys(struct jd_problem *p, yaml_document_t *d, yaml_node_t *map,
+                       const char *const *set, const char *prefix, const char *format,
+                       bool modern, bool group, const char *path)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return;
+    for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top; kv++) {
+        yaml_node_t *kn = yaml_document_get_node(d, kv->key);
+        const char *k = jd_yaml_str(kn);
+        if (!k || known(set, k))
+            continue;
+        char hint[96];
+        suggest(k, modern, group, hint, sizeof hint);
+        warn(p, "%s:%zu: unknown key '%s%.*s' (not a key of %s%s%s%s)", path,
+             (size_t)kn->start_mark.line + 1, prefix, cut64(k), k, format,
+             hint[0] ? "; did you mean " : "", hint, hint[0] ? "?" : "");
+    }
+}
+
+size_t jd_problem_n_warnings(const struct jd_problem *p)
+{
+    return p->n_warnings;
+}
+
+const char *jd_problem_warning(const struct jd_problem *p, size_t i)
+{
+    return i < p->n_warnings && i < JD_WARNINGS_MAX ? p->warnings[i] : NULL;
+}
 
 static int bad(char *err, size_t errlen, const char *path, const char *what, const char *val)
 {
@@ -99,6 +241,9 @@ int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, siz
     if (!(p->format_version = strdup(ver)))
         goto nomem;
     bool legacy = !strcmp(ver, "legacy");
+    char format[64];
+    snprintf(format, sizeof format, "the %s format", ver);
+    check_keys(p, &doc, root, legacy ? top_legacy : top_modern, "", format, !legacy, false, path);
     if (!legacy) {
         p->time_multiplier = 2.0;
         p->time_safety_margin = 1.5;
@@ -177,6 +322,9 @@ int jd_problem_parse_yaml(struct jd_problem *p, const char *path, char *err, siz
         goto out;
     }
     if (lim) {
+        check_keys(p, &doc, lim, limits_keys, "limits.", format, !legacy, false, path);
+        check_keys(p, &doc, jd_yaml_get(&doc, lim, "time_multipliers"), multipliers_keys,
+                   "limits.time_multipliers.", format, !legacy, false, path);
         double v;
         int r;
         const char *L = "limits", *TM = "limits.time_multipliers";
@@ -252,6 +400,9 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
     yaml_node_t *n;
     char **words = NULL;
     rc = 0;
+    check_keys(p, &doc, root, group_keys, "", "a test data group in any format", false, true, path);
+    check_keys(p, &doc, jd_yaml_get(&doc, root, "scoring"), scoring_keys, "scoring.",
+               "a test data group in any format", false, true, path);
 
     const char *s = jd_yaml_str(jd_yaml_get(&doc, root, "on_reject"));
     if (s) {
@@ -349,7 +500,6 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
         jd_strv_free(g->input_flags);
         g->input_flags = f;
     }
-    (void)p;
     goto out;
 fail:
     rc = -EINVAL;

@@ -22,6 +22,7 @@
 #include "judge/judge.h"
 #include "judge/number.h"
 #include "server/cli.h"
+#include "server/cli_flags.h"
 
 const char cmd_judge_usage[] =
     "usage: nsjudge judge PROBLEM SOLUTION [options]\n"
@@ -36,11 +37,14 @@ const char cmd_judge_usage[] =
     "options:\n"
     "  -l, --lang ID        language id from the language table (default: by the\n"
     "                       file extension; see 'nsjudge languages')\n"
-    "  -t, --time S         time limit per test in seconds (default: the problem's,\n"
-    "                       or 1 s)\n"
-    "  -m, --mem MIB        memory limit in MiB (default: the problem's, or 256)\n"
+    "  -t, --time DUR       time limit per test (500ms, 2s, 1.5 = seconds; 1ms to\n"
+    "                       1000000s; default: the problem's, or 1s)\n"
+    "  -m, --mem SIZE       memory limit (256M, 2G, 512K; a bare number is KiB, as\n"
+    "                       in 'nsjudge run'; 1M to 4T; default: the problem's, or\n"
+    "                       256M)\n"
     "  -a, --all            judge every test, do not stop at the first rejection\n"
-    "  -j, --jobs N         run N tests at once, each in its own box (default 1)\n"
+    "  -j, --jobs N         run N tests at once, each in its own box (1 to 64;\n"
+    "                       default 1)\n"
     "      --json           print one JSON report on stdout: verdict, score, time,\n"
     "                       memory, compile output, per-test results\n"
     "      --languages PATH language table (default: $NSJUDGE_LANGUAGES, then\n"
@@ -50,8 +54,10 @@ const char cmd_judge_usage[] =
     "\n"
     "On a terminal a live progress line (on stderr) shows each test as it\n"
     "finishes; then a table of the tests and the overall verdict. Verdicts: AC WA\n"
-    "PE TLE MLE RTE OLE CE JE. Scratch space lives under $TMPDIR and is removed\n"
-    "on exit and on Ctrl-C.\n"
+    "PE TLE MLE RTE OLE CE JE. A key problem.yaml or testdata.yaml does not know\n"
+    "(a misspelling such as tme_limit) is a warning on stderr naming file, line\n"
+    "and key. Scratch space lives under $TMPDIR and is removed on exit and on\n"
+    "Ctrl-C.\n"
     "\n"
     "exit status: 0 accepted, 1 any other verdict, 2 bad usage or load error\n"
     "\n"
@@ -78,11 +84,27 @@ const char cmd_verify_usage[] =
     "time_limit_exceeded programs must then still time out at limit x\n"
     "time_safety_margin (time_limit_to_tle).\n"
     "\n"
+    "-j, -t and -e are problemtools' verifyproblem flags, and its long names\n"
+    "--threads, --fixed_timelim and --werror work too.\n"
+    "\n"
     "options:\n"
     "  -j, --jobs N         judge N submissions at once, each in its own box(es)\n"
+    "                       (1 to 64; default 1; also --threads)\n"
+    "  -t, --time DUR       use this fixed time limit, do not infer one (500ms, 2s,\n"
+    "                       1.5 = seconds; 1ms to 1000000s; also --fixed_timelim)\n"
+    "  -e, --werror         treat warnings as errors: a key problem.yaml or\n"
+    "                       testdata.yaml does not know fails the package (exit 2)\n"
     "      --json           print one JSON object: time limit and every result\n"
     "      --languages PATH language table (see 'nsjudge judge --help')\n"
     "  -h, --help           show this help\n"
+    "\n"
+    "Progress goes to stderr: on a terminal one live line, rewritten as each test\n"
+    "finishes ([7/19] accepted/sol.py secret/12 AC); otherwise one line per\n"
+    "program as it finishes ([7/19] accepted/sol.py AC 0.012s ok; none with\n"
+    "--json). The table goes to stdout once, at the end. A time marked 'wall' is\n"
+    "a wall-clock time-out (the program waited, or the host was too busy; its CPU\n"
+    "time stayed under the limit). With no time limit given and no accepted\n"
+    "program to infer it from, the limit is the 1s default, and it says so.\n"
     "\n"
     "exit status: 0 all as expected, 1 some mismatch, 2 bad usage or load error\n";
 
@@ -98,6 +120,20 @@ const char cmd_languages_usage[] =
     "      --languages PATH language table (default: $NSJUDGE_LANGUAGES, then\n"
     "                       configs/languages.json next to the nsjudge build, then\n"
     "                       /etc/nsjudge/languages.json)\n"
+    "  -h, --help           show this help\n";
+
+const char cmd_version_usage[] =
+    "usage: nsjudge version [--json] [--languages PATH]\n"
+    "\n"
+    "Print the version and what this host supports: the cgroup version and\n"
+    "controllers the sandbox found, the namespaces the kernel offers, and each\n"
+    "language of the language table with its compiler and runtime found or not\n"
+    "(as the box sees them: PATH=/usr/local/bin:/usr/bin:/bin).\n"
+    "\n"
+    "options:\n"
+    "      --json           print one JSON object: version, cgroup_version,\n"
+    "                       cgroups, namespaces, languages\n"
+    "      --languages PATH language table (see 'nsjudge judge --help')\n"
     "  -h, --help           show this help\n";
 
 /* ---- shared helpers ---------------------------------------------------- */
@@ -251,12 +287,6 @@ static void close_slots(struct sb_slot **v, size_t n)
     free(v);
 }
 
-static int parse_jobs(const char *s)
-{
-    int64_t v;
-    return jd_parse_int(s, 1, 64, &v) ? -1 : (int)v;
-}
-
 /* ---- text from submissions, shown on a terminal or in JSON -------------
  * Checker messages, compiler output and names can carry bytes a program
  * chose: escape sequences that erase lines and draw a fake verdict on the
@@ -382,6 +412,33 @@ static json_t *report_json(const struct jd_report *r)
         "message", json_text(r->message), "tests", tests);
 }
 
+/* The problem's load warnings (unknown keys) on stderr; with werror they
+ * are errors and the caller stops (-1). */
+static int report_warnings(const char *cmd, const struct jd_problem *p, bool werror)
+{
+    size_t n = jd_problem_n_warnings(p);
+    char safe[SAFE_MSG];
+    for (size_t i = 0; jd_problem_warning(p, i); i++)
+        fprintf(stderr, "nsjudge %s: %s: %s\n", cmd, werror ? "error" : "warning",
+                term_safe(safe, sizeof safe, jd_problem_warning(p, i)));
+    if (n > JD_WARNINGS_MAX)
+        fprintf(stderr, "nsjudge %s: ... and %zu more\n", cmd, n - JD_WARNINGS_MAX);
+    if (werror && n) {
+        fprintf(stderr, "nsjudge %s: %zu warning%s treated as error%s (--werror)\n", cmd, n,
+                n == 1 ? "" : "s", n == 1 ? "" : "s");
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *warnings_json(const struct jd_problem *p)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; jd_problem_warning(p, i); i++)
+        json_array_append_new(a, json_text(jd_problem_warning(p, i)));
+    return a;
+}
+
 /* ---- nsjudge judge ----------------------------------------------------- */
 
 struct progress { bool tty; };
@@ -405,19 +462,58 @@ static void on_progress(void *ctx, const struct jd_report *partial, size_t idx, 
         fprintf(stderr, "\r\033[K");
 }
 
-static void print_table(FILE *f, const struct jd_report *r, bool scoring)
+/* A test's time for a table: CPU seconds, or "wall" and the wall time
+ * when it timed out on the wall clock (it waited or slept, or the host
+ * was too busy to run it; its CPU time stayed under the limit: a
+ * different fix from a slow algorithm). The sandbox says which limit
+ * it hit; without its word, a CPU time under the limit tells. */
+static bool wall_tle(const struct jd_test_result *t, double limit)
 {
-    fprintf(f, "%-32s %-4s %8s %10s %s %s\n", "test", "verd", "time", "memory",
+    if (t->verdict != JD_TLE)
+        return false;
+    if (strstr(t->message, "wall time limit"))
+        return true;
+    if (strstr(t->message, "CPU time limit"))
+        return false;
+    return t->time_s < limit;
+}
+
+static const char *test_time_text(const struct jd_test_result *t, double limit, char *buf, size_t len)
+{
+    if (wall_tle(t, limit))
+        snprintf(buf, len, "%.3fs wall", t->wall_s);
+    else
+        snprintf(buf, len, "%.3fs", t->time_s);
+    return buf;
+}
+
+/* A report's time: of its first wall-clock TLE, else the slowest CPU time;
+ * "-" when nothing ran (a compile error). */
+static const char *time_text(const struct jd_report *r, double limit, char *buf, size_t len)
+{
+    for (size_t i = 0; i < r->n_tests; i++)
+        if (wall_tle(&r->tests[i], limit))
+            return test_time_text(&r->tests[i], limit, buf, len);
+    if (r->verdict == JD_CE || !r->n_tests)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%.3fs", r->max_time_s);
+    return buf;
+}
+
+static void print_table(FILE *f, const struct jd_report *r, bool scoring, double limit)
+{
+    fprintf(f, "%-32s %-4s %12s %10s %s %s\n", "test", "verd", "time", "memory",
             scoring ? "   score" : "", "message");
     for (size_t i = 0; i < r->n_tests; i++) {
         const struct jd_test_result *t = &r->tests[i];
         char sc[16] = "";
         if (scoring)
             snprintf(sc, sizeof sc, "%8g", isnan(t->score) ? 0.0 : t->score);
-        char name[SAFE_NAME], msg[SAFE_MSG];
-        fprintf(f, "%-32s %-4s %7.3fs %6.1f MiB %s %s\n", term_safe(name, sizeof name, t->name),
-                jd_verdict_code(t->verdict), t->time_s, t->mem_kib / 1024.0, sc,
-                term_safe(msg, sizeof msg, t->message));
+        char name[SAFE_NAME], msg[SAFE_MSG], tm[32];
+        fprintf(f, "%-32s %-4s %12s %6.1f MiB %s %s\n", term_safe(name, sizeof name, t->name),
+                jd_verdict_code(t->verdict), test_time_text(t, limit, tm, sizeof tm),
+                t->mem_kib / 1024.0, sc, term_safe(msg, sizeof msg, t->message));
     }
 }
 
@@ -430,36 +526,26 @@ int cmd_judge(int argc, char **argv)
         {"languages", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     const char *lang_id = NULL, *langs_path = NULL;
-    double time_s = 0, mem_mib = 0;
-    int64_t mem_kib = 0;
+    double time_s = 0;
+    int64_t mem_kib = 0, jobs = 1;
     bool all = false, json = false;
-    int jobs = 1, c;
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:t:m:aj:h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': lang_id = optarg; break;
         case 't':
-            if (jd_parse_real(optarg, 0, JD_SECONDS_MAX, &time_s) || !(time_s > 0)) {
-                fprintf(stderr, "nsjudge judge: bad --time '%s' (seconds, above 0, at most %.15g)\n",
-                        optarg, JD_SECONDS_MAX);
+            if (cli_duration("judge", "--time", optarg, CLI_TIME_MIN_S, JD_SECONDS_MAX, &time_s))
                 return 2;
-            }
             break;
         case 'm':
-            /* checked in KiB before the cast below: at least 1 KiB, at most JD_KIB_MAX */
-            if (jd_parse_real(optarg, 0, (double)(JD_KIB_MAX / 1024), &mem_mib) ||
-                jd_num_int(mem_mib * 1024, 1, JD_KIB_MAX, false, &mem_kib)) {
-                fprintf(stderr, "nsjudge judge: bad --mem '%s' (MiB, at least 1/1024, at most %lld)\n",
-                        optarg, (long long)(JD_KIB_MAX / 1024));
+            if (cli_size("judge", "--mem", optarg, CLI_MEM_MIN_KIB, JD_KIB_MAX, &mem_kib))
                 return 2;
-            }
             break;
         case 'a': all = true; break;
         case 'j':
-            if ((jobs = parse_jobs(optarg)) < 0) {
-                fprintf(stderr, "nsjudge judge: bad --jobs '%s' (1..64)\n", optarg);
+            if (cli_count("judge", "--jobs", optarg, 1, 64, &jobs))
                 return 2;
-            }
             break;
         case 'J': json = true; break;
         case 'L': langs_path = optarg; break;
@@ -512,6 +598,7 @@ int cmd_judge(int argc, char **argv)
         jd_langs_free(langs);
         return 2;
     }
+    report_warnings("judge", p, false);
     size_t n_slots = (size_t)jobs * (jd_problem_is_interactive(p) ? 2 : 1);
     struct sb_slot **slots = NULL;
     if (open_slots(n_slots, &slots) < 0) {
@@ -538,6 +625,7 @@ int cmd_judge(int argc, char **argv)
             json_object_set_new(o, "problem", json_text(jd_problem_name(p)));
             json_object_set_new(o, "language", json_string(lang->id));
             json_object_set_new(o, "time_limit", json_real(jd_problem_time_limit(p)));
+            json_object_set_new(o, "warnings", warnings_json(p));
             char *s = json_dumps(o, JSON_OUT_FLAGS);
             if (s)
                 puts(s);
@@ -551,12 +639,15 @@ int cmd_judge(int argc, char **argv)
                 fputc('\n', stdout);
             }
             if (rep.n_tests)
-                print_table(stdout, &rep, jd_problem_is_scoring(p));
+                print_table(stdout, &rep, jd_problem_is_scoring(p), jd_problem_time_limit(p));
             printf("verdict: %s (%s)", jd_verdict_code(rep.verdict), jd_verdict_name(rep.verdict));
             if (jd_problem_is_scoring(p))
                 printf("  score %g/%g", rep.score, rep.max_score);
-            printf("  max time %.3fs  max memory %.1f MiB  (time limit %gs)\n", rep.max_time_s,
-                   rep.max_mem_kib / 1024.0, jd_problem_time_limit(p));
+            if (rep.verdict == JD_CE) /* nothing ran: a time or memory would be the compiler's */
+                printf("\n");
+            else
+                printf("  max time %.3fs  max memory %.1f MiB  (time limit %gs)\n", rep.max_time_s,
+                       rep.max_mem_kib / 1024.0, jd_problem_time_limit(p));
             if (rep.verdict != JD_AC && rep.message[0])
                 printf("%s\n", term_safe(safe, sizeof safe, rep.message));
         }
@@ -608,18 +699,40 @@ struct verify {
     size_t next;
     int phase;             /* 0: accepted only (time limit inference), 1: the rest */
     double tl, tl_tle;
-    bool tty;
+    bool tty;              /* stderr is a terminal: one live line, rewritten */
+    bool compact;          /* not a terminal: one line per finished program */
+    size_t started, total; /* programs begun / to judge, for [k/N] */
     struct sb_slot **slots;
     pthread_mutex_t lock;
 };
 
-static void judge_sub(struct verify *v, struct sub *s, struct sb_slot **slots)
+/* The live line of one program under judging: [k/N] REL TEST VERDICT. */
+struct sub_progress { struct verify *v; struct sub *s; size_t k; };
+
+static void on_sub_progress(void *ctx, const struct jd_report *partial, size_t idx, size_t total)
+{
+    struct sub_progress *sp = ctx;
+    (void)total;
+    if (!sp->v->tty || idx == (size_t)-1 || !partial->n_tests)
+        return;
+    const struct jd_test_result *t = &partial->tests[partial->n_tests - 1];
+    char rel[SAFE_NAME], name[SAFE_NAME];
+    pthread_mutex_lock(&sp->v->lock);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %s", sp->k, sp->v->total,
+            term_safe(rel, sizeof rel, sp->s->rel), term_safe(name, sizeof name, t->name),
+            jd_verdict_code(t->verdict));
+    pthread_mutex_unlock(&sp->v->lock);
+}
+
+static void judge_sub(struct verify *v, struct sub *s, struct sb_slot **slots, size_t k)
 {
     const struct expect *e = expect_of(s->expect_dir);
     char err[JD_MSG_MAX];
     s->time_limit = e->v == JD_TLE && e->kind == 0 ? v->tl_tle : v->tl;
+    struct sub_progress sp = {.v = v, .s = s, .k = k};
     struct jd_judge_options jo = {
         .slots = slots, .n_slots = 2, .langs = v->langs, .time_limit_s = s->time_limit,
+        .progress = on_sub_progress, .progress_ctx = &sp,
     };
     if (jd_judge(v->p, s->lang, s->path, &jo, &s->rep, err, sizeof err) < 0) {
         s->rep.verdict = JD_JE;
@@ -652,15 +765,17 @@ static void *verify_worker(void *arg)
                 break;
             }
         }
+        size_t k = s ? ++v->started : 0;
         pthread_mutex_unlock(&v->lock);
         if (!s)
             break;
-        judge_sub(v, s, slots);
+        judge_sub(v, s, slots, k);
         pthread_mutex_lock(&v->lock);
-        char rel[SAFE_NAME];
-        if (v->tty)
-            fprintf(stderr, "%-48s %-4s expected %-22s %s\n", term_safe(rel, sizeof rel, s->rel),
-                    jd_verdict_code(s->rep.verdict), s->expect_dir, s->match ? "ok" : "MISMATCH");
+        char rel[SAFE_NAME], tm[32];
+        if (v->compact)
+            fprintf(stderr, "[%zu/%zu] %s %s %s %s\n", k, v->total, term_safe(rel, sizeof rel, s->rel),
+                    jd_verdict_code(s->rep.verdict), time_text(&s->rep, s->time_limit, tm, sizeof tm),
+                    s->match ? "ok" : "MISMATCH");
         pthread_mutex_unlock(&v->lock);
     }
     return NULL;
@@ -773,22 +888,31 @@ static int collect_subs(const struct jd_problem *p, const struct jd_langs *langs
 
 int cmd_verify(int argc, char **argv)
 {
+    /* problemtools' verifyproblem names: -j/--threads, -t/--fixed_timelim, -e/--werror */
     static const struct option opts[] = {
-        {"jobs", required_argument, 0, 'j'}, {"json", no_argument, 0, 'J'},
-        {"languages", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"jobs", required_argument, 0, 'j'}, {"threads", required_argument, 0, 'j'},
+        {"time", required_argument, 0, 't'}, {"fixed_timelim", required_argument, 0, 't'},
+        {"fixed-timelim", required_argument, 0, 't'}, {"werror", no_argument, 0, 'e'},
+        {"json", no_argument, 0, 'J'}, {"languages", required_argument, 0, 'L'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     const char *langs_path = NULL;
-    bool json = false;
-    int jobs = 1, c;
+    bool json = false, werror = false;
+    double fixed_tl = 0;
+    int64_t jobs = 1;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:t:eh", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
-            if ((jobs = parse_jobs(optarg)) < 0) {
-                fprintf(stderr, "nsjudge verify: bad --jobs '%s' (1..64)\n", optarg);
+            if (cli_count("verify", "--jobs", optarg, 1, 64, &jobs))
                 return 2;
-            }
             break;
+        case 't':
+            if (cli_duration("verify", "--time", optarg, CLI_TIME_MIN_S, JD_SECONDS_MAX, &fixed_tl))
+                return 2;
+            break;
+        case 'e': werror = true; break;
         case 'J': json = true; break;
         case 'L': langs_path = optarg; break;
         case 'h': fputs(cmd_verify_usage, stdout); return 0;
@@ -814,7 +938,13 @@ int cmd_verify(int argc, char **argv)
         jd_langs_free(langs);
         return 2;
     }
-    struct verify v = {.p = p, .langs = langs, .tty = !json && isatty(2)};
+    if (report_warnings("verify", p, werror) < 0) {
+        jd_problem_free(p);
+        jd_langs_free(langs);
+        return 2;
+    }
+    bool tty = isatty(2);
+    struct verify v = {.p = p, .langs = langs, .tty = tty, .compact = !tty && !json};
     pthread_mutex_init(&v.lock, NULL);
     if (collect_subs(p, langs, &v.subs, &v.n) < 0) {
         fprintf(stderr, "nsjudge verify: out of memory\n");
@@ -859,19 +989,26 @@ int cmd_verify(int argc, char **argv)
                 n_inputs - skipped_validators, bad_inputs,
                 input_err[0] ? ": " : "", term_safe(safe, sizeof safe, input_err));
 
+    for (size_t i = 0; i < v.n; i++)
+        if (!v.subs[i].skipped)
+            v.total++;
     double mult, margin;
     jd_problem_time_factors(p, &mult, &margin);
-    bool inferred = !jd_problem_time_limit_given(p);
-    const char *tl_note = "";
+    bool inferred = !fixed_tl && !jd_problem_time_limit_given(p);
+    const char *tl_note = "", *tl_source = fixed_tl ? "flag" : "package";
     if (inferred) {
         /* Kattis-style: accepted first with a generous limit, then the limit
          * is their slowest test x time_multiplier, in whole seconds. */
         v.tl = v.tl_tle = 10;
         run_phase(&v, 0, jobs);
         double slowest = 0;
+        size_t accepted_runs = 0;
         for (size_t i = 0; i < v.n; i++)
-            if (v.subs[i].done && v.subs[i].rep.max_time_s > slowest)
-                slowest = v.subs[i].rep.max_time_s;
+            if (v.subs[i].done) {
+                accepted_runs++;
+                if (v.subs[i].rep.max_time_s > slowest)
+                    slowest = v.subs[i].rep.max_time_s;
+            }
         double exact = slowest * mult;
         v.tl = fmax(1.0, ceil(exact));
         /* accepted results stay valid when they ran within the inferred limit */
@@ -880,12 +1017,17 @@ int cmd_verify(int argc, char **argv)
                 v.subs[i].match = false;
                 snprintf(v.subs[i].note, sizeof v.subs[i].note, "slower than the inferred time limit");
             }
-        tl_note = " (inferred)";
+        /* nothing to infer from: the 1 s is a default, not a measurement */
+        tl_note = accepted_runs ? " (inferred)"
+                                : " (a default: no accepted submission ran to infer it from)";
+        tl_source = accepted_runs ? "inferred" : "default";
     } else {
-        v.tl = jd_problem_time_limit(p);
+        v.tl = fixed_tl ? fixed_tl : jd_problem_time_limit(p);
     }
     v.tl_tle = v.tl * margin;
     run_phase(&v, 1, jobs);
+    if (v.tty)
+        fprintf(stderr, "\r\033[K");
 
     size_t bad = 0, skipped = 0;
     for (size_t i = 0; i < v.n; i++) {
@@ -917,11 +1059,13 @@ int cmd_verify(int argc, char **argv)
                                                  "message", json_text(inputs[i].message)));
         json_t *root = json_pack("{s:o, s:f, s:b, s:f, s:I, s:I, s:o, s:I, s:I, s:o, s:o}", "problem",
                                  json_text(jd_problem_name(p)), "time_limit", v.tl,
-                                 "time_limit_inferred", inferred, "tle_time_limit", v.tl_tle,
+                                 "time_limit_inferred", inferred && strcmp(tl_source, "default"), "tle_time_limit", v.tl_tle,
                                  "mismatches", (json_int_t)bad, "skipped", (json_int_t)skipped,
                                  "submissions", arr, "invalid_inputs", (json_int_t)bad_inputs,
                                  "skipped_input_validators", (json_int_t)skipped_validators,
                                  "input_error", json_text(input_err), "inputs", ins);
+        json_object_set_new(root, "time_limit_source", json_string(tl_source));
+        json_object_set_new(root, "warnings", warnings_json(p));
         char *s = json_dumps(root, JSON_OUT_FLAGS);
         if (s)
             puts(s);
@@ -932,17 +1076,19 @@ int cmd_verify(int argc, char **argv)
     } else {
         printf("problem %s: time limit %gs%s, time_limit_exceeded judged at %gs\n",
                term_safe(name, sizeof name, jd_problem_name(p)), v.tl, tl_note, v.tl_tle);
-        printf("%-48s %-22s %-4s %8s  %s\n", "submission", "expected", "got", "time", "");
+        printf("%-48s %-22s %-4s %12s  %s\n", "submission", "expected", "got", "time", "");
         for (size_t i = 0; i < v.n; i++) {
             struct sub *s = &v.subs[i];
             term_safe(rel, sizeof rel, s->rel);
             if (s->skipped) {
-                printf("%-48s %-22s %-4s %8s  skipped: %s\n", rel, s->expect_dir, "-", "-",
+                printf("%-48s %-22s %-4s %12s  skipped: %s\n", rel, s->expect_dir, "-", "-",
                        term_safe(safe, sizeof safe, s->note));
                 continue;
             }
-            printf("%-48s %-22s %-4s %7.3fs  %s%s%s\n", rel, s->expect_dir,
-                   jd_verdict_code(s->rep.verdict), s->rep.max_time_s, s->match ? "ok" : "MISMATCH",
+            char tm[32];
+            printf("%-48s %-22s %-4s %12s  %s%s%s\n", rel, s->expect_dir,
+                   jd_verdict_code(s->rep.verdict), time_text(&s->rep, s->time_limit, tm, sizeof tm),
+                   s->match ? "ok" : "MISMATCH",
                    !s->match && s->rep.message[0] ? ": " : "",
                    !s->match ? term_safe(safe, sizeof safe, s->rep.message) : "");
         }
@@ -1036,6 +1182,94 @@ int cmd_languages(int argc, char **argv)
                 snprintf(ext + strlen(ext), sizeof ext - strlen(ext), "%s%s", e == l->extensions ? "" : " ", *e);
             printf("%-12s %-24s %-9s %-26s %s\n", l->id, ids[0] ? ids : "-", l->available ? "yes" : "no",
                    l->name, ext);
+        }
+    }
+    jd_langs_free(langs);
+    return 0;
+}
+
+/* ---- nsjudge version --------------------------------------------------- */
+
+/* The namespaces the sandbox uses, and whether this kernel has each. */
+static const char *const ns_names[] = {"pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"};
+
+static bool ns_available(const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/ns/%s", name);
+    return access(path, F_OK) == 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, 0, 'J'}, {"languages", required_argument, 0, 'L'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    const char *langs_path = NULL;
+    bool json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'J': json = true; break;
+        case 'L': langs_path = optarg; break;
+        case 'h': fputs(cmd_version_usage, stdout); return 0;
+        default: fputs(cmd_version_usage, stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fputs(cmd_version_usage, stderr);
+        return 2;
+    }
+    struct sb_host_info hi;
+    sb_host_probe(&hi);
+    /* a missing or broken language table is reported, not fatal: the
+     * version and the host are still worth knowing */
+    struct jd_langs *langs = NULL;
+    char used[PATH_MAX] = "";
+    if (load_langs(langs_path, &langs, used, sizeof used) < 0)
+        langs = NULL;
+    if (json) {
+        json_t *ns = json_object();
+        for (size_t i = 0; i < sizeof ns_names / sizeof *ns_names; i++)
+            json_object_set_new(ns, ns_names[i], json_boolean(ns_available(ns_names[i])));
+        json_t *arr = langs ? json_array() : json_null();
+        for (size_t i = 0; langs && i < langs->n; i++) {
+            const struct jd_lang *l = &langs->v[i];
+            const char *cc = l->compile_argv ? l->compile_argv[0] : NULL;
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:s?, s:b, s:s, s:b, s:b}",
+                "id", l->id, "name", l->name, "compiled", cc != NULL, "compiler", cc,
+                "compiler_found", cc && jd_command_exists(cc), "runtime", l->run_argv[0],
+                "runtime_found", jd_command_exists(l->run_argv[0]), "available", l->available));
+        }
+        json_t *o = json_pack("{s:s, s:i, s:s, s:o, s:s?, s:o, s:b}", "version", NSJUDGE_VERSION,
+                              "cgroup_version", hi.cgroup_version, "cgroups", hi.cgroup_detail,
+                              "namespaces", ns, "language_table", used[0] ? used : NULL,
+                              "languages", arr, "root", geteuid() == 0);
+        char *s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(o);
+    } else {
+        printf("nsjudge %s\n", NSJUDGE_VERSION);
+        printf("cgroups: %s\n", hi.cgroup_detail);
+        printf("namespaces:");
+        for (size_t i = 0; i < sizeof ns_names / sizeof *ns_names; i++)
+            printf(" %s%s", ns_names[i], ns_available(ns_names[i]) ? "" : " (missing)");
+        printf("\n");
+        if (langs) {
+            printf("languages (%s):\n", used);
+            for (size_t i = 0; i < langs->n; i++) {
+                const struct jd_lang *l = &langs->v[i];
+                const char *cc = l->compile_argv ? l->compile_argv[0] : NULL;
+                bool rt = jd_command_exists(l->run_argv[0]);
+                printf("  %-14s %-9s", l->id, l->available ? "installed" : "missing");
+                if (cc)
+                    printf(" compiler %s%s,", cc, jd_command_exists(cc) ? "" : " (not found)");
+                printf(" runtime %s%s\n", l->run_argv[0], rt ? "" : " (not found)");
+            }
         }
     }
     jd_langs_free(langs);

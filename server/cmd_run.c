@@ -16,6 +16,7 @@
 #include "judge/number.h"
 #include "sandbox/sandbox.h"
 #include "server/cli.h"
+#include "server/cli_flags.h"
 #include "server/run_keep.h"
 #include "server/tty_relay.h"
 
@@ -27,16 +28,25 @@ const char cmd_run_usage[] =
     "and report how it ended. COMMAND is a path inside the box (the host's /usr,\n"
     "/bin, /lib are visible read-only; PATH is searched when it has no '/').\n"
     "\n"
+    "Sizes take K, M, G or T (binary: 512K, 256M, 2G; a bare number is KiB, as in\n"
+    "isolate); durations take ms or s (500ms, 2s, 1.5; a bare number is seconds).\n"
+    "The flags are isolate's; every nsjudge subcommand gives a flag this meaning.\n"
+    "\n"
     "limits:\n"
-    "  -t, --time S         CPU time limit in seconds, all threads and processes (default none)\n"
-    "  -w, --wall-time S    wall clock limit in seconds (default 2*time+1, or none)\n"
-    "  -x, --extra-time S   grace before killing at the CPU limit; still reported TO\n"
-    "  -m, --mem KIB        memory limit in KiB (cgroup, no swap; default none)\n"
-    "  -k, --stack KIB      stack size limit in KiB (default 8192; 0 = unlimited)\n"
-    "  -p, --processes N    max processes and threads in the box (default 64)\n"
-    "  -f, --fsize KIB      largest file the program may write, in KiB (default 65536)\n"
-    "  -n, --open-files N   max open files (default 64)\n"
-    "      --tmp-size KIB   size of the private /tmp (default 65536)\n"
+    "  -t, --time DUR       CPU time limit, all threads and processes (1ms to\n"
+    "                       1000000s; default none)\n"
+    "  -w, --wall-time DUR  wall clock limit (1ms to 1000000s; default 2*time+1,\n"
+    "                       or none)\n"
+    "  -x, --extra-time DUR grace before killing at the CPU limit; still reported TO\n"
+    "                       (0 to 1000000s; default 0)\n"
+    "  -m, --mem SIZE       memory limit (cgroup, no swap; 1M to 4T; default none;\n"
+    "                       also --cg-mem, isolate's name for it)\n"
+    "  -k, --stack SIZE     stack size limit (0 = unlimited, up to 4T; default 8M)\n"
+    "  -p, --processes N    max processes and threads in the box (1 to 100000;\n"
+    "                       default 64)\n"
+    "  -f, --fsize SIZE     largest file the program may write (1K to 4T; default 64M)\n"
+    "  -n, --open-files N   max open files (3 to 65536; default 64)\n"
+    "      --tmp-size SIZE  size of the private /tmp (1K to 4T; default 64M)\n"
     "\n"
     "files and environment:\n"
     "  -i, --stdin FILE     host file for standard input (default /dev/null)\n"
@@ -58,9 +68,9 @@ const char cmd_run_usage[] =
     "                       route out; off by default: loopback down)\n"
     "      --cgroup-parent P  create the box cgroup below P (relative to each\n"
     "                       hierarchy's mount; default: nsjudge's own cgroup)\n"
-    "      --keep[=S]       keep the slot (cgroup, namespaces, root, box init) ready\n"
-    "                       for S seconds (default 30) after the run, in a small\n"
-    "                       daemon (nsjudge-slotd), so the next run with --keep\n"
+    "      --keep[=DUR]     keep the slot (cgroup, namespaces, root, box init) ready\n"
+    "                       for DUR (1ms to 86400s; default 30s) after the run, in a\n"
+    "                       small daemon (nsjudge-slotd), so the next run with --keep\n"
     "                       takes ~2 ms in all instead of ~7; like isolate --init.\n"
     "                       Runs still share nothing. Up to 16 run at once; the\n"
     "                       box is killed if this process dies. The daemons meet\n"
@@ -69,8 +79,9 @@ const char cmd_run_usage[] =
     "\n"
     "output:\n"
     "  -M, --meta FILE      write an isolate-style key:value meta file\n"
-    "  -j, --json           print one JSON object on stdout: status, exit_code,\n"
+    "      --json           print one JSON object on stdout: status, exit_code,\n"
     "                       signal, time, wall_time, memory (KiB), message\n"
+    "                       (-j is --jobs in judge and verify, so not --json here)\n"
     "  -h, --help           show this help\n"
     "\n"
     "statuses: OK (exit 0), RE (non-zero exit), SG (killed by a signal), TO (CPU\n"
@@ -79,13 +90,14 @@ const char cmd_run_usage[] =
     "exit code: 0 when the sandbox worked (whatever the program did), 1 when the\n"
     "sandbox could not run (message on stderr), 2 for bad usage.\n";
 
-enum { OPT_TMP = 256, OPT_SHARE_NET, OPT_CG_PARENT, OPT_KEEP };
+enum { OPT_TMP = 256, OPT_SHARE_NET, OPT_CG_PARENT, OPT_KEEP, OPT_JSON };
 
 static const struct option opts[] = {
     {"time", required_argument, 0, 't'},
     {"wall-time", required_argument, 0, 'w'},
     {"extra-time", required_argument, 0, 'x'},
     {"mem", required_argument, 0, 'm'},
+    {"cg-mem", required_argument, 0, 'm'}, /* isolate's name of the cgroup limit */
     {"stack", required_argument, 0, 'k'},
     {"processes", required_argument, 0, 'p'},
     {"fsize", required_argument, 0, 'f'},
@@ -102,7 +114,7 @@ static const struct option opts[] = {
     {"cgroup-parent", required_argument, 0, OPT_CG_PARENT},
     {"keep", optional_argument, 0, OPT_KEEP},
     {"meta", required_argument, 0, 'M'},
-    {"json", no_argument, 0, 'j'},
+    {"json", no_argument, 0, OPT_JSON},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
 };
@@ -113,22 +125,6 @@ static int bad(const char *fmt, const char *a, const char *b)
     fprintf(stderr, fmt, a, b);
     fprintf(stderr, "\n(see 'nsjudge run --help')\n");
     return 2;
-}
-
-/* NaN passed "v < 0 || v > 1e6" and reached (rlim_t)(cpu + extra) */
-static int parse_double(const char *s, double *out)
-{
-    return jd_parse_real(s, 0, JD_SECONDS_MAX, out) ? -1 : 0;
-}
-
-/* KiB and counts: up to JD_KIB_MAX, so that KiB * 1024 cannot wrap */
-static int parse_u64(const char *s, uint64_t *out)
-{
-    int64_t v;
-    if (s[0] == '-' || jd_parse_int(s, 0, JD_KIB_MAX, &v))
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
 }
 
 static const char *status_word(const struct sb_result *r)
@@ -193,35 +189,37 @@ int cmd_run(int argc, char **argv)
     const char *in = NULL, *outp = NULL, *errp = NULL, *box = NULL, *meta = NULL, *cgp = NULL;
     bool json = false;
     double d, keep_s = 0;
-    uint64_t u;
+    int64_t v;
     int c;
 
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+t:w:x:m:k:p:f:n:i:o:r:b:d:E:c:M:jh", opts, NULL)) != -1) {
         switch (c) {
-        case 't': if (parse_double(optarg, &d)) return bad("bad --time '%s'%s", optarg, ""); cfg.limits.cpu_s = d; break;
-        case 'w': if (parse_double(optarg, &d)) return bad("bad --wall-time '%s'%s", optarg, ""); cfg.limits.wall_s = d; break;
-        case 'x': if (parse_double(optarg, &d)) return bad("bad --extra-time '%s'%s", optarg, ""); cfg.limits.cpu_extra_s = d; break;
-        case 'm': if (parse_u64(optarg, &u)) return bad("bad --mem '%s'%s", optarg, ""); cfg.limits.mem_kib = u; break;
-        case 'k': if (parse_u64(optarg, &u)) return bad("bad --stack '%s'%s", optarg, ""); cfg.limits.stack_kib = u ? u : UINT64_MAX; break;
-        case 'p': if (parse_u64(optarg, &u) || !u || u > 100000) return bad("bad --processes '%s'%s", optarg, ""); cfg.limits.procs = (uint32_t)u; break;
-        case 'f': if (parse_u64(optarg, &u) || !u) return bad("bad --fsize '%s'%s", optarg, ""); cfg.limits.fsize_kib = u; break;
-        case 'n': if (parse_u64(optarg, &u) || u < 3 || u > 65536) return bad("bad --open-files '%s'%s", optarg, ""); cfg.limits.nofile = (uint32_t)u; break;
-        case OPT_TMP: if (parse_u64(optarg, &u) || !u) return bad("bad --tmp-size '%s'%s", optarg, ""); cfg.limits.tmp_kib = u; break;
+        case 't': if (cli_duration("run", "--time", optarg, CLI_TIME_MIN_S, JD_SECONDS_MAX, &d)) return 2; cfg.limits.cpu_s = d; break;
+        case 'w': if (cli_duration("run", "--wall-time", optarg, CLI_TIME_MIN_S, JD_SECONDS_MAX, &d)) return 2; cfg.limits.wall_s = d; break;
+        case 'x': if (cli_duration("run", "--extra-time", optarg, 0, JD_SECONDS_MAX, &d)) return 2; cfg.limits.cpu_extra_s = d; break;
+        case 'm': if (cli_size("run", "--mem", optarg, CLI_MEM_MIN_KIB, JD_KIB_MAX, &v)) return 2; cfg.limits.mem_kib = (uint64_t)v; break;
+        case 'k': if (cli_size("run", "--stack", optarg, 0, JD_KIB_MAX, &v)) return 2; cfg.limits.stack_kib = v ? (uint64_t)v : UINT64_MAX; break;
+        case 'p': if (cli_count("run", "--processes", optarg, 1, 100000, &v)) return 2; cfg.limits.procs = (uint32_t)v; break;
+        case 'f': if (cli_size("run", "--fsize", optarg, 1, JD_KIB_MAX, &v)) return 2; cfg.limits.fsize_kib = (uint64_t)v; break;
+        case 'n': if (cli_count("run", "--open-files", optarg, 3, 65536, &v)) return 2; cfg.limits.nofile = (uint32_t)v; break;
+        case OPT_TMP: if (cli_size("run", "--tmp-size", optarg, 1, JD_KIB_MAX, &v)) return 2; cfg.limits.tmp_kib = (uint64_t)v; break;
         case 'i': in = optarg; break;
         case 'o': outp = optarg; break;
         case 'r': errp = optarg; break;
         case 'b': box = optarg; break;
         case 'c': cfg.cwd = optarg; break;
         case 'M': meta = optarg; break;
-        case 'j': json = true; break;
+        case OPT_JSON: json = true; break;
+        case 'j':
+            return bad("-j is --jobs in every nsjudge subcommand; write --json for JSON output%s%s", "", "");
         case OPT_SHARE_NET: cfg.loopback_up = true; break;
         case OPT_CG_PARENT: cgp = optarg; break;
         case OPT_KEEP:
             keep_s = 30;
-            if (optarg && (parse_double(optarg, &keep_s) || keep_s <= 0 || keep_s > 86400))
-                return bad("bad --keep '%s': seconds, above 0 and at most 86400%s", optarg, "");
+            if (optarg && cli_duration("run", "--keep", optarg, CLI_TIME_MIN_S, 86400, &keep_s))
+                return 2;
             break;
         case 'd': {
             if (n_mounts >= SB_MAX_MOUNTS)

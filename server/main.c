@@ -33,6 +33,7 @@ static const struct command commands[] = {
     {"verify", cmd_verify, cmd_verify_usage, "check every reference submission of a problem gets its verdict", NULL, NULL},
     {"run", cmd_run, cmd_run_usage, "run one command in the sandbox under limits", NULL, NULL},
     {"languages", cmd_languages, cmd_languages_usage, "list configured languages and which are installed", NULL, NULL},
+    {"version", cmd_version, cmd_version_usage, "print the version and what this host supports", NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -93,7 +94,7 @@ static void private_mounts(void)
 
 static int run_command(const struct command *c, int argc, char **argv)
 {
-    if (strcmp(c->name, "run") && strcmp(c->name, "languages"))
+    if (strcmp(c->name, "run") && strcmp(c->name, "languages") && strcmp(c->name, "version"))
         private_mounts();
     if (!c->plugin_fn)
         return c->fn(argc, argv);
@@ -109,7 +110,6 @@ static void usage(FILE *f)
     fprintf(f, "usage: nsjudge <command> [options]\n\ncommands:\n");
     for (const struct command *c = commands; c->name; c++)
         fprintf(f, "  %-10s %s\n", c->name, c->summary);
-    fprintf(f, "  %-10s %s\n", "version", "print the version and what this host supports");
     fprintf(f, "  %-10s %s\n", "help", "help CMD: print a command's options");
     fprintf(f, "\nRun 'nsjudge help CMD' or 'nsjudge CMD --help' for a command's options.\n");
 }
@@ -120,15 +120,6 @@ static const struct command *find(const char *name)
         if (strcmp(c->name, name) == 0)
             return c;
     return NULL;
-}
-
-static int version(void)
-{
-    struct sb_host_info hi;
-    sb_host_probe(&hi);
-    printf("nsjudge %s\n", NSJUDGE_VERSION);
-    printf("cgroups: %s\n", hi.cgroup_detail);
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -142,8 +133,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
-        return version();
+    if (!strcmp(cmd, "--version"))
+        cmd = "version";
     if (!strcmp(cmd, "help")) {
         if (argc < 3) {
             usage(stdout);

@@ -149,7 +149,7 @@ Test(judge_cli, judge_with_limits_and_jobs)
     jt_need_root();
     char cmd[1024], *out = NULL;
     const char *p = jt_path("testdata/problems/triangle");
-    snprintf(cmd, sizeof cmd, "%s judge -j 2 --mem 128 --time 2 --json %s %s/submissions/partially_accepted/int32.cpp",
+    snprintf(cmd, sizeof cmd, "%s judge -j 2 --mem 128M --time 2 --json %s %s/submissions/partially_accepted/int32.cpp",
              jt_bin(), p, p);
     cr_assert_eq(jt_sh(cmd, &out), 1);
     json_t *o = json_loads(out, 0, NULL);
@@ -376,6 +376,230 @@ Test(judge_cli, default_checker_and_compiler_text_is_escaped, .timeout = 180)
     cr_assert(o, "%s", out);
     m = json_string_value(json_object_get(o, "compile_output"));
     cr_assert(m && strstr(m, "#error \"\x1b[2Kverdict: AC (Accepted)\""), "exact in JSON: %s", m);
+    json_decref(o);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    jt_sh(cmd, NULL);
+}
+
+/* ---- what the problem setter is told ------------------------------------ */
+
+/* A small package in dir: one secret test (1 -> 1) and what files add. */
+static void small_package(const char *dir, const char *problem_yaml)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/data/secret %s/submissions/accepted", dir, dir);
+    cr_assert_eq(jt_sh(cmd, NULL), 0);
+    if (problem_yaml)
+        put_file(dir, "problem.yaml", problem_yaml);
+    put_file(dir, "data/secret/1.in", "1\n");
+    put_file(dir, "data/secret/1.ans", "1\n");
+}
+
+Test(judge_cli, misspelt_package_keys_are_named, .timeout = 180)
+{
+    jt_need_root();
+    char dir[] = "/tmp/nsjudge-keys-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(dir));
+    small_package(dir, "name: Keys\n"
+                       "limits:\n"
+                       "  tme_limit: 2\n"
+                       "  memory: 256\n"
+                       "tme_limit: 3\n"
+                       "credits: Someone\n");
+    put_file(dir, "data/secret/testdata.yaml", "on_reject: continue\non_rejct: break\n");
+    /* the text language echoes the file: "1" is the answer */
+    put_file(dir, "submissions/accepted/one.txt", "1\n");
+
+    snprintf(cmd, sizeof cmd, "%s judge %s %s/submissions/accepted/one.txt 2>&1", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "a warning does not stop judge: %s", out);
+    char want[1024];
+    snprintf(want, sizeof want, "warning: %s/problem.yaml:3: unknown key 'limits.tme_limit'", dir);
+    cr_assert(strstr(out, want), "want %s in\n%s", want, out);
+    cr_assert(strstr(out, "did you mean limits.time_limit?"), "%s", out);
+    snprintf(want, sizeof want, "%s/problem.yaml:5: unknown key 'tme_limit'", dir);
+    cr_assert(strstr(out, want), "want %s in\n%s", want, out);
+    /* credits is a 2023-07 key, not a legacy one */
+    snprintf(want, sizeof want, "%s/problem.yaml:6: unknown key 'credits' (not a key of the legacy format)", dir);
+    cr_assert(strstr(out, want), "want %s in\n%s", want, out);
+    snprintf(want, sizeof want, "%s/data/secret/testdata.yaml:2: unknown key 'on_rejct'", dir);
+    cr_assert(strstr(out, want), "want %s in\n%s", want, out);
+    cr_assert(!strstr(out, "'memory'") && !strstr(out, "'on_reject'") && !strstr(out, "'name'"),
+              "valid keys are not flagged: %s", out);
+    cr_assert(strstr(out, "verdict: AC"), "%s", out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s judge --json %s %s/submissions/accepted/one.txt 2>/dev/null", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "%s", out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    json_t *w = json_object_get(o, "warnings");
+    cr_assert_eq(json_array_size(w), 4, "%s", out);
+    cr_assert(strstr(json_string_value(json_array_get(w, 0)), "problem.yaml:3: unknown key 'limits.tme_limit'") ||
+              strstr(out, "problem.yaml:3: unknown key 'limits.tme_limit'"), "%s", out);
+    json_decref(o);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s verify --werror %s 2>&1", jt_bin(), dir);
+    cr_assert_eq(jt_sh(cmd, &out), 2, "--werror: a package error: %s", out);
+    cr_assert(strstr(out, "error: ") && strstr(out, "unknown key 'limits.tme_limit'"), "%s", out);
+    cr_assert(!strstr(out, "one.txt"), "nothing is judged: %s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s verify -e %s 2>&1", jt_bin(), dir);
+    cr_assert_eq(jt_sh(cmd, &out), 2, "-e is --werror (problemtools): %s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s verify %s 2>&1", jt_bin(), dir);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "without --werror a warning: %s", out);
+    cr_assert(strstr(out, "warning: ") && strstr(out, "unknown key 'on_rejct'"), "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    jt_sh(cmd, NULL);
+}
+
+/* Every key of the 2023-07 format (and its drafts) and of the legacy one
+ * is known: none is flagged. */
+Test(judge_cli, valid_package_keys_are_not_flagged, .timeout = 180)
+{
+    jt_need_root();
+    static const char *const yamls[] = {
+        "problem_format_version: 2023-07-draft\n"
+        "type: pass-fail\n"
+        "name:\n  en: Keys\n"
+        "uuid: 5ca6ba5b-36d7-4ed7-b6b5-6a7ae9b1f0a4\n"
+        "version: 1.0\n"
+        "credits:\n  authors: A. Author\n"
+        "source:\n  name: NWERC\n  url: https://nwerc.example\n"
+        "license: cc by-sa\n"
+        "rights_owner: Someone\n"
+        "embargo_until: 2030-01-01\n"
+        "keywords: [graphs]\n"
+        "languages: all\n"
+        "allow_file_writing: false\n"
+        "constants:\n  maxn: 10\n"
+        "limits:\n"
+        "  time_multipliers:\n    ac_to_time_limit: 2.0\n    time_limit_to_tle: 1.5\n"
+        "  time_limit: 1\n  time_resolution: 1.0\n  memory: 256\n  output: 8\n  code: 128\n"
+        "  compilation_time: 60\n  compilation_memory: 2048\n  validation_time: 60\n"
+        "  validation_memory: 2048\n  validation_output: 8\n",
+        "name: Keys\n"
+        "uuid: 5ca6ba5b-36d7-4ed7-b6b5-6a7ae9b1f0a4\n"
+        "author: A. Author\n"
+        "source: NWERC 2015\n"
+        "source_url: https://nwerc.example\n"
+        "license: cc by\n"
+        "rights_owner: Someone\n"
+        "keywords: graphs trees\n"
+        "validation: default\n"
+        "validator_flags: float_tolerance 1e-6\n"
+        "grading:\n  objective: max\n"
+        "limits:\n"
+        "  time_multiplier: 5\n  time_safety_margin: 2\n  memory: 256\n  output: 8\n  code: 128\n"
+        "  compilation_time: 60\n  compilation_memory: 2048\n  validation_time: 60\n"
+        "  validation_memory: 2048\n  validation_output: 8\n",
+    };
+    static const char *const groups[] = {
+        "scoring:\n  score: 10\n  aggregation: sum\ninput_validator_args: [--small]\n"
+        "output_validator_args: [case_sensitive]\nfull_feedback: false\nhint: think\ndescription: small\n"
+        "static_validation: false\n",
+        "on_reject: continue\ngrading: default\ngrader_flags: sum\ninput_validator_flags: small\n"
+        "output_validator_flags: case_sensitive\naccept_score: 1\nreject_score: 0\nrange: 0 10\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char dir[] = "/tmp/nsjudge-keys-XXXXXX", cmd[2048], *out = NULL;
+        cr_assert(mkdtemp(dir));
+        small_package(dir, yamls[i]);
+        put_file(dir, i == 0 ? "data/secret/test_group.yaml" : "data/secret/testdata.yaml", groups[i]);
+        put_file(dir, "submissions/accepted/one.txt", "1\n");
+        snprintf(cmd, sizeof cmd, "%s judge %s %s/submissions/accepted/one.txt 2>&1", jt_bin(), dir, dir);
+        jt_sh(cmd, &out);
+        cr_assert(!strstr(out, "unknown key"), "format %zu: %s", i, out);
+        cr_assert(strstr(out, "verdict: AC"), "%s", out);
+        free(out);
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        jt_sh(cmd, NULL);
+    }
+}
+
+Test(judge_cli_verify, progress_once_table_and_default_limit, .timeout = 180)
+{
+    jt_need_root();
+    char dir[] = "/tmp/nsjudge-prog-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(dir));
+    /* no time limit and no accepted program: the limit is a default */
+    small_package(dir, NULL);
+    snprintf(cmd, sizeof cmd, "rmdir %s/submissions/accepted && mkdir -p %s/submissions/wrong_answer "
+             "%s/submissions/time_limit_exceeded", dir, dir, dir);
+    cr_assert_eq(jt_sh(cmd, NULL), 0);
+    put_file(dir, "submissions/wrong_answer/two.txt", "2\n");
+    /* sleeps: a wall-clock time-out, its CPU time stays near 0 */
+    put_file(dir, "submissions/time_limit_exceeded/sleepy.py", "import time\ntime.sleep(60)\n");
+
+    /* not a terminal: one compact line per program on stderr */
+    snprintf(cmd, sizeof cmd, "%s verify %s 2>%s/err; cat %s/err", jt_bin(), dir, dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "%s", out);
+    cr_assert(strstr(out, "time limit 1s (a default: no accepted submission ran to infer it from)"), "%s", out);
+    cr_assert(strstr(out, "/2] wrong_answer/two.txt WA"), "compact progress: %s", out);
+    cr_assert(strstr(out, "/2] time_limit_exceeded/sleepy.py TLE"), "compact progress: %s", out);
+    /* the table: the time-out is marked as a wall-clock one */
+    const char *row = strstr(out, "\ntime_limit_exceeded/sleepy.py ");
+    cr_assert(row, "%s", out);
+    const char *eol = strchr(row + 1, '\n');
+    cr_assert(eol && memmem(row, (size_t)(eol - row), "s wall", 6), "wall TLE marked: %.*s",
+              (int)(eol ? eol - row : 80), row);
+    size_t headers = 0;
+    for (const char *h = out; (h = strstr(h, "\nsubmission ")); h++)
+        headers++;
+    cr_assert_eq(headers, 1, "one table: %s", out);
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "%s verify --json %s", jt_bin(), dir);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "%s", out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "time_limit_source")), "default");
+    cr_assert(json_is_false(json_object_get(o, "time_limit_inferred")));
+    json_decref(o);
+    free(out);
+
+    /* a terminal: one live line rewritten in place, [k/N] PROGRAM TEST, and
+     * no per-program lines before the table */
+    snprintf(cmd, sizeof cmd, "script -qec '%s verify -t 1 %s' /dev/null", jt_bin(), dir);
+    cr_assert_eq(jt_sh(cmd, &out), 0, "%s", out);
+    cr_assert(strstr(out, "\r\033[K[1/2] ") || strstr(out, "\r\033[K[2/2] "), "%s", out);
+    cr_assert(strstr(out, "wrong_answer/two.txt secret/1 WA"), "%s", out);
+    cr_assert(strstr(out, "time limit 1s,"), "-t fixes the limit: %s", out);
+    cr_assert(!strstr(out, " expected wrong_answer"), "the old per-program lines: %s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    jt_sh(cmd, NULL);
+}
+
+Test(judge_cli, compiler_messages_name_the_submitted_file, .timeout = 120)
+{
+    jt_need_root();
+    char dir[] = "/tmp/nsjudge-ce-XXXXXX", cmd[2048], *out = NULL;
+    cr_assert(mkdtemp(dir));
+    put_file(dir, "1.in", "1\n");
+    put_file(dir, "1.ans", "1\n");
+    /* domain.c in a string is not main.c */
+    put_file(dir, "sol.c", "#include <stdio.h>\nint main(void)\n{\n    puts(\"domain.c\"); return x;\n}\n");
+    snprintf(cmd, sizeof cmd, "%s judge %s %s/sol.c 2>&1", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    cr_assert(strstr(out, "sol.c:4:"), "gcc's error names sol.c: %s", out);
+    cr_assert(!strstr(out, "main.c:") && !strstr(out, "\nmain.c"), "%s", out);
+    cr_assert(strstr(out, "\"domain.c\""), "only whole names are replaced: %s", out);
+    const char *v = strstr(out, "verdict: CE");
+    cr_assert(v, "%s", out);
+    const char *eol = strchr(v, '\n');
+    cr_assert(eol && !memmem(v, (size_t)(eol - v), "time", 4) && !memmem(v, (size_t)(eol - v), "memory", 6),
+              "a CE line has no time or memory: %.*s", (int)(eol ? eol - v : 80), v);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s judge --json %s %s/sol.c", jt_bin(), dir, dir);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    const char *co = json_string_value(json_object_get(o, "compile_output"));
+    cr_assert(co && strstr(co, "sol.c:4:") && !strstr(co, "main.c:"), "%s", co);
     json_decref(o);
     free(out);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

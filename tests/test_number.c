@@ -62,3 +62,71 @@ Test(number, text)
     cr_assert_eq(d, 2.5);
     cr_assert_eq(jd_parse_real("1e-400", 0, 1e6, &d), 0, "an underflow is a tiny number");
 }
+
+/* One syntax for sizes and durations on every command line flag. */
+Test(number, sizes_with_units)
+{
+    int64_t v = 7;
+    const int64_t T = JD_KIB_MAX;
+    cr_assert_eq(jd_parse_size_kib("256M", 0, T, &v), 0);
+    cr_assert_eq(v, 256 * 1024);
+    cr_assert_eq(jd_parse_size_kib("2G", 0, T, &v), 0);
+    cr_assert_eq(v, 2 * 1024 * 1024);
+    cr_assert_eq(jd_parse_size_kib("512K", 0, T, &v), 0);
+    cr_assert_eq(v, 512);
+    cr_assert_eq(jd_parse_size_kib("512", 0, T, &v), 0, "a bare number is KiB");
+    cr_assert_eq(v, 512);
+    cr_assert_eq(jd_parse_size_kib("1.5M", 0, T, &v), 0);
+    cr_assert_eq(v, 1536);
+    cr_assert_eq(jd_parse_size_kib("64MiB", 0, T, &v), 0);
+    cr_assert_eq(v, 65536);
+    cr_assert_eq(jd_parse_size_kib("1gb", 0, T, &v), 0);
+    cr_assert_eq(v, 1024 * 1024);
+    cr_assert_eq(jd_parse_size_kib("4T", 0, T, &v), 0);
+    cr_assert_eq(v, T);
+    v = 7;
+    cr_assert_eq(jd_parse_size_kib("5T", 0, T, &v), -ERANGE);
+    cr_assert_eq(jd_parse_size_kib("-1M", 0, T, &v), -ERANGE);
+    cr_assert_eq(jd_parse_size_kib("1e999M", 0, T, &v), -ERANGE);
+    cr_assert_eq(jd_parse_size_kib("128", 1024, T, &v), -ERANGE);
+    static const char *const bad[] = {"", "M", "5X", "1MM", " 1M", "1M ", "inf", "infM", "nanK", "1 M", "0x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_eq(jd_parse_size_kib(bad[i], 0, T, &v), -EINVAL, "'%s'", bad[i]);
+    cr_assert_eq(v, 7, "nothing is written on failure");
+
+    char buf[32];
+    jd_size_text(T, buf, sizeof buf);
+    cr_assert_str_eq(buf, "4T");
+    jd_size_text(1024, buf, sizeof buf);
+    cr_assert_str_eq(buf, "1M");
+    jd_size_text(1536, buf, sizeof buf);
+    cr_assert_str_eq(buf, "1536K");
+    jd_size_text(0, buf, sizeof buf);
+    cr_assert_str_eq(buf, "0K");
+}
+
+Test(number, durations_with_units)
+{
+    double v = 7;
+    cr_assert_eq(jd_parse_duration("500ms", 0, 1e6, &v), 0);
+    cr_assert_float_eq(v, 0.5, 1e-12);
+    cr_assert_eq(jd_parse_duration("2s", 0, 1e6, &v), 0);
+    cr_assert_float_eq(v, 2, 1e-12);
+    cr_assert_eq(jd_parse_duration("1.5", 0, 1e6, &v), 0, "a bare number is seconds");
+    cr_assert_float_eq(v, 1.5, 1e-12);
+    cr_assert_eq(jd_parse_duration("1ms", 0.001, 1e6, &v), 0);
+    v = 7;
+    cr_assert_eq(jd_parse_duration("0", 0.001, 1e6, &v), -ERANGE, "0 is no time limit: refused");
+    cr_assert_eq(jd_parse_duration("0.5ms", 0.001, 1e6, &v), -ERANGE);
+    cr_assert_eq(jd_parse_duration("1e7", 0, 1e6, &v), -ERANGE);
+    cr_assert_eq(jd_parse_duration("1e999", 0, 1e6, &v), -ERANGE);
+    static const char *const bad[] = {"", "s", "2h", "2 s", "nan", "inf", "infs", "2S", "5mss"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_eq(jd_parse_duration(bad[i], 0, 1e6, &v), -EINVAL, "'%s'", bad[i]);
+    cr_assert_eq(v, 7, "nothing is written on failure");
+    char buf[32];
+    jd_duration_text(0.001, buf, sizeof buf);
+    cr_assert_str_eq(buf, "1ms");
+    jd_duration_text(1e6, buf, sizeof buf);
+    cr_assert_str_eq(buf, "1000000s");
+}

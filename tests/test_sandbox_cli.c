@@ -71,6 +71,14 @@ Test(sandbox_cli, limit_flags)
     j = run_json("--mem 32768 -- /usr/bin/python3 -c 'x = bytearray(100 << 20)'", &rc);
     cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "ML");
     json_decref(j);
+    /* the same limit with a unit (a bare number is KiB, as in isolate) */
+    j = run_json("--mem 32M -- /usr/bin/python3 -c 'x = bytearray(100 << 20)'", &rc);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "ML");
+    json_decref(j);
+    j = run_json("--time 200ms -- /bin/sh -c 'while :; do :; done'", &rc);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "TO");
+    cr_assert_lt(json_real_value(json_object_get(j, "time")), 1.0, "200ms, not 200 s");
+    json_decref(j);
     j = run_json("--fsize 64 --stdout /dev/null -- /bin/sh -c 'head -c 1000000 /dev/zero > /box/big'", &rc);
     cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "RE",
                      "sh reports the failed write of a too-big file");
@@ -109,6 +117,11 @@ Test(sandbox_cli, exit_codes)
     cr_assert(strstr(out, "--bogus"), "%s", out);
     snprintf(cmd, sizeof cmd, "%s run --time abc -- /bin/true 2>&1", bin());
     cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    cr_assert(strstr(out, "--time 'abc'") && strstr(out, "from 1ms to 1000000s"), "%s", out);
+    /* -j is --jobs in judge and verify: not --json here */
+    snprintf(cmd, sizeof cmd, "%s run -j -- /bin/true 2>&1", bin());
+    cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    cr_assert(strstr(out, "--json"), "%s", out);
     snprintf(cmd, sizeof cmd, "%s run --stdin /no/such/file -- /bin/true 2>&1", bin());
     cr_assert_eq(sh(cmd, out, sizeof out), 1);
     cr_assert(strstr(out, "/no/such/file"), "%s", out);

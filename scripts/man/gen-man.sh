@@ -35,11 +35,7 @@ cmds=$(sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' "$tmp" | grep -v '^help$')
 page nsjudge "online-judge code execution: sandbox, judge, Judge0-compatible service" "$tmp"
 for c in $cmds; do
     summary=$(sed -n "s/^  $c  *//p" "$tmp" | head -n 1)
-    if [ "$c" = version ]; then
-        printf 'usage: nsjudge version\n\nPrint the version and what this host supports (cgroups).\n' > "$tmp.c"
-    else
-        "$bin" help "$c" > "$tmp.c"
-    fi
+    "$bin" help "$c" > "$tmp.c"
     page "nsjudge-$c" "$summary" "$tmp.c"
 done
 rm -f "$tmp.c"
