@@ -12,7 +12,6 @@
 #include "judge/internal.h"
 #include "judge/number.h"
 
-#define SCORE_MAX 1e9   /* scores: any sane one, and finite */
 
 /* ---- keys the formats know ---------------------------------------------
  * From the Kattis problem package specification: legacy (and legacy-icpc),
@@ -441,8 +440,8 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
         }
     }
     int r;
-    if (get_num(&doc, root, NULL, "accept_score", 0, SCORE_MAX, &g->accept_score, path, err, errlen) < 0 ||
-        get_num(&doc, root, NULL, "reject_score", 0, SCORE_MAX, &g->reject_score, path, err, errlen) < 0)
+    if (get_num(&doc, root, NULL, "accept_score", 0, JD_SCORE_MAX, &g->accept_score, path, err, errlen) < 0 ||
+        get_num(&doc, root, NULL, "reject_score", 0, JD_SCORE_MAX, &g->reject_score, path, err, errlen) < 0)
         goto fail;
     /* newer formats: scoring: {score: N | unbounded, aggregation: sum | min} */
     yaml_node_t *sc = jd_yaml_get(&doc, root, "scoring");
@@ -458,7 +457,7 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
         }
         const char *sv = jd_yaml_str(jd_yaml_get(&doc, sc, "score"));
         if (sv && strcmp(sv, "unbounded")) {
-            if (get_num(&doc, sc, "scoring", "score", 0, SCORE_MAX, &g->max_score, path, err, errlen) < 0)
+            if (get_num(&doc, sc, "scoring", "score", 0, JD_SCORE_MAX, &g->max_score, path, err, errlen) < 0)
                 goto fail;
             g->has_max_score = true;
         }
@@ -478,7 +477,7 @@ int jd_group_apply_yaml(struct jd_problem *p, struct jd_group *g, const char *pa
         }
         g->has_range = true;
     }
-    if ((r = get_num(&doc, root, NULL, "max_score", 0, SCORE_MAX, &g->max_score, path, err, errlen)) < 0)
+    if ((r = get_num(&doc, root, NULL, "max_score", 0, JD_SCORE_MAX, &g->max_score, path, err, errlen)) < 0)
         goto fail;
     if (r)
         g->has_max_score = true;
