@@ -31,12 +31,11 @@ B ?= build
 
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 JUDGE_SRC   := $(wildcard judge/*.c)
-SERVER_SRC  := $(filter-out server/main.c server/cli_no_archive.c,$(wildcard server/*.c))
+SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c))
 # The CLI proper; serve/worker live in a plugin so that `nsjudge run` and
 # `nsjudge judge` do not pay for loading libcurl, libmicrohttpd, libarchive
 # and their ~40 dependencies at every start (10+ ms).
-CLI_SRC     := server/main.c server/cmd_run.c server/run_keep.c server/tty_relay.c server/cmd_judge.c server/cli_flags.c \
-               server/cli_no_archive.c
+CLI_SRC     := server/main.c server/cmd_run.c server/run_keep.c server/tty_relay.c server/cmd_judge.c server/cli_flags.c
 PLUGIN_SRC  := $(filter-out $(CLI_SRC),$(wildcard server/*.c))
 CLI_LIBS    = $(shell pkg-config --libs jansson libseccomp yaml-0.1 nettle 2>/dev/null) -lpthread -lm -ldl
 TEST_SRC    := $(wildcard tests/*.c)

@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include "judge/internal.h"
 
-int jd_extract_zip(const char *data, size_t len, const char *dir, char *err, size_t errlen);
-
 void jd_program_free(struct jd_program *prog)
 {
     if (!prog)
@@ -465,7 +463,7 @@ int jd_program_build(struct sb_slot *slot, const struct jd_lang *lang,
 int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
                             const char *src, size_t srclen, const char *scratch,
                             const char *tag, const char *compiler_options,
-                            const char *zip, size_t ziplen,
+                            jd_fill_fn fill, void *fill_ctx,
                             struct jd_program *prog, bool *ok, char **out, size_t *outlen,
                             struct sb_result *cres, char *err, size_t errlen)
 {
@@ -474,7 +472,7 @@ int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
     int rc = make_dir(scratch, tag, &prog->dir, err, errlen);
     if (rc < 0)
         return rc;
-    if (zip && ziplen && (rc = jd_extract_zip(zip, ziplen, prog->dir, err, errlen)) < 0)
+    if (fill && (rc = fill(prog->dir, fill_ctx, err, errlen)) < 0)
         goto fail;
     char *dst = jd_path_join(prog->dir, lang->source_file);
     rc = dst ? jd_write_file(dst, src ? src : "", src ? srclen : 0, 0644) : -ENOMEM;

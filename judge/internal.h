@@ -107,11 +107,14 @@ int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char
                     const char *scratch, const char *tag, const char *cache_dir,
                     struct jd_program *prog, bool *ok, char **out, size_t *outlen,
                     bool *hit, char *err, size_t errlen);
-/* Same from a buffer holding the source. */
+/* Puts files into the fresh, empty program dir before the source is
+ * written (a submission's additional files): 0 or -errno with err. */
+typedef int (*jd_fill_fn)(const char *dir, void *ctx, char *err, size_t errlen);
+/* Same from a buffer holding the source; fill may be NULL. */
 int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
                             const char *src, size_t srclen, const char *scratch,
                             const char *tag, const char *compiler_options,
-                            const char *zip, size_t ziplen,
+                            jd_fill_fn fill, void *fill_ctx,
                             struct jd_program *prog, bool *ok, char **out, size_t *outlen,
                             struct sb_result *cres, char *err, size_t errlen);
 /* argv to run the program inside the box (/box is prog->dir). */

@@ -191,6 +191,10 @@ struct jd_archive_stats {
 int jd_archive_extract(const void *data, size_t len, const char *dir,
                        const struct jd_archive_limits *lim, struct jd_archive_stats *stats,
                        char *err, size_t errlen);
+/* A Judge0 submission's additional_files: a zip (or tar) unpacked into the
+ * empty dir under the limits of one submission. 0 or -errno with err
+ * (-EINVAL: not an archive we take, -EFBIG: over the limits). */
+int jd_extract_zip(const char *data, size_t len, const char *dir, char *err, size_t errlen);
 /* rm -rf of the entry name inside the directory dirfd. Symlinks are
  * removed, never followed; name must be one path component. */
 int jd_rm_rf_at(int dirfd, const char *name);

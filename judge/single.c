@@ -80,6 +80,13 @@ static int empty_dir(const char *dir)
     return rc;
 }
 
+/* additional_files: a zip unpacked under the source (archive.c) */
+static int unzip_files(const char *dir, void *ctx, char *err, size_t errlen)
+{
+    const struct jd_single_request *req = ctx;
+    return jd_extract_zip(req->additional_files_zip, req->additional_files_len, dir, err, errlen);
+}
+
 int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
                   const char *scratch_dir, struct jd_single_result *res)
 {
@@ -102,8 +109,9 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
     bool ok;
     struct sb_result cres = {0};
     rc = jd_program_build_source(slot, req->lang, req->source, req->source_len, scratch_dir, "box",
-                                 req->compiler_options, req->additional_files_zip,
-                                 req->additional_files_len, &prog, &ok, &res->compile_output,
+                                 req->compiler_options,
+                                 req->additional_files_zip && req->additional_files_len ? unzip_files : NULL,
+                                 (void *)req, &prog, &ok, &res->compile_output,
                                  &res->compile_output_len, &cres, err, sizeof err);
     if (rc < 0) {
         /* a bad additional_files archive is the submitter's fault */

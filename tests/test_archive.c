@@ -17,7 +17,6 @@
 #include "judge/judge.h"
 #include "tests/test_archive.h"
 
-int jd_extract_zip(const char *data, size_t len, const char *dir, char *err, size_t errlen);
 
 static char top[64], out[128];
 

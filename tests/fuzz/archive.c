@@ -32,7 +32,6 @@
 #include "tests/fuzz/fuzz.h"
 
 /* ---- the extractors under test ------------------------------------------ */
-int jd_extract_zip(const char *data, size_t len, const char *dir, char *err, size_t errlen);
 
 #define PKG_CAP (1u << 20)   /* max_extract_bytes given to the problem extractor */
 
