@@ -87,3 +87,8 @@ void jd_box_run_helper(struct jd_box_run *r, const struct jd_problem *p, const s
     r->limits = jd_checker_limits(p);
     jd_limits_add_extra(&r->limits, &prog->lang->run_extra);
 }
+
+void jd_scratch_unmount(const char *dir)
+{
+    sb_scratch_umount_under(dir);
+}

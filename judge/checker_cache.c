@@ -63,7 +63,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const c
     }
     int rc = jd_lang_copy(&c->lang, l);
     if (rc == 0)
-        rc = jd_mkdtemp(NULL, "nsjudge-checker", &c->dir);
+        rc = jd_mkdtemp(p->scratch_dir, "nsjudge-checker", &c->dir);
     if (rc < 0) {
         snprintf(c->msg, sizeof c->msg, "preparing the validator: %s", strerror(-rc));
         return rc;

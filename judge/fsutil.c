@@ -387,7 +387,9 @@ int jd_rm_rf_at(int dirfd, const char *name)
 int jd_mkdtemp(const char *parent, const char *prefix, char **out)
 {
     const char *base = parent;
-    if (!base)
+    if (base)
+        jd_mkdir_p(base, 0755);   /* a caller's scratch dir may not exist yet */
+    else
         base = getenv("TMPDIR");
     if (!base || !*base)
         base = "/tmp";

@@ -92,7 +92,7 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
         goto out;
     if (!langs)
         langs = builtin;
-    if ((rc = jd_mkdtemp(NULL, "nsjudge-inputs", &work)) < 0) {
+    if ((rc = jd_mkdtemp(p->scratch_dir, "nsjudge-inputs", &work)) < 0) {
         snprintf(err, errlen, "scratch dir: %s", strerror(-rc));
         goto out;
     }

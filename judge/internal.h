@@ -31,7 +31,7 @@ int jd_rm_rf(const char *path);
 /* Regular files and dirs only, symlinks never followed nor copied: for what a box wrote. */
 int jd_copy_tree_nofollow(const char *from, const char *to);
 int jd_mkdir_p(const char *path, mode_t mode);   /* mkdir -p; parts it creates get mode */
-/* mkdtemp under $TMPDIR (or /tmp) or under parent when given. */
+/* mkdtemp under $TMPDIR (or /tmp), or under parent (made if missing) when given. */
 int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 /* Sorted names in a directory (no dot entries). */
 int jd_list_dir(const char *dir, char ***names, size_t *n);
@@ -198,6 +198,7 @@ struct jd_problem {
     char *post_checker_path;
     struct jd_checker_cache *post_cache;
     char *build_cache_dir;            /* jd_problem_options.build_cache_dir (copy) or NULL */
+    char *scratch_dir;                /* jd_problem_options.scratch_dir (copy) or NULL */
     char warnings[JD_WARNINGS_MAX][JD_MSG_MAX]; /* unknown keys (problem_yaml.c) */
     size_t n_warnings;                          /* may exceed JD_WARNINGS_MAX */
 };

@@ -125,7 +125,15 @@ struct jd_problem_options {
      * interactors) are kept compiled, keyed by content, across loads and
      * processes (build_cache.c); NULL = compile afresh for each load. */
     const char *build_cache_dir;
+    /* Host dir under which the package's own programs are built and its
+     * inputs checked (kept while the problem is loaded); NULL = $TMPDIR. */
+    const char *scratch_dir;
 };
+
+/* Detach the size-capped program dirs (tmpfs) the judge mounted anywhere
+ * below dir: for a caller removing a scratch dir after a crash or a kill.
+ * The judge removes its own when it ends normally. */
+void jd_scratch_unmount(const char *dir);
 
 int jd_problem_load(const char *dir, const struct jd_problem_options *opt,
                     struct jd_problem **out, char *err, size_t errlen);

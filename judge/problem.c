@@ -41,6 +41,7 @@ void jd_problem_free(struct jd_problem *p)
     jd_checker_cache_free(p->post_cache);
     free(p->post_checker_path);
     free(p->build_cache_dir);
+    free(p->scratch_dir);
     free(p->dir);
     free(p->name);
     free(p->format_version);
@@ -491,6 +492,7 @@ int jd_problem_load(const char *dir, const struct jd_problem_options *opt,
     if (!p->dir || !p->name || !p->format_version || jd_checker_cache_new(&p->cache) < 0 ||
         jd_checker_cache_new(&p->post_cache) < 0 ||
         (opt && opt->build_cache_dir && !(p->build_cache_dir = strdup(opt->build_cache_dir))) ||
+        (opt && opt->scratch_dir && !(p->scratch_dir = strdup(opt->scratch_dir))) ||
         new_group(p, -1, "", &root) < 0)
         goto fail_nomem;
 

@@ -66,7 +66,7 @@ static int empty_dir(const char *dir)
     char **names = NULL;
     size_t n = 0;
     /* program tmpfs mounts left by a judge that was killed */
-    sb_scratch_umount_under(dir);
+    jd_scratch_unmount(dir);
     if (mkdir(dir, 0755) < 0 && errno != EEXIST)
         return -errno;
     int rc = jd_list_dir(dir, &names, &n);

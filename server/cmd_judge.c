@@ -187,10 +187,10 @@ static int load_langs(const char *flag, struct jd_langs **out, char *used, size_
     return -1;
 }
 
-/* All scratch space of one command lives in one directory under $TMPDIR (the
- * judge library puts its own temporary dirs under $TMPDIR too, so TMPDIR is
- * pointed there). Ctrl-C or SIGTERM removes it before exiting: a thread
- * waits for those signals, which every other thread blocks. */
+/* All scratch space of one command lives in one directory under $TMPDIR,
+ * handed to the judge (its validators and input checks included).
+ * Ctrl-C or SIGTERM removes it before exiting: a thread waits for those
+ * signals, which every other thread blocks. */
 static char cli_scratch[PATH_MAX];
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -205,7 +205,7 @@ static void scratch_remove(void)
     if (!cli_scratch[0])
         return;
     /* program directories are size-capped tmpfs mounts: detach them first */
-    sb_scratch_umount_under(cli_scratch);
+    jd_scratch_unmount(cli_scratch);
     nftw(cli_scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
@@ -230,7 +230,6 @@ static int scratch_init(void)
         return -1;
     }
     chmod(cli_scratch, 0755);
-    setenv("TMPDIR", cli_scratch, 1);
     static sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -590,7 +589,7 @@ int cmd_judge(int argc, char **argv)
         return 2;
     }
     struct jd_problem_options po = {.time_limit_s = time_s, .mem_limit_kib = (uint64_t)mem_kib,
-                                    .build_cache_dir = build_cache_dir()};
+                                    .build_cache_dir = build_cache_dir(), .scratch_dir = cli_scratch};
     struct jd_problem *p = NULL;
     char safe[SAFE_MSG];
     if (jd_problem_load(pdir, &po, &p, err, sizeof err) < 0) {
@@ -609,7 +608,7 @@ int cmd_judge(int argc, char **argv)
     struct progress pr = {.tty = !json && isatty(2)};
     struct jd_judge_options jo = {
         .run_all = all, .parallel = jobs, .slots = slots, .n_slots = n_slots, .langs = langs,
-        .progress = on_progress, .progress_ctx = &pr,
+        .progress = on_progress, .progress_ctx = &pr, .scratch_dir = cli_scratch,
     };
     struct jd_report rep;
     int rc = jd_judge(p, lang, src, &jo, &rep, err, sizeof err);
@@ -732,7 +731,7 @@ static void judge_sub(struct verify *v, struct sub *s, struct sb_slot **slots, s
     struct sub_progress sp = {.v = v, .s = s, .k = k};
     struct jd_judge_options jo = {
         .slots = slots, .n_slots = 2, .langs = v->langs, .time_limit_s = s->time_limit,
-        .progress = on_sub_progress, .progress_ctx = &sp,
+        .progress = on_sub_progress, .progress_ctx = &sp, .scratch_dir = cli_scratch,
     };
     if (jd_judge(v->p, s->lang, s->path, &jo, &s->rep, err, sizeof err) < 0) {
         s->rep.verdict = JD_JE;
@@ -932,7 +931,7 @@ int cmd_verify(int argc, char **argv)
         return 2;
     struct jd_problem *p = NULL;
     char safe[SAFE_MSG], rel[SAFE_NAME], name[SAFE_NAME];
-    struct jd_problem_options vo = {.build_cache_dir = build_cache_dir()};
+    struct jd_problem_options vo = {.build_cache_dir = build_cache_dir(), .scratch_dir = cli_scratch};
     if (jd_problem_load(argv[optind], &vo, &p, err, sizeof err) < 0) {
         fprintf(stderr, "nsjudge verify: %s\n", term_safe(safe, sizeof safe, err));
         jd_langs_free(langs);

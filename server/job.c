@@ -240,7 +240,7 @@ static void run_problem(struct app *app, struct sb_slot **slots, size_t n_slots,
     snprintf(srcdir, sizeof srcdir, "%s/src", scratch);
     snprintf(jdir, sizeof jdir, "%s/judge", scratch);
     snprintf(src, sizeof src, "%s/%s", srcdir, lang->source_file ? lang->source_file : "main");
-    sb_scratch_umount_under(scratch); /* left by a killed earlier run */
+    jd_scratch_unmount(scratch); /* left by a killed earlier run */
     problems_rmtree(srcdir);
     problems_rmtree(jdir);
     FILE *f = NULL;

@@ -193,6 +193,9 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
     /* compiled validators survive restarts (judge/build_cache.c) */
     if (snprintf(cache, sizeof cache, "%s/build-cache", app->cfg.data_dir) < (int)sizeof cache)
         po.build_cache_dir = cache;
+    char scratch[PATH_MAX];   /* its validators are built here while it is loaded */
+    if (snprintf(scratch, sizeof scratch, "%s/scratch", app->cfg.data_dir) < (int)sizeof scratch)
+        po.scratch_dir = scratch;
     rc = jd_problem_load(rec.path, &po, &e->p, err, errlen);
     problem_rec_clear(&rec);
     if (rc) {
