@@ -257,6 +257,20 @@ def main():
             if wide > 400:
                 raise RuntimeError(f"the page is {wide} px wide on a 390 px screen")
         check("playground: fits a phone's width", phone)
+
+        def dark():
+            # the platform's preference, as Chromium's DevTools protocol sets it
+            b.cmd("POST", "/goog/cdp/execute", {"cmd": "Emulation.setEmulatedMedia", "params": {
+                "features": [{"name": "prefers-color-scheme", "value": "dark"}]}})
+            for page in ("/", "/admin"):
+                b.go(page)
+                b.ready()
+                rgb = b.js("return getComputedStyle(document.body).backgroundColor")
+                level = sum(int(x) for x in rgb[rgb.index("(") + 1:-1].split(",")[:3])
+                if level > 3 * 80:
+                    raise RuntimeError(f"{page}: background {rgb} under a dark preference")
+            b.shot("admin-dark")
+        check("pages follow a dark platform preference", dark)
     finally:
         b.quit()
     print(f"{passed} passed, {failed} failed")
