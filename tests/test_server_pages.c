@@ -27,9 +27,7 @@ static void upload_sum(struct srv *s, int n_secret, int off)
 static char *submit_sum(struct srv *s, const char *src)
 {
     json_t *b = json_pack("{s:s, s:i, s:s}", "source_code", src, "language_id", 50, "problem_id", "sum");
-    char *t = submit(s, b);
-    json_decref(b);
-    return t;
+    return submit(s, b); /* takes b */
 }
 
 static const char sum_ok[] =
@@ -100,7 +98,7 @@ Test(server_pages, pages_and_files_with_their_content_types, .timeout = 120)
         cr_assert_eq(r.code, 200);
         hresp_free(&r);
     }
-    srv_stop(&s);
+    cr_assert_eq(srv_stop(&s), 0, "serve exited badly (a sanitizer report?): see %s", s.log);
     srv_cleanup(&s);
 }
 
@@ -127,7 +125,7 @@ Test(server_pages, admin_needs_x_auth_user_when_configured, .timeout = 120)
     struct hresp r = http(&s, "GET", "/", NULL, 0, NULL);
     cr_assert_eq(r.code, 200);
     hresp_free(&r);
-    srv_stop(&s);
+    cr_assert_eq(srv_stop(&s), 0, "serve exited badly (a sanitizer report?): see %s", s.log);
     srv_cleanup(&s);
 }
 
@@ -216,7 +214,7 @@ Test(server_pages, event_stream_sends_each_test_then_done, .timeout = 300)
     cr_assert(json_array_size(json_object_get(r.json, "workers")) >= 1, "%s", r.body);
     hresp_free(&r);
     free(token);
-    srv_stop(&s);
+    cr_assert_eq(srv_stop(&s), 0, "serve exited badly (a sanitizer report?): see %s", s.log);
     srv_cleanup(&s);
 }
 

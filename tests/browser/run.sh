@@ -44,8 +44,8 @@ spid=$!
 /usr/bin/chromedriver --port="$dport" > "$dir/chromedriver.log" 2>&1 &
 dpid=$!
 cleanup() {
-    kill "$spid" "$dpid" 2>/dev/null
-    wait "$spid" "$dpid" 2>/dev/null
+    kill $spid "$dpid" 2>/dev/null
+    wait $spid "$dpid" 2>/dev/null
     rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
@@ -64,7 +64,24 @@ if [ "$up" != 1 ]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
-python3 "$repo/tests/browser/driver.py" "http://127.0.0.1:$port" "http://127.0.0.1:$dport" "$repo" "$shots"
-rc=$?
-[ "$rc" = 0 ] || { echo "--- serve.log (tail)"; tail -20 "$dir/serve.log"; }
-exit $rc
+# the driver's counts, plus one check of our own: the service stops cleanly
+# (exit status 0; a sanitizer build reports leaks and errors through it)
+python3 "$repo/tests/browser/driver.py" "http://127.0.0.1:$port" "http://127.0.0.1:$dport" "$repo" "$shots" \
+    | tee "$dir/driver.out" | grep -v ' passed, .* failed$'
+passed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$dir/driver.out")
+failed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$dir/driver.out")
+[ -n "$passed" ] || { passed=0; failed=1; echo "FAIL the driver did not finish"; }
+kill -TERM "$spid"
+wait "$spid"
+src=$?
+spid=
+if [ "$src" = 0 ]; then
+    passed=$((passed + 1))
+    echo "ok   the service stops cleanly with SIGTERM"
+else
+    failed=$((failed + 1))
+    echo "FAIL the service exited with status $src on SIGTERM"
+fi
+[ "$failed" = 0 ] || { echo "--- serve.log (tail)"; tail -40 "$dir/serve.log"; }
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
