@@ -180,7 +180,14 @@ struct jd_test_result {
     int exit_code, signal;
     char message[JD_MSG_MAX];  /* checker message, signal name, ... */
     bool sample;           /* a test of data/sample: its data is public */
+    /* A sample test's output (public like its data, for a page's side by
+     * side view), its first JD_SAMPLE_OUTPUT_MAX bytes; NULL for other
+     * tests and interactive problems. */
+    char *output;
+    size_t output_len;
+    bool output_cut;       /* the program printed more than that */
 };
+#define JD_SAMPLE_OUTPUT_MAX 4096
 
 struct jd_report {
     jd_verdict verdict;

@@ -334,7 +334,7 @@ void route_admin_stats(struct http_req *r, struct http_resp *w)
     json_t *series = json_array();
     for (int b = 0; b < STATS_BUCKETS; b++)
         json_array_append_new(series,
-                              json_pack("{s:f, s:f, s:o}", "t", start + b * STATS_BUCKET_S,
+                              json_pack("{s:f, s:f, s:o}", "t", start + b * STATS_BUCKET_S, "jobs_per_s",
                                         (double)done[b] / STATS_BUCKET_S, "latency",
                                         done[b] ? json_real(lat_sum[b] / done[b]) : json_null()));
     json_object_set_new(o, "series", series);

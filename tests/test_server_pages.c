@@ -154,6 +154,13 @@ Test(server_pages, event_stream_sends_each_test_then_done, .timeout = 300)
         json_t *t = json_array_get(tests, i);
         cr_assert_eq(json_integer_value(json_object_get(t, "index")), (json_int_t)i);
         cr_assert_str_eq(jstr(t, "verdict"), "AC");
+        /* a sample's output is public like its data; no other test has one */
+        bool sample = json_is_true(json_object_get(t, "sample"));
+        cr_assert_eq(json_object_get(t, "output") != NULL, sample, "test %zu: %s", i, r.body);
+        if (sample) {
+            cr_assert_str_eq(jstr(t, "output"), "Mwo=", "base64 of \"3\\n\"");
+            cr_assert(json_is_false(json_object_get(t, "output_cut")));
+        }
     }
     /* the same tests as GET /submissions/TOKEN shows this reader */
     char show[200];
@@ -197,20 +204,34 @@ Test(server_pages, event_stream_sends_each_test_then_done, .timeout = 300)
     r = http(&s, "GET", path, NULL, 0, NULL);
     cr_assert(strstr(r.body, "\"verdict\":\"WA\""), "%s", r.body);
     hresp_free(&r);
+
+    /* a long sample output is kept up to 4 KiB, and says so */
+    char *big = submit_sum(&s, "#include <stdio.h>\nint main(void){for(int i=0;i<5000;i++)putchar('x');}\n");
+    snprintf(path, sizeof path, "/submissions/events/%s", big);
+    r = http(&s, "GET", path, NULL, 0, NULL);
+    json_t *bt = events_named(r.body, "test");
+    json_t *first = json_array_get(bt, 0);
+    cr_assert(json_is_true(json_object_get(first, "sample")), "%s", r.body);
+    cr_assert(json_is_true(json_object_get(first, "output_cut")), "%s", r.body);
+    cr_assert_eq(strlen(jstr(first, "output")), 4 * ((4096 + 2) / 3), "4096 bytes in base64");
+    json_decref(bt);
+    hresp_free(&r);
+    free(big);
+
     r = http(&s, "GET", "/admin/stats", NULL, 0, NULL);
     cr_assert_eq(r.code, 200, "%s", r.body);
     json_t *bs = json_object_get(r.json, "by_status");
     cr_assert_eq(json_integer_value(json_object_get(json_array_get(bs, 2), "count")), 1, "%s", r.body);
-    cr_assert_eq(json_integer_value(json_object_get(json_array_get(bs, 3), "count")), 1, "%s", r.body);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(bs, 3), "count")), 2, "%s", r.body);
     json_t *recent = json_object_get(r.json, "recent");
-    cr_assert_eq(json_array_size(recent), 2);
-    cr_assert_str_eq(jstr(json_array_get(recent, 0), "token"), token);
-    cr_assert(json_is_real(json_object_get(json_array_get(recent, 0), "latency")), "%s", r.body);
+    cr_assert_eq(json_array_size(recent), 3);
+    cr_assert_str_eq(jstr(json_array_get(recent, 1), "token"), token);
+    cr_assert(json_is_real(json_object_get(json_array_get(recent, 1), "latency")), "%s", r.body);
     double jobs = 0;
     json_t *series = json_object_get(r.json, "series"), *b;
     size_t i;
     json_array_foreach(series, i, b) jobs += json_real_value(json_object_get(b, "jobs_per_s"));
-    cr_assert_float_eq(jobs * 10, 2.0, 1e-9, "%s", r.body);
+    cr_assert_float_eq(jobs * 10, 3.0, 1e-9, "%s", r.body);
     cr_assert(json_array_size(json_object_get(r.json, "workers")) >= 1, "%s", r.body);
     hresp_free(&r);
     free(token);

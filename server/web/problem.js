@@ -24,14 +24,31 @@ function sampleCard(s) {
     NS.el("div", {}, NS.el("label", { text: "answer" }), NS.el("pre", { text: s.answer })));
 }
 
+/* Two texts line by line, the lines that differ marked in both. */
+function sideBySide(expected, actual, cut) {
+  const a = expected.split("\n"), b = actual.split("\n");
+  const pre = (lines, other) => {
+    const p = NS.el("pre");
+    lines.forEach((line, i) => {
+      const span = NS.el("span", { text: line + (i < lines.length - 1 ? "\n" : "") });
+      if (line.trimEnd() !== (other[i] ?? "").trimEnd()) span.className = "diff-line";
+      p.append(span);
+    });
+    return p;
+  };
+  return NS.el("div", { class: "diff" },
+    NS.el("div", {}, NS.el("label", { text: "expected" }), pre(a, b)),
+    NS.el("div", {}, NS.el("label", { text: "output" + (cut ? " (first 4 KiB)" : "") }), pre(b, a)));
+}
+
 function testRow(t) {
   const detail = NS.el("td");
   const msg = NS.b64dec(t.message);
-  if (t.sample && samples[t.name] !== undefined) {
-    /* a sample: its expected answer next to what the checker said */
-    detail.append(NS.el("div", { class: "diff" },
-      NS.el("div", {}, NS.el("label", { text: "expected" }), NS.el("pre", { text: samples[t.name] })),
-      NS.el("div", {}, NS.el("label", { text: "checker" }), NS.el("pre", { text: msg || (t.verdict === "AC" ? "accepted" : "") }))));
+  const out = NS.b64dec(t.output);
+  if (t.sample && samples[t.name] !== undefined && out !== null) {
+    /* a sample: its expected answer next to what the program printed */
+    detail.append(sideBySide(samples[t.name], out, t.output_cut));
+    if (msg) detail.append(NS.el("div", { class: "muted", text: msg }));
   } else if (msg) {
     detail.append(NS.el("span", { class: "muted", text: msg }));
   }

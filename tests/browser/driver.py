@@ -202,10 +202,10 @@ def main():
             b.wait("return document.querySelector('#problems a[href=\"/p/sum\"]')", "sum in the list")
         check("problems: the uploaded problem is listed", problem_list)
 
-        def judge(src_rel, want, want_bad_row):
+        def judge(src_rel, want, want_bad_row, lang="C ("):
             b.go("/p/sum")
             b.ready()
-            pick_language(b, "C (")
+            pick_language(b, lang)
             set_source(b, read(src_rel))
             b.click("#submit")
             # rows come from the event stream while the verdict is still open
@@ -219,17 +219,31 @@ def main():
                 raise RuntimeError(f"want 3 accepted rows, got {rows}")
             if want_bad_row and not any(r[1] == want for r in rows):
                 raise RuntimeError(f"no {want} row in {rows}")
-            if not b.js("return !!document.querySelector('#tests .diff')"):
-                raise RuntimeError("the sample test has no expected/checker view")
+            sample = b.js("""const d = document.querySelector('#tests .diff');
+                             return d && [...d.querySelectorAll('pre')].map(p => p.textContent)""")
+            if not sample or sample[0].strip() != "3":
+                raise RuntimeError(f"the sample test has no expected/output view: {sample}")
+            return sample
 
         def accepted():
-            judge("testdata/problems/sum/submissions/accepted/sum.c", "AC", False)
+            sample = judge("testdata/problems/sum/submissions/accepted/sum.c", "AC", False)
+            if sample[1].strip() != "3" or b.js("return !!document.querySelector('#tests .diff-line')"):
+                raise RuntimeError(f"the sample's output should be 3 with nothing marked: {sample}")
             b.size(1200, 1700)
             b.shot("problem")
             b.size(1200, 1000)
         check("problem page: an accepted solution fills in AC rows test by test", accepted)
         check("problem page: a wrong solution shows a WA row",
               lambda: judge("testdata/problems/sum/submissions/wrong_answer/int_overflow.c", "WA", True))
+
+        def sample_diff():
+            sample = judge("testdata/problems/sum/submissions/wrong_answer/minus.py", "WA", True, "Python")
+            marked = b.js("return [...document.querySelectorAll('#tests .diff-line')].map(s => s.textContent.trim())")
+            if sample[1].strip() != "-1" or marked != ["3", "-1"]:
+                raise RuntimeError(f"want 3 next to -1, both marked: {sample}, marked {marked}")
+            b.js("document.getElementById('result').scrollIntoView()")
+            b.shot("problem-wrong")
+        check("problem page: a failed sample shows expected and output side by side, marked", sample_diff)
 
         def admin():
             b.go("/admin")
