@@ -16,11 +16,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "judge/judge.h"
 #include "server/install_paths.h"
 #include "server/problems.h"
@@ -30,7 +32,9 @@
 #define PAGE_FILE_MAX (2u << 20)
 #define SAMPLE_MAX_BYTES (64u << 10)
 #define SAMPLES_MAX 20
-#define STATS_RECENT 200            /* jobs read for the table and chart */
+#define STATS_RECENT 200            /* at most this many jobs read for the chart */
+#define STATS_PAGE 20               /* read this many at a time: rows hold whole outputs */
+#define STATS_TABLE 20              /* jobs in the table */
 #define STATS_BUCKET_S 10
 #define STATS_BUCKETS 30            /* five minutes */
 
@@ -69,27 +73,33 @@ static bool plain_name(const char *s)
     return dots == 1;
 }
 
-/* The whole file, NUL-terminated; NULL if missing or over max. */
-static char *slurp(const char *path, size_t max, size_t *len)
+/* The whole file, NUL-terminated; NULL if missing, not a regular file (a
+ * FIFO in a package must not hang a thread) or over max. A symlink is
+ * followed only for the page files (the operator's), never in a problem. */
+static char *slurp(const char *path, size_t max, bool follow, size_t *len)
 {
-    FILE *f = fopen(path, "rbe");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+    if (fd < 0)
         return NULL;
     struct stat st;
     char *buf = NULL;
-    if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
+    if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
         (buf = malloc((size_t)st.st_size + 1))) {
-        *len = fread(buf, 1, (size_t)st.st_size, f);
-        buf[*len] = 0;
+        size_t got = 0;
+        ssize_t k;
+        while (got < (size_t)st.st_size && (k = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+            got += (size_t)k;
+        buf[got] = 0;
+        *len = got;
     }
-    fclose(f);
+    close(fd);
     return buf;
 }
 
 static void send_file(struct http_resp *w, const char *path, const char *ctype)
 {
     size_t len = 0;
-    char *buf = slurp(path, PAGE_FILE_MAX, &len);
+    char *buf = slurp(path, PAGE_FILE_MAX, true, &len);
     if (!buf) {
         http_error(w, 404, "not found");
         return;
@@ -138,7 +148,7 @@ void route_page_admin(struct http_req *r, struct http_resp *w)
 
 void route_page_static(struct http_req *r, struct http_resp *w)
 {
-    if (!plain_name(r->param) || !ctype_of(r->param) || !strcmp(r->param, "index.html")) {
+    if (!plain_name(r->param) || !ctype_of(r->param)) {
         http_error(w, 404, "not found");
         return;
     }
@@ -178,7 +188,7 @@ static int by_name(const void *a, const void *b)
 static json_t *sample_text(const char *path)
 {
     size_t len = 0;
-    char *t = slurp(path, SAMPLE_MAX_BYTES, &len);
+    char *t = slurp(path, SAMPLE_MAX_BYTES, false, &len);
     if (!t)
         return json_string("(missing, or larger than 64 KiB)");
     json_t *j = jd_utf8_valid(t, len) ? json_stringn(t, len) : json_string("(not UTF-8 text)");
@@ -299,20 +309,27 @@ void route_admin_stats(struct http_req *r, struct http_resp *w)
     store_free_pools(pools, np);
     json_object_set_new(o, "workers", wa);
 
-    struct submission *subs = NULL;
-    size_t n = 0;
-    long total = 0;
     json_t *recent = json_array();
     double now = (double)time(NULL);
     double start = now - STATS_BUCKET_S * STATS_BUCKETS;
     long done[STATS_BUCKETS] = {0};
     double lat_sum[STATS_BUCKETS] = {0};
-    if (!st->ops->list(st, 0, STATS_RECENT, &subs, &n, &total)) {
-        for (size_t i = 0; i < n; i++) {
+    size_t seen = 0;
+    /* newest first, a page at a time, until the jobs are older than the
+     * chart (a job submitted before it could still finish inside it, so
+     * the stop is one window further back) */
+    for (bool more = true; more && seen < STATS_RECENT;) {
+        struct submission *subs = NULL;
+        size_t n = 0;
+        long total = 0;
+        if (st->ops->list(st, (long)seen, STATS_PAGE, &subs, &n, &total))
+            break;
+        more = n == STATS_PAGE;
+        for (size_t i = 0; i < n; i++, seen++) {
             const struct submission *s = &subs[i];
             double c = iso_seconds(s->created_at), f = iso_seconds(s->finished_at);
             double lat = c >= 0 && f >= c ? f - c : -1;
-            if (i < 20)
+            if (seen < STATS_TABLE)
                 json_array_append_new(
                     recent, json_pack("{s:s, s:i, s:s, s:i, s:s?, s:s, s:s?, s:o}", "token",
                                       s->token, "language_id", s->language_id, "status",
@@ -327,6 +344,8 @@ void route_admin_stats(struct http_req *r, struct http_resp *w)
                 done[b]++;
                 lat_sum[b] += lat;
             }
+            if (c >= 0 && c < start - STATS_BUCKET_S * STATS_BUCKETS)
+                more = false;
         }
         store_free_list(subs, n);
     }
@@ -339,6 +358,6 @@ void route_admin_stats(struct http_req *r, struct http_resp *w)
                                         done[b] ? json_real(lat_sum[b] / done[b]) : json_null()));
     json_object_set_new(o, "series", series);
     json_object_set_new(o, "bucket_seconds", json_integer(STATS_BUCKET_S));
-    json_object_set_new(o, "series_from_jobs", json_integer((json_int_t)n));
+    json_object_set_new(o, "series_from_jobs", json_integer((json_int_t)seen));
     http_json(w, 200, o);
 }

@@ -89,8 +89,25 @@ Test(server_pages, pages_and_files_with_their_content_types, .timeout = 120)
         cr_assert_eq(r.code, 404, "%s: %ld %s", refused[i], r.code, r.body);
         hresp_free(&r);
     }
+    /* a problem page's data: limits and the sample tests */
+    upload_sum(&s, 2, 0);
+    struct hresp r = http(&s, "GET", "/samples/sum", NULL, 0, NULL);
+    cr_assert_eq(r.code, 200, "%s", r.body);
+    cr_assert_str_eq(jstr(r.json, "name"), "Sum of Two");
+    cr_assert_eq(json_integer_value(json_object_get(r.json, "tests")), 3);
+    cr_assert(json_real_value(json_object_get(r.json, "time_limit")) > 0, "%s", r.body);
+    json_t *samples = json_object_get(r.json, "samples");
+    cr_assert_eq(json_array_size(samples), 1, "%s", r.body);
+    cr_assert_str_eq(jstr(json_array_get(samples, 0), "name"), "sample/1");
+    cr_assert_str_eq(jstr(json_array_get(samples, 0), "input"), "1 2\n");
+    cr_assert_str_eq(jstr(json_array_get(samples, 0), "answer"), "3\n");
+    hresp_free(&r);
+    r = http(&s, "GET", "/samples/nope", NULL, 0, NULL);
+    cr_assert_eq(r.code, 404, "%s", r.body);
+    hresp_free(&r);
+
     if (access("/usr/share/javascript/codemirror/lib/codemirror.js", R_OK) == 0) {
-        struct hresp r = http(&s, "GET", "/codemirror/codemirror.js", NULL, 0, NULL);
+        r = http(&s, "GET", "/codemirror/codemirror.js", NULL, 0, NULL);
         cr_assert_eq(r.code, 200);
         cr_assert_str_eq(r.ctype, "text/javascript; charset=utf-8");
         hresp_free(&r);
