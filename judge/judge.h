@@ -126,6 +126,8 @@ const char *jd_problem_name(const struct jd_problem *p);
 size_t jd_problem_test_count(const struct jd_problem *p);
 const char *jd_problem_dir(const struct jd_problem *p);       /* absolute */
 double jd_problem_time_limit(const struct jd_problem *p);     /* effective, seconds */
+uint64_t jd_problem_memory_kib(const struct jd_problem *p);   /* the submission's memory limit */
+uint64_t jd_problem_output_kib(const struct jd_problem *p);   /* its output limit */
 bool jd_problem_time_limit_given(const struct jd_problem *p); /* by flag, problem.yaml or .timelimit */
 bool jd_problem_is_interactive(const struct jd_problem *p);
 bool jd_problem_is_scoring(const struct jd_problem *p);

@@ -245,8 +245,10 @@ void route_page_samples(struct http_req *r, struct http_resp *w)
     }
     const struct jd_problem *p = problems_get(pr);
     const char *name = jd_problem_name(p);
-    json_t *o = json_pack("{s:s, s:s, s:f, s:I, s:b, s:b, s:o}", "id", r->param, "name",
-                          name ? name : r->param, "time_limit", jd_problem_time_limit(p), "tests",
+    json_t *o = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:b, s:b, s:o}", "id", r->param, "name",
+                          name ? name : r->param, "time_limit", jd_problem_time_limit(p),
+                          "memory_limit_kib", (json_int_t)jd_problem_memory_kib(p),
+                          "output_limit_kib", (json_int_t)jd_problem_output_kib(p), "tests",
                           (json_int_t)jd_problem_test_count(p), "interactive",
                           jd_problem_is_interactive(p), "scoring", jd_problem_is_scoring(p),
                           "samples", samples_of(jd_problem_dir(p)));

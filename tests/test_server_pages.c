@@ -96,6 +96,8 @@ Test(server_pages, pages_and_files_with_their_content_types, .timeout = 120)
     cr_assert_str_eq(jstr(r.json, "name"), "Sum of Two");
     cr_assert_eq(json_integer_value(json_object_get(r.json, "tests")), 3);
     cr_assert(json_real_value(json_object_get(r.json, "time_limit")) > 0, "%s", r.body);
+    cr_assert(json_integer_value(json_object_get(r.json, "memory_limit_kib")) >= 1024, "%s", r.body);
+    cr_assert(json_integer_value(json_object_get(r.json, "output_limit_kib")) >= 1, "%s", r.body);
     json_t *samples = json_object_get(r.json, "samples");
     cr_assert_eq(json_array_size(samples), 1, "%s", r.body);
     cr_assert_str_eq(jstr(json_array_get(samples, 0), "name"), "sample/1");

@@ -111,6 +111,8 @@ async function one(id) {
   const lim = $("limits");
   const kv = (k, v) => lim.append(NS.el("span", {}, k + " ", NS.el("b", { text: v })));
   kv("time limit", p.time_limit + " s");
+  kv("memory", Math.round(p.memory_limit_kib / 1024) + " MiB");
+  kv("output", Math.round(p.output_limit_kib / 1024) + " MiB");
   kv("tests", p.tests);
   if (p.interactive) kv("type", "interactive");
   if (p.scoring) kv("scoring", "yes");

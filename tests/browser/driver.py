@@ -202,14 +202,25 @@ def main():
             b.wait("return document.querySelector('#problems a[href=\"/p/sum\"]')", "sum in the list")
         check("problems: the uploaded problem is listed", problem_list)
 
-        def judge(src_rel, want, want_bad_row, lang="C ("):
+        def judge(src_rel, want, want_bad_row, lang="C (", upload=False, slow=False):
             b.go("/p/sum")
             b.ready()
             pick_language(b, lang)
-            set_source(b, read(src_rel))
+            if upload:  # the file picker, as a person would use it
+                b.cmd("POST", f"/element/{b.find('#file')}/value", {"text": os.path.join(REPO, src_rel)})
+                b.wait("return (window.nsEditor ? nsEditor.getValue() : document.getElementById('source').value)"
+                       ".includes(arguments[0])", "the file in the editor", read(src_rel).strip()[:40])
+            else:
+                set_source(b, read(src_rel) if src_rel.startswith("testdata/") else src_rel)
             b.click("#submit")
-            # rows come from the event stream while the verdict is still open
             b.wait("return document.querySelectorAll('#tests .test-row').length > 0", "a per-test row")
+            if slow:
+                # each test takes 0.6 s: the first row is there while the
+                # verdict is still open (rows come from the event stream)
+                early = b.js("""return [document.querySelectorAll('#tests .test-row').length,
+                                        document.getElementById('verdict').dataset.verdict || null]""")
+                if early[0] >= 3 or early[1] is not None:
+                    raise RuntimeError(f"rows did not come one by one: {early}")
             v = b.wait("return document.getElementById('verdict').dataset.verdict", "the verdict")
             rows = b.js("""return [...document.querySelectorAll('#tests .test-row')]
                            .map(r => [r.cells[1].textContent, r.dataset.verdict])""")
@@ -226,15 +237,18 @@ def main():
             return sample
 
         def accepted():
-            sample = judge("testdata/problems/sum/submissions/accepted/sum.c", "AC", False)
+            sample = judge('#include <stdio.h>\n#include <unistd.h>\nint main(void){long long a,b;usleep(600000);'
+                           'if(scanf("%lld %lld",&a,&b)!=2)return 1;printf("%lld\\n",a+b);return 0;}\n',
+                           "AC", False, slow=True)
             if sample[1].strip() != "3" or b.js("return !!document.querySelector('#tests .diff-line')"):
                 raise RuntimeError(f"the sample's output should be 3 with nothing marked: {sample}")
             b.size(1200, 1700)
             b.shot("problem")
             b.size(1200, 1000)
         check("problem page: an accepted solution fills in AC rows test by test", accepted)
-        check("problem page: a wrong solution shows a WA row",
-              lambda: judge("testdata/problems/sum/submissions/wrong_answer/int_overflow.c", "WA", True))
+        check("problem page: a wrong solution, picked as a file, shows a WA row",
+              lambda: judge("testdata/problems/sum/submissions/wrong_answer/int_overflow.c", "WA", True,
+                            upload=True))
 
         def sample_diff():
             sample = judge("testdata/problems/sum/submissions/wrong_answer/minus.py", "WA", True, "Python")
