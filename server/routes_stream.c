@@ -153,12 +153,15 @@ static int look(struct stream *s)
     }
     if (rc)
         return 0; /* a store hiccup: try again at the next tick */
+    /* while judging only the tests are rendered (every tick); when done,
+     * everything, for the "done" event */
+    bool done = sub.status_id > J0_PROCESSING;
     j0_fields f;
     char err[200];
-    j0_fields_parse("*,verdict,problem_id,score,max_score,tests,tests_total", &f, err, sizeof err);
+    j0_fields_parse(done ? "*,verdict,problem_id,score,max_score,tests,tests_total" : "tests,tests_total",
+                    &f, err, sizeof err);
     bool bad = false;
     json_t *j = j0_render_submission(s->app, &sub, f, true, s->view, &bad);
-    bool done = sub.status_id > J0_PROCESSING;
     submission_clear(&sub);
     if (!j)
         return -1;
