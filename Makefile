@@ -48,7 +48,7 @@ LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
 EXE_OBJ := $(call obj,$(CLI_SRC) $(TEST_SRC) scripts/bench/bench_sandbox.c)
 $(EXE_OBJ): PIC = -fPIE
 
-.PHONY: all deps test test-asan fuzz fuzz-build bench clean install hostile test-cgroup-v2
+.PHONY: all deps test test-asan fuzz fuzz-build bench clean install hostile test-cgroup-v2 test-browser
 all: $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
 deps:
@@ -160,7 +160,8 @@ $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsand
 #   (the shipped language table and config, for reference),
 #   SYSCONFDIR/nsjudge/{nsjudge,languages}.json (never overwritten: they are
 #   the operator's), the systemd unit, man pages generated from --help, bash
-#   completion. The installed config keeps its state in /var/lib/nsjudge.
+#   completion, the web pages in PREFIX/share/nsjudge/web (CodeMirror is
+#   Debian's libjs-codemirror, served from where it is installed). The installed config keeps its state in /var/lib/nsjudge.
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/systemd/system,$(PREFIX)/lib/systemd/system)
@@ -188,6 +189,8 @@ install: $(B)/nsjudge $(B)/nsjudge-server.so
 	sh scripts/man/gen-man.sh $(B)/nsjudge $(B)/install/man
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(B)/install/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/nsjudge/web
+	install -m 644 server/web/*.html server/web/*.css server/web/*.js $(DESTDIR)$(PREFIX)/share/nsjudge/web/
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -199,3 +202,12 @@ clean:
 test-cgroup-v2: all $(B)/nsjudge-tests
 	@t0=$$(date +%s); sh scripts/cgroup-v2/run.sh; rc=$$?; \
 	  echo "test-cgroup-v2: $$(( $$(date +%s) - t0 )) s"; exit $$rc
+
+# The web pages in headless Chromium (tests/browser/): installs Debian's
+# chromium, chromium-driver and libjs-codemirror when missing, skips with a
+# message only where no browser can be installed. Screenshots go to
+# build/browser/ (BROWSER_SHOTS=docs/screenshots refreshes the README's).
+BROWSER_SHOTS ?= $(B)/browser
+test-browser: $(B)/nsjudge $(B)/nsjudge-server.so
+	@t0=$$(date +%s); NSJUDGE_BIN=$(CURDIR)/$(B)/nsjudge sh tests/browser/run.sh $(BROWSER_SHOTS); rc=$$?; \
+	  echo "test-browser: $$(( $$(date +%s) - t0 )) s"; exit $$rc

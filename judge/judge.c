@@ -17,8 +17,10 @@ void jd_report_free(struct jd_report *rep)
     if (!rep)
         return;
     free(rep->compile_output);
-    for (size_t i = 0; i < rep->n_tests; i++)
+    for (size_t i = 0; i < rep->n_tests; i++) {
         free(rep->tests[i].name);
+        free(rep->tests[i].output);
+    }
     free(rep->tests);
     memset(rep, 0, sizeof *rep);
 }
@@ -258,6 +260,7 @@ int jd_judge(const struct jd_problem *p, const struct jd_lang *lang,
                 rep->max_mem_kib = results[i].mem_kib;
         } else {
             free(results[i].name);
+            free(results[i].output);
         }
     }
     jd_score(p, results, opt->run_all, rep);

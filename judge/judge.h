@@ -142,6 +142,8 @@ const char *jd_problem_name(const struct jd_problem *p);
 size_t jd_problem_test_count(const struct jd_problem *p);
 const char *jd_problem_dir(const struct jd_problem *p);       /* absolute */
 double jd_problem_time_limit(const struct jd_problem *p);     /* effective, seconds */
+uint64_t jd_problem_memory_kib(const struct jd_problem *p);   /* the submission's memory limit */
+uint64_t jd_problem_output_kib(const struct jd_problem *p);   /* its output limit */
 bool jd_problem_time_limit_given(const struct jd_problem *p); /* by flag, problem.yaml or .timelimit */
 bool jd_problem_is_interactive(const struct jd_problem *p);
 bool jd_problem_is_scoring(const struct jd_problem *p);
@@ -223,7 +225,14 @@ struct jd_test_result {
     int exit_code, signal;
     char message[JD_MSG_MAX];  /* checker message, signal name, ... */
     bool sample;           /* a test of data/sample: its data is public */
+    /* A sample test's output (public like its data, for a page's side by
+     * side view), its first JD_SAMPLE_OUTPUT_MAX bytes; NULL for other
+     * tests and interactive problems. */
+    char *output;
+    size_t output_len;
+    bool output_cut;       /* the program printed more than that */
 };
+#define JD_SAMPLE_OUTPUT_MAX 4096
 
 struct jd_report {
     jd_verdict verdict;

@@ -54,6 +54,8 @@ const char *jd_problem_name(const struct jd_problem *p) { return p->name; }
 size_t jd_problem_test_count(const struct jd_problem *p) { return p->n_tests; }
 const char *jd_problem_dir(const struct jd_problem *p) { return p->dir; }
 double jd_problem_time_limit(const struct jd_problem *p) { return p->time_limit_s; }
+uint64_t jd_problem_memory_kib(const struct jd_problem *p) { return p->mem_kib; }
+uint64_t jd_problem_output_kib(const struct jd_problem *p) { return p->output_kib; }
 bool jd_problem_time_limit_given(const struct jd_problem *p) { return p->time_limit_given; }
 bool jd_problem_is_interactive(const struct jd_problem *p) { return p->interactive; }
 bool jd_problem_is_scoring(const struct jd_problem *p) { return p->scoring; }

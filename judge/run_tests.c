@@ -105,6 +105,29 @@ static char *next_pass_input(const char *work, int pass)
     return dst;
 }
 
+/* The start of what the program printed on a sample test (the last pass).
+ * Best effort: without it the test simply shows no output. */
+static void keep_sample_output(const char *work, struct jd_test_result *tr)
+{
+    char *path = jd_path_join(work, "output");
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    free(path);
+    if (fd < 0)
+        return;
+    char *buf = malloc(JD_SAMPLE_OUTPUT_MAX + 1);
+    ssize_t n = 0, k;
+    while (buf && n <= JD_SAMPLE_OUTPUT_MAX &&
+           (k = read(fd, buf + n, (size_t)(JD_SAMPLE_OUTPUT_MAX + 1 - n))) > 0)
+        n += k;
+    close(fd);
+    if (!buf)
+        return;
+    tr->output_cut = n > JD_SAMPLE_OUTPUT_MAX;
+    tr->output_len = tr->output_cut ? JD_SAMPLE_OUTPUT_MAX : (size_t)n;
+    buf[tr->output_len] = 0;
+    tr->output = buf;
+}
+
 int jd_run_test(const struct jd_run_ctx *c, size_t ti, struct jd_test_result *tr)
 {
     const struct jd_test *t = &c->p->tests[ti];
@@ -155,6 +178,8 @@ int jd_run_test(const struct jd_run_ctx *c, size_t ti, struct jd_test_result *tr
         }
         pass.in_path = input;
     }
+    if (tr->sample && !c->p->interactive)
+        keep_sample_output(work, tr);
     goto out;
 fail:
     tr->verdict = JD_JE;

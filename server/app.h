@@ -19,6 +19,7 @@ struct http_server;
 struct callbacks;
 struct worker_pool;
 struct problem_cache;
+struct stream_hub;
 
 struct app {
     struct config cfg;
@@ -31,6 +32,7 @@ struct app {
     struct worker_pool *workers;
     struct problem_cache *problems;
     struct http_server *http;
+    struct stream_hub *streams; /* open event streams (stream.c) */
     char owner[160];       /* "host:pid:start" - owns the jobs this process claims */
     char host[64];
     time_t started;

@@ -21,6 +21,7 @@
 #include "server/http.h"
 #include "server/judge0_json.h"
 #include "server/routes.h"
+#include "server/stream.h"
 
 struct waiter;
 
@@ -71,6 +72,16 @@ static const struct route routes[] = {
     {"POST", "/problems/*", route_problem_put, AUTH_TOKEN},
     {"GET", "/problems/*", route_problem_show, AUTH_TOKEN},
     {"DELETE", "/problems/*", route_problem_delete, AUTH_TOKEN},
+    {"GET", "/submissions/events/*", route_submission_events, AUTH_TOKEN}, /* routes_stream.c */
+    /* web pages (routes_pages.c): files are public, what they fetch is not */
+    {"GET", "/", route_page_playground, AUTH_NONE},
+    {"GET", "/p", route_page_problems, AUTH_NONE},
+    {"GET", "/p/*", route_page_problems, AUTH_NONE},
+    {"GET", "/static/*", route_page_static, AUTH_NONE},
+    {"GET", "/codemirror/*", route_page_codemirror, AUTH_NONE},
+    {"GET", "/samples/*", route_page_samples, AUTH_TOKEN},
+    {"GET", "/admin", route_page_admin, AUTH_NONE},
+    {"GET", "/admin/stats", route_admin_stats, AUTH_TOKEN},
     {NULL, NULL, NULL, 0},
 };
 
@@ -422,10 +433,13 @@ static void dispatch(struct app *app, struct MHD_Connection *conn, const char *m
 static enum MHD_Result send_resp(struct app *app, struct MHD_Connection *conn, struct http_resp *w)
 {
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(w->len, w->body, MHD_RESPMEM_MUST_FREE);
+        w->stream ? w->stream : MHD_create_response_from_buffer(w->len, w->body, MHD_RESPMEM_MUST_FREE);
     if (!resp)
         return MHD_NO;
-    w->body = NULL; /* MHD owns it now */
+    if (w->stream)
+        w->stream = NULL;
+    else
+        w->body = NULL; /* MHD owns it now */
     MHD_add_response_header(resp, "Content-Type", w->ctype ? w->ctype : "application/json");
     MHD_add_response_header(resp, "Server", "nsjudge/" NSJUDGE_VERSION);
     /* browser IDEs call Judge0 cross-origin; Judge0 allows any origin */
@@ -676,6 +690,7 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
     hs->app = app;
     pthread_mutex_init(&hs->mu, NULL);
     app->http = hs;
+    stream_hub_new(app); /* without it (no memory) event streams answer 503 */
     /* the waiter runs before the first request can arrive */
     if (pthread_create(&hs->waiter_th, NULL, waiter_main, hs) == 0)
         hs->waiter_running = true; /* else wait=true answers at once with the current state */
@@ -697,6 +712,8 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
         pthread_mutex_unlock(&hs->mu);
         if (hs->waiter_running)
             pthread_join(hs->waiter_th, NULL);
+        stream_hub_stop(app);
+        stream_hub_free(app);
         app->http = NULL;
         pthread_mutex_destroy(&hs->mu);
         free(hs);
@@ -720,7 +737,9 @@ void http_stop(struct app *app)
     /* give resumed wait=true connections a moment to send their answer */
     if (hs->resumed_at_stop)
         usleep(200000);
+    stream_hub_stop(app); /* resumes parked event streams, which then end */
     MHD_stop_daemon(hs->d);
+    stream_hub_free(app);
     pthread_mutex_destroy(&hs->mu);
     free(hs);
     app->http = NULL;

@@ -10,6 +10,7 @@
 #include "server/app.h"
 
 struct MHD_Connection;
+struct MHD_Response;
 
 struct http_req {
     struct app *app;
@@ -31,6 +32,8 @@ struct http_resp {
     char wait_token[40];
     uint64_t wait_fields;
     bool wait_b64;
+    /* set by a streaming handler (routes_stream.c): queued instead of body */
+    struct MHD_Response *stream;
 };
 
 const char *http_query(const struct http_req *r, const char *name);

@@ -65,6 +65,26 @@ int install_paths_find(const char *name, char *out, size_t outlen)
     return -ENOENT;
 }
 
+int install_paths_web_dir(char *out, size_t outlen)
+{
+    char dir[PATH_MAX - 64], cand[2][PATH_MAX];
+    if (exe_dir(dir, sizeof dir)) {
+        snprintf(out, outlen, "(the binary's directory is unknown)");
+        return -ENOENT;
+    }
+    snprintf(cand[0], PATH_MAX, "%s/../server/web/index.html", dir);
+    snprintf(cand[1], PATH_MAX, "%s/../share/nsjudge/web/index.html", dir);
+    for (int i = 0; i < 2; i++) {
+        char real[PATH_MAX];
+        if (access(cand[i], R_OK) == 0 && realpath(cand[i], real)) {
+            *strrchr(real, '/') = 0;
+            return (size_t)snprintf(out, outlen, "%s", real) < outlen ? 0 : -ENAMETOOLONG;
+        }
+    }
+    snprintf(out, outlen, "%s, %s", cand[0], cand[1]);
+    return -ENOENT;
+}
+
 bool install_paths_installed(void)
 {
     char dir[PATH_MAX - 64], p[PATH_MAX];

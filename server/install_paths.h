@@ -16,6 +16,11 @@
  * places tried (for the error message). */
 int install_paths_find(const char *name, char *out, size_t outlen);
 
+/* The folder of the web pages: <repo>/server/web next to a checkout's
+ * build/, else PREFIX/share/nsjudge/web (make install). 0, or -ENOENT with
+ * out holding the places tried. */
+int install_paths_web_dir(char *out, size_t outlen);
+
 /* True when the binary runs from an installed tree rather than a checkout
  * (there is no configs/ next to its build/ directory). */
 bool install_paths_installed(void);

@@ -173,6 +173,23 @@ static int set_test_message(json_t *o, const char *msg)
     return rc;
 }
 
+/* A sample test's output: "output" when it is UTF-8, else base64 in
+ * _output_b64 (judge0_json.c renders both like the other text fields);
+ * "output_cut" when the program printed more than was kept. */
+static int set_test_output(json_t *o, const struct jd_test_result *t)
+{
+    if (!t->output)
+        return 0;
+    if (json_object_set_new(o, "output_cut", json_boolean(t->output_cut)))
+        return -1;
+    if (jd_utf8_valid(t->output, t->output_len))
+        return json_object_set_new(o, "output", json_stringn(t->output, t->output_len));
+    char *b = b64_encode(t->output, t->output_len);
+    int rc = b ? json_object_set_new(o, "_output_b64", json_string(b)) : -1;
+    free(b);
+    return rc;
+}
+
 /* The stored per-test list. It is stored whole: server/feedback.c decides
  * what each reader sees, by "sample" and the problem's "_feedback". */
 static json_t *tests_json(const struct jd_report *rep, jd_feedback feedback)
@@ -200,7 +217,7 @@ static json_t *tests_json(const struct jd_report *rep, jd_feedback feedback)
             json_object_set_new(o, "exit_signal", t->signal > 0 ? json_integer(t->signal) : json_null()) ||
             json_object_set_new(o, "sample", json_boolean(t->sample)) ||
             (fb && json_object_set_new(o, "_feedback", json_string(fb))) ||
-            set_test_message(o, t->message)) {
+            set_test_message(o, t->message) || set_test_output(o, t)) {
             json_decref(o);
             continue;
         }

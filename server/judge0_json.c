@@ -547,9 +547,33 @@ static json_t *num_or_null(long v)
 
 _Static_assert(F_COUNT <= J0_FIELDS_SPARE_SHIFT, "the fields reach the spare bits");
 
+/* A test's text key (message, output) encoded like every other text
+ * field; it is stored as a string, or as base64 in _KEY_b64 when it is not
+ * UTF-8. A missing output stays missing (only sample tests have one). */
+static int test_text(json_t *t, json_t *o, const char *key, bool base64, bool *not_utf8)
+{
+    char bkey[32];
+    snprintf(bkey, sizeof bkey, "_%s_b64", key);
+    struct bytes txt = {0};
+    json_t *m = json_object_get(t, key), *mb = json_object_get(t, bkey);
+    if (!m && !mb && strcmp(key, "message"))
+        return 0;
+    if (json_is_string(m)) {
+        txt.p = strdup(json_string_value(m));
+        txt.n = json_string_length(m);
+        if (!txt.p)
+            return -1;
+    } else if (json_is_string(mb) &&
+               b64_decode(json_string_value(mb), json_string_length(mb), &txt.p, &txt.n)) {
+        return -1;
+    }
+    json_t *j = text_json_owned(&txt, base64, not_utf8);
+    free(txt.p);
+    return j && !json_object_set_new(o, key, j) ? 0 : -1;
+}
+
 /* The per-test list as shown: the server's own keys ('_') dropped, the
- * message (kept as base64 in _message_b64 when it is not UTF-8) encoded
- * like every other text field. */
+ * message and a sample's output encoded like every other text field. */
 static json_t *tests_render(json_t *tests, bool base64, bool *not_utf8)
 {
     json_t *a = json_array();
@@ -562,22 +586,9 @@ static json_t *tests_render(json_t *tests, bool base64, bool *not_utf8)
         const char *k;
         json_t *v;
         json_object_foreach(t, k, v)
-            if (k[0] != '_' && strcmp(k, "message") && json_object_set(o, k, v))
+            if (k[0] != '_' && strcmp(k, "message") && strcmp(k, "output") && json_object_set(o, k, v))
                 goto fail;
-        struct bytes msg = {0};
-        json_t *m = json_object_get(t, "message"), *mb = json_object_get(t, "_message_b64");
-        if (json_is_string(m)) {
-            msg.p = strdup(json_string_value(m));
-            msg.n = json_string_length(m);
-            if (!msg.p)
-                goto fail;
-        } else if (json_is_string(mb) &&
-                   b64_decode(json_string_value(mb), json_string_length(mb), &msg.p, &msg.n)) {
-            goto fail;
-        }
-        json_t *mj = text_json_owned(&msg, base64, not_utf8);
-        free(msg.p);
-        if (!mj || json_object_set_new(o, "message", mj))
+        if (test_text(t, o, "message", base64, not_utf8) || test_text(t, o, "output", base64, not_utf8))
             goto fail;
     }
     return a;

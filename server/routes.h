@@ -15,6 +15,13 @@ route_fn route_languages, route_languages_all, route_language_show, route_status
     route_statistics, route_healthz, route_metrics, route_authenticate, route_authorize;
 route_fn route_problem_create, route_problem_put, route_problem_list, route_problem_show,
     route_problem_delete;
+route_fn route_submission_events; /* routes_stream.c */
+route_fn route_page_playground, route_page_problems, route_page_static, route_page_codemirror,
+    route_page_samples, route_page_admin, route_admin_stats; /* routes_pages.c */
+
+/* ?feedback= of a request as a feedback view (routes_submissions.c):
+ * 0, or -1 with the answer (400/403) in w. */
+int submissions_view_of(struct http_req *r, struct http_resp *w, struct fb_view *v);
 
 /* wait=true: 1 and a response in w when the job is done (or force), else 0 */
 int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool b64, bool force,

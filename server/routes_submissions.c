@@ -27,7 +27,7 @@ static int fields_of(struct http_req *r, struct http_resp *w, j0_fields *f)
  * policy allows; asking for full needs the jury's X-Auth-User (authz_tokens),
  * and without it is refused (403) rather than quietly capped, so a jury
  * client that lost its header notices. 0, or -1 with the answer in w. */
-static int view_of(struct http_req *r, struct http_resp *w, struct fb_view *v)
+int submissions_view_of(struct http_req *r, struct http_resp *w, struct fb_view *v)
 {
     const char *q = http_query(r, "feedback");
     memset(v, 0, sizeof *v);
@@ -128,7 +128,7 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
     bool wait = http_query_true(r, "wait");
     j0_fields f;
     struct fb_view view;
-    if (fields_of(r, w, &f) || view_of(r, w, &view))
+    if (fields_of(r, w, &f) || submissions_view_of(r, w, &view))
         return;
     if (wait && !app->cfg.enable_wait_result) {
         http_error(w, 400, "wait not allowed");
@@ -185,7 +185,7 @@ void route_submission_show(struct http_req *r, struct http_resp *w)
 {
     j0_fields f;
     struct fb_view view;
-    if (fields_of(r, w, &f) || view_of(r, w, &view))
+    if (fields_of(r, w, &f) || submissions_view_of(r, w, &view))
         return;
     struct submission s;
     int rc = r->app->store->ops->get(r->app->store, r->param, &s);
@@ -224,7 +224,7 @@ void route_submission_list(struct http_req *r, struct http_resp *w)
         return;
     j0_fields f;
     struct fb_view view;
-    if (fields_of(r, w, &f) || view_of(r, w, &view))
+    if (fields_of(r, w, &f) || submissions_view_of(r, w, &view))
         return;
     long page, per_page;
     if (query_int(r, w, "page", 1, 1, MAX_PAGE, &page) ||
@@ -274,7 +274,7 @@ void route_submission_delete(struct http_req *r, struct http_resp *w)
     }
     j0_fields f;
     struct fb_view view;
-    if (fields_of(r, w, &f) || view_of(r, w, &view))
+    if (fields_of(r, w, &f) || submissions_view_of(r, w, &view))
         return;
     struct submission s;
     int rc = app->store->ops->get(app->store, r->param, &s);
@@ -360,7 +360,7 @@ void route_batch_show(struct http_req *r, struct http_resp *w)
     struct app *app = r->app;
     j0_fields f;
     struct fb_view view;
-    if (fields_of(r, w, &f) || view_of(r, w, &view))
+    if (fields_of(r, w, &f) || submissions_view_of(r, w, &view))
         return;
     const char *tokens = http_query(r, "tokens");
     if (!tokens)
