@@ -94,9 +94,9 @@ struct sb_result {
      * hello world: about 1.1-1.4 MiB dynamic, 0.7 MiB static), the same
      * every run; for a large one the cgroup's figure, which also counts
      * page cache, tmpfs files in /tmp and kernel memory the box used.
-     * ML is decided on mem_cgroup_kib alone, the memory the limit holds:
-     * mem_kib can exceed a limit the program kept (by the shared pages of
-     * libraries it mapped) without being ML. */
+     * ML is decided on mem_cgroup_kib alone, the memory the limit holds;
+     * the resident set, which can pass a limit the cgroup kept by the
+     * shared pages of libraries, counts here at most up to the limit. */
     uint64_t mem_kib;
     /* The cgroup's high-water mark, less what the slot held before the
      * run. Exact near the limit, but charged in per-CPU batches of 64

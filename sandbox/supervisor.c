@@ -532,10 +532,15 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
      * 0 or 256 KiB by chance; the resident set is exact, and counts the
      * shared library pages the cgroup charged to whoever read them first.
      * Only the cgroup's figure decides ML (classify): it is the memory the
-     * limit holds, and a program's resident set cannot lower it. */
+     * limit holds, and a program's resident set cannot lower it. Shared
+     * pages can take the resident set past a limit the cgroup kept: that
+     * part is shown at most at the limit, so only an ML run reaches it. */
     res->mem_cgroup_kib = st.mem_peak_bytes / 1024;
     res->mem_rss_kib = c.rss_kib;
-    res->mem_kib = res->mem_cgroup_kib > res->mem_rss_kib ? res->mem_cgroup_kib : res->mem_rss_kib;
+    uint64_t rss = res->mem_rss_kib;
+    if (lim.mem_kib && rss > lim.mem_kib)
+        rss = lim.mem_kib;
+    res->mem_kib = res->mem_cgroup_kib > rss ? res->mem_cgroup_kib : rss;
     if (c.setup_err) {
         res->status = SB_XX;
         snprintf(msg, ml, "%s", c.msg);
