@@ -182,19 +182,19 @@ static void empty_box(long *maxrss)
     } while (kill(-1, 0) == 0);
 }
 
-/* The run's peak resident set, in KiB: the largest VmHWM of its
- * processes that ended with exit_group (seccomp.c reads it before they
- * go), and the largest ru_maxrss of those reaped, when that is above
- * floor_kib. Why the floor: exec folds the old address space's high-water
- * mark into ru_maxrss, and the program's old address space is ours
- * (CLONE_VM), which holds everything the launcher inherited from its
- * caller (a server's libraries' relocated data, its heap: megabytes). So
- * an ru_maxrss at or below our own high-water mark says nothing about
- * the program; one above it is some process's own. */
-static uint64_t run_rss_kib(uint64_t hwm_kib, long maxrss, uint64_t floor_kib)
+/* The run's peak resident set, in KiB: the largest resident set of its
+ * processes as they called exit_group (seccomp.c reads it before they
+ * go), or the largest ru_maxrss (the high-water mark) of those reaped
+ * when that is larger and above floor_kib. Why the floor: exec folds the
+ * old address space's high-water mark into ru_maxrss, and the program's
+ * old address space is ours (CLONE_VM), which holds what the launcher
+ * inherited from its caller (a server's libraries' relocated data, its
+ * heap: megabytes). So an ru_maxrss at or below our own high-water mark
+ * says nothing about the program; one above it is some process's own. */
+static uint64_t run_rss_kib(uint64_t exit_rss_kib, long maxrss, uint64_t floor_kib)
 {
     uint64_t m = maxrss > 0 ? (uint64_t)maxrss : 0;
-    return m > floor_kib && m > hwm_kib ? m : hwm_kib;
+    return m > floor_kib && m > exit_rss_kib ? m : exit_rss_kib;
 }
 
 /* The run is over and the box empty. A run that came through the
@@ -357,7 +357,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     int child_fd = -1;
     bool blocked = false, direct = false;
     int retire = 0;
-    uint64_t hwm_kib = 0, floor_kib = 0; /* this run's (run_rss_kib) */
+    uint64_t exit_rss_kib = 0, floor_kib = 0; /* this run's (run_rss_kib) */
     long maxrss = 0;
     for (;;) {
         struct pollfd p[4] = {{.fd = sock, .events = POLLIN}, {.fd = listener, .events = POLLIN},
@@ -365,7 +365,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
         if (poll(p, 4, child > 0 ? 200 : -1) < 0 && errno != EINTR)
             sb_box_exit(1);
         if (p[1].revents & POLLIN) {
-            int passed, nr = sb_filter_answer(listener, &passed, &hwm_kib);
+            int passed, nr = sb_filter_answer(listener, &passed, &exit_rss_kib);
             if (nr >= 0 && child > 0 && !blocked) {
                 blocked = true;
                 sb_report_send(prog.fd[3], 'S', nr, NULL);
@@ -385,11 +385,11 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                 if (ru.ru_maxrss > maxrss)
                     maxrss = ru.ru_maxrss;
                 if (w == child) {
-                    uint64_t rss = run_rss_kib(hwm_kib, maxrss, floor_kib);
+                    uint64_t rss = run_rss_kib(exit_rss_kib, maxrss, floor_kib);
                     report(prog.fd[3], 'W', status, NULL, rss);
                     empty_box(&maxrss);
-                    if (run_rss_kib(hwm_kib, maxrss, floor_kib) > rss)
-                        report(prog.fd[3], 'M', 0, NULL, run_rss_kib(hwm_kib, maxrss, floor_kib));
+                    if (run_rss_kib(exit_rss_kib, maxrss, floor_kib) > rss)
+                        report(prog.fd[3], 'M', 0, NULL, run_rss_kib(exit_rss_kib, maxrss, floor_kib));
                     /* SysV IPC ids and the network statistics come from
                      * counters of the namespaces that no one can reset:
                      * after a run that made a SysV object or an IP socket,
@@ -430,7 +430,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
             continue;
         }
         blocked = false;
-        hwm_kib = 0;
+        exit_rss_kib = 0;
         maxrss = 0;
 #ifdef __SANITIZE_ADDRESS__
         /* the last program never returned from its frames on this stack */

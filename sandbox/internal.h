@@ -109,8 +109,8 @@ void sb_filter_free(struct sb_filter *f);
 int sb_filter_load(const struct sb_filter *f); /* box side: returns the listener fd */
 /* Box init: answer one notification; returns the nr of a denied call, or
  * -1 with *passed set to the nr of a call let through (else -1). For an
- * exit_group, *hwm_kib is raised to the ending process's VmHWM. */
-int sb_filter_answer(int listener, int *passed, uint64_t *hwm_kib);
+ * exit_group, *rss_kib is raised to the ending process's resident set. */
+int sb_filter_answer(int listener, int *passed, uint64_t *rss_kib);
 /* Box side, under the filter: end this (single-threaded) process with
  * exit(2); exit_group would be notified to the box init (seccomp.c). */
 _Noreturn void sb_box_exit(int code);

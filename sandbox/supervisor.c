@@ -527,10 +527,10 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     sb_cg_read_stats(&s->cg, &st);
     res->cpu_s = st.cpu_ns / 1e9;
     /* Peak memory (sandbox.h): what the cgroup was charged, or the
-     * program's peak resident set when larger. The cgroup charges in
-     * per-CPU batches of 64 pages, so for a small program its figure is
-     * 0 or 256 KiB by chance; the resident set is exact, and counts the
-     * shared library pages the cgroup charged to whoever read them first.
+     * program's resident set when larger. The cgroup charges in per-CPU
+     * batches of 64 pages, so for a small program its figure is 0 or
+     * 256 KiB by chance; the resident set is exact, and counts the shared
+     * library pages the cgroup charged to whoever read them first.
      * Only the cgroup's figure decides ML (classify): it is the memory the
      * limit holds, and a program's resident set cannot lower it. Shared
      * pages can take the resident set past a limit the cgroup kept: that
