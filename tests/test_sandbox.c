@@ -305,6 +305,23 @@ Test(sandbox_limits, killed_program_peak_counts_its_memory)
     sb_slot_close(slot);
 }
 
+/* The resident set read at exit is the program's to shrink: giving its
+ * memory back first must not hide it (the cgroup's peak and ru_maxrss
+ * still hold it). */
+Test(sandbox_limits, memory_freed_before_exit_still_counts)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .mem_kib = 256 * 1024};
+    const char *argv[] = {"/box/hello", "24", "0", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_OK, "%s %s", sb_status_code(res.status), res.message);
+    cr_assert_geq(res.mem_kib, 24 * 1024, "peak %llu KiB (cgroup %llu, resident %llu)",
+                  (unsigned long long)res.mem_kib, (unsigned long long)res.mem_cgroup_kib,
+                  (unsigned long long)res.mem_rss_kib);
+    sb_slot_close(slot);
+}
+
 Test(sandbox_limits, tmp_size_limit)
 {
     struct sb_slot *slot = open_slot();
