@@ -34,6 +34,14 @@
  * trace, renice or even see the keeper: another uid, not dumpable, PID 1,
  * hidden by hidepid.
  *
+ * Memory: each process that calls exit_group waits (the filter hands the
+ * call to the keeper) until the keeper has read its resident set; the
+ * keeper also takes the high-water mark of every process it reaps. With
+ * them it reports the run's peak resident set (run_rss_kib), which the
+ * supervisor sets beside the cgroup's coarse peak. Since the keeper is
+ * under its own filter, it and the program before exec end with exit(2)
+ * (sb_box_exit), never exit_group.
+ *
  * The program is not PID 1 because PID 1 ignores signals it has no
  * handler for, which would change how a program that raises SIGABRT or
  * SIGTERM on itself behaves.

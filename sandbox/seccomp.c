@@ -93,9 +93,10 @@ static const char *const noticed[] = {"shmget", "msgget", "semget"};
  * resident set while its address space still exists, before letting the
  * call go on: the program's own pages, which ru_maxrss cannot tell from
  * the box init's for a small program (box.c, run_rss_kib). Box-side code
- * under this filter must end
- * with exit(2) (sb_box_exit), never exit_group: the box init would wait
- * on itself, or on the program it is vfork-blocked on. */
+ * under this filter must end with exit(2) (sb_box_exit), never
+ * exit_group: the box init would wait on itself, or on the program it is
+ * vfork-blocked on. A program cannot use this to lower its peak (the
+ * cgroup's figure stands) and only delays its own exit. */
 
 #define LOW32 0xffffffffULL
 
