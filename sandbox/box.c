@@ -34,6 +34,14 @@
  * trace, renice or even see the keeper: another uid, not dumpable, PID 1,
  * hidden by hidepid.
  *
+ * Memory: each process that calls exit_group waits (the filter hands the
+ * call to the keeper) until the keeper has read its resident set; the
+ * keeper also takes the high-water mark of every process it reaps. With
+ * them it reports the run's peak resident set (run_rss_kib), which the
+ * supervisor sets beside the cgroup's coarse peak. Since the keeper is
+ * under its own filter, it and the program before exec end with exit(2)
+ * (sb_box_exit), never exit_group.
+ *
  * The program is not PID 1 because PID 1 ignores signals it has no
  * handler for, which would change how a program that raises SIGABRT or
  * SIGTERM on itself behaves.
@@ -47,6 +55,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,22 +70,34 @@
 
 static const char *const path_dirs[] = {"/usr/local/bin", "/usr/bin", "/bin"};
 
-void sb_report_send(int fd, char kind, int value, const char *msg)
+static void report(int fd, char kind, int value, const char *msg, uint64_t rss_kib)
 {
     struct sb_report r;
     memset(&r, 0, sizeof r);
     r.kind = kind;
     r.value = value;
+    r.rss_kib = rss_kib;
     if (msg)
         for (size_t i = 0; msg[i] && i + 1 < sizeof r.msg; i++)
             r.msg[i] = msg[i];
     (void)!write(fd, &r, sizeof r);
 }
 
+void sb_report_send(int fd, char kind, int value, const char *msg)
+{
+    report(fd, kind, value, msg, 0);
+}
+
+_Noreturn void sb_box_exit(int code)
+{
+    for (;;)
+        syscall(SYS_exit, code);
+}
+
 static NOT_ASAN _Noreturn void fail(int st_w, const char *msg)
 {
     sb_report_send(st_w, 'E', 0, msg);
-    _exit(127);
+    sb_box_exit(127);
 }
 
 /* One run, as the program sees it before exec. */
@@ -153,15 +174,35 @@ static NOT_ASAN int program_entry(void *arg)
  * parent's pending SIGKILL makes the fork fail. Usually the program left
  * nothing: then no child is left either, and the two scans of the whole
  * task list that kill(-1) costs are skipped. */
-static void empty_box(void)
+static void empty_box(long *maxrss)
 {
-    if (waitpid(-1, NULL, WNOHANG | __WALL) < 0 && errno == ECHILD)
+    struct rusage ru;
+    pid_t w = wait4(-1, NULL, WNOHANG | __WALL, &ru);
+    if (w < 0 && errno == ECHILD)
         return;
+    if (w > 0 && ru.ru_maxrss > *maxrss)
+        *maxrss = ru.ru_maxrss;
     do {
         kill(-1, SIGKILL);
-        while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
-            ;
+        while ((w = wait4(-1, NULL, __WALL, &ru)) > 0 || errno == EINTR)
+            if (w > 0 && ru.ru_maxrss > *maxrss)
+                *maxrss = ru.ru_maxrss;
     } while (kill(-1, 0) == 0);
+}
+
+/* The run's peak resident set, in KiB: the largest resident set of its
+ * processes as they called exit_group (seccomp.c reads it before they
+ * go), or the largest ru_maxrss (the high-water mark) of those reaped
+ * when that is larger and above floor_kib. Why the floor: exec folds the
+ * old address space's high-water mark into ru_maxrss, and the program's
+ * old address space is ours (CLONE_VM), which holds what the launcher
+ * inherited from its caller (a server's libraries' relocated data, its
+ * heap: megabytes). So an ru_maxrss at or below our own high-water mark
+ * says nothing about the program; one above it is some process's own. */
+static uint64_t run_rss_kib(uint64_t exit_rss_kib, long maxrss, uint64_t floor_kib)
+{
+    uint64_t m = maxrss > 0 ? (uint64_t)maxrss : 0;
+    return m > floor_kib && m > exit_rss_kib ? m : exit_rss_kib;
 }
 
 /* The run is over and the box empty. A run that came through the
@@ -173,7 +214,7 @@ static void run_done(int sock, int status, bool direct)
 {
     bool dirty = !sb_rootfs_tmp_is_fresh();
     if ((!direct || dirty) && sb_msg_send(sock, 'D', 0, &status, direct ? 1 : 0) < 0)
-        _exit(1);
+        sb_box_exit(1);
     close(status);
 }
 
@@ -313,7 +354,7 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     }
     close(st);
     if (sb_msg_send(sock, 'A', 0, NULL, 0) < 0)
-        _exit(1);
+        sb_box_exit(1);
 
     /* vfork-style start (shared memory, the keeper sleeps until exec): no
      * copy of page tables. The stack is a static buffer of this process. */
@@ -324,13 +365,15 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
     int child_fd = -1;
     bool blocked = false, direct = false;
     int retire = 0;
+    uint64_t exit_rss_kib = 0, floor_kib = 0; /* this run's (run_rss_kib) */
+    long maxrss = 0;
     for (;;) {
         struct pollfd p[4] = {{.fd = sock, .events = POLLIN}, {.fd = listener, .events = POLLIN},
                               {.fd = child_fd, .events = POLLIN}, {.fd = rsock, .events = POLLIN}};
         if (poll(p, 4, child > 0 ? 200 : -1) < 0 && errno != EINTR)
-            _exit(1);
+            sb_box_exit(1);
         if (p[1].revents & POLLIN) {
-            int passed, nr = sb_filter_answer(listener, &passed);
+            int passed, nr = sb_filter_answer(listener, &passed, &exit_rss_kib);
             if (nr >= 0 && child > 0 && !blocked) {
                 blocked = true;
                 sb_report_send(prog.fd[3], 'S', nr, NULL);
@@ -345,10 +388,16 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
             /* Reap orphans as they end, and notice the program's end. */
             int status;
             pid_t w;
-            while ((w = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
+            struct rusage ru;
+            while ((w = wait4(-1, &status, WNOHANG | __WALL, &ru)) > 0) {
+                if (ru.ru_maxrss > maxrss)
+                    maxrss = ru.ru_maxrss;
                 if (w == child) {
-                    sb_report_send(prog.fd[3], 'W', status, NULL);
-                    empty_box();
+                    uint64_t rss = run_rss_kib(exit_rss_kib, maxrss, floor_kib);
+                    report(prog.fd[3], 'W', status, NULL, rss);
+                    empty_box(&maxrss);
+                    if (run_rss_kib(exit_rss_kib, maxrss, floor_kib) > rss)
+                        report(prog.fd[3], 'M', 0, NULL, run_rss_kib(exit_rss_kib, maxrss, floor_kib));
                     /* SysV IPC ids and the network statistics come from
                      * counters of the namespaces that no one can reset:
                      * after a run that made a SysV object or an IP socket,
@@ -363,21 +412,22 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                     child_fd = -1;
                     run_done(sock, prog.fd[3], direct);
                     if (retire)
-                        _exit(0);
+                        sb_box_exit(0);
                     scramble_pids(last_pid, pid_max); /* off the run's clock */
                     break;
                 }
+            }
             continue;
         }
         if (p[0].revents & (POLLHUP | POLLERR))
-            _exit(0); /* the launcher is gone */
+            sb_box_exit(0); /* the launcher is gone */
         direct = !(p[0].revents & POLLIN);
         if (direct && !p[3].revents)
             continue;
         char kind = 0;
         int value, n = sb_msg_recv(direct ? rsock : sock, &kind, &value, prog.fd, 4);
         if (n < 0 && !direct)
-            _exit(0); /* the launcher is gone */
+            sb_box_exit(0); /* the launcher is gone */
         if (n < 0) {
             rsock = -1; /* the supervisor dropped its end: launcher runs only */
             continue;
@@ -388,6 +438,8 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
             continue;
         }
         blocked = false;
+        exit_rss_kib = 0;
+        maxrss = 0;
 #ifdef __SANITIZE_ADDRESS__
         /* the last program never returned from its frames on this stack */
         __asan_unpoison_memory_region(stack, sizeof stack);
@@ -396,6 +448,9 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock)
                       CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &prog, &child_fd);
         for (int i = 0; i < 3; i++)
             close(prog.fd[i]);
+        /* the program has exec'd (or failed): its ru_maxrss starts here */
+        struct rusage self;
+        floor_kib = getrusage(RUSAGE_SELF, &self) == 0 ? (uint64_t)self.ru_maxrss : 0;
         if (child < 0) {
             char err[SB_MSG_MAX];
             sb_errmsg(err, sizeof err, "starting the program", errno);

@@ -108,8 +108,12 @@ int sb_filter_build(struct sb_filter *f, char *err, size_t errlen);
 void sb_filter_free(struct sb_filter *f);
 int sb_filter_load(const struct sb_filter *f); /* box side: returns the listener fd */
 /* Box init: answer one notification; returns the nr of a denied call, or
- * -1 with *passed set to the nr of a call let through (else -1). */
-int sb_filter_answer(int listener, int *passed);
+ * -1 with *passed set to the nr of a call let through (else -1). For an
+ * exit_group, *rss_kib is raised to the ending process's resident set. */
+int sb_filter_answer(int listener, int *passed, uint64_t *rss_kib);
+/* Box side, under the filter: end this (single-threaded) process with
+ * exit(2); exit_group would be notified to the box init (seccomp.c). */
+_Noreturn void sb_box_exit(int code);
 void sb_syscall_name(int nr, char *buf, size_t len); /* parent side */
 
 /* ---- nshelper.c --------------------------------------------------------- */
@@ -249,9 +253,11 @@ _Noreturn void sb_keeper_main(struct sb_launch *l, int sock);
  * records. The pipe reaches EOF when the run is over and cleaned up. */
 struct sb_report {
     char kind;        /* 'E' setup error, 'S' blocked syscall nr, 'W' wait status,
-                       * 'Q' the keeper retires after this run (value:
-                       * SB_RETIRE_* bits, why) */
+                       * 'M' a larger rss_kib found after 'W' (processes
+                       * left when the program ended), 'Q' the keeper
+                       * retires after this run (value: SB_RETIRE_* bits, why) */
     int value;
+    uint64_t rss_kib; /* 'W', 'M': the run's peak resident set so far (box.c) */
     char msg[SB_MSG_MAX];
 };
 void sb_report_send(int fd, char kind, int value, const char *msg);

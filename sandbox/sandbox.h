@@ -89,7 +89,29 @@ struct sb_result {
     int signal;         /* valid when it was killed by a signal */
     double cpu_s;       /* CPU time of the whole box (user+sys, all threads) */
     double wall_s;      /* wall time from start to the end of the box */
-    uint64_t mem_kib;   /* peak memory of the box (cgroup high-water mark) */
+    /* Peak memory of the box, KiB: the larger of mem_cgroup_kib and
+     * mem_rss_kib (the latter at most the memory limit). For a small
+     * program that is its resident set (a C hello world: about 1.2-1.4 MiB
+     * dynamic, 0.7 MiB static), about the same every run; for a large one
+     * mostly the cgroup's figure, which also counts page cache, files in
+     * the box's /tmp and kernel memory. ML is decided on mem_cgroup_kib
+     * alone, the memory the limit holds: a resident set can pass a limit
+     * the cgroup kept by the shared pages of libraries, so it counts here
+     * only up to the limit. Neither part can be lowered by the program
+     * below what the cgroup was charged. */
+    uint64_t mem_kib;
+    /* The cgroup's high-water mark, less what the slot held before the
+     * run. Exact near the limit, but charged in per-CPU batches of 64
+     * pages: below a few MiB it is 0, 256 or 512 KiB by chance. */
+    uint64_t mem_cgroup_kib;
+    /* The largest resident set of the box's processes (pages mapped and
+     * resident, shared library pages included): each process's as it
+     * called exit_group, read by the box init before it goes, or its
+     * ru_maxrss high-water mark when that is larger and can be told from
+     * the box init's own (the box init's resident set, about 1-3 MiB, is
+     * the least any ru_maxrss shows). 0 when nothing was read: a program
+     * killed at a limit, or one under a few MiB killed by a signal. */
+    uint64_t mem_rss_kib;
     char message[SB_MSG_MAX]; /* human readable detail: which limit, which syscall, what failed */
 };
 

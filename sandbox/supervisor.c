@@ -92,6 +92,7 @@ struct reports {
     bool have_status, setup_err;
     int retire;              /* SB_RETIRE_* bits: the keeper ends after this run */
     int status, blocked;
+    uint64_t rss_kib;        /* the run's peak resident set ('W', 'M') */
     double end;              /* when the program's status arrived */
     char msg[SB_MSG_MAX];    /* the first setup error */
 };
@@ -99,6 +100,8 @@ struct reports {
 static void take_report(struct reports *c, struct sb_report *rep)
 {
     rep->msg[sizeof rep->msg - 1] = 0;
+    if ((rep->kind == 'W' || rep->kind == 'M') && rep->rss_kib > c->rss_kib)
+        c->rss_kib = rep->rss_kib;
     if (rep->kind == 'W' && !c->have_status) {
         c->have_status = true;
         c->status = rep->value;
@@ -523,7 +526,21 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
     struct sb_cg_stats st;
     sb_cg_read_stats(&s->cg, &st);
     res->cpu_s = st.cpu_ns / 1e9;
-    res->mem_kib = st.mem_peak_bytes / 1024;
+    /* Peak memory (sandbox.h): what the cgroup was charged, or the
+     * program's resident set when larger. The cgroup charges in per-CPU
+     * batches of 64 pages, so for a small program its figure is 0 or
+     * 256 KiB by chance; the resident set is exact, and counts the shared
+     * library pages the cgroup charged to whoever read them first.
+     * Only the cgroup's figure decides ML (classify): it is the memory the
+     * limit holds, and a program's resident set cannot lower it. Shared
+     * pages can take the resident set past a limit the cgroup kept: that
+     * part is shown at most at the limit, so only an ML run reaches it. */
+    res->mem_cgroup_kib = st.mem_peak_bytes / 1024;
+    res->mem_rss_kib = c.rss_kib;
+    uint64_t rss = res->mem_rss_kib;
+    if (lim.mem_kib && rss > lim.mem_kib)
+        rss = lim.mem_kib;
+    res->mem_kib = res->mem_cgroup_kib > rss ? res->mem_cgroup_kib : rss;
     if (c.setup_err) {
         res->status = SB_XX;
         snprintf(msg, ml, "%s", c.msg);

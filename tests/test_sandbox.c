@@ -258,6 +258,75 @@ Test(sandbox_limits, peak_memory_accuracy)
     sb_slot_close(slot);
 }
 
+/* The cgroup charges memory in per-CPU batches of 64 pages, so on its
+ * own it put a hello world at 0 KiB in some runs and 256 KiB in others.
+ * The peak resident set read at exit is the program's own: every run the
+ * same, within what address-space randomisation moves. */
+Test(sandbox_limits, small_program_peak_is_steady)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .mem_kib = 256 * 1024};
+    const char *argv[] = {"/box/hello", NULL};
+    uint64_t lo = UINT64_MAX, hi = 0;
+    char seen[20 * 12] = "";
+    /* The first run of a slot also makes its box init, in the box's
+     * cgroup: its pages are in that run's cgroup peak (a few hundred KiB,
+     * megabytes under ASan, whose shadow it touches). */
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    for (int i = 0; i < 20; i++) {
+        char out[16];
+        run_program(slot, &lim, argv, &res, out, sizeof out);
+        cr_assert_eq(res.status, SB_OK, "%s", res.message);
+        cr_assert_str_eq(out, "hello\n");
+        cr_assert_geq(res.mem_kib, 100, "run %d: peak %llu KiB", i, (unsigned long long)res.mem_kib);
+        cr_assert_leq(res.mem_kib, 8 * 1024, "run %d: peak %llu KiB", i, (unsigned long long)res.mem_kib);
+        cr_assert_geq(res.mem_kib, res.mem_cgroup_kib);
+        cr_assert_geq(res.mem_kib, res.mem_rss_kib);
+        lo = res.mem_kib < lo ? res.mem_kib : lo;
+        hi = res.mem_kib > hi ? res.mem_kib : hi;
+        size_t k = strlen(seen);
+        snprintf(seen + k, sizeof seen - k, " %llu", (unsigned long long)res.mem_kib);
+    }
+    cr_assert_leq(hi - lo, 512, "peaks (KiB) over 20 runs:%s", seen);
+    sb_slot_close(slot);
+}
+
+/* A program killed by a signal never calls exit_group: its peak comes
+ * from its ru_maxrss, which is its own once above the box init's. */
+Test(sandbox_limits, killed_program_peak_counts_its_memory)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .mem_kib = 256 * 1024};
+    const char *argv[] = {"/box/hello", "24", "11", NULL}; /* 24 MiB, SIGSEGV */
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_SG, "%s %s", sb_status_code(res.status), res.message);
+    cr_assert_eq(res.signal, SIGSEGV);
+    cr_assert_geq(res.mem_rss_kib, 24 * 1024, "resident peak %llu KiB",
+                  (unsigned long long)res.mem_rss_kib);
+    cr_assert_lt(res.mem_kib, 24 * 1024 + 4096, "peak %llu KiB", (unsigned long long)res.mem_kib);
+    sb_slot_close(slot);
+}
+
+/* The resident set read at exit is the program's to shrink: giving its
+ * memory back first must not hide it (the cgroup's peak and ru_maxrss
+ * still hold it). */
+Test(sandbox_limits, memory_freed_before_exit_still_counts)
+{
+    struct sb_slot *slot = open_slot();
+    struct sb_result res;
+    struct sb_limits lim = {.cpu_s = 5, .mem_kib = 256 * 1024};
+    const char *argv[] = {"/box/hello", "24", "0", NULL};
+    run_program(slot, &lim, argv, &res, NULL, 0);
+    cr_assert_eq(res.status, SB_OK, "%s %s", sb_status_code(res.status), res.message);
+    cr_assert_geq(res.mem_kib, 24 * 1024, "peak %llu KiB (cgroup %llu, resident %llu)",
+                  (unsigned long long)res.mem_kib, (unsigned long long)res.mem_cgroup_kib,
+                  (unsigned long long)res.mem_rss_kib);
+    sb_slot_close(slot);
+}
+
 Test(sandbox_limits, tmp_size_limit)
 {
     struct sb_slot *slot = open_slot();
