@@ -5,7 +5,7 @@
 # Sources are picked up by folder, so adding a file needs no edit here.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libcurl libarchive uuid
+PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libpq libcurl libarchive uuid
 OPT     ?= -O2 -g
 # CFLAGS from the command line add to these rather than replace them.
 # Release hardening. The sanitizer builds set HARDEN= (ASan checks memory
@@ -95,7 +95,9 @@ $(B)/nsjudge-tests: $(call obj,$(TEST_SRC)) $(LIBS_A)
 #     the -O1 sanitizer build), and the timing and memory accuracy tests
 #     need the supervisor at full speed, without sanitizer overhead.
 # One criterion binary holds every test, so the closing summary line
-# counts them all.
+# counts them all. Each run gets a PostgreSQL server of its own for the
+# store contract tests (scripts/with-pg-test-server.sh: initdb in /tmp as
+# an unprivileged user, a unix socket there, removed after).
 FUZZ_TEST_S ?= 3
 test: deps
 	$(MAKE) --no-print-directory test-asan
@@ -103,7 +105,8 @@ test: deps
 	$(MAKE) --no-print-directory fuzz FUZZ_S=$(FUZZ_TEST_S) FUZZ_CORPUS=build-fuzz/corpus-test
 	$(MAKE) --no-print-directory $(B)/nsjudge $(B)/nsjudge-server.so $(B)/nsjudge-tests hostile
 	NSJUDGE_BIN=$(CURDIR)/$(B)/nsjudge NSJUDGE_HOSTILE=$(CURDIR)/$(B)/hostile \
-	  NSJUDGE_PROGRAMS=$(CURDIR)/$(B)/programs $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
+	  NSJUDGE_PROGRAMS=$(CURDIR)/$(B)/programs sh scripts/with-pg-test-server.sh \
+	  $(B)/nsjudge-tests --jobs 2 $(TEST_ARGS)
 
 # AddressSanitizer + UBSan (with float-cast-overflow) build of every suite:
 # the supervisor that handles hostile programs and the parsers of network
@@ -118,7 +121,7 @@ test-asan:
 	  NSJUDGE_PROGRAMS=$(CURDIR)/build-asan/programs \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan.supp \
-	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh scripts/with-pg-test-server.sh \
 	  build-asan/nsjudge-tests --jobs 2 $(if $(ASAN_FILTER),--filter '$(ASAN_FILTER)')
 
 # ---- fuzzing (libFuzzer) ---------------------------------------------------

@@ -33,7 +33,12 @@ struct sqlite_store {
     "compile_output, message, exit_code, exit_signal, time, wall_time, memory, "  \
     "score, max_score, tests, tests_total, created_at, finished_at, attempts"
 
+/* Bumped with each change of the tables below; a migration from the
+ * previous version goes next to them. */
+#define SCHEMA_VERSION 1
+
 static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS submissions ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " token TEXT NOT NULL UNIQUE, language_id INTEGER, source_code BLOB, stdin BLOB,"
@@ -551,9 +556,10 @@ static int sq_finish(struct store *s, const struct submission *sub, const char *
                   " time = ?11, wall_time = ?12, memory = ?13, score = ?14, max_score = ?15,"
                   " tests = ?16, tests_total = ?17, finished_at = ?18, owner = NULL,"
                   " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)"
-                  " WHERE token = ?1 AND owner = ?2 AND status_id = 2",
+                  " WHERE token = ?1 AND owner = ?2 AND status_id = 2 AND attempts = ?19",
                   &st);
     if (!rc) {
+        sqlite3_bind_int(st, 19, sub->attempts);
         bind_text(st, 1, sub->token);
         bind_text(st, 2, owner);
         sqlite3_bind_int(st, 3, sub->status_id);
@@ -580,25 +586,58 @@ static int sq_finish(struct store *s, const struct submission *sub, const char *
     return rc;
 }
 
+/* The jobs requeue() takes: ?1 the owner, or (no owner) ?2 the time now. */
+#define REQUEUE_WHO(owner) (owner ? " status_id = 2 AND owner = ?1" \
+                                  : " status_id = 2 AND (lease_until IS NULL OR lease_until < ?2)")
+
+static int requeue_step(struct sqlite_store *q, const char *sql, const char *owner, long *n)
+{
+    sqlite3_stmt *st;
+    int rc = prep(q, sql, &st);
+    if (rc)
+        return rc;
+    if (owner)
+        bind_text(st, 1, owner);
+    else
+        sqlite3_bind_double(st, 2, now_s());
+    sqlite3_bind_int(st, 3, q->base.max_attempts);
+    rc = step_done(st);
+    if (!rc)
+        *n += sqlite3_changes(q->db);
+    return rc;
+}
+
 static int sq_requeue(struct store *s, const char *owner, long *n)
 {
     SELF;
-    sqlite3_stmt *st;
+    char give_up[1024], back[512];
+    snprintf(give_up, sizeof give_up,
+             "UPDATE submissions SET status_id = %d, verdict = 'JE',"
+             " message = 'gave up after ' || attempts || '" STORE_GAVE_UP_TAIL "',"
+             " finished_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'), owner = NULL,"
+             " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)"
+             " WHERE%s AND attempts >= ?3",
+             STORE_STATUS_INTERNAL_ERROR, REQUEUE_WHO(owner));
+    snprintf(back, sizeof back,
+             "UPDATE submissions SET status_id = 1, owner = NULL, lease_until = NULL,"
+             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
+             " WHERE%s AND attempts < ?3", REQUEUE_WHO(owner));
+    *n = 0;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, owner ? "UPDATE submissions SET status_id = 1, owner = NULL, lease_until = NULL,"
-                             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
-                             " WHERE status_id = 2 AND owner = ?1"
-                           : "UPDATE submissions SET status_id = 1, owner = NULL, lease_until = NULL,"
-                             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
-                             " WHERE status_id = 2 AND (lease_until IS NULL OR lease_until < ?2)",
-                  &st);
-    if (!rc) {
-        if (owner)
-            bind_text(st, 1, owner);
-        else
-            sqlite3_bind_double(st, 2, now_s());
-        rc = step_done(st);
-        *n = rc ? 0 : sqlite3_changes(q->db);
+    /* one transaction, so another process sees each job either leased or
+     * settled, never half */
+    int rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        pthread_mutex_unlock(&q->mu);
+        return err_of(rc);
+    }
+    rc = requeue_step(q, give_up, owner, n);
+    if (!rc)
+        rc = requeue_step(q, back, owner, n);
+    if (rc || (rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+        rc = rc < 0 ? rc : err_of(rc);
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        *n = 0;
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -908,7 +947,13 @@ static int sq_problem_remove(struct store *s, const char *id)
     return exec_token(q, "DELETE FROM problems WHERE id = ?1", id);
 }
 
+static int sq_listen(struct store *s, void (*on_event)(void *ctx, int ev), void *ctx)
+{
+    return -ENOTSUP; /* one host: its processes poll the file */
+}
+
 static const struct store_ops sqlite_ops = {
+    .listen = sq_listen,
     .close = sq_close,
     .insert = sq_insert,
     .get = sq_get,
@@ -933,6 +978,36 @@ static const struct store_ops sqlite_ops = {
     .problem_remove = sq_problem_remove,
 };
 
+/* Brings the tables from the recorded version to SCHEMA_VERSION (inside
+ * the opening transaction). A file from a newer nsjudge is refused rather
+ * than half understood. Returns SQLITE_OK, an SQLite code, or -1 with err. */
+static int migrate(struct sqlite_store *q, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(q->db, "SELECT max(version) FROM schema_version", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    int have = 0;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        have = sqlite3_column_int(st, 0); /* NULL (a new or pre-version file) reads 0 */
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc;
+    if (have > SCHEMA_VERSION) {
+        snprintf(err, errlen, "the database has schema version %d, newer than this nsjudge's %d:"
+                 " upgrade nsjudge", have, SCHEMA_VERSION);
+        return -1;
+    }
+    /* version 0 -> 1: the tables above (CREATE IF NOT EXISTS) are all of it */
+    if (have < SCHEMA_VERSION) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)",
+                 SCHEMA_VERSION);
+        return sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+    }
+    return SQLITE_OK;
+}
+
 int store_sqlite_open(const char *path, struct store **out, char *err, size_t errlen)
 {
     struct sqlite_store *q = calloc(1, sizeof *q);
@@ -941,6 +1016,8 @@ int store_sqlite_open(const char *path, struct store **out, char *err, size_t er
         return -ENOMEM;
     }
     q->base.ops = &sqlite_ops;
+    q->base.max_attempts = 3;
+    q->base.kind = "sqlite";
     pthread_mutex_init(&q->mu, NULL);
     int rc = sqlite3_open_v2(path, &q->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -954,10 +1031,16 @@ int store_sqlite_open(const char *path, struct store **out, char *err, size_t er
     rc = sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                              " PRAGMA foreign_keys=ON;", NULL, NULL, &emsg);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg);
+        rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
+    if (rc == SQLITE_OK && (rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg)) == SQLITE_OK)
+        rc = migrate(q, err, errlen);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, &emsg);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, emsg ? emsg : sqlite3_errstr(rc));
+        if (rc != -1)
+            snprintf(err, errlen, "%s: %s", path, emsg ? emsg : sqlite3_errstr(rc));
         sqlite3_free(emsg);
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
     *out = &q->base;

@@ -67,11 +67,13 @@ static void run_job(struct worker *w, struct submission *s)
     struct submission res;
     submission_init(&res);
     snprintf(res.token, sizeof res.token, "%s", s->token);
+    res.attempts = s->attempts; /* finish() lands only for this very claim */
     double t0 = mono_s();
     if (s->attempts > app->cfg.max_attempts) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "gave up after %d attempts: the judge stopped while running this job",
-                 s->attempts - 1);
+        /* the store settles these when it puts them back; one queued by an
+         * older nsjudge or under a larger max_attempts still ends here */
+        char msg[200];
+        snprintf(msg, sizeof msg, "gave up after %d" STORE_GAVE_UP_TAIL, s->attempts - 1);
         job_internal_error(&res, msg);
     } else {
         struct sb_slot *slots[2] = {w->slot, w->slot2};
@@ -97,6 +99,8 @@ static void run_job(struct worker *w, struct submission *s)
          s->attempts);
     submission_clear(&res);
 }
+
+#define IDLE_POLL_EVENTS_MS 5000
 
 static void *worker_main(void *arg)
 {
@@ -144,7 +148,10 @@ static void *worker_main(void *arg)
         struct submission s;
         int rc = app->store->ops->claim(app->store, app->owner, app->cfg.lease_s, &s);
         if (rc == -ENOENT) {
-            queue_wait_work(&app->queue, &seen, 500);
+            /* a store with events (PostgreSQL LISTEN) wakes us for other
+             * nodes' jobs; its slow poll is only a safety net. Without
+             * (SQLite), another process's job is seen within 500 ms. */
+            queue_wait_work(&app->queue, &seen, app->store->events ? IDLE_POLL_EVENTS_MS : 500);
             continue;
         }
         if (rc) {
