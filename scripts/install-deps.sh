@@ -7,7 +7,7 @@ set -e
 BUILD_PKGS="gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev
 libseccomp-dev libcriterion-dev libyaml-dev libsqlite3-dev
 libcurl4-openssl-dev libarchive-dev uuid-dev libcap-dev sqlite3 curl iproute2
-libpq-dev postgresql"
+libpq-dev postgresql libssl-dev"
 # make fuzz (and the fuzz part of make test): clang with libFuzzer and the
 # sanitizer runtimes (libclang-rt-14-dev holds libclang_rt.fuzzer*.a).
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <uuid/uuid.h>
+#include <openssl/evp.h>
 #include "server/problem_archive.h"
 #include "server/problems.h"
 
@@ -167,6 +168,21 @@ int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, ch
         snprintf(err, errlen, "out of memory");
         rc = -ENOMEM;
     }
+    /* other hosts' workers fetch it from the store */
+    if (rc == 0 && app->store->shared) {
+        char sha[65];
+        pkg_sha256_hex(data, len, sha);
+        if ((rc = app->store->ops->blob_put(app->store, sha, data, len)) < 0) {
+            snprintf(err, errlen, "cannot keep the package in the store: %s", strerror(-rc));
+            free(*root);
+            *root = NULL;
+            rc = rc == -ENOSPC ? rc : -EIO;
+        } else if ((rc = problems_note_upload(app, *root, sha)) < 0) {
+            snprintf(err, errlen, "out of memory");
+            free(*root);
+            *root = NULL;
+        }
+    }
     if (rc < 0) {
         jd_rm_rf_at(bfd, name);
         close(fd);
@@ -179,6 +195,7 @@ int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, ch
 
 void pkg_discard(struct app *app, const char *root, int hold)
 {
+    problems_forget_upload(app, root);
     char base[PATH_MAX], name[NAME_MAX + 1];
     if (base_dir(app, base) == 0 && upload_dir_of(base, root, name)) {
         int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -295,4 +312,110 @@ int pkg_sweep(struct app *app)
         free_problems(v, n);
     close(bfd);
     return rc < 0 ? rc : removed;
+}
+
+/* ---- packages from the store ------------------------------------------------------ */
+
+void pkg_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    out[0] = 0;
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+        return;
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static bool sha256_name(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return n == 64;
+}
+
+bool pkg_is_local(struct app *app, const char *path)
+{
+    char base[PATH_MAX], name[NAME_MAX + 1];
+    struct stat st;
+    return path && base_dir(app, base) == 0 && upload_dir_of(base, path, name) &&
+           stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The package root of an unpacked cache directory. */
+static int cached_root(const char *dir, char **root)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *root = package_root(dir, fd);
+    close(fd);
+    return *root ? 0 : -ENOMEM;
+}
+
+int pkg_fetch(struct app *app, const char *sha256, char **root, char *err, size_t errlen)
+{
+    if (!sha256_name(sha256)) {
+        snprintf(err, errlen, "the store names a package by a malformed hash");
+        return -EINVAL;
+    }
+    char cache[PATH_MAX], dir[PATH_MAX + 80], tmp[PATH_MAX + 80];
+    snprintf(cache, sizeof cache, "%s/problems", app->cfg.data_dir);
+    if (mkdir(cache, 0755) < 0 && errno != EEXIST)
+        goto mkfail;
+    snprintf(cache, sizeof cache, "%s/problems/sha256", app->cfg.data_dir);
+    if (mkdir(cache, 0755) < 0 && errno != EEXIST)
+        goto mkfail;
+    snprintf(dir, sizeof dir, "%s/%s", cache, sha256);
+    if (cached_root(dir, root) == 0)
+        return 0;
+    struct bytes blob;
+    int rc;
+    rc = app->store->ops->blob_get(app->store, sha256, &blob);
+    if (rc) {
+        snprintf(err, errlen, "package %.12s is not in the store: %s", sha256, strerror(-rc));
+        return rc;
+    }
+    char got[65];
+    pkg_sha256_hex(blob.p, blob.n, got);
+    if (strcmp(got, sha256)) {
+        free(blob.p);
+        snprintf(err, errlen, "package %.12s from the store does not match its hash", sha256);
+        return -EIO;
+    }
+    /* unpacked aside, then renamed in: a reader sees all of it or nothing,
+     * and of two nodes' threads fetching at once one rename wins */
+    uuid_t u;
+    char us[40];
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, us);
+    snprintf(tmp, sizeof tmp, "%s/.tmp-%s", cache, us);
+    if (mkdir(tmp, 0755) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+        free(blob.p);
+        return rc;
+    }
+    struct jd_archive_limits lim;
+    jd_archive_limits_init(&lim, app->cfg.max_extract_bytes);
+    struct jd_archive_stats st;
+    rc = jd_archive_extract(blob.p, blob.n, tmp, &lim, &st, err, errlen);
+    free(blob.p);
+    if (rc == 0 && rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
+        rc = -errno;
+        snprintf(err, errlen, "cannot place the package: %s", strerror(errno));
+    }
+    problems_rmtree(tmp); /* what is left after a lost race or a failure */
+    if (rc)
+        return rc;
+    rc = cached_root(dir, root);
+    if (rc)
+        snprintf(err, errlen, "package %.12s: %s", sha256, strerror(-rc));
+    return rc;
+mkfail:
+    rc = -errno;
+    snprintf(err, errlen, "cannot create %s: %s", cache, strerror(errno));
+    return rc;
 }

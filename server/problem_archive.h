@@ -28,6 +28,16 @@ void pkg_discard(struct app *app, const char *root, int hold);
 int pkg_hold(struct app *app, const char *path, int *hold);
 void pkg_release(int hold);
 
+/* A cluster store (PostgreSQL) keeps each uploaded archive as a blob named
+ * by its SHA-256; a node judging a problem whose upload directory is not
+ * in its own data dir unpacks that blob once into
+ * DATA/problems/sha256/HASH (immutable, so never held) and judges there. */
+void pkg_sha256_hex(const void *data, size_t len, char out[65]);
+/* Whether path is an upload directory of this data dir that exists. */
+bool pkg_is_local(struct app *app, const char *path);
+/* The package root of blob sha256, fetched and unpacked if not yet here. */
+int pkg_fetch(struct app *app, const char *sha256, char **root, char *err, size_t errlen);
+
 /* Remove every upload directory that no registration names and nobody
  * holds (replaced, deleted, left by a crash). Never follows a symlink and
  * touches only DATA/problems/ID-XXXXXXXX. Returns how many were removed. */

@@ -28,9 +28,17 @@ struct problem_ref {
     char *path;
 };
 
+/* An upload unpacked but not yet registered, with its archive's hash. */
+struct pending_upload {
+    char *root;
+    char sha256[65];
+    struct pending_upload *next;
+};
+
 struct problem_cache {
     pthread_mutex_t mu;
     struct problem_entry *head;
+    struct pending_upload *pending;
 };
 
 int problems_new(struct problem_cache **out)
@@ -57,6 +65,11 @@ void problems_free(struct problem_cache *pc)
     for (struct problem_entry *e = pc->head, *n; e; e = n) {
         n = e->next;
         entry_free(e);
+    }
+    for (struct pending_upload *u = pc->pending, *n; u; u = n) {
+        n = u->next;
+        free(u->root);
+        free(u);
     }
     pthread_mutex_destroy(&pc->mu);
     free(pc);
@@ -111,6 +124,17 @@ static int hold_current(struct app *app, const char *id, struct problem_rec *rec
         *hold = -1;
         if (!is_upload(rec))
             return 0;
+        if (rec->package_sha256[0] && !pkg_is_local(app, rec->path)) {
+            /* uploaded to another node: judged from our copy of its blob */
+            char *root;
+            if ((rc = pkg_fetch(app, rec->package_sha256, &root, err, errlen))) {
+                problem_rec_clear(rec);
+                return rc;
+            }
+            free(rec->path);
+            rec->path = root;
+            return 0;
+        }
         rc = pkg_hold(app, rec->path, hold);
         struct problem_rec now;
         bool same = false;
@@ -257,10 +281,58 @@ json_t *problems_rec_json(const struct problem_rec *p)
                      "tests", (json_int_t)p->tests, "created_at", p->created_at);
 }
 
+int problems_note_upload(struct app *app, const char *root, const char *sha256)
+{
+    struct pending_upload *u = calloc(1, sizeof *u);
+    if (!u || !(u->root = strdup(root))) {
+        free(u);
+        return -ENOMEM;
+    }
+    snprintf(u->sha256, sizeof u->sha256, "%s", sha256);
+    pthread_mutex_lock(&app->problems->mu);
+    u->next = app->problems->pending;
+    app->problems->pending = u;
+    pthread_mutex_unlock(&app->problems->mu);
+    return 0;
+}
+
+/* Takes the hash noted for root into out ("" when none). */
+static void take_upload(struct app *app, const char *root, char out[65])
+{
+    out[0] = 0;
+    pthread_mutex_lock(&app->problems->mu);
+    for (struct pending_upload **pp = &app->problems->pending; *pp; pp = &(*pp)->next) {
+        struct pending_upload *u = *pp;
+        if (!strcmp(u->root, root)) {
+            snprintf(out, 65, "%s", u->sha256);
+            *pp = u->next;
+            free(u->root);
+            free(u);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&app->problems->mu);
+}
+
+void problems_forget_upload(struct app *app, const char *root)
+{
+    char sha[65];
+    take_upload(app, root, sha);
+}
+
 int problems_register(struct app *app, const char *id, const char *dir, const char *origin,
                       json_t **info, char *err, size_t errlen)
 {
     struct jd_problem *p;
+    char sha[65] = "";
+    if (!strcmp(origin, "upload"))
+        take_upload(app, dir, sha);
+    else if (app->store->shared) {
+        snprintf(err, errlen, "registering a server directory (problem_dirs) is refused on a cluster "
+                 "store (%s): the other nodes cannot read this host's directories; upload the "
+                 "package as an archive (POST /problems?id=%s) instead", app->store->kind, id);
+        return -EPERM;
+    }
     int rc = jd_problem_load(dir, NULL, &p, err, errlen);
     if (rc)
         return rc;
@@ -272,6 +344,7 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
     rec.origin = strdup(origin);
     rec.tests = (long)jd_problem_test_count(p);
     store_now_iso(rec.created_at);
+    snprintf(rec.package_sha256, sizeof rec.package_sha256, "%s", sha);
     jd_problem_free(p);
     if (!rec.name || !rec.path || !rec.origin) {
         problem_rec_clear(&rec);

@@ -67,6 +67,7 @@ struct problem_rec {
     char *origin;     /* "upload" or "dir" */
     long tests;
     char created_at[32];
+    char package_sha256[65]; /* uploads: the archive's blob in the store; "" for dirs */
 };
 void problem_rec_clear(struct problem_rec *p);
 
@@ -120,6 +121,12 @@ struct store_ops {
     int (*problem_get)(struct store *s, const char *id, struct problem_rec *out);
     int (*problem_list)(struct store *s, struct problem_rec **out, size_t *n);
     int (*problem_remove)(struct store *s, const char *id);
+    /* Content-addressed package archives (key: lowercase hex SHA-256), so
+     * nodes on other hosts can judge a problem uploaded to one of them.
+     * put keeps an existing blob; blobs no problem names are dropped an
+     * hour after they were put. get: -ENOENT when absent. */
+    int (*blob_put)(struct store *s, const char *sha256, const void *data, size_t len);
+    int (*blob_get)(struct store *s, const char *sha256, struct bytes *out);
 
     /* Cross-process wake-ups: calls on_event (from a thread of the store)
      * when a job is queued (STORE_EV_WORK) or finished (STORE_EV_DONE) by

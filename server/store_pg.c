@@ -27,7 +27,7 @@
 #include <libpq-fe.h>
 #include "server/store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 /* pg_advisory_xact_lock key: nodes starting together create the schema once */
 #define SCHEMA_LOCK_KEY 0x6e736a64
 
@@ -760,9 +760,11 @@ static int pg_problem_put(struct store *s, const struct problem_rec *p)
     p_text(&ps, p->origin);
     p_int(&ps, p->tests);
     p_text(&ps, p->created_at);
-    return exec_p(q, "INSERT INTO problems (id, name, path, origin, tests, created_at)"
-                     " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET"
-                     " name = $2, path = $3, origin = $4, tests = $5, created_at = $6", &ps, NULL);
+    p_text(&ps, p->package_sha256[0] ? p->package_sha256 : NULL);
+    return exec_p(q, "INSERT INTO problems (id, name, path, origin, tests, created_at, package_sha256)"
+                     " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET"
+                     " name = $2, path = $3, origin = $4, tests = $5, created_at = $6,"
+                     " package_sha256 = $7", &ps, NULL);
 }
 
 static int read_problem(PGresult *r, int row, struct problem_rec *p)
@@ -773,6 +775,7 @@ static int read_problem(PGresult *r, int row, struct problem_rec *p)
              col_text(r, row, 3, &p->origin);
     p->tests = col_long(r, row, 4);
     col_fixed(r, row, 5, p->created_at, sizeof p->created_at);
+    col_fixed(r, row, 6, p->package_sha256, sizeof p->package_sha256);
     if (rc) {
         problem_rec_clear(p);
         return -ENOMEM;
@@ -786,7 +789,7 @@ static int pg_problem_get(struct store *s, const char *id, struct problem_rec *o
     struct params ps = {.n = 0};
     p_text(&ps, id);
     pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at FROM problems"
+    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
                          " WHERE id = $1", &ps);
     int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_problem(r, 0, out);
     PQclear(r);
@@ -800,7 +803,7 @@ static int pg_problem_list(struct store *s, struct problem_rec **out, size_t *n)
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at FROM problems"
+    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
                          " ORDER BY id", NULL);
     int rc = ok(r) ? 0 : err_of(r);
     if (!rc) {
@@ -830,6 +833,39 @@ static int pg_problem_remove(struct store *s, const char *id)
 {
     SELF;
     return exec_token(q, "DELETE FROM problems WHERE id = $1", id);
+}
+
+#define BLOB_GRACE_S "3600"
+
+static int pg_blob_put(struct store *s, const char *sha256, const void *data, size_t len)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    struct bytes b = {.p = (char *)(len ? data : ""), .n = len};
+    p_text(&ps, sha256);
+    p_int(&ps, (long long)len);
+    p_bytes(&ps, &b);
+    int rc = exec_p(q, "DELETE FROM blobs WHERE put_at < " NOW_S " - " BLOB_GRACE_S " AND sha256 NOT IN"
+                       " (SELECT package_sha256 FROM problems WHERE package_sha256 IS NOT NULL)", NULL, NULL);
+    if (!rc)
+        rc = exec_p(q, "INSERT INTO blobs (sha256, size, data, put_at) VALUES ($1, $2, $3, " NOW_S ")"
+                       " ON CONFLICT (sha256) DO UPDATE SET put_at = " NOW_S, &ps, NULL);
+    return rc;
+}
+
+static int pg_blob_get(struct store *s, const char *sha256, struct bytes *out)
+{
+    SELF;
+    out->p = NULL;
+    out->n = 0;
+    struct params ps = {.n = 0};
+    p_text(&ps, sha256);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "SELECT data FROM blobs WHERE sha256 = $1", &ps);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : col_bytes(r, 0, 0, out);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
 }
 
 /* ---- LISTEN ---------------------------------------------------------------------------- */
@@ -940,6 +976,8 @@ static const struct store_ops pg_ops = {
     .problem_list = pg_problem_list,
     .problem_remove = pg_problem_remove,
     .listen = pg_listen,
+    .blob_put = pg_blob_put,
+    .blob_get = pg_blob_get,
 };
 
 /* Creates the tables of a new database or brings an older one to
@@ -971,6 +1009,15 @@ static int migrate(struct pg_store *q, char *err, size_t errlen)
         return -EPROTO;
     }
     /* version 0 -> 1: the tables of `schema` are all of it */
+    /* 1 -> 2: uploaded packages in the store */
+    if (have < 2) {
+        r = PQexec(q->conn, "ALTER TABLE problems ADD COLUMN IF NOT EXISTS package_sha256 text;"
+                            "CREATE TABLE IF NOT EXISTS blobs (sha256 text PRIMARY KEY,"
+                            " size bigint NOT NULL, data bytea NOT NULL, put_at double precision NOT NULL)");
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            goto fail;
+        PQclear(r);
+    }
     char sql[128];
     snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d);"
              " COMMIT", SCHEMA_VERSION);

@@ -35,7 +35,7 @@ struct sqlite_store {
 
 /* Bumped with each change of the tables below; a migration from the
  * previous version goes next to them. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
@@ -853,8 +853,8 @@ static int sq_problem_put(struct store *s, const struct problem_rec *p)
     SELF;
     sqlite3_stmt *st;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "INSERT OR REPLACE INTO problems (id, name, path, origin, tests, created_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
+    int rc = prep(q, "INSERT OR REPLACE INTO problems (id, name, path, origin, tests, created_at,"
+                     " package_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
     if (!rc) {
         bind_text(st, 1, p->id);
         bind_text(st, 2, p->name);
@@ -862,6 +862,7 @@ static int sq_problem_put(struct store *s, const struct problem_rec *p)
         bind_text(st, 4, p->origin);
         sqlite3_bind_int64(st, 5, p->tests);
         bind_text(st, 6, p->created_at);
+        bind_text(st, 7, p->package_sha256[0] ? p->package_sha256 : NULL);
         rc = step_done(st);
     }
     pthread_mutex_unlock(&q->mu);
@@ -875,6 +876,7 @@ static int read_problem(sqlite3_stmt *st, struct problem_rec *p)
     int rc = col_text(st, 1, &p->name) | col_text(st, 2, &p->path) | col_text(st, 3, &p->origin);
     p->tests = sqlite3_column_int64(st, 4);
     col_fixed(st, 5, p->created_at, sizeof p->created_at);
+    col_fixed(st, 6, p->package_sha256, sizeof p->package_sha256);
     if (rc) {
         problem_rec_clear(p);
         return -ENOMEM;
@@ -887,7 +889,8 @@ static int sq_problem_get(struct store *s, const char *id, struct problem_rec *o
     SELF;
     sqlite3_stmt *st;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at FROM problems WHERE id = ?1", &st);
+    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                     " WHERE id = ?1", &st);
     if (!rc) {
         bind_text(st, 1, id);
         rc = sqlite3_step(st);
@@ -905,7 +908,8 @@ static int sq_problem_list(struct store *s, struct problem_rec **out, size_t *n)
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at FROM problems ORDER BY id", &st);
+    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                     " ORDER BY id", &st);
     if (!rc) {
         size_t cap = 0;
         struct problem_rec *v = NULL;
@@ -947,6 +951,50 @@ static int sq_problem_remove(struct store *s, const char *id)
     return exec_token(q, "DELETE FROM problems WHERE id = ?1", id);
 }
 
+/* Unnamed blobs older than this go (a fresh one is about to be named). */
+#define BLOB_GRACE_S 3600.0
+
+static int sq_blob_put(struct store *s, const char *sha256, const void *data, size_t len)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "DELETE FROM blobs WHERE put_at < ?1 AND sha256 NOT IN"
+                     " (SELECT package_sha256 FROM problems WHERE package_sha256 IS NOT NULL)", &st);
+    if (!rc) {
+        sqlite3_bind_double(st, 1, now_s() - BLOB_GRACE_S);
+        rc = step_done(st);
+    }
+    if (!rc && !(rc = prep(q, "INSERT INTO blobs (sha256, size, data, put_at) VALUES (?1, ?2, ?3, ?4)"
+                              " ON CONFLICT(sha256) DO UPDATE SET put_at = ?4", &st))) {
+        bind_text(st, 1, sha256);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+        sqlite3_bind_blob64(st, 3, len ? data : "", len, SQLITE_STATIC);
+        sqlite3_bind_double(st, 4, now_s());
+        rc = step_done(st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_blob_get(struct store *s, const char *sha256, struct bytes *out)
+{
+    SELF;
+    sqlite3_stmt *st;
+    out->p = NULL;
+    out->n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT data FROM blobs WHERE sha256 = ?1", &st);
+    if (!rc) {
+        bind_text(st, 1, sha256);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_ROW ? col_bytes(st, 0, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
 static int sq_listen(struct store *s, void (*on_event)(void *ctx, int ev), void *ctx)
 {
     return -ENOTSUP; /* one host: its processes poll the file */
@@ -954,6 +1002,8 @@ static int sq_listen(struct store *s, void (*on_event)(void *ctx, int ev), void 
 
 static const struct store_ops sqlite_ops = {
     .listen = sq_listen,
+    .blob_put = sq_blob_put,
+    .blob_get = sq_blob_get,
     .close = sq_close,
     .insert = sq_insert,
     .get = sq_get,
@@ -999,6 +1049,13 @@ static int migrate(struct sqlite_store *q, char *err, size_t errlen)
         return -1;
     }
     /* version 0 -> 1: the tables above (CREATE IF NOT EXISTS) are all of it */
+    /* 1 -> 2: uploaded packages in the store */
+    if (have < 2 &&
+        (rc = sqlite3_exec(q->db, "ALTER TABLE problems ADD COLUMN package_sha256 TEXT;"
+                                  "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY,"
+                                  " size INTEGER NOT NULL, data BLOB NOT NULL, put_at REAL NOT NULL)",
+                           NULL, NULL, NULL)) != SQLITE_OK)
+        return rc;
     if (have < SCHEMA_VERSION) {
         char sql[128];
         snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)",

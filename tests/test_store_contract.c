@@ -632,3 +632,29 @@ Test(store_contract, url_forms)
     cr_assert_eq(store_open("sqlite::memory:", &s, err, sizeof err), 0, "%s", err);
     s->ops->close(s);
 }
+
+CONTRACT(package_blobs_by_hash, 30)
+{
+    struct store *s = open_store();
+    const char sha[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    char data[300];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)(i * 7); /* zero bytes and high bytes too */
+    struct bytes got;
+    cr_assert_eq(s->ops->blob_get(s, sha, &got), -ENOENT);
+    cr_assert_eq(s->ops->blob_put(s, sha, data, sizeof data), 0);
+    cr_assert_eq(s->ops->blob_put(s, sha, data, sizeof data), 0, "putting it again is fine");
+    cr_assert_eq(s->ops->blob_get(s, sha, &got), 0);
+    cr_assert_eq(got.n, sizeof data);
+    cr_assert_eq(memcmp(got.p, data, sizeof data), 0);
+    free(got.p);
+    struct problem_rec p = {.id = "sum", .name = "Sum", .path = "/elsewhere/sum", .origin = "upload",
+                            .tests = 3, .created_at = "2026-01-01T00:00:00.000Z"};
+    snprintf(p.package_sha256, sizeof p.package_sha256, "%s", sha);
+    cr_assert_eq(s->ops->problem_put(s, &p), 0);
+    struct problem_rec r;
+    cr_assert_eq(s->ops->problem_get(s, "sum", &r), 0);
+    cr_assert_str_eq(r.package_sha256, sha);
+    problem_rec_clear(&r);
+    s->ops->close(s);
+}
