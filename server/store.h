@@ -115,6 +115,14 @@ struct store_ops {
     int (*pools)(struct store *s, double max_age_s, struct store_pool **out, size_t *n);
     int (*callbacks_pending)(struct store *s, char ***tokens, size_t *n);
     int (*callback_done)(struct store *s, const char *token);
+    /* Callback delivery, by one node at a time: claim a pending callback
+     * that is due and not leased (token, and the tries made so far, by any
+     * node); -ENOENT when none. settle it as the owner: retry_in_s < 0 is
+     * done (delivered or given up), else tried once more and due again
+     * then. A node that dies holding one loses it when the lease ends. */
+    int (*callback_claim)(struct store *s, const char *owner, double lease_s, char token[40],
+                          int *tries);
+    int (*callback_settle)(struct store *s, const char *token, const char *owner, double retry_in_s);
     int (*stats)(struct store *s, struct store_stats *st);
 
     int (*problem_put)(struct store *s, const struct problem_rec *p);

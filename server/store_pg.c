@@ -540,7 +540,8 @@ static int pg_finish(struct store *s, const struct submission *sub, const char *
                     " compile_output = $7, message = $8, exit_code = $9, exit_signal = $10,"
                     " time = $11, wall_time = $12, memory = $13, score = $14, max_score = $15,"
                     " tests = $16, tests_total = $17, finished_at = $18, owner = NULL,"
-                    " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)::integer"
+                    " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)::integer,"
+                    " callback_tries = 0, callback_due = 0, callback_owner = NULL"
                     " WHERE token = $1 AND owner = $2 AND status_id = 2 AND attempts = $19",
                     &ps, &changed);
     return rc ? rc : changed ? 0 : -ESTALE;
@@ -686,6 +687,52 @@ static int pg_callback_done(struct store *s, const char *token)
     SELF;
     int rc = exec_token(q, "UPDATE submissions SET callback_pending = 0 WHERE token = $1", token);
     return rc == -ENOENT ? 0 : rc;
+}
+
+static int pg_callback_claim(struct store *s, const char *owner, double lease_s, char token[40],
+                             int *tries)
+{
+    SELF;
+    token[0] = 0;
+    struct params ps = {.n = 0};
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "UPDATE submissions SET callback_owner = $1, callback_lease = " NOW_S " + $2"
+                         " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
+                         " AND callback_due <= " NOW_S " AND (callback_owner IS NULL OR"
+                         " callback_lease < " NOW_S ") ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                         " RETURNING token, callback_tries", &ps);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : 0;
+    if (!rc) {
+        col_fixed(r, 0, 0, token, 40);
+        *tries = (int)col_long(r, 0, 1);
+    }
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_callback_settle(struct store *s, const char *token, const char *owner,
+                              double retry_in_s)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    p_text(&ps, owner);
+    long changed = 0;
+    int rc;
+    if (retry_in_s < 0) {
+        rc = exec_p(q, "UPDATE submissions SET callback_pending = 0, callback_owner = NULL,"
+                       " callback_tries = callback_tries + 1 WHERE token = $1 AND callback_owner = $2",
+                    &ps, &changed);
+    } else {
+        p_dbl(&ps, retry_in_s);
+        rc = exec_p(q, "UPDATE submissions SET callback_owner = NULL, callback_due = " NOW_S " + $3,"
+                       " callback_tries = callback_tries + 1 WHERE token = $1 AND callback_owner = $2",
+                    &ps, &changed);
+    }
+    return rc ? rc : changed ? 0 : -ESTALE;
 }
 
 static int pg_stats(struct store *s, struct store_stats *stt)
@@ -978,6 +1025,8 @@ static const struct store_ops pg_ops = {
     .listen = pg_listen,
     .blob_put = pg_blob_put,
     .blob_get = pg_blob_get,
+    .callback_claim = pg_callback_claim,
+    .callback_settle = pg_callback_settle,
 };
 
 /* Creates the tables of a new database or brings an older one to
@@ -1013,7 +1062,12 @@ static int migrate(struct pg_store *q, char *err, size_t errlen)
     if (have < 2) {
         r = PQexec(q->conn, "ALTER TABLE problems ADD COLUMN IF NOT EXISTS package_sha256 text;"
                             "CREATE TABLE IF NOT EXISTS blobs (sha256 text PRIMARY KEY,"
-                            " size bigint NOT NULL, data bytea NOT NULL, put_at double precision NOT NULL)");
+                            " size bigint NOT NULL, data bytea NOT NULL, put_at double precision NOT NULL);"
+                            /* and callbacks claimed by one node at a time */
+                            "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS callback_tries integer NOT NULL DEFAULT 0,"
+                            " ADD COLUMN IF NOT EXISTS callback_due double precision NOT NULL DEFAULT 0,"
+                            " ADD COLUMN IF NOT EXISTS callback_owner text,"
+                            " ADD COLUMN IF NOT EXISTS callback_lease double precision");
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
             goto fail;
         PQclear(r);

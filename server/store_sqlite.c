@@ -555,7 +555,8 @@ static int sq_finish(struct store *s, const struct submission *sub, const char *
                   " compile_output = ?7, message = ?8, exit_code = ?9, exit_signal = ?10,"
                   " time = ?11, wall_time = ?12, memory = ?13, score = ?14, max_score = ?15,"
                   " tests = ?16, tests_total = ?17, finished_at = ?18, owner = NULL,"
-                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)"
+                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL),"
+                  " callback_tries = 0, callback_due = 0, callback_owner = NULL"
                   " WHERE token = ?1 AND owner = ?2 AND status_id = 2 AND attempts = ?19",
                   &st);
     if (!rc) {
@@ -791,6 +792,59 @@ static int sq_callback_done(struct store *s, const char *token)
     return rc == -ENOENT ? 0 : rc;
 }
 
+static int sq_callback_claim(struct store *s, const char *owner, double lease_s, char token[40],
+                             int *tries)
+{
+    SELF;
+    sqlite3_stmt *st;
+    token[0] = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "UPDATE submissions SET callback_owner = ?1, callback_lease = ?2"
+                     " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
+                     " AND callback_due <= ?3 AND (callback_owner IS NULL OR callback_lease < ?3)"
+                     " ORDER BY id LIMIT 1) RETURNING token, callback_tries", &st);
+    if (!rc) {
+        double now = now_s();
+        bind_text(st, 1, owner);
+        sqlite3_bind_double(st, 2, now + lease_s);
+        sqlite3_bind_double(st, 3, now);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            col_fixed(st, 0, token, 40);
+            *tries = sqlite3_column_int(st, 1);
+        }
+        rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_callback_settle(struct store *s, const char *token, const char *owner,
+                              double retry_in_s)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, retry_in_s < 0
+                         ? "UPDATE submissions SET callback_pending = 0, callback_owner = NULL,"
+                           " callback_tries = callback_tries + 1 WHERE token = ?1 AND callback_owner = ?2"
+                         : "UPDATE submissions SET callback_owner = NULL, callback_due = ?3,"
+                           " callback_tries = callback_tries + 1 WHERE token = ?1 AND callback_owner = ?2",
+                  &st);
+    if (!rc) {
+        bind_text(st, 1, token);
+        bind_text(st, 2, owner);
+        if (retry_in_s >= 0)
+            sqlite3_bind_double(st, 3, now_s() + retry_in_s);
+        rc = step_done(st);
+        if (!rc && sqlite3_changes(q->db) == 0)
+            rc = -ESTALE; /* our lease ran out and another node took it */
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
 static int sq_stats(struct store *s, struct store_stats *stt)
 {
     SELF;
@@ -1004,6 +1058,8 @@ static const struct store_ops sqlite_ops = {
     .listen = sq_listen,
     .blob_put = sq_blob_put,
     .blob_get = sq_blob_get,
+    .callback_claim = sq_callback_claim,
+    .callback_settle = sq_callback_settle,
     .close = sq_close,
     .insert = sq_insert,
     .get = sq_get,
@@ -1053,7 +1109,12 @@ static int migrate(struct sqlite_store *q, char *err, size_t errlen)
     if (have < 2 &&
         (rc = sqlite3_exec(q->db, "ALTER TABLE problems ADD COLUMN package_sha256 TEXT;"
                                   "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY,"
-                                  " size INTEGER NOT NULL, data BLOB NOT NULL, put_at REAL NOT NULL)",
+                                  " size INTEGER NOT NULL, data BLOB NOT NULL, put_at REAL NOT NULL);"
+                                  /* and callbacks claimed by one node at a time */
+                                  "ALTER TABLE submissions ADD COLUMN callback_tries INTEGER NOT NULL DEFAULT 0;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_due REAL NOT NULL DEFAULT 0;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_owner TEXT;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_lease REAL",
                            NULL, NULL, NULL)) != SQLITE_OK)
         return rc;
     if (have < SCHEMA_VERSION) {

@@ -658,3 +658,43 @@ CONTRACT(package_blobs_by_hash, 30)
     problem_rec_clear(&r);
     s->ops->close(s);
 }
+
+CONTRACT(callbacks_are_claimed_by_one_node_and_survive_it, 30)
+{
+    struct store *s = open_store();
+    add(s, 1, "https://example.com/a");
+    struct submission c;
+    cr_assert_eq(s->ops->claim(s, "w:1:1", 60, &c), 0);
+    finish_as(s, &c, "w:1:1", 3, 0);
+    submission_clear(&c);
+    char tok[40];
+    int tries = -1;
+    cr_assert_eq(s->ops->callback_claim(s, "nodeA:1:1", 0.1, tok, &tries), 0);
+    cr_assert_str_eq(tok, "tok-00001");
+    cr_assert_eq(tries, 0);
+    cr_assert_eq(s->ops->callback_claim(s, "nodeB:2:2", 60, tok, &tries), -ENOENT,
+                 "one node at a time");
+    /* node A dies mid-delivery: once its lease is over, B takes it, tries kept */
+    cr_assert_eq(s->ops->callback_settle(s, "tok-00001", "nodeA:1:1", 0), 0);
+    cr_assert_eq(s->ops->callback_claim(s, "nodeB:2:2", 60, tok, &tries), 0);
+    cr_assert_eq(tries, 1, "node A's try counts");
+    cr_assert_eq(s->ops->callback_settle(s, "tok-00001", "nodeB:2:2", 0.3), 0);
+    cr_assert_eq(s->ops->callback_claim(s, "nodeB:2:2", 60, tok, &tries), -ENOENT,
+                 "a retry is not due before its time");
+    usleep(500000);
+    cr_assert_eq(s->ops->callback_claim(s, "nodeA:1:1", 0.1, tok, &tries), 0);
+    cr_assert_eq(tries, 2);
+    usleep(300000); /* A's lease ends without a word from A */
+    cr_assert_eq(s->ops->callback_claim(s, "nodeB:2:2", 60, tok, &tries), 0);
+    cr_assert_eq(tries, 2);
+    cr_assert_eq(s->ops->callback_settle(s, "tok-00001", "nodeA:1:1", -1), -ESTALE,
+                 "A's late word changes nothing");
+    cr_assert_eq(s->ops->callback_settle(s, "tok-00001", "nodeB:2:2", -1), 0);
+    cr_assert_eq(s->ops->callback_claim(s, "nodeB:2:2", 60, tok, &tries), -ENOENT, "delivered once");
+    char **toks;
+    size_t n;
+    cr_assert_eq(s->ops->callbacks_pending(s, &toks, &n), 0);
+    cr_assert_eq(n, 0);
+    store_free_strv(toks, n);
+    s->ops->close(s);
+}
