@@ -83,6 +83,7 @@ struct store_stats {
 struct store_pool {
     char *owner;
     long total, busy, idle, failed;
+    double age_s;     /* pools(): seconds since its last heartbeat */
 };
 void store_free_pools(struct store_pool *v, size_t n);
 

@@ -645,7 +645,7 @@ static int pg_pools(struct store *s, double max_age_s, struct store_pool **out, 
     struct params ps = {.n = 0};
     p_dbl(&ps, max_age_s);
     pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT owner, total, busy, idle, failed FROM worker_pools"
+    PGresult *r = run(q, "SELECT owner, total, busy, idle, failed, " NOW_S " - seen FROM worker_pools"
                          " WHERE seen >= " NOW_S " - $1 ORDER BY owner", &ps);
     int rc = ok(r) ? 0 : err_of(r);
     if (!rc) {
@@ -664,6 +664,7 @@ static int pg_pools(struct store *s, double max_age_s, struct store_pool **out, 
             v[i].busy = col_long(r, i, 2);
             v[i].idle = col_long(r, i, 3);
             v[i].failed = col_long(r, i, 4);
+            v[i].age_s = col_dbl(r, i, 5);
         }
         if (v) {
             *out = v;

@@ -729,11 +729,13 @@ static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, 
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "SELECT owner, total, busy, idle, failed FROM worker_pools WHERE seen >= ?1"
-                     " ORDER BY owner", &st);
+    int rc = prep(q, "SELECT owner, total, busy, idle, failed, ?2 - seen FROM worker_pools"
+                     " WHERE seen >= ?1 ORDER BY owner", &st);
     if (rc)
         goto out;
-    sqlite3_bind_double(st, 1, now_s() - max_age_s);
+    double now = now_s();
+    sqlite3_bind_double(st, 1, now - max_age_s);
+    sqlite3_bind_double(st, 2, now);
     size_t cap = 0;
     struct store_pool *v = NULL;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -755,6 +757,7 @@ static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, 
         p->busy = sqlite3_column_int64(st, 2);
         p->idle = sqlite3_column_int64(st, 3);
         p->failed = sqlite3_column_int64(st, 4);
+        p->age_s = sqlite3_column_double(st, 5);
         (*n)++;
     }
     sqlite3_finalize(st);

@@ -18,6 +18,7 @@
 #include "server/job.h"
 #include "server/judge0_json.h"
 #include "server/worker.h"
+#include <jansson.h>
 
 enum { W_STARTING, W_IDLE, W_BUSY, W_FAILED, W_DONE };
 
@@ -408,4 +409,30 @@ void workers_info_all(struct app *app, struct workers_info *wi, int *processes)
         (*processes)++;
     }
     store_free_pools(v, n);
+}
+
+json_t *workers_nodes_json(struct app *app)
+{
+    json_t *a = json_array();
+    struct workers_info wi;
+    workers_info(app, &wi);
+    if (a && wi.total)
+        json_array_append_new(a, json_pack("{s:s, s:f, s:i, s:i, s:i, s:i}", "owner", app->owner,
+                                           "heartbeat_age_s", 0.0, "total", wi.total, "busy",
+                                           wi.busy, "idle", wi.idle, "failed", wi.failed));
+    struct store_pool *v = NULL;
+    size_t n = 0;
+    if (!a || app->store->ops->pools(app->store, POOL_MAX_AGE_S, &v, &n))
+        return a;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(v[i].owner, app->owner) || owner_dead(app, v[i].owner))
+            continue;
+        json_array_append_new(a, json_pack("{s:s, s:f, s:I, s:I, s:I, s:I}", "owner", v[i].owner,
+                                           "heartbeat_age_s", v[i].age_s, "total",
+                                           (json_int_t)v[i].total, "busy", (json_int_t)v[i].busy,
+                                           "idle", (json_int_t)v[i].idle, "failed",
+                                           (json_int_t)v[i].failed));
+    }
+    store_free_pools(v, n);
+    return a;
 }

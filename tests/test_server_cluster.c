@@ -115,6 +115,16 @@ Test(server_cluster, api_node_and_worker_node_share_only_the_store, .timeout = 2
     free(body);
     json_decref(b);
 
+    /* the API node, with no workers of its own, sees the worker node's */
+    r = http(&api, "GET", "/healthz", NULL, 0, NULL);
+    cr_assert_eq(r.code, 200, "%s", r.body);
+    json_t *nodes = json_object_get(r.json, "nodes");
+    cr_assert_eq(json_array_size(nodes), 1, "%s", r.body);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(nodes, 0), "total")), 1, "%s", r.body);
+    cr_assert(json_real_value(json_object_get(json_array_get(nodes, 0), "heartbeat_age_s")) < 15, "%s",
+              r.body);
+    hresp_free(&r);
+
     /* a problem uploaded to the API node */
     size_t len;
     char *tgz = make_package(api.dir, &len);
