@@ -49,7 +49,8 @@ LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
 EXE_OBJ := $(call obj,$(CLI_SRC) $(TEST_SRC) scripts/bench/bench_sandbox.c)
 $(EXE_OBJ): PIC = -fPIE
 
-.PHONY: all deps test test-asan fuzz fuzz-build bench clean install hostile test-cgroup-v2
+.PHONY: all deps test test-asan fuzz fuzz-build bench clean install hostile test-cgroup-v2 \
+        test-cluster bench-cluster
 all: $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
 deps:
@@ -200,3 +201,14 @@ clean:
 test-cgroup-v2: all $(B)/nsjudge-tests
 	@t0=$$(date +%s); sh scripts/cgroup-v2/run.sh; rc=$$?; \
 	  echo "test-cgroup-v2: $$(( $$(date +%s) - t0 )) s"; exit $$rc
+
+# Scale-out for real: an API node and two worker nodes, each in its own
+# network namespace with its own data dir, on one PostgreSQL reached over
+# veth pairs; 300 submissions, three kill -9 of a worker node (root; see
+# scripts/cluster/). bench-cluster: jobs/s with 1 and 2 worker nodes,
+# SQLite on one node, and the idle POST-to-result overhead.
+test-cluster: all
+	@t0=$$(date +%s); sh scripts/cluster/run.sh; rc=$$?; \
+	  echo "test-cluster: $$(( $$(date +%s) - t0 )) s"; exit $$rc
+bench-cluster: all
+	CLUSTER_MODE=bench sh scripts/cluster/run.sh
