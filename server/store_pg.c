@@ -918,9 +918,18 @@ static int pg_blob_get(struct store *s, const char *sha256, struct bytes *out)
 
 /* ---- LISTEN ---------------------------------------------------------------------------- */
 
+/* libpq would print notices (and a dropped connection's FATAL) on stderr;
+ * a library does not print, and the failures are returned anyway. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static PGconn *listen_connect(struct pg_store *q)
 {
     PGconn *c = PQconnectdb(q->conninfo);
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
     if (PQstatus(c) == CONNECTION_OK) {
         PGresult *r = PQexec(c, "LISTEN nsjudge_work; LISTEN nsjudge_done");
         bool good = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -1104,6 +1113,7 @@ int store_pg_open(const char *conninfo, struct store **out, char *err, size_t er
     q->stop_pipe[0] = q->stop_pipe[1] = -1;
     pthread_mutex_init(&q->mu, NULL);
     q->conn = PQconnectdb(conninfo);
+    PQsetNoticeProcessor(q->conn, quiet_notice, NULL);
     if (PQstatus(q->conn) != CONNECTION_OK) {
         /* libpq's message names host and port, never the password */
         snprintf(err, errlen, "postgresql: %s", PQerrorMessage(q->conn));

@@ -698,3 +698,82 @@ CONTRACT(callbacks_are_claimed_by_one_node_and_survive_it, 30)
     store_free_strv(toks, n);
     s->ops->close(s);
 }
+
+/* ---- backend-specific ------------------------------------------------------------ */
+
+/* A database file of nsjudge before the schema version table (the tables
+ * as they were then), with one finished job whose callback is pending. */
+static const char pre_version_schema[] =
+    "CREATE TABLE submissions (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " token TEXT NOT NULL UNIQUE, language_id INTEGER, source_code BLOB, stdin BLOB,"
+    " expected_output BLOB, compiler_options TEXT, command_line_arguments TEXT,"
+    " callback_url TEXT, additional_files BLOB, cpu_time_limit REAL, cpu_extra_time REAL,"
+    " wall_time_limit REAL, memory_limit INTEGER, stack_limit INTEGER,"
+    " max_processes_and_or_threads INTEGER, max_file_size INTEGER, number_of_runs INTEGER,"
+    " per_process_time INTEGER, per_process_memory INTEGER,"
+    " redirect_stderr_to_stdout INTEGER, enable_network INTEGER, problem_id TEXT,"
+    " status_id INTEGER NOT NULL, verdict TEXT, stdout BLOB, stderr BLOB,"
+    " compile_output BLOB, message TEXT, exit_code INTEGER, exit_signal INTEGER,"
+    " time REAL, wall_time REAL, memory INTEGER, score REAL, max_score REAL, tests TEXT,"
+    " tests_total INTEGER, created_at TEXT NOT NULL, finished_at TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until REAL,"
+    " callback_pending INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE problems (id TEXT PRIMARY KEY, name TEXT, path TEXT NOT NULL,"
+    " origin TEXT NOT NULL, tests INTEGER, created_at TEXT NOT NULL);"
+    "CREATE TABLE worker_pools (owner TEXT PRIMARY KEY, total INTEGER NOT NULL,"
+    " busy INTEGER NOT NULL, idle INTEGER NOT NULL, failed INTEGER NOT NULL, seen REAL NOT NULL);"
+    "INSERT INTO submissions (token, language_id, status_id, created_at, finished_at,"
+    " callback_url, callback_pending, attempts) VALUES ('old', 50, 3, '2026-01-01T00:00:00.000Z',"
+    " '2026-01-01T00:00:01.000Z', 'https://example.com/cb', 1, 1);"
+    "INSERT INTO problems VALUES ('p', 'P', '/x', 'dir', 2, '2026-01-01T00:00:00.000Z');";
+
+Test(store_contract_sqlite, migrates_a_file_from_before_schema_versions, .init = setup_sqlite,
+     .fini = teardown, .timeout = 30)
+{
+    raw_exec(pre_version_schema);
+    struct store *s = open_store();
+    struct submission got;
+    cr_assert_eq(s->ops->get(s, "old", &got), 0);
+    cr_assert_eq(got.status_id, 3);
+    submission_clear(&got);
+    struct problem_rec p;
+    cr_assert_eq(s->ops->problem_get(s, "p", &p), 0);
+    cr_assert_str_eq(p.package_sha256, "");
+    problem_rec_clear(&p);
+    char tok[40];
+    int tries;
+    cr_assert_eq(s->ops->callback_claim(s, "n:1:1", 60, tok, &tries), 0,
+                 "the old pending callback is claimable");
+    cr_assert_str_eq(tok, "old");
+    cr_assert_eq(tries, 0);
+    cr_assert_eq(s->ops->blob_put(s, "00", "x", 1), 0);
+    s->ops->close(s);
+    s = open_store(); /* and opens again at the new version */
+    s->ops->close(s);
+}
+
+Test(store_contract_pg, survives_lost_connections, .init = setup_pg, .fini = teardown, .timeout = 30)
+{
+    struct store *s = open_store(), *other = open_store();
+    struct events e = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    cr_assert_eq(s->ops->listen(s, on_event, &e), 0);
+    cr_assert(wait_event(&e, &e.done, 0));
+    add(s, 1, NULL);
+    /* the server drops every connection of the test's database (a restart,
+     * a failover, an idle timeout) */
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+             " WHERE datname = '%s' AND pid <> pg_backend_pid()", pg_db);
+    raw_exec(sql);
+    usleep(200000);
+    struct submission got;
+    cr_assert_eq(s->ops->get(s, "tok-00001", &got), 0, "the statement connection is made again");
+    submission_clear(&got);
+    pthread_mutex_lock(&e.mu);
+    int work0 = e.work;
+    pthread_mutex_unlock(&e.mu);
+    add(other, 2, NULL);
+    cr_assert(wait_event(&e, &e.work, work0), "the LISTEN connection is made again");
+    s->ops->close(s);
+    other->ops->close(other);
+}
