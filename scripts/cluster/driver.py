@@ -300,6 +300,18 @@ def run_test():
                     break
             time.sleep(0.5)
 
+        # results written, from the worker nodes' logs: a job line, less
+        # the ones whose result the store refused (a stale attempt)
+        written = {}
+        for name in ("w1", "w2"):
+            with open(os.path.join(nodes[name].dir, "node.log"), errors="replace") as f:
+                for line in f:
+                    kv = dict(p.split("=", 1) for p in line.split() if "=" in p)
+                    tok = kv.get("token")
+                    if kv.get("event") == "job" and tok:
+                        written[tok] = written.get(tok, 0) + 1
+                    elif kv.get("event") == "job_result_dropped" and tok:
+                        written[tok] = written.get(tok, 0) - 1
         passed = failed = 0
         for tok, w in tokens:
             st = final.get(tok)
@@ -308,6 +320,8 @@ def run_test():
             problems = []
             if st != w:
                 problems.append("status %s, want %d" % (st, w))
+            if written.get(tok, 0) != 1:
+                problems.append("result written %d times" % written.get(tok, 0))
             if not cbs:
                 problems.append("no callback")
             elif any(c != w for c in cbs):
