@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include "server/problems.h"
 
 #define SWEEP_BATCH 256   /* directories locked at once by one sweep */
+#define PKG_CACHE_MAX 64  /* packages a node keeps unpacked from the store */
 
 /* ID-XXXXXXXX: a valid problem id, '-', 8 lowercase hex digits. Nothing
  * else under DATA/problems is ever removed. */
@@ -344,19 +346,106 @@ bool pkg_is_local(struct app *app, const char *path)
            stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The package root of an unpacked cache directory. */
-static int cached_root(const char *dir, char **root)
+/* Holds cache directory dir for reading (LOCK_SH; a prune takes LOCK_EX
+ * without waiting, as a sweep does for uploads) and marks it used now.
+ * -ENOENT when it is not there (or was pruned while we waited). */
+static int hold_cached(const char *dir, char **root, int *hold)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return -errno;
-    *root = package_root(dir, fd);
-    close(fd);
-    return *root ? 0 : -ENOMEM;
+        return errno == ENOTDIR || errno == ELOOP ? -ENOENT : -errno;
+    int rc = lock_fd(fd, LOCK_SH);
+    if (rc < 0 || !still_there(fd)) {
+        close(fd);
+        return rc < 0 ? rc : -ENOENT;
+    }
+    futimens(fd, NULL); /* its mtime orders the prune: least recently used first */
+    if (!(*root = package_root(dir, fd))) {
+        close(fd);
+        return -ENOMEM;
+    }
+    *hold = fd;
+    return 0;
 }
 
-int pkg_fetch(struct app *app, const char *sha256, char **root, char *err, size_t errlen)
+struct cached {
+    char name[NAME_MAX + 1];
+    time_t used;
+};
+
+static int by_use(const void *a, const void *b)
 {
+    const struct cached *x = a, *y = b;
+    return (x->used > y->used) - (x->used < y->used);
+}
+
+static int prune_cache(const char *cache, size_t keep)
+{
+    int removed = 0;
+    int cfd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cfd < 0)
+        return -errno;
+    int dfd = dup(cfd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        close(cfd);
+        return -ENOMEM;
+    }
+    struct cached *v = NULL;
+    size_t n = 0, cap = 0;
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (fstatat(cfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (!strncmp(e->d_name, ".tmp-", 5) && st.st_mtime < now - 3600) {
+            jd_rm_rf_at(cfd, e->d_name);
+            continue;
+        }
+        if (!sha256_name(e->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct cached *nv = realloc(v, cap * sizeof *v);
+            if (!nv)
+                break;
+            v = nv;
+        }
+        snprintf(v[n].name, sizeof v[n].name, "%s", e->d_name);
+        v[n++].used = st.st_mtime;
+    }
+    closedir(d);
+    if (n > keep) {
+        qsort(v, n, sizeof *v, by_use);
+        for (size_t i = 0; i < n - keep; i++) {
+            int fd = openat(cfd, v[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            if (flock(fd, LOCK_EX | LOCK_NB) == 0 && still_there(fd) &&
+                jd_rm_rf_at(cfd, v[i].name) == 0)
+                removed++;
+            close(fd);
+        }
+    }
+    free(v);
+    close(cfd);
+    return removed;
+}
+
+int pkg_cache_prune(struct app *app, size_t keep)
+{
+    char cache[PATH_MAX];
+    snprintf(cache, sizeof cache, "%s/problems/sha256", app->cfg.data_dir);
+    return prune_cache(cache, keep);
+}
+
+int pkg_fetch(struct app *app, const char *sha256, char **root, int *hold, char *err,
+              size_t errlen)
+{
+    *hold = -1;
     if (!sha256_name(sha256)) {
         snprintf(err, errlen, "the store names a package by a malformed hash");
         return -EINVAL;
@@ -369,7 +458,7 @@ int pkg_fetch(struct app *app, const char *sha256, char **root, char *err, size_
     if (mkdir(cache, 0755) < 0 && errno != EEXIST)
         goto mkfail;
     snprintf(dir, sizeof dir, "%s/%s", cache, sha256);
-    if (cached_root(dir, root) == 0)
+    if (hold_cached(dir, root, hold) == 0)
         return 0;
     struct bytes blob;
     int rc;
@@ -410,7 +499,8 @@ int pkg_fetch(struct app *app, const char *sha256, char **root, char *err, size_
     problems_rmtree(tmp); /* what is left after a lost race or a failure */
     if (rc)
         return rc;
-    rc = cached_root(dir, root);
+    prune_cache(cache, PKG_CACHE_MAX);
+    rc = hold_cached(dir, root, hold);
     if (rc)
         snprintf(err, errlen, "package %.12s: %s", sha256, strerror(-rc));
     return rc;

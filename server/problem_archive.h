@@ -31,12 +31,20 @@ void pkg_release(int hold);
 /* A cluster store (PostgreSQL) keeps each uploaded archive as a blob named
  * by its SHA-256; a node judging a problem whose upload directory is not
  * in its own data dir unpacks that blob once into
- * DATA/problems/sha256/HASH (immutable, so never held) and judges there. */
+ * DATA/problems/sha256/HASH and judges there. */
 void pkg_sha256_hex(const void *data, size_t len, char out[65]);
 /* Whether path is an upload directory of this data dir that exists. */
 bool pkg_is_local(struct app *app, const char *path);
-/* The package root of blob sha256, fetched and unpacked if not yet here. */
-int pkg_fetch(struct app *app, const char *sha256, char **root, char *err, size_t errlen);
+/* The package root of blob sha256, fetched and unpacked if not yet here,
+ * held (*hold, for pkg_release) so that the cache's prune (the 64 most
+ * recently used stay) does not take it while judged. */
+int pkg_fetch(struct app *app, const char *sha256, char **root, int *hold, char *err,
+              size_t errlen);
+
+/* Keeps the `keep` most recently used packages of DATA/problems/sha256
+ * (and no unpacking left over by a crash): the rest goes unless a judge
+ * holds it. Returns how many went. pkg_fetch runs it (keep 64). */
+int pkg_cache_prune(struct app *app, size_t keep);
 
 /* Remove every upload directory that no registration names and nobody
  * holds (replaced, deleted, left by a crash). Never follows a symlink and

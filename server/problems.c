@@ -23,7 +23,8 @@ struct problem_entry {
 /* One job's use of an entry, holding the package directory on disk. */
 struct problem_ref {
     struct problem_entry *e;
-    int hold;               /* pkg_hold fd, or -1 */
+    int hold;               /* pkg_hold / pkg_fetch fd, or -1 */
+    bool cached;            /* a copy of the store's blob: nothing to sweep after */
     char id[128];
     char *path;
 };
@@ -127,7 +128,7 @@ static int hold_current(struct app *app, const char *id, struct problem_rec *rec
         if (rec->package_sha256[0] && !pkg_is_local(app, rec->path)) {
             /* uploaded to another node: judged from our copy of its blob */
             char *root;
-            if ((rc = pkg_fetch(app, rec->package_sha256, &root, err, errlen))) {
+            if ((rc = pkg_fetch(app, rec->package_sha256, &root, hold, err, errlen))) {
                 problem_rec_clear(rec);
                 return rc;
             }
@@ -180,6 +181,7 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
         return -ENOMEM;
     }
     ref->hold = hold;
+    ref->cached = rec.package_sha256[0] && !pkg_is_local(app, rec.path);
     snprintf(ref->id, sizeof ref->id, "%s", id);
     pthread_mutex_lock(&pc->mu);
     for (struct problem_entry *e = pc->head; e; e = e->next) {
@@ -246,7 +248,7 @@ void problems_release(struct app *app, struct problem_ref *r)
     }
     /* The last judge on a package that was replaced or deleted meanwhile
      * (here or in another process) removes it. */
-    bool held = r->hold >= 0;
+    bool held = r->hold >= 0 && !r->cached;
     pkg_release(r->hold);
     if (held) {
         struct problem_rec now;
