@@ -162,3 +162,23 @@ Test(server_cluster, api_node_and_worker_node_share_only_the_store, .timeout = 2
     srv_cleanup(&api);
     drop_db();
 }
+
+/* --store on the command line: a URL of no known kind stops the start
+ * with a message saying what is accepted; the flag wins over the config. */
+Test(server_cluster, store_flag, .timeout = 60)
+{
+    const char *bin = getenv("NSJUDGE_BIN");
+    cr_assert(bin, "NSJUDGE_BIN is not set");
+    char cmd[1200], out[4096] = "";
+    snprintf(cmd, sizeof cmd, "'%s' worker --store mysql://db/x --data-dir /tmp/nsjudge-test-storeflag-%d 2>&1",
+             bin, (int)getpid());
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d: %s", st, out);
+    cr_assert(strstr(out, "not a store URL") && strstr(out, "sqlite:PATH"), "%s", out);
+    snprintf(cmd, sizeof cmd, "rm -rf /tmp/nsjudge-test-storeflag-%d", (int)getpid());
+    (void)!system(cmd);
+}
