@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 #include <openssl/evp.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include "server/problem_archive.h"
 #include "server/problems.h"
 
@@ -508,4 +510,151 @@ mkfail:
     rc = -errno;
     snprintf(err, errlen, "cannot create %s: %s", cache, strerror(errno));
     return rc;
+}
+
+/* ---- a server directory into the store ----------------------------------------- */
+
+struct membuf {
+    char *p;
+    size_t n, cap, max;
+    bool too_big;
+};
+
+static la_ssize_t mem_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+    struct membuf *m = ctx;
+    if (m->n + len > m->max) {
+        m->too_big = true;
+        archive_set_error(a, EFBIG, "too big");
+        return -1;
+    }
+    if (m->n + len > m->cap) {
+        size_t cap = m->cap ? m->cap : 1 << 16;
+        while (cap < m->n + len)
+            cap *= 2;
+        char *np = realloc(m->p, cap);
+        if (!np) {
+            archive_set_error(a, ENOMEM, "out of memory");
+            return -1;
+        }
+        m->p = np;
+        m->cap = cap;
+    }
+    memcpy(m->p + m->n, buf, len);
+    m->n += len;
+    return (la_ssize_t)len;
+}
+
+/* Adds what is below dfd (named rel in the archive); links and special
+ * files are refused, as the extractor would refuse them. */
+static int pack_tree(struct archive *a, int dfd, const char *rel, int depth, char *err, size_t errlen)
+{
+    if (depth > 32) {
+        snprintf(err, errlen, "%s: directories nested too deep", rel);
+        return -ELOOP;
+    }
+    int d2 = dup(dfd);
+    DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+    if (!d) {
+        if (d2 >= 0)
+            close(d2);
+        snprintf(err, errlen, "%s: %s", rel[0] ? rel : ".", strerror(errno));
+        return -errno;
+    }
+    rewinddir(d);
+    int rc = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char name[PATH_MAX];
+        if (snprintf(name, sizeof name, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name) >= (int)sizeof name) {
+            snprintf(err, errlen, "a path in the directory is too long");
+            rc = -ENAMETOOLONG;
+            break;
+        }
+        int fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0) {
+            rc = -errno;
+            snprintf(err, errlen, "%s: %s%s", name, strerror(errno),
+                     errno == ELOOP ? " (symbolic links cannot be copied into a cluster store)" : "");
+            if (fd >= 0)
+                close(fd);
+            break;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: only files and directories can be copied into the store", name);
+            close(fd);
+            rc = -EINVAL;
+            break;
+        }
+        struct archive_entry *en = archive_entry_new();
+        archive_entry_set_pathname(en, name);
+        archive_entry_set_filetype(en, S_ISDIR(st.st_mode) ? AE_IFDIR : AE_IFREG);
+        archive_entry_set_perm(en, st.st_mode & 0755);
+        archive_entry_set_mtime(en, st.st_mtime, 0);
+        archive_entry_set_size(en, S_ISDIR(st.st_mode) ? 0 : st.st_size);
+        if (archive_write_header(a, en) != ARCHIVE_OK) {
+            snprintf(err, errlen, "%s: %s", name, archive_error_string(a));
+            rc = -EIO;
+        }
+        archive_entry_free(en);
+        if (!rc && S_ISREG(st.st_mode)) {
+            char buf[1 << 16];
+            ssize_t r;
+            while ((r = read(fd, buf, sizeof buf)) > 0)
+                if (archive_write_data(a, buf, (size_t)r) != r) {
+                    snprintf(err, errlen, "%s: %s", name, archive_error_string(a));
+                    rc = -EIO;
+                    break;
+                }
+            if (r < 0 && !rc) {
+                rc = -errno;
+                snprintf(err, errlen, "%s: %s", name, strerror(errno));
+            }
+        } else if (!rc) {
+            rc = pack_tree(a, fd, name, depth + 1, err, errlen);
+        }
+        close(fd);
+    }
+    closedir(d);
+    return rc;
+}
+
+int pkg_pack_dir(struct app *app, const char *dir, char **data, size_t *len, char *err, size_t errlen)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -errno;
+    }
+    struct membuf m = {.max = app->cfg.max_upload_bytes};
+    struct archive *a = archive_write_new();
+    int rc = a && archive_write_set_format_pax_restricted(a) == ARCHIVE_OK &&
+                     archive_write_add_filter_gzip(a) == ARCHIVE_OK &&
+                     archive_write_open(a, &m, NULL, mem_write, NULL) == ARCHIVE_OK
+                 ? 0 : -ENOMEM;
+    if (rc)
+        snprintf(err, errlen, "cannot pack the directory: %s", a ? archive_error_string(a) : "out of memory");
+    else
+        rc = pack_tree(a, dfd, "", 0, err, errlen);
+    if (a && archive_write_close(a) != ARCHIVE_OK && !rc) {
+        snprintf(err, errlen, "cannot pack the directory: %s", archive_error_string(a));
+        rc = -EIO;
+    }
+    if (a)
+        archive_write_free(a);
+    close(dfd);
+    if (m.too_big) {
+        snprintf(err, errlen, "the directory packs to more than max_upload_bytes (%zu)", m.max);
+        rc = -EFBIG;
+    }
+    if (rc) {
+        free(m.p);
+        return rc;
+    }
+    *data = m.p;
+    *len = m.n;
+    return 0;
 }

@@ -41,6 +41,12 @@ bool pkg_is_local(struct app *app, const char *path);
 int pkg_fetch(struct app *app, const char *sha256, char **root, int *hold, char *err,
               size_t errlen);
 
+/* A server directory as a .tar.gz (files and directories only; links are
+ * refused as the extractor refuses them), within cfg.max_upload_bytes:
+ * what a cluster store keeps of a problem_dirs registration. */
+int pkg_pack_dir(struct app *app, const char *dir, char **data, size_t *len, char *err,
+                 size_t errlen);
+
 /* Keeps the `keep` most recently used packages of DATA/problems/sha256
  * (and no unpacking left over by a crash): the rest goes unless a judge
  * holds it. Returns how many went. pkg_fetch runs it (keep 64). */

@@ -123,10 +123,9 @@ static int hold_current(struct app *app, const char *id, struct problem_rec *rec
             return rc;
         }
         *hold = -1;
-        if (!is_upload(rec))
-            return 0;
         if (rec->package_sha256[0] && !pkg_is_local(app, rec->path)) {
-            /* uploaded to another node: judged from our copy of its blob */
+            /* uploaded to another node, or a server directory copied into
+             * a cluster store: judged from our copy of its blob */
             char *root;
             if ((rc = pkg_fetch(app, rec->package_sha256, &root, hold, err, errlen))) {
                 problem_rec_clear(rec);
@@ -136,6 +135,8 @@ static int hold_current(struct app *app, const char *id, struct problem_rec *rec
             rec->path = root;
             return 0;
         }
+        if (!is_upload(rec))
+            return 0;
         rc = pkg_hold(app, rec->path, hold);
         struct problem_rec now;
         bool same = false;
@@ -329,13 +330,27 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
     char sha[65] = "";
     if (!strcmp(origin, "upload"))
         take_upload(app, dir, sha);
-    else if (app->store->shared) {
-        snprintf(err, errlen, "registering a server directory (problem_dirs) is refused on a cluster "
-                 "store (%s): the other nodes cannot read this host's directories; upload the "
-                 "package as an archive (POST /problems?id=%s) instead", app->store->kind, id);
-        return -EPERM;
-    }
     int rc = jd_problem_load(dir, NULL, &p, err, errlen);
+    if (rc)
+        return rc;
+    if (strcmp(origin, "upload") && app->store->shared) {
+        /* the other nodes cannot read this host's directories: the store
+         * keeps a copy, as of now, that every node judges from */
+        char *data;
+        size_t len;
+        if ((rc = pkg_pack_dir(app, dir, &data, &len, err, errlen))) {
+            jd_problem_free(p);
+            return rc;
+        }
+        pkg_sha256_hex(data, len, sha);
+        rc = app->store->ops->blob_put(app->store, sha, data, len);
+        free(data);
+        if (rc) {
+            snprintf(err, errlen, "cannot keep the package in the store: %s", strerror(-rc));
+            jd_problem_free(p);
+            return rc;
+        }
+    }
     if (rc)
         return rc;
     struct problem_rec rec = {0};

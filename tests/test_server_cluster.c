@@ -2,7 +2,8 @@
  * (the server make test starts, NSJUDGE_TEST_PG): an API node without
  * workers and a worker node with its own data dir. The API node learns of
  * results through the store (wait=true), the worker judges a problem
- * uploaded to the API node from the store's copy of the package. */
+ * uploaded to the API node, and a server directory registered there, from
+ * the store's copies of their packages. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -147,13 +148,33 @@ Test(server_cluster, api_node_and_worker_node_share_only_the_store, .timeout = 2
     json_decref(b);
     cr_assert_eq(count_cached_packages(worker.dir), 1, "the worker fetched the package from the store");
 
-    /* a server directory only this host can read is refused */
+    /* a server directory only this host can read is copied into the store */
     char pj[700];
     snprintf(pj, sizeof pj, "{\"id\": \"local\", \"path\": \"%s/pkg/sum\"}", api.dir);
     r = http(&api, "POST", "/problems", pj, strlen(pj),
              (const char *[]){"Content-Type: application/json", NULL});
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    hresp_free(&r);
+    b = json_pack("{s:i, s:s, s:s}", "language_id", 71, "source_code",
+                  "a, b = map(int, input().split())\nprint(a + b + 1)\n", "problem_id", "local");
+    body = json_dumps(b, 0);
+    r = http(&api, "POST", "/submissions?wait=true&fields=*,verdict", body, strlen(body),
+             (const char *[]){"Content-Type: application/json", NULL});
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    cr_assert_str_eq(jstr(r.json, "verdict"), "WA", "%s", r.body);
+    hresp_free(&r);
+    free(body);
+    json_decref(b);
+    cr_assert_eq(count_cached_packages(worker.dir), 2, "the directory's copy came from the store");
+    /* what cannot be copied is refused with the reason */
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "ln -s /etc/passwd '%s/pkg/sum/notes.txt'", api.dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(pj, sizeof pj, "{\"id\": \"linked\", \"path\": \"%s/pkg/sum\"}", api.dir);
+    r = http(&api, "POST", "/problems", pj, strlen(pj),
+             (const char *[]){"Content-Type: application/json", NULL});
     cr_assert_eq(r.code, 422, "%s", r.body);
-    cr_assert(strstr(r.body, "refused on a cluster store"), "%s", r.body);
+    cr_assert(strstr(r.body, "symbolic links cannot be copied"), "%s", r.body);
     hresp_free(&r);
 
     srv_stop(&worker);
