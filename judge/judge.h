@@ -209,6 +209,9 @@ int jd_extract_zip(const char *data, size_t len, const char *dir, char *err, siz
  * removed, never followed; name must be one path component. */
 int jd_rm_rf_at(int dirfd, const char *name);
 
+/* SHA-256 of data as 64 lowercase hex digits and a NUL (sha256.c). */
+void jd_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* ---- text -------------------------------------------------------------- */
 /* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none
  * (overlong forms, surrogates and code points past U+10FFFF are not). */

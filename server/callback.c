@@ -310,19 +310,19 @@ int callback_url_check(const struct app *app, const char *url, char *why, size_t
     return 0;
 }
 
-struct cb_item {
-    char token[40];
-    int tries;
-    double due;
-    struct cb_item *next;
-};
+/* The queue of callbacks is in the store (callback_claim/settle), so any
+ * node delivers any node's callbacks, one node at a time, and the count of
+ * tries survives the node that made them. These threads claim what is
+ * due; a finished job here wakes them, the rest (other nodes' results,
+ * retries coming due) is found by a poll every CB_POLL_S. */
+#define CB_POLL_S 1.0
 
 struct callbacks {
     struct app *app;
     struct cb_allow *allow;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct cb_item *head;
+    uint64_t wakes;
     bool stop;
     int n_threads;
     pthread_t th[8];
@@ -333,30 +333,13 @@ static const struct cb_allow *allow_of(const struct app *app)
     return app && app->callbacks ? app->callbacks->allow : NULL;
 }
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void push(struct callbacks *cb, struct cb_item *it)
-{
-    pthread_mutex_lock(&cb->mu);
-    it->next = cb->head;
-    cb->head = it;
-    pthread_cond_broadcast(&cb->cv);
-    pthread_mutex_unlock(&cb->mu);
-}
-
 void callbacks_enqueue(struct callbacks *cb, const char *token)
 {
-    struct cb_item *it = calloc(1, sizeof *it);
-    if (!it)
-        return; /* still pending in the store: delivered after a restart */
-    snprintf(it->token, sizeof it->token, "%s", token);
-    it->due = now_mono();
-    push(cb, it);
+    (void)token; /* already pending in the store */
+    pthread_mutex_lock(&cb->mu);
+    cb->wakes++;
+    pthread_cond_broadcast(&cb->cv);
+    pthread_mutex_unlock(&cb->mu);
 }
 
 static size_t discard(char *p, size_t s, size_t n, void *u)
@@ -471,56 +454,59 @@ static int deliver(struct callbacks *cb, const char *token, char *why, size_t wh
     return rc;
 }
 
+/* One claimed callback: deliver, then settle it in the store. */
+static void deliver_claimed(struct callbacks *cb, const char *token, int tries)
+{
+    struct app *app = cb->app;
+    char why[256] = "", q[300];
+    int rc = deliver(cb, token, why, sizeof why);
+    tries++;
+    int src;
+    if (rc == 0) {
+        src = app->store->ops->callback_settle(app->store, token, app->owner, -1);
+        atomic_fetch_add(&app->metrics.callbacks_ok, 1);
+        nlog(&app->log, LOG_INFO, "callback", "token=%s outcome=ok tries=%d", token, tries);
+    } else if (rc < 0 || tries >= app->cfg.callbacks_max_tries) {
+        src = app->store->ops->callback_settle(app->store, token, app->owner, -1);
+        atomic_fetch_add(&app->metrics.callbacks_failed, 1);
+        nlog(&app->log, LOG_WARN, "callback", "token=%s outcome=failed tries=%d error=%s", token,
+             tries, log_quote(why, q, sizeof q));
+    } else {
+        /* 1, 2, 4, ... s, at most 64 (callbacks_max_tries may be 1000) */
+        double backoff = (double)(1 << (tries < 7 ? tries - 1 : 6));
+        src = app->store->ops->callback_settle(app->store, token, app->owner, backoff);
+        nlog(&app->log, LOG_INFO, "callback", "token=%s outcome=retry tries=%d error=%s", token,
+             tries, log_quote(why, q, sizeof q));
+    }
+    if (src)
+        nlog(&app->log, LOG_WARN, "callback_settle_failed", "token=%s error=%d", token, -src);
+}
+
 static void *cb_main(void *arg)
 {
     struct callbacks *cb = arg;
     struct app *app = cb->app;
+    /* a delivery takes at most connect + transfer timeouts; past that
+     * (the node died) another node may take it */
+    double lease = 2 * app->cfg.callbacks_timeout + 10;
     pthread_mutex_lock(&cb->mu);
     while (!cb->stop) {
-        /* the earliest due item */
-        struct cb_item **best = NULL;
-        for (struct cb_item **pp = &cb->head; *pp; pp = &(*pp)->next)
-            if (!best || (*pp)->due < (*best)->due)
-                best = pp;
-        double now = now_mono();
-        if (!best || (*best)->due > now) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            double wait = best ? (*best)->due - now : 1.0;
-            if (wait > 1.0)
-                wait = 1.0;
-            long ns = ts.tv_nsec + (long)(wait * 1e9);
-            ts.tv_sec += ns / 1000000000L;
-            ts.tv_nsec = ns % 1000000000L;
-            pthread_cond_timedwait(&cb->cv, &cb->mu, &ts);
-            continue;
-        }
-        struct cb_item *it = *best;
-        *best = it->next;
+        uint64_t seen = cb->wakes;
         pthread_mutex_unlock(&cb->mu);
-
-        char why[256] = "", q[300];
-        int rc = deliver(cb, it->token, why, sizeof why);
-        it->tries++;
-        if (rc == 0) {
-            app->store->ops->callback_done(app->store, it->token);
-            atomic_fetch_add(&app->metrics.callbacks_ok, 1);
-            nlog(&app->log, LOG_INFO, "callback", "token=%s outcome=ok tries=%d", it->token, it->tries);
-            free(it);
-        } else if (rc < 0 || it->tries >= app->cfg.callbacks_max_tries) {
-            app->store->ops->callback_done(app->store, it->token);
-            atomic_fetch_add(&app->metrics.callbacks_failed, 1);
-            nlog(&app->log, LOG_WARN, "callback", "token=%s outcome=failed tries=%d error=%s",
-                 it->token, it->tries, log_quote(why, q, sizeof q));
-            free(it);
-        } else {
-            nlog(&app->log, LOG_INFO, "callback", "token=%s outcome=retry tries=%d error=%s",
-                 it->token, it->tries, log_quote(why, q, sizeof q));
-            /* 1, 2, 4, ... s, at most 64 (callbacks_max_tries may be 1000) */
-            it->due = now_mono() + (double)(1 << (it->tries < 7 ? it->tries - 1 : 6));
-            push(cb, it);
-        }
+        char token[40];
+        int tries = 0;
+        int rc = app->store->ops->callback_claim(app->store, app->owner, lease, token, &tries);
+        if (rc == 0)
+            deliver_claimed(cb, token, tries);
         pthread_mutex_lock(&cb->mu);
+        if (rc == 0 || cb->stop || cb->wakes != seen)
+            continue;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long ns = ts.tv_nsec + (long)((CB_POLL_S - (long)CB_POLL_S) * 1e9);
+        ts.tv_sec += (time_t)CB_POLL_S + ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        pthread_cond_timedwait(&cb->cv, &cb->mu, &ts);
     }
     pthread_mutex_unlock(&cb->mu);
     return NULL;
@@ -547,14 +533,7 @@ int callbacks_start(struct app *app, int threads, char *err, size_t errlen)
         threads = 1;
     if (threads > 8)
         threads = 8;
-    /* undelivered callbacks of a previous run */
-    char **tokens;
-    size_t n;
-    if (app->store->ops->callbacks_pending(app->store, &tokens, &n) == 0) {
-        for (size_t i = 0; i < n; i++)
-            callbacks_enqueue(cb, tokens[i]);
-        store_free_strv(tokens, n);
-    }
+    /* undelivered callbacks of a previous run are in the store: found by the poll */
     for (int i = 0; i < threads; i++) {
         int rc = pthread_create(&cb->th[i], NULL, cb_main, cb);
         if (rc) {
@@ -577,10 +556,6 @@ void callbacks_stop(struct app *app)
     pthread_mutex_unlock(&cb->mu);
     for (int i = 0; i < cb->n_threads; i++)
         pthread_join(cb->th[i], NULL);
-    for (struct cb_item *it = cb->head, *n; it; it = n) {
-        n = it->next;
-        free(it);
-    }
     pthread_mutex_destroy(&cb->mu);
     pthread_cond_destroy(&cb->cv);
     callback_allow_free(cb->allow);

@@ -43,6 +43,10 @@ const char cmd_serve_usage[] =
     "  -l, --listen HOST:PORT address to listen on (default 127.0.0.1:2358)\n"
     "  -d, --data-dir DIR     database, scratch dirs and uploaded problems (default ./data;\n"
     "                         /var/lib/nsjudge for an installed binary)\n"
+    "      --store URL        where submissions and the queue live: sqlite:PATH (default\n"
+    "                         sqlite:DATA_DIR/nsjudge.db), or PostgreSQL for a cluster of\n"
+    "                         nodes: postgresql://user@host:port/dbname or a libpq conninfo\n"
+    "                         (\"host=/run/postgresql dbname=nsjudge\")\n"
     "  -w, --workers N        judging workers, one sandbox slot each (default: one per core;\n"
     "                         0 = API only, for use with `nsjudge worker`)\n"
     "      --languages FILE   language table (default configs/languages.json, from the\n"
@@ -71,7 +75,10 @@ const char cmd_worker_usage[] =
     "\n"
     "options:\n"
     "  -c, --config FILE      service config (JSON), as for serve\n"
-    "  -d, --data-dir DIR     the data directory shared with serve (default ./data)\n"
+    "  -d, --data-dir DIR     the data directory (default ./data): shared with serve on\n"
+    "                         an SQLite store; this node's own with --store postgresql://\n"
+    "      --store URL        as for serve: the same PostgreSQL as the API nodes lets\n"
+    "                         this worker run on another host\n"
     "  -w, --workers N        judging workers (default: one per core)\n"
     "      --languages FILE   language table (default configs/languages.json, from the\n"
     "                         cwd, else next to the binary's checkout, else\n"
@@ -124,6 +131,16 @@ static int set_str(char **dst, const char *v)
     return 0;
 }
 
+/* From the store's LISTEN thread: news from any node. */
+static void on_store_event(void *ctx, int ev)
+{
+    struct app *app = ctx;
+    if (ev == STORE_EV_WORK)
+        queue_notify_work(&app->queue);
+    else
+        queue_notify_done(&app->queue);
+}
+
 static int run_service(int argc, char **argv, bool with_http)
 {
     const char *usage = with_http ? cmd_serve_usage : cmd_worker_usage;
@@ -135,11 +152,12 @@ static int run_service(int argc, char **argv, bool with_http)
         {"languages", required_argument, NULL, 'L'},
         {"slot-base", required_argument, NULL, 'S'},
         {"log-level", required_argument, NULL, 'v'},
+        {"store", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config_path = getenv("NSJUDGE_CONFIG");
-    const char *listen = NULL, *data_dir = NULL, *languages = NULL, *level = NULL;
+    const char *listen = NULL, *data_dir = NULL, *languages = NULL, *level = NULL, *store = NULL;
     int workers = -1, slot_base = -1;
     int c;
     optind = 1;
@@ -170,6 +188,7 @@ static int run_service(int argc, char **argv, bool with_http)
             slot_base = (int)n;
             break;
         case 'v': level = optarg; break;
+        case 's': store = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default:
         bad:
@@ -205,7 +224,8 @@ static int run_service(int argc, char **argv, bool with_http)
     }
     if ((listen && set_str(&app.cfg.listen, listen)) ||
         (data_dir && set_str(&app.cfg.data_dir, data_dir)) ||
-        (languages && set_str(&app.cfg.languages, languages))) {
+        (languages && set_str(&app.cfg.languages, languages)) ||
+        (store && set_str(&app.cfg.store, store))) {
         fprintf(stderr, "nsjudge: out of memory\n");
         return 1;
     }
@@ -280,18 +300,24 @@ static int run_service(int argc, char **argv, bool with_http)
         fprintf(stderr, "nsjudge: languages: %s\n", err);
         return 1;
     }
-    snprintf(path, sizeof path, "%s/nsjudge.db", app.cfg.data_dir);
-    if ((rc = store_sqlite_open(path, &app.store, err, sizeof err))) {
+    snprintf(path, sizeof path, "sqlite:%s/nsjudge.db", app.cfg.data_dir);
+    if ((rc = store_open(app.cfg.store && app.cfg.store[0] ? app.cfg.store : path, &app.store, err,
+                         sizeof err))) {
         fprintf(stderr, "nsjudge: store: %s\n", err);
         jd_langs_free(app.langs);
         return 1;
     }
+    app.store->max_attempts = app.cfg.max_attempts;
     if (problems_new(&app.problems)) {
         fprintf(stderr, "nsjudge: out of memory\n");
         return 1;
     }
     queue_init(&app.queue);
     metrics_init(&app.metrics);
+    /* other nodes' jobs and results wake this one (PostgreSQL); SQLite polls */
+    rc = app.store->ops->listen(app.store, on_store_event, &app);
+    if (rc && rc != -ENOTSUP)
+        nlog(&app.log, LOG_WARN, "store_listen_failed", "error=%d polling=true", -rc);
     if (gethostname(app.host, sizeof app.host))
         snprintf(app.host, sizeof app.host, "localhost");
     app.host[sizeof app.host - 1] = 0;
@@ -304,8 +330,8 @@ static int run_service(int argc, char **argv, bool with_http)
     for (size_t i = 0; i < app.langs->n; i++)
         avail += app.langs->v[i].available;
     nlog(&app.log, LOG_INFO, "start",
-         "mode=%s version=%s data_dir=%s workers=%d slot_base=%d languages=%zu available_languages=%zu owner=%s",
-         with_http ? "serve" : "worker", NSJUDGE_VERSION, app.cfg.data_dir, app.cfg.workers,
+         "mode=%s version=%s data_dir=%s store=%s workers=%d slot_base=%d languages=%zu available_languages=%zu owner=%s",
+         with_http ? "serve" : "worker", NSJUDGE_VERSION, app.cfg.data_dir, app.store->kind, app.cfg.workers,
          app.cfg.slot_id_base, app.langs->n, avail, app.owner);
 
     /* The port is taken before any worker can lease a job: a second serve

@@ -77,6 +77,7 @@ void config_free(struct config *c)
     free(c->listen);
     free(c->data_dir);
     free(c->languages);
+    free(c->store);
     free(c->cors_allow_origin);
     strlist_free(&c->auth_tokens);
     strlist_free(&c->authz_tokens);
@@ -100,7 +101,7 @@ struct key {
 #define KIB ((double)JD_KIB_MAX)
 #define BYTES 1099511627776.0   /* 1 TiB */
 static const struct key keys[] = {
-    K(listen, K_STR), K(data_dir, K_STR), K(languages, K_STR),
+    K(listen, K_STR), K(data_dir, K_STR), K(languages, K_STR), K(store, K_STR),
     N(workers, K_INT, 0, 1024), N(slot_id_base, K_INT, 0, 1000000), N(http_threads, K_INT, 0, 1024),
     N(max_body_bytes, K_SIZE, 0, BYTES), N(max_upload_bytes, K_SIZE, 0, BYTES),
     N(max_extract_bytes, K_SIZE, 0, BYTES), N(max_source_bytes, K_SIZE, 0, BYTES),

@@ -20,6 +20,8 @@ struct config {
     char *listen;                /* "127.0.0.1:2358" */
     char *data_dir;              /* SQLite file, scratch dirs, uploaded problems */
     char *languages;             /* path of languages.json */
+    char *store;                 /* "sqlite:PATH", "postgresql://..." or a libpq conninfo;
+                                  * NULL = sqlite:DATA_DIR/nsjudge.db */
     int workers;                 /* 0 = one per core */
     int slot_id_base;            /* sandbox slot ids are base + worker index */
     int http_threads;

@@ -28,6 +28,25 @@ void pkg_discard(struct app *app, const char *root, int hold);
 int pkg_hold(struct app *app, const char *path, int *hold);
 void pkg_release(int hold);
 
+/* Whether path is an upload directory of this data dir that exists. */
+bool pkg_is_local(struct app *app, const char *path);
+/* The package root of blob sha256, fetched and unpacked if not yet here,
+ * held (*hold, for pkg_release) so that the cache's prune (the 64 most
+ * recently used stay) does not take it while judged. */
+int pkg_fetch(struct app *app, const char *sha256, char **root, int *hold, char *err,
+              size_t errlen);
+
+/* A server directory as a .tar.gz (files and directories only; links are
+ * refused as the extractor refuses them), within cfg.max_upload_bytes:
+ * what a cluster store keeps of a problem_dirs registration. */
+int pkg_pack_dir(struct app *app, const char *dir, char **data, size_t *len, char *err,
+                 size_t errlen);
+
+/* Keeps the `keep` most recently used packages of DATA/problems/sha256
+ * (and no unpacking left over by a crash): the rest goes unless a judge
+ * holds it. Returns how many went. pkg_fetch runs it (keep 64). */
+int pkg_cache_prune(struct app *app, size_t keep);
+
 /* Remove every upload directory that no registration names and nobody
  * holds (replaced, deleted, left by a crash). Never follows a symlink and
  * touches only DATA/problems/ID-XXXXXXXX. Returns how many were removed. */

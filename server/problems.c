@@ -24,14 +24,23 @@ struct problem_entry {
 /* One job's use of an entry, holding the package directory on disk. */
 struct problem_ref {
     struct problem_entry *e;
-    int hold;               /* pkg_hold fd, or -1 */
+    int hold;               /* pkg_hold / pkg_fetch fd, or -1 */
+    bool cached;            /* a copy of the store's blob: nothing to sweep after */
     char id[128];
     char *path;
+};
+
+/* An upload unpacked but not yet registered, with its archive's hash. */
+struct pending_upload {
+    char *root;
+    char sha256[65];
+    struct pending_upload *next;
 };
 
 struct problem_cache {
     pthread_mutex_t mu;
     struct problem_entry *head;
+    struct pending_upload *pending;
 };
 
 int problems_new(struct problem_cache **out)
@@ -58,6 +67,11 @@ void problems_free(struct problem_cache *pc)
     for (struct problem_entry *e = pc->head, *n; e; e = n) {
         n = e->next;
         entry_free(e);
+    }
+    for (struct pending_upload *u = pc->pending, *n; u; u = n) {
+        n = u->next;
+        free(u->root);
+        free(u);
     }
     pthread_mutex_destroy(&pc->mu);
     free(pc);
@@ -110,6 +124,18 @@ static int hold_current(struct app *app, const char *id, struct problem_rec *rec
             return rc;
         }
         *hold = -1;
+        if (rec->package_sha256[0] && !pkg_is_local(app, rec->path)) {
+            /* uploaded to another node, or a server directory copied into
+             * a cluster store: judged from our copy of its blob */
+            char *root;
+            if ((rc = pkg_fetch(app, rec->package_sha256, &root, hold, err, errlen))) {
+                problem_rec_clear(rec);
+                return rc;
+            }
+            free(rec->path);
+            rec->path = root;
+            return 0;
+        }
         if (!is_upload(rec))
             return 0;
         rc = pkg_hold(app, rec->path, hold);
@@ -157,6 +183,7 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
         return -ENOMEM;
     }
     ref->hold = hold;
+    ref->cached = rec.package_sha256[0] && !pkg_is_local(app, rec.path);
     snprintf(ref->id, sizeof ref->id, "%s", id);
     pthread_mutex_lock(&pc->mu);
     for (struct problem_entry *e = pc->head; e; e = e->next) {
@@ -231,7 +258,7 @@ void problems_release(struct app *app, struct problem_ref *r)
     }
     /* The last judge on a package that was replaced or deleted meanwhile
      * (here or in another process) removes it. */
-    bool held = r->hold >= 0;
+    bool held = r->hold >= 0 && !r->cached;
     pkg_release(r->hold);
     if (held) {
         struct problem_rec now;
@@ -266,11 +293,73 @@ json_t *problems_rec_json(const struct problem_rec *p)
                      "tests", (json_int_t)p->tests, "created_at", p->created_at);
 }
 
+int problems_note_upload(struct app *app, const char *root, const char *sha256)
+{
+    struct pending_upload *u = calloc(1, sizeof *u);
+    if (!u || !(u->root = strdup(root))) {
+        free(u);
+        return -ENOMEM;
+    }
+    snprintf(u->sha256, sizeof u->sha256, "%s", sha256);
+    pthread_mutex_lock(&app->problems->mu);
+    u->next = app->problems->pending;
+    app->problems->pending = u;
+    pthread_mutex_unlock(&app->problems->mu);
+    return 0;
+}
+
+/* Takes the hash noted for root into out ("" when none). */
+static void take_upload(struct app *app, const char *root, char out[65])
+{
+    out[0] = 0;
+    pthread_mutex_lock(&app->problems->mu);
+    for (struct pending_upload **pp = &app->problems->pending; *pp; pp = &(*pp)->next) {
+        struct pending_upload *u = *pp;
+        if (!strcmp(u->root, root)) {
+            snprintf(out, 65, "%s", u->sha256);
+            *pp = u->next;
+            free(u->root);
+            free(u);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&app->problems->mu);
+}
+
+void problems_forget_upload(struct app *app, const char *root)
+{
+    char sha[65];
+    take_upload(app, root, sha);
+}
+
 int problems_register(struct app *app, const char *id, const char *dir, const char *origin,
                       json_t **info, char *err, size_t errlen)
 {
     struct jd_problem *p;
+    char sha[65] = "";
+    if (!strcmp(origin, "upload"))
+        take_upload(app, dir, sha);
     int rc = jd_problem_load(dir, NULL, &p, err, errlen);
+    if (rc)
+        return rc;
+    if (strcmp(origin, "upload") && app->store->shared) {
+        /* the other nodes cannot read this host's directories: the store
+         * keeps a copy, as of now, that every node judges from */
+        char *data;
+        size_t len;
+        if ((rc = pkg_pack_dir(app, dir, &data, &len, err, errlen))) {
+            jd_problem_free(p);
+            return rc;
+        }
+        jd_sha256_hex(data, len, sha);
+        rc = app->store->ops->blob_put(app->store, sha, data, len);
+        free(data);
+        if (rc) {
+            snprintf(err, errlen, "cannot keep the package in the store: %s", strerror(-rc));
+            jd_problem_free(p);
+            return rc;
+        }
+    }
     if (rc)
         return rc;
     struct problem_rec rec = {0};
@@ -281,6 +370,7 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
     rec.origin = strdup(origin);
     rec.tests = (long)jd_problem_test_count(p);
     store_now_iso(rec.created_at);
+    snprintf(rec.package_sha256, sizeof rec.package_sha256, "%s", sha);
     jd_problem_free(p);
     if (!rec.name || !rec.path || !rec.origin) {
         problem_rec_clear(&rec);

@@ -29,6 +29,10 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
                       json_t **info, char *err, size_t errlen);
 /* Forget id; its upload directory is removed (once unused). -ENOENT if unknown. */
 int problems_unregister(struct app *app, const char *id);
+/* The archive hash of an upload unpacked at root (cluster stores), for the
+ * problems_register that follows; forget drops it after a failure. */
+int problems_note_upload(struct app *app, const char *root, const char *sha256);
+void problems_forget_upload(struct app *app, const char *root);
 json_t *problems_rec_json(const struct problem_rec *p);
 /* rm -rf without following symlinks (jd_rm_rf: openat, O_NOFOLLOW) */
 int problems_rmtree(const char *path);

@@ -268,6 +268,8 @@ void route_healthz(struct http_req *r, struct http_resp *w)
                           (json_int_t)(time(NULL) - app->started));
     if (o && reason)
         json_object_set_new(o, "reason", json_string(reason));
+    if (o) /* every worker process of the store's cluster, with its heartbeat */
+        json_object_set_new(o, "nodes", workers_nodes_json(app));
     http_json(w, ok ? 200 : 503, o);
 }
 

@@ -33,7 +33,12 @@ struct sqlite_store {
     "compile_output, message, exit_code, exit_signal, time, wall_time, memory, "  \
     "score, max_score, tests, tests_total, created_at, finished_at, attempts"
 
+/* Bumped with each change of the tables below; a migration from the
+ * previous version goes next to them. */
+#define SCHEMA_VERSION 2
+
 static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS submissions ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " token TEXT NOT NULL UNIQUE, language_id INTEGER, source_code BLOB, stdin BLOB,"
@@ -550,10 +555,12 @@ static int sq_finish(struct store *s, const struct submission *sub, const char *
                   " compile_output = ?7, message = ?8, exit_code = ?9, exit_signal = ?10,"
                   " time = ?11, wall_time = ?12, memory = ?13, score = ?14, max_score = ?15,"
                   " tests = ?16, tests_total = ?17, finished_at = ?18, owner = NULL,"
-                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)"
-                  " WHERE token = ?1 AND owner = ?2 AND status_id = 2",
+                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL),"
+                  " callback_tries = 0, callback_due = 0, callback_owner = NULL"
+                  " WHERE token = ?1 AND owner = ?2 AND status_id = 2 AND attempts = ?19",
                   &st);
     if (!rc) {
+        sqlite3_bind_int(st, 19, sub->attempts);
         bind_text(st, 1, sub->token);
         bind_text(st, 2, owner);
         sqlite3_bind_int(st, 3, sub->status_id);
@@ -580,25 +587,58 @@ static int sq_finish(struct store *s, const struct submission *sub, const char *
     return rc;
 }
 
+/* The jobs requeue() takes: ?1 the owner, or (no owner) ?2 the time now. */
+#define REQUEUE_WHO(owner) (owner ? " status_id = 2 AND owner = ?1" \
+                                  : " status_id = 2 AND (lease_until IS NULL OR lease_until < ?2)")
+
+static int requeue_step(struct sqlite_store *q, const char *sql, const char *owner, long *n)
+{
+    sqlite3_stmt *st;
+    int rc = prep(q, sql, &st);
+    if (rc)
+        return rc;
+    if (owner)
+        bind_text(st, 1, owner);
+    else
+        sqlite3_bind_double(st, 2, now_s());
+    sqlite3_bind_int(st, 3, q->base.max_attempts);
+    rc = step_done(st);
+    if (!rc)
+        *n += sqlite3_changes(q->db);
+    return rc;
+}
+
 static int sq_requeue(struct store *s, const char *owner, long *n)
 {
     SELF;
-    sqlite3_stmt *st;
+    char give_up[1024], back[512];
+    snprintf(give_up, sizeof give_up,
+             "UPDATE submissions SET status_id = %d, verdict = 'JE',"
+             " message = 'gave up after ' || attempts || '" STORE_GAVE_UP_TAIL "',"
+             " finished_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'), owner = NULL,"
+             " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)"
+             " WHERE%s AND attempts >= ?3",
+             STORE_STATUS_INTERNAL_ERROR, REQUEUE_WHO(owner));
+    snprintf(back, sizeof back,
+             "UPDATE submissions SET status_id = 1, owner = NULL, lease_until = NULL,"
+             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
+             " WHERE%s AND attempts < ?3", REQUEUE_WHO(owner));
+    *n = 0;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, owner ? "UPDATE submissions SET status_id = 1, owner = NULL, lease_until = NULL,"
-                             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
-                             " WHERE status_id = 2 AND owner = ?1"
-                           : "UPDATE submissions SET status_id = 1, owner = NULL, lease_until = NULL,"
-                             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
-                             " WHERE status_id = 2 AND (lease_until IS NULL OR lease_until < ?2)",
-                  &st);
-    if (!rc) {
-        if (owner)
-            bind_text(st, 1, owner);
-        else
-            sqlite3_bind_double(st, 2, now_s());
-        rc = step_done(st);
-        *n = rc ? 0 : sqlite3_changes(q->db);
+    /* one transaction, so another process sees each job either leased or
+     * settled, never half */
+    int rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        pthread_mutex_unlock(&q->mu);
+        return err_of(rc);
+    }
+    rc = requeue_step(q, give_up, owner, n);
+    if (!rc)
+        rc = requeue_step(q, back, owner, n);
+    if (rc || (rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+        rc = rc < 0 ? rc : err_of(rc);
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        *n = 0;
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -689,11 +729,13 @@ static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, 
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "SELECT owner, total, busy, idle, failed FROM worker_pools WHERE seen >= ?1"
-                     " ORDER BY owner", &st);
+    int rc = prep(q, "SELECT owner, total, busy, idle, failed, ?2 - seen FROM worker_pools"
+                     " WHERE seen >= ?1 ORDER BY owner", &st);
     if (rc)
         goto out;
-    sqlite3_bind_double(st, 1, now_s() - max_age_s);
+    double now = now_s();
+    sqlite3_bind_double(st, 1, now - max_age_s);
+    sqlite3_bind_double(st, 2, now);
     size_t cap = 0;
     struct store_pool *v = NULL;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -715,6 +757,7 @@ static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, 
         p->busy = sqlite3_column_int64(st, 2);
         p->idle = sqlite3_column_int64(st, 3);
         p->failed = sqlite3_column_int64(st, 4);
+        p->age_s = sqlite3_column_double(st, 5);
         (*n)++;
     }
     sqlite3_finalize(st);
@@ -750,6 +793,59 @@ static int sq_callback_done(struct store *s, const char *token)
     SELF;
     int rc = exec_token(q, "UPDATE submissions SET callback_pending = 0 WHERE token = ?1", token);
     return rc == -ENOENT ? 0 : rc;
+}
+
+static int sq_callback_claim(struct store *s, const char *owner, double lease_s, char token[40],
+                             int *tries)
+{
+    SELF;
+    sqlite3_stmt *st;
+    token[0] = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "UPDATE submissions SET callback_owner = ?1, callback_lease = ?2"
+                     " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
+                     " AND callback_due <= ?3 AND (callback_owner IS NULL OR callback_lease < ?3)"
+                     " ORDER BY id LIMIT 1) RETURNING token, callback_tries", &st);
+    if (!rc) {
+        double now = now_s();
+        bind_text(st, 1, owner);
+        sqlite3_bind_double(st, 2, now + lease_s);
+        sqlite3_bind_double(st, 3, now);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            col_fixed(st, 0, token, 40);
+            *tries = sqlite3_column_int(st, 1);
+        }
+        rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_callback_settle(struct store *s, const char *token, const char *owner,
+                              double retry_in_s)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, retry_in_s < 0
+                         ? "UPDATE submissions SET callback_pending = 0, callback_owner = NULL,"
+                           " callback_tries = callback_tries + 1 WHERE token = ?1 AND callback_owner = ?2"
+                         : "UPDATE submissions SET callback_owner = NULL, callback_due = ?3,"
+                           " callback_tries = callback_tries + 1 WHERE token = ?1 AND callback_owner = ?2",
+                  &st);
+    if (!rc) {
+        bind_text(st, 1, token);
+        bind_text(st, 2, owner);
+        if (retry_in_s >= 0)
+            sqlite3_bind_double(st, 3, now_s() + retry_in_s);
+        rc = step_done(st);
+        if (!rc && sqlite3_changes(q->db) == 0)
+            rc = -ESTALE; /* our lease ran out and another node took it */
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
 }
 
 static int sq_stats(struct store *s, struct store_stats *stt)
@@ -814,8 +910,8 @@ static int sq_problem_put(struct store *s, const struct problem_rec *p)
     SELF;
     sqlite3_stmt *st;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "INSERT OR REPLACE INTO problems (id, name, path, origin, tests, created_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
+    int rc = prep(q, "INSERT OR REPLACE INTO problems (id, name, path, origin, tests, created_at,"
+                     " package_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
     if (!rc) {
         bind_text(st, 1, p->id);
         bind_text(st, 2, p->name);
@@ -823,6 +919,7 @@ static int sq_problem_put(struct store *s, const struct problem_rec *p)
         bind_text(st, 4, p->origin);
         sqlite3_bind_int64(st, 5, p->tests);
         bind_text(st, 6, p->created_at);
+        bind_text(st, 7, p->package_sha256[0] ? p->package_sha256 : NULL);
         rc = step_done(st);
     }
     pthread_mutex_unlock(&q->mu);
@@ -836,6 +933,7 @@ static int read_problem(sqlite3_stmt *st, struct problem_rec *p)
     int rc = col_text(st, 1, &p->name) | col_text(st, 2, &p->path) | col_text(st, 3, &p->origin);
     p->tests = sqlite3_column_int64(st, 4);
     col_fixed(st, 5, p->created_at, sizeof p->created_at);
+    col_fixed(st, 6, p->package_sha256, sizeof p->package_sha256);
     if (rc) {
         problem_rec_clear(p);
         return -ENOMEM;
@@ -848,7 +946,8 @@ static int sq_problem_get(struct store *s, const char *id, struct problem_rec *o
     SELF;
     sqlite3_stmt *st;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at FROM problems WHERE id = ?1", &st);
+    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                     " WHERE id = ?1", &st);
     if (!rc) {
         bind_text(st, 1, id);
         rc = sqlite3_step(st);
@@ -866,7 +965,8 @@ static int sq_problem_list(struct store *s, struct problem_rec **out, size_t *n)
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at FROM problems ORDER BY id", &st);
+    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                     " ORDER BY id", &st);
     if (!rc) {
         size_t cap = 0;
         struct problem_rec *v = NULL;
@@ -908,7 +1008,61 @@ static int sq_problem_remove(struct store *s, const char *id)
     return exec_token(q, "DELETE FROM problems WHERE id = ?1", id);
 }
 
+/* Unnamed blobs older than this go (a fresh one is about to be named). */
+#define BLOB_GRACE_S 3600.0
+
+static int sq_blob_put(struct store *s, const char *sha256, const void *data, size_t len)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "DELETE FROM blobs WHERE put_at < ?1 AND sha256 NOT IN"
+                     " (SELECT package_sha256 FROM problems WHERE package_sha256 IS NOT NULL)", &st);
+    if (!rc) {
+        sqlite3_bind_double(st, 1, now_s() - BLOB_GRACE_S);
+        rc = step_done(st);
+    }
+    if (!rc && !(rc = prep(q, "INSERT INTO blobs (sha256, size, data, put_at) VALUES (?1, ?2, ?3, ?4)"
+                              " ON CONFLICT(sha256) DO UPDATE SET put_at = ?4", &st))) {
+        bind_text(st, 1, sha256);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+        sqlite3_bind_blob64(st, 3, len ? data : "", len, SQLITE_STATIC);
+        sqlite3_bind_double(st, 4, now_s());
+        rc = step_done(st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_blob_get(struct store *s, const char *sha256, struct bytes *out)
+{
+    SELF;
+    sqlite3_stmt *st;
+    out->p = NULL;
+    out->n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT data FROM blobs WHERE sha256 = ?1", &st);
+    if (!rc) {
+        bind_text(st, 1, sha256);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_ROW ? col_bytes(st, 0, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_listen(struct store *s, void (*on_event)(void *ctx, int ev), void *ctx)
+{
+    return -ENOTSUP; /* one host: its processes poll the file */
+}
+
 static const struct store_ops sqlite_ops = {
+    .listen = sq_listen,
+    .blob_put = sq_blob_put,
+    .blob_get = sq_blob_get,
+    .callback_claim = sq_callback_claim,
+    .callback_settle = sq_callback_settle,
     .close = sq_close,
     .insert = sq_insert,
     .get = sq_get,
@@ -933,6 +1087,48 @@ static const struct store_ops sqlite_ops = {
     .problem_remove = sq_problem_remove,
 };
 
+/* Brings the tables from the recorded version to SCHEMA_VERSION (inside
+ * the opening transaction). A file from a newer nsjudge is refused rather
+ * than half understood. Returns SQLITE_OK, an SQLite code, or -1 with err. */
+static int migrate(struct sqlite_store *q, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(q->db, "SELECT max(version) FROM schema_version", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    int have = 0;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        have = sqlite3_column_int(st, 0); /* NULL (a new or pre-version file) reads 0 */
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc;
+    if (have > SCHEMA_VERSION) {
+        snprintf(err, errlen, "the database has schema version %d, newer than this nsjudge's %d:"
+                 " upgrade nsjudge", have, SCHEMA_VERSION);
+        return -1;
+    }
+    /* version 0 -> 1: the tables above (CREATE IF NOT EXISTS) are all of it */
+    /* 1 -> 2: uploaded packages in the store */
+    if (have < 2 &&
+        (rc = sqlite3_exec(q->db, "ALTER TABLE problems ADD COLUMN package_sha256 TEXT;"
+                                  "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY,"
+                                  " size INTEGER NOT NULL, data BLOB NOT NULL, put_at REAL NOT NULL);"
+                                  /* and callbacks claimed by one node at a time */
+                                  "ALTER TABLE submissions ADD COLUMN callback_tries INTEGER NOT NULL DEFAULT 0;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_due REAL NOT NULL DEFAULT 0;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_owner TEXT;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_lease REAL",
+                           NULL, NULL, NULL)) != SQLITE_OK)
+        return rc;
+    if (have < SCHEMA_VERSION) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)",
+                 SCHEMA_VERSION);
+        return sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+    }
+    return SQLITE_OK;
+}
+
 int store_sqlite_open(const char *path, struct store **out, char *err, size_t errlen)
 {
     struct sqlite_store *q = calloc(1, sizeof *q);
@@ -941,6 +1137,8 @@ int store_sqlite_open(const char *path, struct store **out, char *err, size_t er
         return -ENOMEM;
     }
     q->base.ops = &sqlite_ops;
+    q->base.max_attempts = 3;
+    q->base.kind = "sqlite";
     pthread_mutex_init(&q->mu, NULL);
     int rc = sqlite3_open_v2(path, &q->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -954,10 +1152,16 @@ int store_sqlite_open(const char *path, struct store **out, char *err, size_t er
     rc = sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                              " PRAGMA foreign_keys=ON;", NULL, NULL, &emsg);
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg);
+        rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
+    if (rc == SQLITE_OK && (rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg)) == SQLITE_OK)
+        rc = migrate(q, err, errlen);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, &emsg);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, emsg ? emsg : sqlite3_errstr(rc));
+        if (rc != -1)
+            snprintf(err, errlen, "%s: %s", path, emsg ? emsg : sqlite3_errstr(rc));
         sqlite3_free(emsg);
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
     *out = &q->base;

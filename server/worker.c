@@ -18,6 +18,7 @@
 #include "server/job.h"
 #include "server/judge0_json.h"
 #include "server/worker.h"
+#include <jansson.h>
 
 enum { W_STARTING, W_IDLE, W_BUSY, W_FAILED, W_DONE };
 
@@ -67,11 +68,13 @@ static void run_job(struct worker *w, struct submission *s)
     struct submission res;
     submission_init(&res);
     snprintf(res.token, sizeof res.token, "%s", s->token);
+    res.attempts = s->attempts; /* finish() lands only for this very claim */
     double t0 = mono_s();
     if (s->attempts > app->cfg.max_attempts) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "gave up after %d attempts: the judge stopped while running this job",
-                 s->attempts - 1);
+        /* the store settles these when it puts them back; one queued by an
+         * older nsjudge or under a larger max_attempts still ends here */
+        char msg[200];
+        snprintf(msg, sizeof msg, "gave up after %d" STORE_GAVE_UP_TAIL, s->attempts - 1);
         job_internal_error(&res, msg);
     } else {
         struct sb_slot *slots[2] = {w->slot, w->slot2};
@@ -97,6 +100,8 @@ static void run_job(struct worker *w, struct submission *s)
          s->attempts);
     submission_clear(&res);
 }
+
+#define IDLE_POLL_EVENTS_MS 5000
 
 static void *worker_main(void *arg)
 {
@@ -144,7 +149,10 @@ static void *worker_main(void *arg)
         struct submission s;
         int rc = app->store->ops->claim(app->store, app->owner, app->cfg.lease_s, &s);
         if (rc == -ENOENT) {
-            queue_wait_work(&app->queue, &seen, 500);
+            /* a store with events (PostgreSQL LISTEN) wakes us for other
+             * nodes' jobs; its slow poll is only a safety net. Without
+             * (SQLite), another process's job is seen within 500 ms. */
+            queue_wait_work(&app->queue, &seen, app->store->events ? IDLE_POLL_EVENTS_MS : 500);
             continue;
         }
         if (rc) {
@@ -401,4 +409,30 @@ void workers_info_all(struct app *app, struct workers_info *wi, int *processes)
         (*processes)++;
     }
     store_free_pools(v, n);
+}
+
+json_t *workers_nodes_json(struct app *app)
+{
+    json_t *a = json_array();
+    struct workers_info wi;
+    workers_info(app, &wi);
+    if (a && wi.total)
+        json_array_append_new(a, json_pack("{s:s, s:f, s:i, s:i, s:i, s:i}", "owner", app->owner,
+                                           "heartbeat_age_s", 0.0, "total", wi.total, "busy",
+                                           wi.busy, "idle", wi.idle, "failed", wi.failed));
+    struct store_pool *v = NULL;
+    size_t n = 0;
+    if (!a || app->store->ops->pools(app->store, POOL_MAX_AGE_S, &v, &n))
+        return a;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(v[i].owner, app->owner) || owner_dead(app, v[i].owner))
+            continue;
+        json_array_append_new(a, json_pack("{s:s, s:f, s:I, s:I, s:I, s:I}", "owner", v[i].owner,
+                                           "heartbeat_age_s", v[i].age_s, "total",
+                                           (json_int_t)v[i].total, "busy", (json_int_t)v[i].busy,
+                                           "idle", (json_int_t)v[i].idle, "failed",
+                                           (json_int_t)v[i].failed));
+    }
+    store_free_pools(v, n);
+    return a;
 }

@@ -22,6 +22,11 @@ void workers_info(struct app *app, struct workers_info *wi);
  * their heartbeats in the store); *processes: how many processes have any. */
 void workers_info_all(struct app *app, struct workers_info *wi, int *processes);
 
+/* Each process with workers, here or on another node, as JSON: [{"owner":
+ * "host:pid:start", "heartbeat_age_s", "total", "busy", "idle", "failed"}]. */
+struct json_t;
+struct json_t *workers_nodes_json(struct app *app);
+
 /* Put back the jobs of owners that are gone (same host, dead pid) or whose
  * lease expired. Returns how many. */
 long workers_reap(struct app *app);
