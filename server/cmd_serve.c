@@ -35,19 +35,19 @@ const char cmd_serve_usage[] =
     "(SIGHUP does not reload: restart the service to apply a new config).\n"
     "\n"
     "options:\n"
-    "  -c, --config FILE      service config (JSON). Default: $NSJUDGE_CONFIG,\n"
+    "      --config FILE      service config (JSON). Default: $NSJUDGE_CONFIG,\n"
     "                         else ./configs/nsjudge.json, else configs/nsjudge.json of\n"
     "                         the checkout holding this binary, else\n"
     "                         /etc/nsjudge/nsjudge.json, else\n"
     "                         PREFIX/share/nsjudge/nsjudge.json, else built-in defaults\n"
-    "  -l, --listen HOST:PORT address to listen on (default 127.0.0.1:2358)\n"
-    "  -d, --data-dir DIR     database, scratch dirs and uploaded problems (default ./data;\n"
+    "      --listen HOST:PORT address to listen on (default 127.0.0.1:2358)\n"
+    "      --data-dir DIR     database, scratch dirs and uploaded problems (default ./data;\n"
     "                         /var/lib/nsjudge for an installed binary)\n"
     "      --store URL        where submissions and the queue live: sqlite:PATH (default\n"
     "                         sqlite:DATA_DIR/nsjudge.db), or PostgreSQL for a cluster of\n"
     "                         nodes: postgresql://user@host:port/dbname or a libpq conninfo\n"
     "                         (\"host=/run/postgresql dbname=nsjudge\")\n"
-    "  -w, --workers N        judging workers, one sandbox slot each (default: one per core;\n"
+    "      --workers N        judging workers, one sandbox slot each (default: one per core;\n"
     "                         0 = API only, for use with `nsjudge worker`)\n"
     "      --languages FILE   language table (default configs/languages.json, from the\n"
     "                         cwd, else next to the binary's checkout, else\n"
@@ -74,12 +74,12 @@ const char cmd_worker_usage[] =
     "without restarting the API, or with `serve --workers 0`.\n"
     "\n"
     "options:\n"
-    "  -c, --config FILE      service config (JSON), as for serve\n"
-    "  -d, --data-dir DIR     the data directory (default ./data): shared with serve on\n"
+    "      --config FILE      service config (JSON), as for serve\n"
+    "      --data-dir DIR     the data directory (default ./data): shared with serve on\n"
     "                         an SQLite store; this node's own with --store postgresql://\n"
     "      --store URL        as for serve: the same PostgreSQL as the API nodes lets\n"
     "                         this worker run on another host\n"
-    "  -w, --workers N        judging workers (default: one per core)\n"
+    "      --workers N        judging workers (default: one per core)\n"
     "      --languages FILE   language table (default configs/languages.json, from the\n"
     "                         cwd, else next to the binary's checkout, else\n"
     "                         /etc/nsjudge, else PREFIX/share/nsjudge)\n"
@@ -141,14 +141,17 @@ static void on_store_event(void *ctx, int ev)
         queue_notify_done(&app->queue);
 }
 
+enum { OPT_CONFIG = 1000, OPT_LISTEN, OPT_DATA_DIR, OPT_WORKERS };
+
 static int run_service(int argc, char **argv, bool with_http)
 {
     const char *usage = with_http ? cmd_serve_usage : cmd_worker_usage;
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"listen", required_argument, NULL, 'l'},
-        {"data-dir", required_argument, NULL, 'd'},
-        {"workers", required_argument, NULL, 'w'},
+        /* long only: -c, -d, -w and -l are run's (isolate's) and judge's letters */
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+        {"workers", required_argument, NULL, OPT_WORKERS},
         {"languages", required_argument, NULL, 'L'},
         {"slot-base", required_argument, NULL, 'S'},
         {"log-level", required_argument, NULL, 'v'},
@@ -161,17 +164,26 @@ static int run_service(int argc, char **argv, bool with_http)
     int workers = -1, slot_base = -1;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, with_http ? "c:l:d:w:h" : "c:d:w:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:l:d:w:h", opts, NULL)) != -1) {
         int64_t n;
         switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'l':
+        case 'c': case 'l': case 'd': case 'w': {
+            static const char *const longs[] = {"c--config", "l--listen", "d--data-dir", "w--workers"};
+            for (size_t i = 0; i < 4; i++)
+                if (longs[i][0] == c)
+                    fprintf(stderr, "nsjudge %s: -%c is written %s here (one letter means one thing "
+                                    "across subcommands: -%c belongs to run or judge)\n",
+                            with_http ? "serve" : "worker", c, longs[i] + 1, c);
+            return 2;
+        }
+        case OPT_CONFIG: config_path = optarg; break;
+        case OPT_LISTEN:
             if (!with_http)
                 goto bad;
             listen = optarg;
             break;
-        case 'd': data_dir = optarg; break;
-        case 'w':
+        case OPT_DATA_DIR: data_dir = optarg; break;
+        case OPT_WORKERS:
             /* parsed and range-checked before the int: 4294967297 is not 1 */
             if (jd_parse_int(optarg, 0, 1024, &n)) {
                 fprintf(stderr, "nsjudge: --workers wants a number from 0 to 1024\n");

@@ -33,7 +33,7 @@ static size_t subcommands(char names[16][32])
  * --data-dir, --workers, --listen, which run (isolate: --chdir, --dir,
  * --wall-time) and judge (--lang) use otherwise; they join this list when
  * those short forms go. */
-static const char *const cli_cmds[] = {"run", "judge", "verify", "languages", "version"};
+static const char *const cli_cmds[] = {"run", "judge", "verify", "languages", "version", "serve", "worker"};
 
 Test(cli_vocabulary, every_subcommand_has_help)
 {
@@ -77,6 +77,24 @@ Test(cli_vocabulary, a_short_flag_means_one_thing)
     cr_assert_str_eq(longs['j'], "jobs");
     cr_assert_str_eq(longs['t'], "time");
     cr_assert_str_eq(longs['m'], "mem");
+}
+
+/* serve and worker take -c, -d, -w, -l long only (run and judge own those
+ * letters), and say so instead of doing something else. */
+Test(cli_vocabulary, serve_letters_are_long_only, .timeout = 60)
+{
+    const char *cases[][3] = {
+        {"serve", "-c /dev/null", "--config"}, {"serve", "-d /tmp", "--data-dir"},
+        {"serve", "-w 1", "--workers"}, {"serve", "-l 127.0.0.1:1", "--listen"},
+        {"worker", "-d /tmp", "--data-dir"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char cmd[1024], *out = NULL;
+        snprintf(cmd, sizeof cmd, "timeout 20 %s %s %s 2>&1", jt_bin(), cases[i][0], cases[i][1]);
+        cr_expect_eq(jt_sh(cmd, &out), 2, "%s %s: %s", cases[i][0], cases[i][1], out);
+        cr_expect(strstr(out, cases[i][2]), "%s %s names %s: %s", cases[i][0], cases[i][1], cases[i][2], out);
+        free(out);
+    }
 }
 
 /* Run a command line; return its exit code and its output (2>&1). */
