@@ -332,6 +332,23 @@ void problems_forget_upload(struct app *app, const char *root)
     take_upload(app, root, sha);
 }
 
+json_t *problems_warnings_json(const struct jd_problem *p)
+{
+    json_t *a = json_array();
+    const char *dir = jd_problem_dir(p);
+    size_t dl = dir ? strlen(dir) : 0;
+    for (size_t i = 0; i < jd_problem_n_warnings(p); i++) {
+        const char *w = jd_problem_warning(p, i);
+        if (!w)
+            break;
+        /* relative to the package: the server's paths are not the client's business */
+        if (dl && !strncmp(w, dir, dl) && w[dl] == '/')
+            w += dl + 1;
+        json_array_append_new(a, json_string(w));
+    }
+    return a;
+}
+
 int problems_register(struct app *app, const char *id, const char *dir, const char *origin,
                       json_t **info, char *err, size_t errlen)
 {
@@ -371,9 +388,11 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
     rec.tests = (long)jd_problem_test_count(p);
     store_now_iso(rec.created_at);
     snprintf(rec.package_sha256, sizeof rec.package_sha256, "%s", sha);
+    json_t *warnings = problems_warnings_json(p);
     jd_problem_free(p);
     if (!rec.name || !rec.path || !rec.origin) {
         problem_rec_clear(&rec);
+        json_decref(warnings);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
@@ -381,12 +400,14 @@ int problems_register(struct app *app, const char *id, const char *dir, const ch
     if (rc) {
         snprintf(err, errlen, "cannot store the problem: %s", strerror(-rc));
         problem_rec_clear(&rec);
+        json_decref(warnings);
         return rc;
     }
     invalidate(app->problems, id);
     /* the package this one replaces, unless a judge still reads it */
     pkg_sweep(app);
     *info = problems_rec_json(&rec);
+    json_object_set_new(*info, "warnings", warnings);   /* unknown keys, ... */
     problem_rec_clear(&rec);
     return 0;
 }

@@ -34,6 +34,9 @@ int problems_unregister(struct app *app, const char *id);
 int problems_note_upload(struct app *app, const char *root, const char *sha256);
 void problems_forget_upload(struct app *app, const char *root);
 json_t *problems_rec_json(const struct problem_rec *p);
+/* The package's warnings (unknown keys in problem.yaml, ...), paths
+ * relative to the package. */
+json_t *problems_warnings_json(const struct jd_problem *p);
 /* rm -rf without following symlinks (jd_rm_rf: openat, O_NOFOLLOW) */
 int problems_rmtree(const char *path);
 

@@ -267,6 +267,7 @@ static void describe(json_t *o, const struct jd_problem *p)
                                                     "sample", (json_int_t)samples, "secret",
                                                     (json_int_t)(total - samples)));
     json_object_set_new(o, "groups", groups);
+    json_object_set_new(o, "warnings", problems_warnings_json(p));
 }
 
 void route_problem_show(struct http_req *r, struct http_resp *w)

@@ -4,6 +4,7 @@
  * request log lines say who asked what and why it failed. Real
  * build/nsjudge serve, real HTTP on 127.0.0.1. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdio.h>
@@ -357,5 +358,41 @@ Test(server_operator_api, request_log_has_addr_query_and_reason, .timeout = 120)
     cr_expect(strstr(l, " status=200 ") && !strstr(l, "reason="), "%s", l);
     free(l);
     free(log);
+    srv_cleanup(&s);
+}
+
+/* A misspelt key in an uploaded problem.yaml is named in the upload's
+ * answer and in GET /problems/ID, with the file and line inside the
+ * package (never the server's path). */
+Test(server_operator_api, package_warnings_are_shown, .timeout = 120)
+{
+    struct srv s;
+    srv_start(&s, 0, NULL);
+    char cmd[2400];
+    snprintf(cmd, sizeof cmd,
+             "set -e; d='%s/pkg'; mkdir -p \"$d/warned/data/secret\"; "
+             "printf 'name: Warned\\ntme_limit: 2\\n' > \"$d/warned/problem.yaml\"; "
+             "echo 1 > \"$d/warned/data/secret/1.in\"; echo 1 > \"$d/warned/data/secret/1.ans\"; "
+             "tar -C \"$d\" -czf '%s/warned.tgz' warned",
+             s.dir, s.dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/warned.tgz", s.dir);
+    char *tgz = slurp(cmd);
+    struct stat st;
+    cr_assert_eq(stat(cmd, &st), 0);
+    struct hresp r = http(&s, "POST", "/problems?id=warned", tgz, (size_t)st.st_size, TGZ);
+    free(tgz);
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    cr_assert(strstr(r.body, "problem.yaml:2") && strstr(r.body, "tme_limit"), "%s", r.body);
+    char *w = json_dumps(json_object_get(r.json, "warnings"), JSON_COMPACT);
+    cr_assert(w);
+    cr_assert_null(strstr(w, s.dir), "a warning shows the server's path: %s", w);
+    free(w);
+    hresp_free(&r);
+    json_t *p = get_problem(&s, "warned");
+    char *dump = json_dumps(json_object_get(p, "warnings"), JSON_COMPACT);
+    cr_assert(dump && strstr(dump, "tme_limit"), "%s", dump);
+    free(dump);
+    json_decref(p);
     srv_cleanup(&s);
 }
