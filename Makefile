@@ -31,12 +31,13 @@ B ?= build
 
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 JUDGE_SRC   := $(wildcard judge/*.c)
-SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c))
-# The CLI proper; serve/worker live in a plugin so that `nsjudge run` and
-# `nsjudge judge` do not pay for loading libcurl, libmicrohttpd, libarchive
-# and their ~40 dependencies at every start (10+ ms).
-CLI_SRC     := server/main.c server/cmd_run.c server/run_keep.c server/tty_relay.c server/cmd_judge.c server/cli_flags.c
-PLUGIN_SRC  := $(filter-out $(CLI_SRC),$(wildcard server/*.c))
+# The CLI proper (server/cli/); serve/worker live in the service module
+# (every other file of server/) so that `nsjudge run` and `nsjudge judge`
+# do not pay for loading libcurl, libmicrohttpd, libpq, libarchive and their
+# ~40 dependencies at every start (10+ ms). A file's folder decides.
+CLI_SRC     := $(wildcard server/cli/*.c)
+SERVER_SRC  := $(wildcard server/*.c)
+PLUGIN_SRC  := $(SERVER_SRC)
 CLI_LIBS    = $(shell pkg-config --libs jansson libseccomp yaml-0.1 nettle 2>/dev/null) -lpthread -lm -ldl
 TEST_SRC    := $(wildcard tests/*.c)
 HOSTILE_SRC := $(wildcard testdata/hostile/*.c)

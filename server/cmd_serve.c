@@ -19,14 +19,14 @@
 #include "judge/number.h"
 #include "server/app.h"
 #include "server/callback.h"
-#include "server/cli.h"
+#include "server/module.h"
 #include "server/http.h"
 #include "server/install_paths.h"
 #include "server/job.h"
 #include "server/problems.h"
 #include "server/worker.h"
 
-const char cmd_serve_usage[] =
+static const char cmd_serve_usage[] =
     "usage: nsjudge serve [options]\n"
     "\n"
     "Run the judging service: a Judge0 CE 1.13.1 compatible HTTP API, plus\n"
@@ -66,7 +66,7 @@ const char cmd_serve_usage[] =
     "       -d '{\"language_id\":50,\"source_code\":\"int main(){return 0;}\"}' \\\n"
     "       'http://127.0.0.1:2358/submissions?wait=true'\n";
 
-const char cmd_worker_usage[] =
+static const char cmd_worker_usage[] =
     "usage: nsjudge worker [options]\n"
     "\n"
     "Run judging workers only, taking jobs from the store of a running\n"
@@ -413,12 +413,21 @@ stop:
     return exit_code;
 }
 
-int cmd_serve(int argc, char **argv)
+static int cmd_serve(int argc, char **argv)
 {
     return run_service(argc, argv, true);
 }
 
-int cmd_worker(int argc, char **argv)
+static int cmd_worker(int argc, char **argv)
 {
     return run_service(argc, argv, false);
 }
+
+const struct nsjudge_module nsjudge_module = {
+    .abi = NSJUDGE_MODULE_ABI,
+    .version = NSJUDGE_VERSION,
+    .serve = cmd_serve,
+    .worker = cmd_worker,
+    .serve_usage = cmd_serve_usage,
+    .worker_usage = cmd_worker_usage,
+};

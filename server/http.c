@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include <pthread.h>
-#include "server/cli.h"
+#include "server/module.h"
 #include "server/codec.h"
 #include "server/http.h"
 #include "server/judge0_json.h"

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "judge/number.h"
-#include "server/cli.h"
+#include "server/module.h"
 #include "server/judge0_json.h"
 #include "server/routes.h"
 #include "server/worker.h"

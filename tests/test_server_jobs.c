@@ -570,6 +570,23 @@ Test(server_cli, help_and_bad_config, .timeout = 30)
     cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "bad config exits 1 (got %d)", rc);
 }
 
+/* The binary takes only its own service module: one without the module
+ * table (here libm) is refused by name, never called into. */
+Test(server_cli, foreign_module_is_refused, .timeout = 30)
+{
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "NSJUDGE_PLUGIN=$(ls /lib/x86_64-linux-gnu/libm.so.6) '%s' serve --help 2>&1; echo \"rc=$?\"",
+             getenv("NSJUDGE_BIN"));
+    FILE *f = popen(cmd, "r");
+    cr_assert(f);
+    char out[2048] = "";
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    pclose(f);
+    cr_assert(strstr(out, "is not the service module"), "%s", out);
+    cr_assert(strstr(out, "rc=1"), "%s", out);
+}
+
 Test(server_cli, relative_data_dir, .timeout = 180)
 {
     struct srv s;

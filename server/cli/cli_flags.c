@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "judge/number.h"
-#include "server/cli_flags.h"
+#include "server/cli/cli_flags.h"
 
 int cli_size(const char *cmd, const char *flag, const char *arg, int64_t lo_kib, int64_t hi_kib,
              int64_t *out_kib)

@@ -1,10 +1,8 @@
 /* main.c - the nsjudge binary: dispatch to a subcommand, like git.
  *
  * serve and worker live in nsjudge-server.so (next to the binary in a
- * build, PREFIX/lib/nsjudge/ when installed), loaded
- * on demand: the HTTP, TLS, curl and archive libraries they need cost
- * 10+ ms of dynamic linking at every start, which `nsjudge run` (a few
- * ms in all) should not pay. */
+ * build, PREFIX/lib/nsjudge/ when installed), loaded on demand through
+ * its one table (server/module.h). */
 #include <dlfcn.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -13,39 +11,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "server/cli.h"
+#include "server/cli/cli.h"
 #include "sandbox/sandbox.h"
+
+enum in_module { BUILT_IN, MODULE_SERVE, MODULE_WORKER };
 
 struct command {
     const char *name;
     int (*fn)(int, char **);
     const char *usage;
     const char *summary;
-    const char *plugin_fn, *plugin_usage; /* symbols in nsjudge-server.so */
+    enum in_module module;   /* serve and worker: in nsjudge-server.so */
 };
 
 static const struct command commands[] = {
-    {"serve", NULL, NULL, "run the HTTP judging service (Judge0-compatible API)",
-     "cmd_serve", "cmd_serve_usage"},
-    {"worker", NULL, NULL, "run judging workers only, sharing the service's store",
-     "cmd_worker", "cmd_worker_usage"},
-    {"judge", cmd_judge, cmd_judge_usage, "judge one solution against a problem directory", NULL, NULL},
-    {"verify", cmd_verify, cmd_verify_usage, "check every reference submission of a problem gets its verdict", NULL, NULL},
-    {"run", cmd_run, cmd_run_usage, "run one command in the sandbox under limits", NULL, NULL},
-    {"languages", cmd_languages, cmd_languages_usage, "list configured languages and which are installed", NULL, NULL},
-    {"version", cmd_version, cmd_version_usage, "print the version and what this host supports", NULL, NULL},
-    {NULL, NULL, NULL, NULL, NULL, NULL},
+    {"serve", NULL, NULL, "run the HTTP judging service (Judge0-compatible API)", MODULE_SERVE},
+    {"worker", NULL, NULL, "run judging workers only, sharing the service's store", MODULE_WORKER},
+    {"judge", cmd_judge, cmd_judge_usage, "judge one solution against a problem directory", BUILT_IN},
+    {"verify", cmd_verify, cmd_verify_usage, "check every reference submission of a problem gets its verdict", BUILT_IN},
+    {"run", cmd_run, cmd_run_usage, "run one command in the sandbox under limits", BUILT_IN},
+    {"languages", cmd_languages, cmd_languages_usage, "list configured languages and which are installed", BUILT_IN},
+    {"version", cmd_version, cmd_version_usage, "print the version and what this host supports", BUILT_IN},
+    {NULL, NULL, NULL, NULL, BUILT_IN},
 };
 
 /* Load nsjudge-server.so: $NSJUDGE_PLUGIN, else next to this binary (a
  * build/ directory), else PREFIX/lib/nsjudge/ for PREFIX/bin/nsjudge (where
  * `make install` puts it: a module is not a program, it has no place in
  * bin/). Both are found from /proc/self/exe, so a DESTDIR tree works too. */
-static void *plugin(void)
+static const struct nsjudge_module *module(void)
 {
-    static void *h;
-    if (h)
-        return h;
+    static const struct nsjudge_module *m;
+    if (m)
+        return m;
     char path[PATH_MAX];
     const char *env = getenv("NSJUDGE_PLUGIN");
     if (env) {
@@ -65,20 +63,31 @@ static void *plugin(void)
         if (access(path, R_OK) != 0)
             snprintf(path, sizeof path, "%s/../lib/nsjudge/nsjudge-server.so", dir);
     }
-    h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
         fprintf(stderr, "nsjudge: cannot load the service module: %s (set NSJUDGE_PLUGIN to its path)\n",
                 dlerror());
-    return h;
+        return NULL;
+    }
+    const struct nsjudge_module *t = dlsym(h, "nsjudge_module");
+    if (!t || t->abi != NSJUDGE_MODULE_ABI || !t->version || strcmp(t->version, NSJUDGE_VERSION)) {
+        fprintf(stderr, "nsjudge: %s is not the service module of this nsjudge %s (%s)\n", path,
+                NSJUDGE_VERSION, t && t->version ? t->version : "no module table");
+        dlclose(h);
+        return NULL;
+    }
+    return m = t;
 }
 
-static const char *usage_of(const struct command *c)
+/* Prints the command's usage; 1 when the module holding it cannot load. */
+static int print_usage_of(const struct command *c)
 {
-    if (!c->plugin_usage)
-        return c->usage;
-    void *h = plugin();
-    const char *u = h ? dlsym(h, c->plugin_usage) : NULL;
-    return u ? u : "";
+    const struct nsjudge_module *m = c->module == BUILT_IN ? NULL : module();
+    if (c->module != BUILT_IN && !m)
+        return 1;
+    fputs(c->module == BUILT_IN ? c->usage : c->module == MODULE_SERVE ? m->serve_usage : m->worker_usage,
+          stdout);
+    return 0;
 }
 
 /* Judging mounts size-capped tmpfs scratch directories (sandbox/scratch.c).
@@ -96,13 +105,12 @@ static int run_command(const struct command *c, int argc, char **argv)
 {
     if (strcmp(c->name, "run") && strcmp(c->name, "languages") && strcmp(c->name, "version"))
         private_mounts();
-    if (!c->plugin_fn)
+    if (c->module == BUILT_IN)
         return c->fn(argc, argv);
-    void *h = plugin();
-    int (*fn)(int, char **) = h ? (int (*)(int, char **))dlsym(h, c->plugin_fn) : NULL;
-    if (!fn)
+    const struct nsjudge_module *m = module();
+    if (!m)
         return 1;
-    return fn(argc, argv);
+    return (c->module == MODULE_SERVE ? m->serve : m->worker)(argc, argv);
 }
 
 static void usage(FILE *f)
@@ -145,8 +153,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "nsjudge: unknown command '%s'\n", argv[2]);
             return 2;
         }
-        fputs(usage_of(c), stdout);
-        return 0;
+        return print_usage_of(c);
     }
     const struct command *c = find(cmd);
     if (!c) {
@@ -154,9 +161,7 @@ int main(int argc, char **argv)
         return 2;
     }
     for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_of(c), stdout);
-            return 0;
-        }
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return print_usage_of(c);
     return run_command(c, argc - 1, argv + 1);
 }

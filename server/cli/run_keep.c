@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "sandbox/sandbox.h"
-#include "server/run_keep.h"
+#include "server/cli/run_keep.h"
 
 #define KEEP_DIR "/run/nsjudge/keep"
 #define KEEP_SLOTS 16

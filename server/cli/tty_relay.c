@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "server/tty_relay.h"
+#include "server/cli/tty_relay.h"
 
 static int write_all(int fd, const char *buf, size_t n)
 {

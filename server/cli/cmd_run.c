@@ -15,10 +15,10 @@
 #include <unistd.h>
 #include "judge/number.h"
 #include "sandbox/sandbox.h"
-#include "server/cli.h"
-#include "server/cli_flags.h"
-#include "server/run_keep.h"
-#include "server/tty_relay.h"
+#include "server/cli/cli.h"
+#include "server/cli/cli_flags.h"
+#include "server/cli/run_keep.h"
+#include "server/cli/tty_relay.h"
 
 const char cmd_run_usage[] =
     "usage: nsjudge run [options] -- COMMAND [ARG...]\n"
