@@ -6,7 +6,8 @@
  *           PID 1 and every process of its uid; then spoil our own
  *           nice/affinity/limits (which must not be inherited by the
  *           next run).
- *   check:  this run must start like any first run: nice 0, every CPU,
+ *   check [NICE]: this run must start like any first run: the judge's nice
+ *           (NICE, default 0), every CPU,
  *           SCHED_OTHER, the default limits.
  */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -75,7 +77,7 @@ static int attack(void)
     return 0;
 }
 
-static int check(void)
+static int check(int want_nice)
 {
     errno = 0;
     int nice = getpriority(PRIO_PROCESS, 0);
@@ -88,7 +90,7 @@ static int check(void)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     printf("nice %d, cpus %d of %ld, policy %d, nofile %llu\n", nice, CPU_COUNT(&set), cpus, policy,
            (unsigned long long)nofile.rlim_cur);
-    int bad = nice != 0 || CPU_COUNT(&set) != cpus || policy != SCHED_OTHER || nofile.rlim_cur < 16;
+    int bad = nice != want_nice || CPU_COUNT(&set) != cpus || policy != SCHED_OTHER || nofile.rlim_cur < 16;
     printf("%s\n", bad ? "ESCAPED: this run inherited an earlier run's settings"
                        : "BLOCKED: a clean start");
     return 0;
@@ -100,7 +102,7 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "attack"))
         return attack();
     if (argc > 1 && !strcmp(argv[1], "check"))
-        return check();
+        return check(argc > 2 ? atoi(argv[2]) : 0);   /* the judge's own nice */
     printf("ERROR: usage: keeper attack|check\n");
     return 2;
 }
