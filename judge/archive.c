@@ -398,7 +398,7 @@ static void empty_dir(int root)
     struct dirent *de;
     while ((de = readdir(d)))
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-            jd_rm_rf_at(root, de->d_name);
+            sb_rm_rf_at(root, de->d_name);
     closedir(d);
 }
 

@@ -185,7 +185,7 @@ static int empty_dir(const char *dir)
     size_t n = 0;
     int rc = jd_list_dir(dir, &names, &n);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = jd_rm_rf_at(dfd, names[i]);
+        rc = sb_rm_rf_at(dfd, names[i]);
     jd_strv_free(names);
     close(dfd);
     return rc;
@@ -207,7 +207,7 @@ int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char
     char key[KEY_HEX];
     char *entry = NULL;
     /* A key or cache that cannot be read only costs the compile. */
-    bool keyed = build_key(prog, key) == 0 && jd_mkdir_p(cache_dir, 0700) == 0 &&
+    bool keyed = build_key(prog, key) == 0 && sb_mkdir_p(cache_dir, 0700) == 0 &&
                  (entry = jd_path_join(cache_dir, key)) != NULL;
     if (keyed && jd_is_dir(entry)) {
         if (empty_dir(prog->dir) == 0 && jd_copy_tree_nofollow(entry, prog->dir) == 0) {
@@ -234,9 +234,9 @@ int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char
         if (jd_mkdtemp(cache_dir, ".tmp", &tmp) == 0 && jd_copy_tree_nofollow(prog->dir, tmp) == 0) {
             chmod(tmp, 0700);
             if (rename(tmp, entry) < 0)   /* EEXIST/ENOTEMPTY: another judge stored it first */
-                jd_rm_rf(tmp);
+                sb_rm_rf(tmp);
         } else if (tmp) {
-            jd_rm_rf(tmp);
+            sb_rm_rf(tmp);
         }
         free(tmp);
     }

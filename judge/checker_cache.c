@@ -41,7 +41,7 @@ void jd_checker_cache_free(struct jd_checker_cache *c)
     jd_program_free(&c->prog);
     jd_lang_clear(&c->lang);
     if (c->dir) {
-        jd_rm_rf(c->dir);
+        sb_rm_rf(c->dir);
         free(c->dir);
     }
     pthread_mutex_destroy(&c->lock);
@@ -81,7 +81,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const c
     }
     if (!ok) {
         char line[320];
-        jd_first_line(out, 300, line, sizeof line);
+        sb_first_line(out, 300, line, sizeof line);
         snprintf(c->msg, sizeof c->msg, "the validator %s does not compile: %s", path, line);
         jd_program_free(&c->prog);
         free(out);
@@ -119,7 +119,7 @@ static int get_built(struct jd_checker_cache *c, const struct jd_problem *p, con
         jd_program_free(&c->prog);
         jd_lang_clear(&c->lang);
         if (c->dir) {
-            jd_rm_rf(c->dir);
+            sb_rm_rf(c->dir);
             free(c->dir);
             c->dir = NULL;
         }

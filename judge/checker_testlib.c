@@ -62,7 +62,7 @@ int jd_check_testlib(const struct jd_check_ctx *c, const char *team_out, struct 
         text = NULL;
     char line[JD_MSG_MAX] = "";
     if (text)
-        jd_first_line(text, 400, line, sizeof line);
+        sb_first_line(text, 400, line, sizeof line);
     int code = res.status == SB_OK ? 0 : res.status == SB_RE ? res.exit_code : -1;
     switch (code) {
     case 0: r->verdict = JD_AC; break;

@@ -367,7 +367,7 @@ static int make_dir(const char *scratch, const char *tag, char **dir, char *err,
         return -ENOMEM;
     }
     sb_scratch_umount(*dir); /* a leftover from an earlier judge */
-    jd_rm_rf(*dir);
+    sb_rm_rf(*dir);
     if (mkdir(*dir, 0755) < 0) {
         int e = -errno;
         snprintf(err, errlen, "%s: %s", *dir, strerror(errno));

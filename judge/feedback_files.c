@@ -44,7 +44,7 @@ void jd_feedback_message(const char *fbdir, char *msg, size_t msglen)
     for (int i = 0; i < 2; i++) {
         char *path = jd_path_join(fbdir, files[i]), *text = NULL;
         if (path && jd_read_file(path, 4096, &text, NULL) == 0 && text[0]) {
-            jd_first_line(text, 400, msg, msglen);
+            sb_first_line(text, 400, msg, msglen);
             free(text);
             free(path);
             return;

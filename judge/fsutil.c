@@ -307,88 +307,16 @@ static int copy_untrusted_at(int from_dir, const char *name, const char *to, int
     return rc;
 }
 
-void jd_first_line(const char *text, size_t cap, char *dst, size_t dstlen)
-{
-    const char *t = text ? text : "";
-    size_t n = strcspn(t, "\n");
-    while (n && (t[n - 1] == '\r' || t[n - 1] == ' '))
-        n--;
-    snprintf(dst, dstlen, "%.*s", (int)(n < cap ? n : cap), t);
-}
-
 int jd_copy_tree_nofollow(const char *from, const char *to)
 {
     return copy_untrusted_at(AT_FDCWD, from, to, 0);
-}
-
-int jd_mkdir_p(const char *path, mode_t mode)
-{
-    char *p = strdup(path);
-    if (!p)
-        return -ENOMEM;
-    int rc = 0;
-    for (char *c = p + 1; rc == 0; c++) {
-        if (*c != '/' && *c)
-            continue;
-        char was = *c;
-        *c = 0;
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-            rc = -errno;
-        else if (!jd_is_dir(p))
-            rc = -ENOTDIR;
-        *c = was;
-        if (!was)
-            break;
-    }
-    free(p);
-    return rc;
-}
-
-static int rm_at(int dfd, const char *name)
-{
-    if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
-        return 0;
-    if (errno != EISDIR && errno != EPERM)
-        return -errno;
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -errno;
-    }
-    struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            int r = rm_at(dirfd(d), e->d_name);
-            if (r < 0 && !rc)
-                rc = r;
-        }
-    closedir(d);
-    if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && !rc)
-        rc = -errno;
-    return rc;
-}
-
-int jd_rm_rf(const char *path)
-{
-    return rm_at(AT_FDCWD, path);
-}
-
-int jd_rm_rf_at(int dirfd, const char *name)
-{
-    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
-        return -EINVAL;
-    return rm_at(dirfd, name);
 }
 
 int jd_mkdtemp(const char *parent, const char *prefix, char **out)
 {
     const char *base = parent;
     if (base)
-        jd_mkdir_p(base, 0755);   /* a caller's scratch dir may not exist yet */
+        sb_mkdir_p(base, 0755);   /* a caller's scratch dir may not exist yet */
     else
         base = getenv("TMPDIR");
     if (!base || !*base)

@@ -170,7 +170,7 @@ out:
     if (v)
         jd_input_results_free(v, nv * (p->n_tests ? p->n_tests : 1));
     if (work) {
-        jd_rm_rf(work);
+        sb_rm_rf(work);
         free(work);
     }
     jd_langs_free(builtin);

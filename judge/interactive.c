@@ -195,7 +195,7 @@ int jd_run_interactive(const struct jd_run_ctx *c, const struct jd_test *t, cons
     if (testlib) {
         char *text = NULL;
         if (jd_read_file(logp, 4096, &text, NULL) == 0 && text)
-            jd_first_line(text, 400, fbm, sizeof fbm);
+            sb_first_line(text, 400, fbm, sizeof fbm);
         /* testlib's exit codes, mapped onto the Kattis ones the rules below
          * read: 0 OK -> 42; 1 WA, 2 PE -> 43; 7 points -> 42 with a score;
          * 3 FAIL and anything else stay what they are: a judging error */

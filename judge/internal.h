@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <yaml.h>
 #include "judge/judge.h"
+#include "sandbox/util.h"   /* sb_mkdir_p, sb_rm_rf, sb_first_line */
 
 #define JD_COMPILE_OUTPUT_CAP (64 * 1024)
 
@@ -27,18 +28,13 @@ int jd_read_file(const char *path, size_t cap, char **out, size_t *len);
 int jd_write_file(const char *path, const void *data, size_t len, mode_t mode);
 int jd_copy_file(const char *from, const char *to, mode_t mode);
 int jd_copy_tree(const char *from, const char *to);   /* files and dirs, symlinks followed */
-int jd_rm_rf(const char *path);
 /* Regular files and dirs only, symlinks never followed nor copied: for what a box wrote. */
 int jd_copy_tree_nofollow(const char *from, const char *to);
-int jd_mkdir_p(const char *path, mode_t mode);   /* mkdir -p; parts it creates get mode */
 /* mkdtemp under $TMPDIR (or /tmp), or under parent (made if missing) when given. */
 int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 /* Sorted names in a directory (no dot entries). */
 int jd_list_dir(const char *dir, char ***names, size_t *n);
 bool jd_has_suffix(const char *s, const char *suffix);
-/* The first line of text (NULL: ""), trailing CR and spaces dropped, at
- * most cap bytes of it, into dst. */
-void jd_first_line(const char *text, size_t cap, char *dst, size_t dstlen);
 const char *jd_extension(const char *path);     /* after the last '.', or "" */
 
 /* ---- sandbox glue (box_run.c) ------------------------------------------ */

@@ -95,7 +95,7 @@ static void error_line(const char *text, char *dst, size_t dstlen)
             break;
         }
     }
-    jd_first_line(line, 300, dst, dstlen);
+    sb_first_line(line, 300, dst, dstlen);
 }
 
 /* The best score a submission could get (for reports that end early). */
@@ -280,7 +280,7 @@ out:
     free(started);
     free(needed);
     jd_program_free(&sub);
-    jd_rm_rf(work);
+    sb_rm_rf(work);
     free(work);
     if (rc < 0) {
         jd_report_free(rep);

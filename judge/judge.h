@@ -205,9 +205,6 @@ int jd_archive_extract(const void *data, size_t len, const char *dir,
  * empty dir under the limits of one submission. 0 or -errno with err
  * (-EINVAL: not an archive we take, -EFBIG: over the limits). */
 int jd_extract_zip(const char *data, size_t len, const char *dir, char *err, size_t errlen);
-/* rm -rf of the entry name inside the directory dirfd. Symlinks are
- * removed, never followed; name must be one path component. */
-int jd_rm_rf_at(int dirfd, const char *name);
 
 /* SHA-256 of data as 64 lowercase hex digits and a NUL (sha256.c). */
 void jd_sha256_hex(const void *data, size_t len, char out[65]);

@@ -142,7 +142,7 @@ int jd_run_test(const struct jd_run_ctx *c, size_t ti, struct jd_test_result *tr
         rc = -ENOMEM;
         goto fail;
     }
-    jd_rm_rf(work);
+    sb_rm_rf(work);
     if (mkdir(work, 0755) < 0) {
         rc = -errno;
         goto fail;
@@ -187,7 +187,7 @@ fail:
     rc = 0;
 out:
     if (work)
-        jd_rm_rf(work);
+        sb_rm_rf(work);
     free(work);
     free(input);
     return rc;

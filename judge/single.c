@@ -72,7 +72,7 @@ static int empty_dir(const char *dir)
     int rc = jd_list_dir(dir, &names, &n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char *p = jd_path_join(dir, names[i]);
-        rc = p ? jd_rm_rf(p) : -ENOMEM;
+        rc = p ? sb_rm_rf(p) : -ENOMEM;
         free(p);
     }
     jd_strv_free(names);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "sandbox/internal.h"
+#include "sandbox/util.h"
 
 static const char *const v1_names[SB_CG_N] = {"memory", "pids", "cpuacct"};
 
@@ -270,22 +271,6 @@ too_long:
 
 /* ---- open / close ------------------------------------------------------ */
 
-static int mkdir_p(const char *path)
-{
-    char tmp[SB_PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-        return -errno;
-    return 0;
-}
-
 /* Move every process of the cgroup at pfd into its leaf at lfd. Returns
  * how many were moved, or -errno (naming the process in err) when one
  * cannot be: it is not ours to organise. */
@@ -405,7 +390,7 @@ int sb_cg_open(const struct sb_cg_layout *lay, const char *name,
         cg->dir[i] = -1;
     int n = lay->version == 2 ? 1 : SB_CG_N;
     for (int i = 0; i < n; i++) {
-        int r = mkdir_p(lay->root[i]);
+        int r = sb_mkdir_p(lay->root[i], 0755);
         if (r == 0 && lay->version == 2)
             r = v2_enable_controllers(lay->root[i], err, errlen);
         else if (r < 0)

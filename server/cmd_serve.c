@@ -25,6 +25,7 @@
 #include "server/job.h"
 #include "server/problems.h"
 #include "server/worker.h"
+#include "sandbox/util.h"
 
 static const char cmd_serve_usage[] =
     "usage: nsjudge serve [options]\n"
@@ -98,27 +99,6 @@ static int file_exists(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0;
-}
-
-static unsigned long long self_start_time(void)
-{
-    FILE *f = fopen("/proc/self/stat", "re");
-    char buf[1024];
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');
-    if (!p)
-        return 0;
-    p += 2;
-    for (int field = 3; field < 22 && p; field++) {
-        p = strchr(p, ' ');
-        if (p)
-            p++;
-    }
-    return p ? strtoull(p, NULL, 10) : 0;
 }
 
 static int set_str(char **dst, const char *v)
@@ -296,7 +276,7 @@ static int run_service(int argc, char **argv, bool with_http)
     int rc;
     char path[1200];
     snprintf(path, sizeof path, "%s/scratch", app.cfg.data_dir);
-    if ((rc = job_mkdirs(path))) {
+    if ((rc = sb_mkdir_p(path, 0755))) {
         fprintf(stderr, "nsjudge: cannot create %s: %s\n", path, strerror(-rc));
         return 1;
     }
@@ -336,7 +316,7 @@ static int run_service(int argc, char **argv, bool with_http)
     for (char *p = app.host; *p; p++)
         if (*p == ':')
             *p = '_';
-    snprintf(app.owner, sizeof app.owner, "%s:%ld:%llu", app.host, (long)getpid(), self_start_time());
+    snprintf(app.owner, sizeof app.owner, "%s:%ld:%llu", app.host, (long)getpid(), sb_proc_start_time(0));
 
     size_t avail = 0;
     for (size_t i = 0; i < app.langs->n; i++)

@@ -15,23 +15,7 @@
 #include "server/job.h"
 #include "server/judge0_json.h"
 #include "server/problems.h"
-
-int job_mkdirs(const char *path)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -ENAMETOOLONG;
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0755) && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    if (mkdir(buf, 0755) && errno != EEXIST)
-        return -errno;
-    return 0;
-}
+#include "sandbox/util.h"
 
 static char *xstrdup(const char *s)
 {
@@ -258,10 +242,10 @@ static void run_problem(struct app *app, struct sb_slot **slots, size_t n_slots,
     snprintf(jdir, sizeof jdir, "%s/judge", scratch);
     snprintf(src, sizeof src, "%s/%s", srcdir, lang->source_file ? lang->source_file : "main");
     jd_scratch_unmount(scratch); /* left by a killed earlier run */
-    problems_rmtree(srcdir);
-    problems_rmtree(jdir);
+    sb_rm_rf(srcdir);
+    sb_rm_rf(jdir);
     FILE *f = NULL;
-    if (job_mkdirs(srcdir) || job_mkdirs(jdir) || !(f = fopen(src, "we")) ||
+    if (sb_mkdir_p(srcdir, 0755) || sb_mkdir_p(jdir, 0755) || !(f = fopen(src, "we")) ||
         fwrite(s->source_code.p, 1, s->source_code.n, f) != s->source_code.n) {
         if (f)
             fclose(f);

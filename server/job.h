@@ -12,6 +12,5 @@ void job_judge(struct app *app, struct sb_slot **slots, size_t n_slots, const ch
                const struct submission *s, struct submission *res);
 void job_internal_error(struct submission *res, const char *msg);
 /* mkdir -p (mode 0755): 0 or -errno. */
-int job_mkdirs(const char *path);
 
 #endif

@@ -16,6 +16,7 @@
 #include <archive_entry.h>
 #include "server/problem_archive.h"
 #include "server/problems.h"
+#include "sandbox/util.h"
 
 #define SWEEP_BATCH 256   /* directories locked at once by one sweep */
 #define PKG_CACHE_MAX 64  /* packages a node keeps unpacked from the store */
@@ -187,7 +188,7 @@ int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, ch
         }
     }
     if (rc < 0) {
-        jd_rm_rf_at(bfd, name);
+        sb_rm_rf_at(bfd, name);
         close(fd);
     } else {
         *hold = fd;
@@ -203,7 +204,7 @@ void pkg_discard(struct app *app, const char *root, int hold)
     if (base_dir(app, base) == 0 && upload_dir_of(base, root, name)) {
         int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (bfd >= 0) {
-            jd_rm_rf_at(bfd, name);
+            sb_rm_rf_at(bfd, name);
             close(bfd);
         }
     }
@@ -307,7 +308,7 @@ int pkg_sweep(struct app *app)
     int removed = 0;
     rc = nc ? list_problems(app, &v, &n) : 0;
     for (size_t i = 0; i < nc; i++) {
-        if (rc == 0 && !named(base, cand[i].name, v, n) && jd_rm_rf_at(bfd, cand[i].name) == 0)
+        if (rc == 0 && !named(base, cand[i].name, v, n) && sb_rm_rf_at(bfd, cand[i].name) == 0)
             removed++;
         close(cand[i].fd);
     }
@@ -392,7 +393,7 @@ static int prune_cache(const char *cache, size_t keep)
         if (fstatat(cfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
             continue;
         if (!strncmp(e->d_name, ".tmp-", 5) && st.st_mtime < now - 3600) {
-            jd_rm_rf_at(cfd, e->d_name);
+            sb_rm_rf_at(cfd, e->d_name);
             continue;
         }
         if (!sha256_name(e->d_name))
@@ -415,7 +416,7 @@ static int prune_cache(const char *cache, size_t keep)
             if (fd < 0)
                 continue;
             if (flock(fd, LOCK_EX | LOCK_NB) == 0 && still_there(fd) &&
-                jd_rm_rf_at(cfd, v[i].name) == 0)
+                sb_rm_rf_at(cfd, v[i].name) == 0)
                 removed++;
             close(fd);
         }
@@ -486,7 +487,7 @@ int pkg_fetch(struct app *app, const char *sha256, char **root, int *hold, char 
         rc = -errno;
         snprintf(err, errlen, "cannot place the package: %s", strerror(errno));
     }
-    problems_rmtree(tmp); /* what is left after a lost race or a failure */
+    sb_rm_rf(tmp); /* what is left after a lost race or a failure */
     if (rc)
         return rc;
     prune_cache(cache, PKG_CACHE_MAX);

@@ -424,26 +424,3 @@ int problems_unregister(struct app *app, const char *id)
     return 0;
 }
 
-int problems_rmtree(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return -ENOMEM;
-    size_t n = strlen(copy);
-    while (n > 1 && copy[n - 1] == '/')
-        copy[--n] = 0;
-    /* the parent is ours (a scratch or data dir); below it nothing is followed */
-    char *slash = strrchr(copy, '/');
-    int dfd = AT_FDCWD;
-    const char *name = copy;
-    if (slash) {
-        name = slash + 1;
-        *slash = 0;
-        dfd = open(slash == copy ? "/" : copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    }
-    int rc = dfd == -1 ? -errno : jd_rm_rf_at(dfd, name);
-    if (dfd >= 0)
-        close(dfd);
-    free(copy);
-    return rc;
-}

@@ -37,7 +37,5 @@ json_t *problems_rec_json(const struct problem_rec *p);
 /* The package's warnings (unknown keys in problem.yaml, ...), paths
  * relative to the package. */
 json_t *problems_warnings_json(const struct jd_problem *p);
-/* rm -rf without following symlinks (jd_rm_rf: openat, O_NOFOLLOW) */
-int problems_rmtree(const char *path);
 
 #endif

@@ -18,6 +18,7 @@
 #include "server/job.h"
 #include "server/judge0_json.h"
 #include "server/worker.h"
+#include "sandbox/util.h"
 #include <jansson.h>
 
 enum { W_STARTING, W_IDLE, W_BUSY, W_FAILED, W_DONE };
@@ -191,30 +192,9 @@ static bool owner_dead(struct app *app, const char *owner)
         return true;
     /* the pid lives, but is it still the same process? compare start time */
     const char *st = strchr(owner + hl + 1, ':');
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "re");
-    if (!st || !f) {
-        if (f)
-            fclose(f);
+    if (!st)
         return false;
-    }
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *rp = strrchr(buf, ')');
-    unsigned long long start = 0;
-    if (rp) {
-        /* field 22 (starttime) counted from after "comm)" which is field 2 */
-        char *p = rp + 2;
-        for (int field = 3; field < 22 && p; field++) {
-            p = strchr(p, ' ');
-            if (p)
-                p++;
-        }
-        if (p)
-            start = strtoull(p, NULL, 10);
-    }
+    unsigned long long start = sb_proc_start_time((pid_t)pid);
     return start && start != strtoull(st + 1, NULL, 10);
 }
 
@@ -312,7 +292,7 @@ int workers_start(struct app *app, int n, char *err, size_t errlen)
         atomic_store(&w->state, W_STARTING);
         snprintf(w->scratch, sizeof w->scratch, "%s/scratch/slot%d", app->cfg.data_dir,
                  app->cfg.slot_id_base + i);
-        int rc = job_mkdirs(w->scratch);
+        int rc = sb_mkdir_p(w->scratch, 0755);
         if (rc) {
             snprintf(err, errlen, "cannot create %s: %s", w->scratch, strerror(-rc));
             return rc;

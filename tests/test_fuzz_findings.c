@@ -76,7 +76,7 @@ Test(fuzz_findings, problem_archive_path_twice_is_refused)
             cr_assert(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755, "case %zu: data/ has mode %o",
                       i, (unsigned)st.st_mode & 0777);
         free(data);
-        jd_rm_rf(dest);
+        sb_rm_rf(dest);
         free(dest);
         free(zip);
     }
@@ -98,8 +98,8 @@ Test(fuzz_findings, problem_archive_long_name_is_refused)
     cr_assert_eq(jd_mkdtemp(NULL, "nsjudge-test-archive", &dest), 0);
     int rc = extract(zip, len, dest, err, sizeof err);
     cr_assert_lt(rc, 0, "a name over 1 KiB was unpacked (%s)", err);
-    cr_assert(jd_rm_rf(dest) == 0 && mkdir(dest, 0755) == 0);
-    jd_rm_rf(dest);
+    cr_assert(sb_rm_rf(dest) == 0 && mkdir(dest, 0755) == 0);
+    sb_rm_rf(dest);
     free(dest);
     free(zip);
 }

@@ -283,7 +283,7 @@ static struct judged judge_tmp(void)
 static void teardown_tmp(void)
 {
     teardown();
-    jd_rm_rf(tmpd);
+    sb_rm_rf(tmpd);
 }
 
 Test(judge_run, validator_that_does_not_compile, .fini = teardown_tmp)
@@ -368,7 +368,7 @@ Test(judge_run, every_installed_language, .fini = teardown, .timeout = 180)
     }
     cr_assert_geq(judged, 4, "C, C++, Python 3 and Java at least");
     jd_problem_free(p);
-    jd_rm_rf(dir);
+    sb_rm_rf(dir);
 }
 
 Test(judge_run, python_output_validator, .fini = teardown_tmp)
@@ -558,7 +558,7 @@ static void single(const char *lang, const char *src, const char *in, const char
 static void teardown_single(void)
 {
     teardown();
-    jd_rm_rf(scratch);
+    sb_rm_rf(scratch);
 }
 
 Test(judge_single, accepted_and_wrong, .fini = teardown_single)
@@ -571,7 +571,7 @@ Test(judge_single, accepted_and_wrong, .fini = teardown_single)
     cr_assert_str_eq(res.stdout_data, "42\n");
     cr_assert_eq(res.status, SB_OK);
     jd_single_result_free(&res);
-    jd_rm_rf(scratch);
+    sb_rm_rf(scratch);
     struct jd_single_request rq2 = {0};
     single("c", "#include <stdio.h>\nint main(void){puts(\"41\");return 0;}\n", "", "42", &rq2, &res);
     cr_assert_eq(res.verdict, JD_WA, "%s", res.message);
@@ -608,7 +608,7 @@ Test(judge_single, additional_files_zip, .fini = teardown_single)
     single("bash", "cat data.txt sub/more.txt\n", NULL, "from the zip!", &rq, &res);
     cr_assert_eq(res.verdict, JD_AC, "%s / %s", res.message, res.stdout_data ? res.stdout_data : "");
     jd_single_result_free(&res);
-    jd_rm_rf(scratch);
+    sb_rm_rf(scratch);
 
     /* an archive that climbs out of the box dir is refused */
     free(zip);
@@ -637,13 +637,13 @@ Test(judge_single, args_stderr_runs_and_limits, .fini = teardown_single)
     cr_assert_eq(res.exit_code, 3);
     cr_assert_str_eq(res.stdout_data, "2:bb\nerr\n");
     jd_single_result_free(&res);
-    jd_rm_rf(scratch);
+    sb_rm_rf(scratch);
 
     struct jd_single_request rq2 = {.limits = {.cpu_s = 0.5}};
     single("c", "int main(void){for(;;);}\n", NULL, NULL, &rq2, &res);
     cr_assert_eq(res.verdict, JD_TLE, "%s", res.message);
     jd_single_result_free(&res);
-    jd_rm_rf(scratch);
+    sb_rm_rf(scratch);
 
     struct jd_single_request rq3 = {.output_cap = 10};
     single("python3", "print('x' * 1000)\n", NULL, NULL, &rq3, &res);

@@ -35,7 +35,7 @@ static int load(struct jd_problem **p, char *err)
 
 static void pkg_done(void)
 {
-    jd_rm_rf(pkg);
+    sb_rm_rf(pkg);
 }
 
 Test(judge_problem, plain_directory, .fini = pkg_done)

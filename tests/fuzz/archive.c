@@ -159,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    x->cap);
         if (drop)
             setfsuid(0);
-        FUZZ_CHECK(jd_rm_rf(l1) == 0, "cannot remove %s", l1);
+        FUZZ_CHECK(sb_rm_rf(l1) == 0, "cannot remove %s", l1);
         free(l1);
         free(l2);
         free(dest);

@@ -87,7 +87,7 @@ static char *fuzz_tmp_dirs[4];
 static inline void fuzz_tmp_remove(void)
 {
     for (size_t i = 0; i < 4 && fuzz_tmp_dirs[i]; i++)
-        jd_rm_rf(fuzz_tmp_dirs[i]);
+        sb_rm_rf(fuzz_tmp_dirs[i]);
 }
 static inline void fuzz_tmp_cleanup(char *dir)
 {

@@ -1,0 +1,113 @@
+/* util.c - helpers every layer may use (util.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "sandbox/util.h"
+
+int sb_mkdir_p(const char *path, mode_t mode)
+{
+    char *p = strdup(path);
+    if (!p)
+        return -ENOMEM;
+    int rc = 0;
+    for (char *c = p + 1; rc == 0; c++) {
+        if (*c != '/' && *c)
+            continue;
+        char was = *c;
+        *c = 0;
+        struct stat st;
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            rc = -errno;
+        else if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+            rc = -ENOTDIR;
+        *c = was;
+        if (!was)
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+static int rm_at(int dfd, const char *name, int depth)
+{
+    if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -errno;
+    if (depth > 256)
+        return -ELOOP;
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -errno;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            int r = rm_at(dirfd(d), e->d_name, depth + 1);
+            if (r < 0 && !rc)
+                rc = r;
+        }
+    closedir(d);
+    if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !rc)
+        rc = -errno;
+    return rc;
+}
+
+int sb_rm_rf(const char *path)
+{
+    return rm_at(AT_FDCWD, path, 0);
+}
+
+int sb_rm_rf_at(int dirfd, const char *name)
+{
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+        return -EINVAL;
+    return rm_at(dirfd, name, 0);
+}
+
+unsigned long long sb_proc_start_time(pid_t pid)
+{
+    char path[64], buf[1024];
+    if (pid)
+        snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/stat");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    /* the command name may hold spaces and ')': count from its last ')' */
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    p += 2;   /* field 3 */
+    for (int field = 3; field < 22 && p; field++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    return p ? strtoull(p, NULL, 10) : 0;
+}
+
+void sb_first_line(const char *text, size_t cap, char *dst, size_t dstlen)
+{
+    const char *t = text ? text : "";
+    size_t n = strcspn(t, "\n");
+    while (n && (t[n - 1] == '\r' || t[n - 1] == ' '))
+        n--;
+    snprintf(dst, dstlen, "%.*s", (int)(n < cap ? n : cap), t);
+}
