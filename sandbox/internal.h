@@ -277,6 +277,7 @@ int sb_launcher_launch(struct sb_slot *s, const int *fds, int nfds, char *err, s
 /* ---- slot.c ------------------------------------------------------------ */
 struct sb_slot {
     int id;
+    int id_lock;               /* flock'd /run/nsjudge/slots/ID: no other process holds this id */
     uid_t box_uid;
     struct sb_cgroup cg;
     int netns_down, netns_up;  /* fds; netns_up made on first use */

@@ -117,11 +117,22 @@ struct sb_result {
 
 struct sb_slot;
 
+/* Slot ids are the sandbox's: while a slot is open its id is held
+ * host-wide (a lock file under /run/nsjudge/slots/), so no two processes,
+ * nor two threads, ever share one, and with it a box uid. SB_SLOT_ANY
+ * lets the sandbox pick a free id; an explicit id already held by
+ * another slot is -EBUSY. sb_slot_open and sb_slot_close are safe to
+ * call from several threads at once. */
+#define SB_SLOT_ANY (-1)
+
 struct sb_slot_options {
-    int id;                    /* slot number, used in cgroup and uid names */
+    int id;                    /* slot number (cgroup and uid names), or SB_SLOT_ANY */
     const char *cgroup_parent; /* NULL = the cgroup this process lives in */
     uint32_t box_uid;          /* host uid/gid the boxed program runs as; 0 = 60000 + id */
 };
+/* The id and box uid a slot got (for SB_SLOT_ANY: the one it picked). */
+int sb_slot_id(const struct sb_slot *s);
+uint32_t sb_slot_box_uid(const struct sb_slot *s);
 
 /* Prepare a slot: cgroup(s), network namespace, seccomp filter. Returns
  * 0 or -errno with a message in err. */

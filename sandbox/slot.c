@@ -13,10 +13,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sandbox/internal.h"
+
+/* SB_SLOT_ANY picks from here: above the explicit ids callers use today
+ * (the service's from 0 and 10000, the tests' from 20000 to 60003). */
+#define SLOT_ANY_FIRST 61000
+#define SLOT_ANY_LAST 99999
+
+/* Opening a slot forks, makes cgroups and namespaces: one at a time per
+ * process keeps that simple; the id locks below keep processes apart. */
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Hold an id host-wide: an flock on its file, kept open while the slot
+ * lives (the kernel drops it when the process dies, even by kill -9).
+ * flock is per open file, so another thread of this process that opens
+ * the same file is refused too. */
+static int hold_id(int want, int *id, int *lockfd, char *err, size_t errlen)
+{
+    static const char *const dirs[] = {"/run/nsjudge/slots", "/tmp/nsjudge-slots"};
+    const char *dir = NULL;
+    for (size_t i = 0; i < 2 && !dir; i++) {
+        if (i == 0)
+            mkdir("/run/nsjudge", 0700);
+        if (mkdir(dirs[i], 0700) == 0 || errno == EEXIST) {
+            struct stat st;
+            if (lstat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0)
+                dir = dirs[i];
+        }
+    }
+    if (!dir) {
+        sb_errmsg(err, errlen, "creating /run/nsjudge/slots (the slot id locks)", errno);
+        return -EACCES;
+    }
+    int lo = want >= 0 ? want : SLOT_ANY_FIRST, hi = want >= 0 ? want : SLOT_ANY_LAST;
+    for (int i = lo; i <= hi; i++) {
+        char path[80];
+        snprintf(path, sizeof path, "%s/%d", dir, i);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) {
+            sb_errmsg(err, errlen, path, errno);
+            return -errno;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            *id = i;
+            *lockfd = fd;
+            return 0;
+        }
+        close(fd);
+    }
+    if (want >= 0)
+        snprintf(err, errlen, "slot id %d is held by another open slot (another nsjudge process or "
+                              "thread); give each process its own ids, or use SB_SLOT_ANY", want);
+    else
+        snprintf(err, errlen, "no free slot id from %d to %d", SLOT_ANY_FIRST, SLOT_ANY_LAST);
+    return -EBUSY;
+}
+
+int sb_slot_id(const struct sb_slot *s) { return s->id; }
+uint32_t sb_slot_box_uid(const struct sb_slot *s) { return s->box_uid; }
 
 /* Empty mount-point directories left by slot openers killed in the few
  * milliseconds they need one ("root-PID-XXXXXX" of a dead PID). */
@@ -50,8 +109,10 @@ static int make_root_dir(char *out, size_t len, char *err, size_t errlen)
     return -errno;
 }
 
-int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
-                 char *err, size_t errlen)
+static void slot_free(struct sb_slot *s);
+
+static int slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
+                     char *err, size_t errlen)
 {
     *out = NULL;
     if (geteuid() != 0) {
@@ -64,8 +125,12 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         sb_setmsg(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    s->id = opt->id;
-    s->box_uid = opt->box_uid ? opt->box_uid : 60000u + (unsigned)opt->id % 100000u;
+    int hr = hold_id(opt->id, &s->id, &s->id_lock, err, errlen);
+    if (hr < 0) {
+        free(s);
+        return hr;
+    }
+    s->box_uid = opt->box_uid ? opt->box_uid : 60000u + (unsigned)s->id % 100000u;
     s->netns_down = s->netns_up = -1;
     s->tmpl_mntns = s->tmpl_rw = -1;
     s->run.box_fd = -1;
@@ -93,7 +158,7 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
     else
         r = sb_cg_detect(opt->cgroup_parent, &lay, err, errlen);
     if (r == 0) {
-        snprintf(name, sizeof name, "nsjudge-%d-%d", (int)getpid(), opt->id);
+        snprintf(name, sizeof name, "nsjudge-%d-%d", (int)getpid(), s->id);
         r = sb_cg_open(&lay, name, &s->cg, err, errlen);
     }
     /* The launcher first: its move into the cgroup (slow on v1) overlaps
@@ -118,17 +183,25 @@ int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
     if (s->base.root[0] && rmdir(s->base.root) == 0)
         s->base.root[0] = 0;
     if (r < 0) {
-        sb_slot_close(s);
+        slot_free(s);
         return r;
     }
     *out = s;
     return 0;
 }
 
-void sb_slot_close(struct sb_slot *s)
+int sb_slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
+                 char *err, size_t errlen)
 {
-    if (!s)
-        return;
+    pthread_mutex_lock(&open_mu);
+    int rc = slot_open(opt, out, err, errlen);
+    pthread_mutex_unlock(&open_mu);
+    return rc;
+}
+
+static void slot_free(struct sb_slot *s)
+{
+    int lockfd = s->id_lock;
     sb_launcher_stop(s); /* the keeper dies with the launcher */
     if (s->keeper_pidfd >= 0)
         close(s->keeper_pidfd);
@@ -151,4 +224,14 @@ void sb_slot_close(struct sb_slot *s)
     if (s->base.root[0])
         rmdir(s->base.root);
     free(s);
+    close(lockfd);   /* last: the id is free once everything of the slot is gone */
+}
+
+void sb_slot_close(struct sb_slot *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&open_mu);
+    slot_free(s);
+    pthread_mutex_unlock(&open_mu);
 }

@@ -4,6 +4,7 @@
  * (Isolation against hostile programs: test_hostile*.c.)
  */
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <signal.h>
 #include <linux/magic.h>
@@ -396,4 +397,61 @@ Test(sandbox_limits, blocked_syscall_is_named)
     cr_assert_eq(res.status, SB_OK);
     cr_assert_null(strstr(res.message, "blocked"), "%s", res.message);
     sb_slot_close(slot);
+}
+
+/* ---- slot ids are the sandbox's ----------------------------------------- */
+
+struct any_open { struct sb_slot *slot; int rc; char err[256]; };
+
+static void *open_any(void *arg)
+{
+    struct any_open *a = arg;
+    struct sb_slot_options o = {.id = SB_SLOT_ANY};
+    a->rc = sb_slot_open(&o, &a->slot, a->err, sizeof a->err);
+    return NULL;
+}
+
+/* Slots opened at once from several threads get distinct ids and box
+ * uids; an id in use, in this process or another, is refused (it was
+ * shared silently before: two boxes with one uid). */
+Test(sandbox_slots, ids_are_held_host_wide, .timeout = 120)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root");
+    struct any_open a[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&th[i], NULL, open_any, &a[i]), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(a[i].rc, 0, "%s", a[i].err);
+        for (int k = 0; k < i; k++) {
+            cr_expect_neq(sb_slot_id(a[i].slot), sb_slot_id(a[k].slot));
+            cr_expect_neq(sb_slot_box_uid(a[i].slot), sb_slot_box_uid(a[k].slot));
+        }
+    }
+    /* the same id again, from this process and from another */
+    int taken = sb_slot_id(a[0].slot);
+    struct sb_slot_options o = {.id = taken};
+    struct sb_slot *dup = NULL;
+    char err[256];
+    cr_assert_eq(sb_slot_open(&o, &dup, err, sizeof err), -EBUSY);
+    cr_assert(strstr(err, "held"), "%s", err);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sb_slot *c = NULL;
+        char e[256];
+        _exit(sb_slot_open(&o, &c, e, sizeof e) == -EBUSY ? 0 : 1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "another process got a held id");
+    /* closed, it is free again */
+    sb_slot_close(a[0].slot);
+    cr_assert_eq(sb_slot_open(&o, &dup, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sb_slot_id(dup), taken);
+    sb_slot_close(dup);
+    for (int i = 1; i < 4; i++)
+        sb_slot_close(a[i].slot);
 }

@@ -11,6 +11,9 @@
 #ifndef NSJUDGE_CLI_H
 #define NSJUDGE_CLI_H
 
+/* nsjudge run's box uid, one-shot or kept (--box DIR must be writable by it) */
+#define RUN_BOX_UID 60000
+
 #include "server/module.h"
 
 int cmd_run(int argc, char **argv);

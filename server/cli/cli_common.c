@@ -141,19 +141,18 @@ const char *build_cache_dir(void)
     return n > 0 && (size_t)n < sizeof dir ? dir : NULL;
 }
 
-/* Box slots for this process; ids offset by the pid so that several nsjudge
- * processes on one host do not share box uids. */
+/* Box slots for this process; the sandbox picks ids (and so box uids) no
+ * other process on this host holds. */
 int open_slots(size_t n, struct sb_slot ***out)
 {
     struct sb_slot **v = calloc(n, sizeof *v);
     if (!v)
         return -1;
-    int base = 100 + (int)(getpid() % 2000) * 16;
     for (size_t i = 0; i < n; i++) {
         char err[256];
-        struct sb_slot_options o = {.id = base + (int)i};
+        struct sb_slot_options o = {.id = SB_SLOT_ANY};
         if (sb_slot_open(&o, &v[i], err, sizeof err) < 0) {
-            fprintf(stderr, "nsjudge: opening box slot %d: %s\n", o.id, err);
+            fprintf(stderr, "nsjudge: opening a box slot: %s\n", err);
             for (size_t k = 0; k < i; k++)
                 sb_slot_close(v[k]);
             free(v);

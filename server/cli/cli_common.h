@@ -34,8 +34,8 @@ void scratch_remove(void);
  * $NSJUDGE_CACHE_DIR (empty: no cache), else the XDG cache dir. */
 const char *build_cache_dir(void);
 
-/* Box slots for this process; ids offset by the pid so that several
- * nsjudge processes on one host do not share box uids. */
+/* Box slots for this process; the sandbox picks ids (and box uids) that
+ * no other process on this host holds. */
 int open_slots(size_t n, struct sb_slot ***out);
 void close_slots(struct sb_slot **v, size_t n);
 

@@ -352,7 +352,8 @@ int cmd_run(int argc, char **argv)
     else {
         if (keep_s > 0)
             fprintf(stderr, "nsjudge run: no kept slot (%s); running without one\n", errbuf);
-        struct sb_slot_options so = {.id = 0, .cgroup_parent = cgp};
+        /* uid 60000, which --box documents; the id (cgroup names) is the sandbox's pick */
+        struct sb_slot_options so = {.id = SB_SLOT_ANY, .cgroup_parent = cgp, .box_uid = RUN_BOX_UID};
         if (sb_slot_open(&so, &slot, errbuf, sizeof errbuf) < 0) {
             tty_relay_finish(&relay);
             fprintf(stderr, "nsjudge run: cannot prepare the sandbox: %s\n", errbuf);

@@ -32,11 +32,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "sandbox/sandbox.h"
+#include "server/cli/cli.h"
 #include "server/cli/run_keep.h"
 
 #define KEEP_DIR "/run/nsjudge/keep"
 #define KEEP_SLOTS 16
-#define KEEP_FIRST_ID 0        /* box uids 60000 + N, as the one-shot run's 0 */
+#define KEEP_FIRST_ID 0        /* the daemon's number in its socket's name */
 #define KEEP_MSG_MAX (192 * 1024)
 
 /* ---- JSON both ways -------------------------------------------------- */
@@ -288,7 +289,8 @@ static _Noreturn void daemon_main(int id, const char *cgp, const char *sock_path
     dup2(r3, 3);
     ready = 3;
     close_range(4, ~0U, 0);
-    struct sb_slot_options so = {.id = id, .cgroup_parent = cgp};
+    (void)id;
+    struct sb_slot_options so = {.id = SB_SLOT_ANY, .cgroup_parent = cgp, .box_uid = RUN_BOX_UID};
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     snprintf(a.sun_path, sizeof a.sun_path, "%s", sock_path);
     if (sb_slot_open(&so, &slot, err, sizeof err) < 0)
