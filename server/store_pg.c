@@ -926,10 +926,22 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
+/* The operator's conninfo (URL or key=value), with TCP keepalives a
+ * silently dead network path shows up with within about a minute (the
+ * operator's own keepalive settings, given in the URL, win). */
+static PGconn *connect_pg(const char *conninfo)
+{
+    const char *keys[] = {"keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "dbname", NULL};
+    const char *vals[] = {"30", "10", "3", conninfo, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    return c;
+}
+
 static PGconn *listen_connect(struct pg_store *q)
 {
-    PGconn *c = PQconnectdb(q->conninfo);
-    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    PGconn *c = connect_pg(q->conninfo);
     if (PQstatus(c) == CONNECTION_OK) {
         PGresult *r = PQexec(c, "LISTEN nsjudge_work; LISTEN nsjudge_done");
         bool good = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -940,6 +952,8 @@ static PGconn *listen_connect(struct pg_store *q)
     PQfinish(c);
     return NULL;
 }
+
+#define LISTEN_CHECK_MS 30000
 
 /* Waits on the LISTEN socket and the stop pipe. A lost connection is
  * remade every second; after that both events fire, since news may have
@@ -957,13 +971,25 @@ static void *listen_main(void *arg)
         }
         struct pollfd fds[2] = {{.fd = q->stop_pipe[0], .events = POLLIN},
                                 {.fd = c ? PQsocket(c) : -1, .events = POLLIN}};
-        int pr = poll(fds, c ? 2 : 1, c ? -1 : 1000);
+        int pr = poll(fds, c ? 2 : 1, c ? LISTEN_CHECK_MS : 1000);
         if (pr < 0 && errno != EINTR)
             break;
         if (fds[0].revents)
             break;
-        if (!c || !fds[1].revents)
+        if (c && pr == 0) {
+            /* quiet for a while: make sure the connection still lives */
+            PGresult *r = PQexec(c, "SELECT 1");
+            bool alive = PQresultStatus(r) == PGRES_TUPLES_OK;
+            PQclear(r);
+            if (!alive) {
+                PQfinish(c);
+                c = NULL;
+                continue;
+            }
+            /* news that came with the answer is drained below */
+        } else if (!c || !fds[1].revents) {
             continue;
+        }
         if (!PQconsumeInput(c)) {
             PQfinish(c);
             c = NULL;
@@ -1112,8 +1138,7 @@ int store_pg_open(const char *conninfo, struct store **out, char *err, size_t er
     q->base.kind = "postgresql";
     q->stop_pipe[0] = q->stop_pipe[1] = -1;
     pthread_mutex_init(&q->mu, NULL);
-    q->conn = PQconnectdb(conninfo);
-    PQsetNoticeProcessor(q->conn, quiet_notice, NULL);
+    q->conn = connect_pg(conninfo);
     if (PQstatus(q->conn) != CONNECTION_OK) {
         /* libpq's message names host and port, never the password */
         snprintf(err, errlen, "postgresql: %s", PQerrorMessage(q->conn));
