@@ -496,6 +496,19 @@ static int pg_renew(struct store *s, const char *owner, double lease_s)
                      " WHERE status_id = 2 AND owner = $1", &ps, NULL);
 }
 
+static int pg_renew_job(struct store *s, const char *token, const char *owner, double lease_s)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    long changed = 0;
+    int rc = exec_p(q, "UPDATE submissions SET lease_until = " NOW_S " + $3"
+                       " WHERE token = $1 AND owner = $2 AND status_id = 2", &ps, &changed);
+    return rc ? rc : changed ? 0 : -ESTALE;
+}
+
 static int pg_progress(struct store *s, const char *token, const char *owner,
                        const char *tests_json, long tests_total, double score, double max_score)
 {
@@ -1044,6 +1057,7 @@ static const struct store_ops pg_ops = {
     .count_status = pg_count_status,
     .claim = pg_claim,
     .renew = pg_renew,
+    .renew_job = pg_renew_job,
     .progress = pg_progress,
     .finish = pg_finish,
     .requeue = pg_requeue,
