@@ -100,6 +100,10 @@ struct store_ops {
     /* Oldest queued job -> status 2 owned by owner. -ENOENT when empty. */
     int (*claim)(struct store *s, const char *owner, double lease_s, struct submission *out);
     int (*renew)(struct store *s, const char *owner, double lease_s);
+    /* Renews one job's lease, the owner's, still running: the keeper's way,
+     * so that a claim whose answer was lost (the connection broke after the
+     * commit) is not kept alive by anyone and returns to the queue. */
+    int (*renew_job)(struct store *s, const char *token, const char *owner, double lease_s);
     int (*progress)(struct store *s, const char *token, const char *owner,
                     const char *tests_json, long tests_total, double score, double max_score);
     /* Writes results; -ESTALE when the job is no longer ours (requeued):

@@ -496,6 +496,19 @@ static int pg_renew(struct store *s, const char *owner, double lease_s)
                      " WHERE status_id = 2 AND owner = $1", &ps, NULL);
 }
 
+static int pg_renew_job(struct store *s, const char *token, const char *owner, double lease_s)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    long changed = 0;
+    int rc = exec_p(q, "UPDATE submissions SET lease_until = " NOW_S " + $3"
+                       " WHERE token = $1 AND owner = $2 AND status_id = 2", &ps, &changed);
+    return rc ? rc : changed ? 0 : -ESTALE;
+}
+
 static int pg_progress(struct store *s, const char *token, const char *owner,
                        const char *tests_json, long tests_total, double score, double max_score)
 {
@@ -926,10 +939,22 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
+/* The operator's conninfo (URL or key=value), with TCP keepalives a
+ * silently dead network path shows up with within about a minute (the
+ * operator's own keepalive settings, given in the URL, win). */
+static PGconn *connect_pg(const char *conninfo)
+{
+    const char *keys[] = {"keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "dbname", NULL};
+    const char *vals[] = {"30", "10", "3", conninfo, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    return c;
+}
+
 static PGconn *listen_connect(struct pg_store *q)
 {
-    PGconn *c = PQconnectdb(q->conninfo);
-    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    PGconn *c = connect_pg(q->conninfo);
     if (PQstatus(c) == CONNECTION_OK) {
         PGresult *r = PQexec(c, "LISTEN nsjudge_work; LISTEN nsjudge_done");
         bool good = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -940,6 +965,8 @@ static PGconn *listen_connect(struct pg_store *q)
     PQfinish(c);
     return NULL;
 }
+
+#define LISTEN_CHECK_MS 30000
 
 /* Waits on the LISTEN socket and the stop pipe. A lost connection is
  * remade every second; after that both events fire, since news may have
@@ -957,13 +984,25 @@ static void *listen_main(void *arg)
         }
         struct pollfd fds[2] = {{.fd = q->stop_pipe[0], .events = POLLIN},
                                 {.fd = c ? PQsocket(c) : -1, .events = POLLIN}};
-        int pr = poll(fds, c ? 2 : 1, c ? -1 : 1000);
+        int pr = poll(fds, c ? 2 : 1, c ? LISTEN_CHECK_MS : 1000);
         if (pr < 0 && errno != EINTR)
             break;
         if (fds[0].revents)
             break;
-        if (!c || !fds[1].revents)
+        if (c && pr == 0) {
+            /* quiet for a while: make sure the connection still lives */
+            PGresult *r = PQexec(c, "SELECT 1");
+            bool alive = PQresultStatus(r) == PGRES_TUPLES_OK;
+            PQclear(r);
+            if (!alive) {
+                PQfinish(c);
+                c = NULL;
+                continue;
+            }
+            /* news that came with the answer is drained below */
+        } else if (!c || !fds[1].revents) {
             continue;
+        }
         if (!PQconsumeInput(c)) {
             PQfinish(c);
             c = NULL;
@@ -1018,6 +1057,7 @@ static const struct store_ops pg_ops = {
     .count_status = pg_count_status,
     .claim = pg_claim,
     .renew = pg_renew,
+    .renew_job = pg_renew_job,
     .progress = pg_progress,
     .finish = pg_finish,
     .requeue = pg_requeue,
@@ -1112,8 +1152,7 @@ int store_pg_open(const char *conninfo, struct store **out, char *err, size_t er
     q->base.kind = "postgresql";
     q->stop_pipe[0] = q->stop_pipe[1] = -1;
     pthread_mutex_init(&q->mu, NULL);
-    q->conn = PQconnectdb(conninfo);
-    PQsetNoticeProcessor(q->conn, quiet_notice, NULL);
+    q->conn = connect_pg(conninfo);
     if (PQstatus(q->conn) != CONNECTION_OK) {
         /* libpq's message names host and port, never the password */
         snprintf(err, errlen, "postgresql: %s", PQerrorMessage(q->conn));

@@ -524,6 +524,25 @@ static int sq_renew(struct store *s, const char *owner, double lease_s)
     return rc;
 }
 
+static int sq_renew_job(struct store *s, const char *token, const char *owner, double lease_s)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "UPDATE submissions SET lease_until = ?3 WHERE token = ?1 AND owner = ?2"
+                     " AND status_id = 2", &st);
+    if (!rc) {
+        bind_text(st, 1, token);
+        bind_text(st, 2, owner);
+        sqlite3_bind_double(st, 3, now_s() + lease_s);
+        rc = step_done(st);
+        if (!rc && sqlite3_changes(q->db) == 0)
+            rc = -ESTALE;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
 static int sq_progress(struct store *s, const char *token, const char *owner,
                        const char *tests_json, long tests_total, double score, double max_score)
 {
@@ -1071,6 +1090,7 @@ static const struct store_ops sqlite_ops = {
     .count_status = sq_count_status,
     .claim = sq_claim,
     .renew = sq_renew,
+    .renew_job = sq_renew_job,
     .progress = sq_progress,
     .finish = sq_finish,
     .requeue = sq_requeue,

@@ -32,6 +32,9 @@ struct worker {
      * submission and one for its validator at the same time */
     struct sb_slot *slot, *slot2;
     char scratch[512];
+    /* the job being judged ("" when none), for the keeper to renew */
+    pthread_mutex_t job_mu;
+    char job[40];
 };
 
 struct worker_pool {
@@ -163,7 +166,13 @@ static void *worker_main(void *arg)
         }
         atomic_store(&w->state, W_BUSY);
         atomic_fetch_add(&app->metrics.workers_busy, 1);
+        pthread_mutex_lock(&w->job_mu);
+        snprintf(w->job, sizeof w->job, "%s", s.token);
+        pthread_mutex_unlock(&w->job_mu);
         run_job(w, &s);
+        pthread_mutex_lock(&w->job_mu);
+        w->job[0] = 0;
+        pthread_mutex_unlock(&w->job_mu);
         atomic_fetch_sub(&app->metrics.workers_busy, 1);
         atomic_store(&w->state, W_IDLE);
         submission_clear(&s);
@@ -242,6 +251,20 @@ static void pool_beat(struct app *app)
     app->store->ops->pool_beat(app->store, &p);
 }
 
+/* The lease of each job a worker here is judging; nothing else of ours. */
+static void renew_running(struct worker_pool *pool)
+{
+    struct app *app = pool->app;
+    for (int i = 0; i < pool->n; i++) {
+        char job[40];
+        pthread_mutex_lock(&pool->w[i].job_mu);
+        snprintf(job, sizeof job, "%s", pool->w[i].job);
+        pthread_mutex_unlock(&pool->w[i].job_mu);
+        if (job[0])
+            app->store->ops->renew_job(app->store, job, app->owner, app->cfg.lease_s);
+    }
+}
+
 static void *keeper_main(void *arg)
 {
     struct worker_pool *pool = arg;
@@ -263,7 +286,7 @@ static void *keeper_main(void *arg)
         if (atomic_load(&pool->stop))
             break;
         pthread_mutex_unlock(&pool->mu);
-        app->store->ops->renew(app->store, app->owner, app->cfg.lease_s);
+        renew_running(pool);
         pool_beat(app);
         workers_reap(app);
         pthread_mutex_lock(&pool->mu);
@@ -289,6 +312,7 @@ int workers_start(struct app *app, int n, char *err, size_t errlen)
         struct worker *w = &pool->w[i];
         w->pool = pool;
         w->idx = i;
+        pthread_mutex_init(&w->job_mu, NULL);
         atomic_store(&w->state, W_STARTING);
         snprintf(w->scratch, sizeof w->scratch, "%s/scratch/slot%d", app->cfg.data_dir,
                  app->cfg.slot_id_base + i);
@@ -341,8 +365,10 @@ int workers_stop(struct app *app, double grace_s)
         }
         usleep(20000);
     }
-    for (int i = 0; i < pool->n; i++)
+    for (int i = 0; i < pool->n; i++) {
         pthread_join(pool->w[i].th, NULL);
+        pthread_mutex_destroy(&pool->w[i].job_mu);
+    }
     pthread_mutex_destroy(&pool->mu);
     pthread_cond_destroy(&pool->cv);
     free(pool->w);

@@ -203,3 +203,44 @@ Test(server_cluster, store_flag, .timeout = 60)
     snprintf(cmd, sizeof cmd, "rm -rf /tmp/nsjudge-test-storeflag-%d", (int)getpid());
     (void)!system(cmd);
 }
+
+/* A job that runs longer than its lease keeps it: the keeper renews the
+ * lease of each job being judged (renew_job), so it is neither put back
+ * nor judged twice. */
+Test(server_lease, job_longer_than_its_lease_is_judged_once, .timeout = 120)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    /* the helper's config says lease_s 30: a restart with 1 */
+    srv_stop(&s);
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "sed -i 's/\"lease_s\": 30/\"lease_s\": 1/' '%s' && grep -q '\"lease_s\": 1' '%s'"
+             " && : > '%s'", s.cfg, s.cfg, s.log);
+    cr_assert_eq(system(cmd), 0);
+    srv_restart(&s);
+    json_t *b = json_pack("{s:i, s:s}", "language_id", 71, "source_code",
+                          "import time\ntime.sleep(3)\nprint('slept')\n");
+    char *body = json_dumps(b, 0);
+    struct hresp r = http(&s, "POST", "/submissions?wait=true", body, strlen(body),
+                          (const char *[]){"Content-Type: application/json", NULL});
+    cr_assert_eq(r.code, 201, "%s", r.body);
+    cr_assert_str_eq(jstr(r.json, "stdout"), "slept\n", "%s", r.body);
+    hresp_free(&r);
+    free(body);
+    json_decref(b);
+    FILE *f = fopen(s.log, "r");
+    cr_assert(f);
+    char line[4096];
+    int jobs = 0, requeued = 0, dropped = 0;
+    while (fgets(line, sizeof line, f)) {
+        jobs += strstr(line, "event=job ") != NULL;
+        requeued += strstr(line, "event=requeued") != NULL;
+        dropped += strstr(line, "event=job_result_dropped") != NULL;
+    }
+    fclose(f);
+    cr_assert_eq(jobs, 1, "judged once (see %s)", s.log);
+    cr_assert_eq(requeued, 0, "never put back (see %s)", s.log);
+    cr_assert_eq(dropped, 0);
+    srv_stop(&s);
+    srv_cleanup(&s);
+}

@@ -342,8 +342,11 @@ CONTRACT(expired_lease_is_reclaimed_with_the_next_attempt, 30)
     cr_assert_eq(status_of(s, "tok-00001"), 1);
     cr_assert_eq(s->ops->claim(s, "hostB:2:2", 60, &second), 0);
     cr_assert_eq(second.attempts, 2);
-    /* renewing keeps a live owner's job */
+    /* renewing keeps a live owner's job: all of them, or one by one */
     cr_assert_eq(s->ops->renew(s, "hostB:2:2", 60), 0);
+    cr_assert_eq(s->ops->renew_job(s, "tok-00001", "hostB:2:2", 60), 0);
+    cr_assert_eq(s->ops->renew_job(s, "tok-00001", "hostA:1:1", 60), -ESTALE, "not A's any more");
+    cr_assert_eq(s->ops->renew_job(s, "nope", "hostB:2:2", 60), -ESTALE);
     cr_assert_eq(s->ops->requeue(s, NULL, &n), 0);
     cr_assert_eq(n, 0);
     /* the owner dies: its jobs go back at once */
