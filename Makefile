@@ -35,8 +35,10 @@ JUDGE_SRC   := $(wildcard judge/*.c)
 # (every other file of server/) so that `nsjudge run` and `nsjudge judge`
 # do not pay for loading libcurl, libmicrohttpd, libpq, libarchive and their
 # ~40 dependencies at every start (10+ ms). A file's folder decides.
+# server/common/ is linked into both (where the configs are found).
+COMMON_SRC  := $(wildcard server/common/*.c)
 CLI_SRC     := $(wildcard server/cli/*.c)
-SERVER_SRC  := $(wildcard server/*.c)
+SERVER_SRC  := $(wildcard server/*.c) $(COMMON_SRC)
 PLUGIN_SRC  := $(SERVER_SRC)
 CLI_LIBS    = $(shell pkg-config --libs jansson libseccomp yaml-0.1 nettle 2>/dev/null) -lpthread -lm -ldl
 TEST_SRC    := $(wildcard tests/*.c)
@@ -70,7 +72,7 @@ $(B)/libjudge.a: $(call obj,$(JUDGE_SRC))
 $(B)/libserver.a: $(call obj,$(SERVER_SRC))
 	@mkdir -p $(B); rm -f $@; ar rcs $@ $^
 
-$(B)/nsjudge: $(call obj,$(CLI_SRC)) $(B)/libjudge.a $(B)/libsandbox.a | $(B)/nsjudge-server.so
+$(B)/nsjudge: $(call obj,$(CLI_SRC) $(COMMON_SRC)) $(B)/libjudge.a $(B)/libsandbox.a | $(B)/nsjudge-server.so
 	$(CC) $(ALL_CFLAGS) -pie $(LDHARDEN) -o $@ $^ -Wl,--as-needed $(CLI_LIBS) $(PKG_LIBS)
 
 # serve / worker, loaded by build/nsjudge with dlopen (same directory).

@@ -21,7 +21,7 @@
 #include "server/callback.h"
 #include "server/module.h"
 #include "server/http.h"
-#include "server/install_paths.h"
+#include "server/common/install_paths.h"
 #include "server/job.h"
 #include "server/problems.h"
 #include "server/worker.h"

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "judge/judge.h"
-#include "server/install_paths.h"
+#include "server/common/install_paths.h"
 #include "server/problems.h"
 #include "server/routes.h"
 

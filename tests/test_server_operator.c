@@ -310,6 +310,13 @@ Test(server_operator, make_install_layout, .timeout = 300)
     snprintf(cmd, sizeof cmd, "cd / && env -u NSJUDGE_PLUGIN '%s/usr/bin/nsjudge' help serve | grep -q 'usage: nsjudge serve'",
              dir);
     cr_expect_eq(sh(cmd), 0, "installed nsjudge did not load its module from lib/nsjudge/");
+    /* the CLI finds its language table where serve does: PREFIX/share/nsjudge
+     * (no /etc/nsjudge/languages.json on this host) */
+    snprintf(cmd, sizeof cmd,
+             "cd / && test ! -e /etc/nsjudge/languages.json && env -u NSJUDGE_LANGUAGES '%s/usr/bin/nsjudge' "
+             "languages | grep -q 'languages from %s/usr/share/nsjudge/languages.json'",
+             dir, dir);
+    cr_expect_eq(sh(cmd), 0, "installed nsjudge languages did not find PREFIX/share/nsjudge/languages.json");
     free(repo);
     rmtree(dir);
 }

@@ -22,9 +22,10 @@
 #include "server/cli/cli.h"
 #include "server/cli/cli_common.h"
 #include "server/cli/cli_flags.h"
+#include "server/common/install_paths.h"
 
-/* The language table: --languages, $NSJUDGE_LANGUAGES, the repo's
- * configs/ (the binary lives in <repo>/build/), /etc/nsjudge. */
+/* The language table: --languages, $NSJUDGE_LANGUAGES, else where serve
+ * finds it (server/common/install_paths.c). */
 int load_langs(const char *flag, struct jd_langs **out, char *used, size_t usedlen)
 {
     char err[512];
@@ -37,19 +38,11 @@ int load_langs(const char *flag, struct jd_langs **out, char *used, size_t usedl
             fprintf(stderr, "nsjudge: language table path longer than %d bytes\n", PATH_MAX - 1);
             return -1;
         }
+    } else if (install_paths_find("languages.json", cand[n], PATH_MAX) == 0) {
+        n++;   /* the checkout's configs/, /etc/nsjudge, PREFIX/share/nsjudge: as serve */
     } else {
-        char exe[PATH_MAX];
-        ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (k > 0) {
-            exe[k] = 0;
-            char *slash = strrchr(exe, '/');
-            if (slash) {
-                *slash = 0;
-                snprintf(cand[n++], PATH_MAX, "%.*s/../configs/languages.json", PATH_MAX - 32, exe);
-                snprintf(cand[n++], PATH_MAX, "%.*s/configs/languages.json", PATH_MAX - 32, exe);
-            }
-        }
-        snprintf(cand[n++], PATH_MAX, "/etc/nsjudge/languages.json");
+        fprintf(stderr, "nsjudge: no language table found (tried %s; use --languages PATH)\n", cand[0]);
+        return -1;
     }
     for (int i = 0; i < n; i++) {
         if (n > 1 && access(cand[i], R_OK) != 0)

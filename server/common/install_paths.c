@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "server/install_paths.h"
+#include "server/common/install_paths.h"
 
 /* The directory holding the binary, without a trailing slash; -1 if unknown. */
 static int exe_dir(char *out, size_t outlen)
