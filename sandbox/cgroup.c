@@ -661,3 +661,23 @@ int sb_cg_kill_all(struct sb_cgroup *cg, const pid_t *spare, int nspare)
     }
     return -EBUSY;
 }
+
+/* What sb_host_probe reports (sandbox.h): the cgroup layout nsjudge would use. */
+int sb_host_probe(struct sb_host_info *info)
+{
+    struct sb_cg_layout lay;
+    char err[SB_MSG_MAX];
+    memset(info, 0, sizeof *info);
+    if (sb_cg_detect(NULL, &lay, err, sizeof err) < 0) {
+        sb_setmsg(info->cgroup_detail, sizeof info->cgroup_detail, "none usable: %s", err);
+        return -ENOENT;
+    }
+    info->cgroup_version = lay.version;
+    if (lay.version == 2)
+        sb_setmsg(info->cgroup_detail, sizeof info->cgroup_detail, "v2 at %s", lay.root[0]);
+    else
+        sb_setmsg(info->cgroup_detail, sizeof info->cgroup_detail,
+                  "v1 (memory %s, pids %s, cpuacct %s)", lay.root[SB_CG_MEM],
+                  lay.root[SB_CG_PIDS], lay.root[SB_CG_CPU]);
+    return 0;
+}

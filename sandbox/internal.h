@@ -1,7 +1,7 @@
 /*
  * internal.h - what the sandbox's files share with each other (not part of
  * the public contract in sandbox.h). One file per isolation concern:
- *   cgroup.c    cgroup v1/v2: limits, counters, kill        (parent side)
+ *   cgroup.c    cgroup v1/v2: limits, counters, kill; sb_host_probe (parent side)
  *   seccomp.c   build the syscall filter once per slot      (parent side)
  *   netns.c     the slot's prepared, empty network namespaces
  *   rootfs.c    the root template; per-run mounts
@@ -10,13 +10,14 @@
  *   rlimits.c   per-process resource limits                 (box side)
  *   launcher.c  the slot's launcher process: starts the keeper, mounts
  *               each run's /box, cleans /tmp between runs
- *   box.c       the keeper (box init, kept across runs) and the program
- *               up to execve                               (box side)
+ *   keeper.c    the keeper (the box's init, kept across runs) and the
+ *               program up to execve                       (box side)
  *   msg.c       fd-passing messages between these processes
  *   supervisor.c  sb_run: describe the run, watch limits, collect the result
  *   slot.c      sb_slot_open / sb_slot_close
  *   scratch.c   size-capped tmpfs for writable host directories
- *   status.c    names, defaults, helpers, host probe
+ *   defaults.c  status names; config and limit defaults
+ *   util.c      helpers of every layer (util.h) and message/fd helpers
  * Code marked "box side" runs in the forked child of a possibly
  * multi-threaded process: it only makes system calls and touches memory
  * prepared by the parent (no malloc, no stdio, no locks).
@@ -221,7 +222,7 @@ int sb_msg_send(int sock, char kind, int value, const int *fds, int nfds);
 /* Returns the number of fds received (into fds), or -errno; -EPIPE on EOF. */
 int sb_msg_recv(int sock, char *kind, int *value, int *fds, int maxfds);
 
-/* ---- box.c / launcher.c ----------------------------------------------- */
+/* ---- keeper.c / launcher.c ----------------------------------------------- */
 /* One run as the launcher and the keeper see it. It lives in memory
  * shared between the supervisor, the slot's launcher and its keeper
  * (mapped before they were forked, so pointers into it are valid in all).
@@ -244,7 +245,7 @@ struct sb_launch {
     size_t used;                     /* bytes of strings[] in use */
     char strings[];                  /* argv, envp, cwd and pointer arrays */
 };
-/* box.c: the keeper, PID 1 of the box, talking to the launcher on sock
+/* keeper.c: the keeper, PID 1 of the box, talking to the launcher on sock
  * and taking runs from the supervisor directly on l->fd[SB_FD_RUNSOCK]
  * when the launcher has nothing to do for them. */
 _Noreturn void sb_keeper_main(struct sb_launch *l, int sock);
@@ -257,7 +258,7 @@ struct sb_report {
                        * left when the program ended), 'Q' the keeper
                        * retires after this run (value: SB_RETIRE_* bits, why) */
     int value;
-    uint64_t rss_kib; /* 'W', 'M': the run's peak resident set so far (box.c) */
+    uint64_t rss_kib; /* 'W', 'M': the run's peak resident set so far (keeper.c) */
     char msg[SB_MSG_MAX];
 };
 void sb_report_send(int fd, char kind, int value, const char *msg);
@@ -295,7 +296,7 @@ struct sb_slot {
     int launcher_sock;
     bool launcher_ready;         /* its "attached to the cgroup" message was read */
     struct sb_launch *launch;    /* shared mapping of SB_LAUNCH_SIZE bytes */
-    /* The keeper: box init, kept alive between runs (box.c). */
+    /* The keeper: box init, kept alive between runs (keeper.c). */
     uid_t keeper_uid;
     pid_t keeper_pid;            /* host pid, -1 when none */
     int keeper_pidfd;

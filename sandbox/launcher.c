@@ -1,7 +1,7 @@
 /*
  * launcher.c - the slot's launcher: a small process, forked when the slot
  * is opened and moved into the slot's cgroup once. It starts the slot's
- * keeper (box init, box.c) and then, for every run, puts the run's /box
+ * keeper (box init, keeper.c) and then, for every run, puts the run's /box
  * and extra mounts into the keeper's root and hands the run to it; after
  * the run it gives /tmp a fresh tmpfs if anything was left there.
  *
@@ -132,7 +132,7 @@ static int keeper_start(struct sb_launch *l, char *err, size_t errlen)
         sb_errmsg(err, errlen, "socketpair", errno);
         return -errno;
     }
-    /* A plain fork sets the keeper up (box.c): the keeper itself is born
+    /* A plain fork sets the keeper up (keeper.c): the keeper itself is born
      * of it as our child, in namespaces owned by its user namespace. */
     pid_t setup = fork();
     if (setup == 0) {

@@ -23,7 +23,7 @@
  * argbits.c, tests/test_hostile_seccomp.c):
  *   ioctl TIOCSTI, TIOCLINUX  cmd is unsigned int: low 32 bits equal
  *                             (faking terminal input; the box has no tty
- *                             anyway, see box.c and the CLI's relay)
+ *                             anyway, see keeper.c and the CLI's relay)
  *   clone CLONE_NEW*          flags: the kernel uses lower_32_bits(flags);
  *                             the namespace bits are low bits, masked
  *   socket family             int: allowed only AF_UNIX, AF_INET, AF_INET6
@@ -83,7 +83,7 @@ static const char *const denied[] = {
 
 /* Calls the box init only takes note of, then lets go on: a run that
  * makes SysV IPC objects moves the IPC namespace's id counters, which
- * would outlive it, so its keeper retires after it (box.c). IP sockets
+ * would outlive it, so its keeper retires after it (keeper.c). IP sockets
  * (socket() with AF_INET or AF_INET6, below) likewise move the network
  * namespace's counters (/proc/net/snmp: a send with no route counts), so
  * that namespace is replaced after such a run. */
@@ -92,7 +92,7 @@ static const char *const noticed[] = {"shmget", "msgget", "semget"};
 /* exit_group also goes to the box init, which reads the ending process's
  * resident set while its address space still exists, before letting the
  * call go on: the program's own pages, which ru_maxrss cannot tell from
- * the box init's for a small program (box.c, run_rss_kib). Box-side code
+ * the box init's for a small program (keeper.c, run_rss_kib). Box-side code
  * under this filter must end with exit(2) (sb_box_exit), never
  * exit_group: the box init would wait on itself, or on the program it is
  * vfork-blocked on. A program cannot use this to lower its peak (the
@@ -248,7 +248,7 @@ static bool let_through(const struct seccomp_data *d)
  * numbers it), in KiB; 0 when it cannot be read (the process was killed
  * meanwhile: a zombie has no address space). statm, not status and its
  * VmHWM: generating status costs the run ~50 us more, statm next to
- * nothing; the high-water mark comes from ru_maxrss (box.c). Box side:
+ * nothing; the high-water mark comes from ru_maxrss (keeper.c). Box side:
  * system calls only. */
 static uint64_t read_rss_kib(int pid)
 {

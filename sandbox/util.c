@@ -1,5 +1,6 @@
 /* util.c - helpers every layer may use (util.h). */
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "sandbox/internal.h"
 #include "sandbox/util.h"
 
 int sb_mkdir_p(const char *path, mode_t mode)
@@ -110,4 +112,57 @@ void sb_first_line(const char *text, size_t cap, char *dst, size_t dstlen)
     while (n && (t[n - 1] == '\r' || t[n - 1] == ' '))
         n--;
     snprintf(dst, dstlen, "%.*s", (int)(n < cap ? n : cap), t);
+}
+
+/* ---- internal to the sandbox (internal.h) ------------------------------ */
+
+/* Async-signal-safe: used between fork and exec. */
+void sb_errmsg(char *buf, size_t len, const char *what, int err)
+{
+    if (!len)
+        return;
+    size_t n = 0;
+    const char *parts[3] = {what, ": ", strerrordesc_np(err)};
+    if (!parts[2])
+        parts[2] = "unknown error";
+    for (int i = 0; i < 3; i++)
+        for (const char *p = parts[i]; *p && n + 1 < len; p++)
+            buf[n++] = *p;
+    buf[n] = 0;
+}
+
+void sb_setmsg(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+/* Box side / forked helpers: close every fd but the listed ones. Needed
+ * because another thread of the caller may have pipes open at the moment
+ * we fork; a copy of its pipe's write end held here would keep its reader
+ * from ever seeing EOF. Async-signal-safe. */
+void sb_close_fds_except(const int *keep, int n)
+{
+    int k[48];
+    if (n > 48)
+        n = 48;
+    for (int i = 0; i < n; i++) {
+        int v = keep[i], j = i;
+        while (j > 0 && k[j - 1] > v) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = v;
+    }
+    unsigned lo = 0;
+    for (int i = 0; i < n; i++) {
+        if (k[i] < 0)
+            continue;
+        if ((unsigned)k[i] > lo)
+            close_range(lo, (unsigned)k[i] - 1, 0);
+        lo = (unsigned)k[i] + 1;
+    }
+    close_range(lo, ~0U, 0);
 }

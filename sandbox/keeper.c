@@ -1,5 +1,5 @@
 /*
- * box.c - the box side: the slot's keeper and the programs it starts.
+ * keeper.c - the box side: the slot's keeper and the programs it starts.
  * Runs in processes forked from the slot's launcher, so it only makes
  * system calls and touches memory prepared beforehand (no malloc, no
  * stdio, no locks).
