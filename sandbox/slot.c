@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -203,8 +204,14 @@ static void slot_free(struct sb_slot *s)
 {
     int lockfd = s->id_lock;
     sb_launcher_stop(s); /* the keeper dies with the launcher */
-    if (s->keeper_pidfd >= 0)
+    if (s->keeper_pidfd >= 0) {
+        /* the id (and its uids) is free only once the keeper is gone: the
+         * next slot with this id must never share a uid with a live box */
+        struct pollfd pf = {.fd = s->keeper_pidfd, .events = POLLIN};
+        while (poll(&pf, 1, 5000) < 0 && errno == EINTR)
+            ;
         close(s->keeper_pidfd);
+    }
     if (s->keeper_sock >= 0)
         close(s->keeper_sock);
     free(s->mount_id);

@@ -344,6 +344,11 @@ static void keeper_forget(struct sb_slot *s)
 {
     if (s->keeper_pidfd >= 0) {
         kill_box(s->keeper_pidfd);
+        /* gone before its successor (same uids) starts: two live boxes
+         * never share a uid, in this slot or in the next one to hold the id */
+        struct pollfd p = {.fd = s->keeper_pidfd, .events = POLLIN};
+        while (poll(&p, 1, 5000) < 0 && errno == EINTR)
+            ;
         close(s->keeper_pidfd);
     }
     s->keeper_pidfd = -1;

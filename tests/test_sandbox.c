@@ -1,7 +1,7 @@
 /*
  * test_sandbox.c - the sandbox's limits and measurements: every limit
  * flag proves its limit, and CPU time and peak memory are accurate.
- * (Isolation against hostile programs: test_hostile*.c.)
+ * (Isolation against hostile programs: test_sandbox_hostile*.c.)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
-#include "tests/sandbox_util.h"
+#include "tests/test_sandbox_util.h"
 
 TestSuite(sandbox_limits, .timeout = 60);
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tests/test_archive.h"
+#include "tests/test_judge_archive_util.h"
 #include "tests/test_server.h"
 
 static const char *const TGZ[] = {"Content-Type: application/gzip", NULL};

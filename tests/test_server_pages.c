@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "tests/test_archive.h"
+#include "tests/test_judge_archive_util.h"
 #include "tests/test_server.h"
 
 static void upload_sum(struct srv *s, int n_secret, int off)

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <archive.h>
 #include <archive_entry.h>
-#include "tests/test_archive.h"
+#include "tests/test_judge_archive_util.h"
 #include "tests/test_server.h"
 
 static const char *const TGZ[] = {"Content-Type: application/gzip", NULL};

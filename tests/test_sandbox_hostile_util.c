@@ -1,7 +1,7 @@
 /*
- * test_hostile_util.c - helpers of the hostile sandbox suite: run a
+ * test_sandbox_hostile_util.c - helpers of the hostile sandbox suite: run a
  * hostile program in a box and capture its streams, find its leftovers in
- * the host's /proc, temp files and dirs. See test_hostile.h.
+ * the host's /proc, temp files and dirs. See test_sandbox_hostile.h.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/test_hostile.h"
+#include "tests/test_sandbox_hostile.h"
 
 /* What a test opened, so hx_cleanup can release it even when an
  * assertion ended the test early (no cgroup or temp dir left behind). */
@@ -75,9 +75,10 @@ struct sb_slot *hx_slot(int n)
 {
     char err[SB_MSG_MAX] = "";
     struct sb_slot *slot = NULL;
-    /* Box uids are 60000 + id: keep them apart from the lead's tests and
-     * from other test processes running at the same time. */
-    struct sb_slot_options o = {.id = 20000 + (int)(getpid() % 10000) * 4 + n};
+    /* any free id: the sandbox keeps ids (and box uids) apart from every
+     * other test process and service on this host */
+    (void)n;
+    struct sb_slot_options o = {.id = SB_SLOT_ANY};
     int rc = sb_slot_open(&o, &slot, err, sizeof err);
     cr_assert_eq(rc, 0, "sb_slot_open(%d): %s", o.id, err);
     for (int i = 0; i < HX_MAX_HELD; i++)

@@ -1,4 +1,4 @@
-/* test_archive.h - building hostile archives in memory for the extractor
+/* test_judge_archive_util.h - building hostile archives in memory for the extractor
  * and upload tests: libarchive's write API for what it can write (pax
  * sparse members, links, devices, zip), and a hand-made GNU tar header
  * for the old GNU sparse type 'S' it only reads. */

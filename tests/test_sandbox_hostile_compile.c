@@ -1,5 +1,5 @@
 /*
- * test_hostile_compile.c - compile-time attacks: the compiler runs in
+ * test_sandbox_hostile_compile.c - compile-time attacks: the compiler runs in
  * the box too, and a hostile source can make it read an endless device
  * or compute forever. The box's limits must end the compile, counting
  * the CPU of the compiler's child processes (gcc -> cc1). The sources
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/test_hostile.h"
+#include "tests/test_sandbox_hostile.h"
 
 TestSuite(sandbox_hostile_compile, .timeout = 60, .fini = hx_cleanup);
 

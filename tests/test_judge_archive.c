@@ -1,4 +1,4 @@
-/* test_archive.c - the one extractor (judge/archive.c) against hostile
+/* test_judge_archive.c - the one extractor (judge/archive.c) against hostile
  * archives built in memory: sparse members whose apparent size dwarfs
  * their data, high-ratio members, traversal, links, devices, duplicates,
  * long and deep names, entry floods, tiny-file floods, other formats.
@@ -15,7 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include "judge/judge.h"
-#include "tests/test_archive.h"
+#include "tests/test_judge_archive_util.h"
 
 
 static char top[64], out[128];

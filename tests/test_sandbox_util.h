@@ -1,5 +1,5 @@
 /*
- * sandbox_util.h - helpers shared by the sandbox tests: open a slot, run a
+ * test_sandbox_util.h - helpers shared by the sandbox tests: open a slot, run a
  * helper program from testdata/programs (built into $NSJUDGE_PROGRAMS)
  * with its stdout captured in a host temp file.
  */
@@ -34,7 +34,7 @@ static inline struct sb_slot *open_slot(void)
     need_root();
     struct sb_slot *slot = NULL;
     char err[SB_MSG_MAX];
-    struct sb_slot_options o = {.id = getpid() % 100000};
+    struct sb_slot_options o = {.id = SB_SLOT_ANY};
     int r = sb_slot_open(&o, &slot, err, sizeof err);
     cr_assert_eq(r, 0, "sb_slot_open: %s", err);
     return slot;

@@ -1,5 +1,5 @@
 /*
- * test_hostile_ns.c - hostile programs against the box's namespaces and
+ * test_sandbox_hostile_ns.c - hostile programs against the box's namespaces and
  * syscall filter: ptrace, network, signals to the host and to other
  * boxes, SysV IPC / abstract sockets / /dev/shm between boxes, hostname
  * and clock changes, and the kernel interfaces a box must not reach
@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/test_hostile.h"
+#include "tests/test_sandbox_hostile.h"
 
 /* A second box running in its own thread. No criterion asserts in here:
  * the main thread checks the result after joining. */

@@ -1,5 +1,5 @@
 /*
- * test_hostile_seccomp.c - every argument-filtered seccomp rule holds
+ * test_sandbox_hostile_seccomp.c - every argument-filtered seccomp rule holds
  * against values with bits above the 32 the kernel reads (and bit 31),
  * and still lets through what programs need. testdata/hostile/argbits.c
  * holds the probes; sandbox/seccomp.c lists the rules they attack.
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/test_hostile.h"
+#include "tests/test_sandbox_hostile.h"
 
 TestSuite(sandbox_hostile_seccomp, .timeout = 60, .fini = hx_cleanup);
 

@@ -1,5 +1,5 @@
 /*
- * test_hostile_fs.c - hostile programs against the box's file system and
+ * test_sandbox_hostile_fs.c - hostile programs against the box's file system and
  * privileges: reading host secrets and other processes' /proc, writing
  * outside /box, links planted in /box, leaked descriptors, setuid
  * binaries, capabilities. Every test checks the host side too.
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tests/test_hostile.h"
+#include "tests/test_sandbox_hostile.h"
 
 TestSuite(sandbox_hostile_fs, .timeout = 30, .fini = hx_cleanup);
 

@@ -1,5 +1,5 @@
 /*
- * test_hostile_tty.c - the box never reaches the operator's terminal.
+ * test_sandbox_hostile_tty.c - the box never reaches the operator's terminal.
  *
  * `nsjudge run` is started, as an operator would, from a shell whose
  * controlling terminal is a pseudo-terminal; when it is done the same
@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/test_hostile.h"
+#include "tests/test_sandbox_hostile.h"
 
 TestSuite(sandbox_hostile_tty, .timeout = 90, .fini = hx_cleanup);
 

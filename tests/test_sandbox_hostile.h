@@ -1,6 +1,6 @@
 /*
- * test_hostile.h - shared helpers of the hostile sandbox suite
- * (tests/test_hostile_*.c): run a program from NSJUDGE_HOSTILE in a box,
+ * test_sandbox_hostile.h - shared helpers of the hostile sandbox suite
+ * (tests/test_sandbox_hostile_*.c): run a program from NSJUDGE_HOSTILE in a box,
  * capture what it printed, and look at the host afterwards.
  *
  * Hostile programs print "ok:"/"note:" lines and end with one verdict

@@ -1,5 +1,5 @@
 /*
- * test_packages.c - problem packages in the layouts other tools write
+ * test_judge_packages.c - problem packages in the layouts other tools write
  * (Kattis problemtools 2023-07, Polygon), built here as small packages of
  * our own and judged through the CLI (`nsjudge verify`, `nsjudge judge`)
  * and the HTTP API, as a problem setter would.

@@ -1,4 +1,4 @@
-/* test_archive_util.c - hostile archives built in memory (see test_archive.h). */
+/* test_judge_archive_util.c - hostile archives built in memory (see test_judge_archive_util.h). */
 #include <criterion/criterion.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <sys/sysmacros.h>
 #include <archive.h>
 #include <archive_entry.h>
-#include "tests/test_archive.h"
+#include "tests/test_judge_archive_util.h"
 
 void ab_open(struct abuild *b, enum ab_kind kind, size_t cap)
 {
