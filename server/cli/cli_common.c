@@ -345,3 +345,25 @@ const char *time_text(const struct jd_report *r, double limit, char *buf, size_t
     return buf;
 }
 
+int json_languages_flags(int argc, char **argv, const char *usage, bool *json, const char **langs_path)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, 0, 'J'}, {"languages", required_argument, 0, 'L'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'J': *json = true; break;
+        case 'L': *langs_path = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return -1;
+}

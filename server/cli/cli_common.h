@@ -59,4 +59,8 @@ bool wall_tle(const struct jd_test_result *t, double limit);
 const char *test_time_text(const struct jd_test_result *t, double limit, char *buf, size_t len);
 const char *time_text(const struct jd_report *r, double limit, char *buf, size_t len);
 
+/* The flags of languages and version (--json, --languages PATH, --help):
+ * -1 to go on, else the exit code (help printed, or usage on bad flags). */
+int json_languages_flags(int argc, char **argv, const char *usage, bool *json, const char **langs_path);
+
 #endif

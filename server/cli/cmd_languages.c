@@ -30,33 +30,19 @@ const char cmd_languages_usage[] =
     "options:\n"
     "      --json           print a JSON array\n"
     "      --languages PATH language table (default: $NSJUDGE_LANGUAGES, then\n"
-    "                       configs/languages.json next to the nsjudge build, then\n"
-    "                       /etc/nsjudge/languages.json)\n"
+    "                       configs/languages.json of the checkout holding this\n"
+    "                       binary, /etc/nsjudge/languages.json, then\n"
+    "                       PREFIX/share/nsjudge/languages.json)\n"
     "  -h, --help           show this help\n";
 
 
 int cmd_languages(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, 0, 'J'}, {"languages", required_argument, 0, 'L'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
     const char *langs_path = NULL;
     bool json = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'J': json = true; break;
-        case 'L': langs_path = optarg; break;
-        case 'h': fputs(cmd_languages_usage, stdout); return 0;
-        default: fputs(cmd_languages_usage, stderr); return 2;
-        }
-    }
-    if (optind != argc) {
-        fputs(cmd_languages_usage, stderr);
-        return 2;
-    }
+    int done = json_languages_flags(argc, argv, cmd_languages_usage, &json, &langs_path);
+    if (done >= 0)
+        return done;
     struct jd_langs *langs = NULL;
     char used[PATH_MAX];
     if (load_langs(langs_path, &langs, used, sizeof used) < 0)

@@ -47,26 +47,11 @@ static bool ns_available(const char *name)
 
 int cmd_version(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, 0, 'J'}, {"languages", required_argument, 0, 'L'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-    };
     const char *langs_path = NULL;
     bool json = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'J': json = true; break;
-        case 'L': langs_path = optarg; break;
-        case 'h': fputs(cmd_version_usage, stdout); return 0;
-        default: fputs(cmd_version_usage, stderr); return 2;
-        }
-    }
-    if (optind != argc) {
-        fputs(cmd_version_usage, stderr);
-        return 2;
-    }
+    int done = json_languages_flags(argc, argv, cmd_version_usage, &json, &langs_path);
+    if (done >= 0)
+        return done;
     struct sb_host_info hi;
     sb_host_probe(&hi);
     /* a missing or broken language table is reported, not fatal: the
