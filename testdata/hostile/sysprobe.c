@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "probe.h"
 
 static long p_mount(void) { return mount("none", "/box", "tmpfs", 0, NULL); }
 static long p_umount(void) { return umount2("/box", MNT_DETACH); }
@@ -106,11 +107,6 @@ static long p_syslog(void)
 static long p_swapoff(void) { return syscall(SYS_swapoff, "/nsjudge-hostile-none"); }
 static long p_personality(void) { return personality(PER_LINUX | ADDR_NO_RANDOMIZE) < 0 ? -1 : (personality(0xffffffff) & ADDR_NO_RANDOMIZE ? 0 : -1); }
 
-struct probe {
-    const char *name;
-    long (*fn)(void);
-    int also_ok; /* an extra errno that proves the permission check refused */
-};
 
 static const struct probe probes[] = {
     {"mount", p_mount, 0},
@@ -140,52 +136,8 @@ static const struct probe probes[] = {
     {NULL, NULL, 0},
 };
 
-static int escapes, tries;
-
-static void run(const struct probe *p)
-{
-    tries++;
-    fflush(stdout);
-    pid_t c = fork();
-    if (c < 0) {
-        printf("ERROR: fork: %s\n", strerror(errno));
-        return;
-    }
-    if (c == 0) {
-        errno = 0;
-        long r = p->fn();
-        int e = errno;
-        if (r < 0 && (e == EPERM || e == EACCES || e == ENOSYS || (p->also_ok && e == p->also_ok))) {
-            printf("ok: %s: %s\n", p->name, strerror(e));
-            _exit(0);
-        }
-        printf("ESCAPED: %s: returned %ld (%s)\n", p->name, r, r < 0 ? strerror(e) : "success");
-        _exit(1);
-    }
-    int st;
-    waitpid(c, &st, 0);
-    if (WIFSIGNALED(st))
-        printf("ok: %s: killed by signal %d\n", p->name, WTERMSIG(st));
-    else if (WEXITSTATUS(st) != 0)
-        escapes++;
-}
-
 int main(int argc, char **argv)
 {
     setlinebuf(stdout);
-    for (int i = 1; i < argc; i++) {
-        int found = 0;
-        for (const struct probe *p = probes; p->name; p++)
-            if (strcmp(argv[i], "all") == 0 || strcmp(argv[i], p->name) == 0) {
-                run(p);
-                found = 1;
-            }
-        if (!found)
-            printf("ERROR: no probe %s\n", argv[i]);
-    }
-    if (escapes)
-        printf("ESCAPED: %d of %d calls\n", escapes, tries);
-    else
-        printf("BLOCKED: all %d calls\n", tries);
-    return 0;
+    return probe_main(probes, argc, argv, 1, true);
 }
