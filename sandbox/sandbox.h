@@ -117,9 +117,10 @@ struct sb_result {
 
 struct sb_slot;
 
-/* Slot ids are the sandbox's: while a slot is open its id is held
+/* Slot ids are the sandbox's: while a slot is open its box uid is held
  * host-wide (a lock file under /run/nsjudge/slots/), so no two processes,
- * nor two threads, ever share one, and with it a box uid. SB_SLOT_ANY
+ * nor two threads, ever share one (a caller that sets box_uid shares it on
+ * purpose; its id is held instead). SB_SLOT_ANY
  * lets the sandbox pick a free id; an explicit id already held by
  * another slot is -EBUSY. sb_slot_open and sb_slot_close are safe to
  * call from several threads at once. */

@@ -21,20 +21,29 @@
 #include <unistd.h>
 #include "sandbox/internal.h"
 
-/* SB_SLOT_ANY picks from here: above the explicit ids callers use today
- * (the service's from 0 and 10000, the tests' from 20000 to 60003). */
-#define SLOT_ANY_FIRST 61000
-#define SLOT_ANY_LAST 99999
+/* SB_SLOT_ANY picks from here (box uids 100000-119999): apart from the ids
+ * the service is configured with (slot_id_base, default 0, and +10000 for
+ * validators; the tests' services use 70000-88000). */
+#define SLOT_ANY_FIRST 40000
+#define SLOT_ANY_LAST 59999
+
+/* The uid a slot's programs run as: given, or 60000 + id (ids 100000 apart
+ * share one: the lock below is on the uid for that reason). */
+static uint32_t derived_uid(int id)
+{
+    return 60000u + (unsigned)id % 100000u;
+}
 
 /* Opening a slot forks, makes cgroups and namespaces: one at a time per
  * process keeps that simple; the id locks below keep processes apart. */
 static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* Hold an id host-wide: an flock on its file, kept open while the slot
- * lives (the kernel drops it when the process dies, even by kill -9).
- * flock is per open file, so another thread of this process that opens
- * the same file is refused too. */
-static int hold_id(int want, int *id, int *lockfd, char *err, size_t errlen)
+/* Hold an id host-wide: an flock on a file named by the box uid it gives
+ * (by the id when the caller fixes the uid: `nsjudge run` shares 60000 on
+ * purpose), kept open while the slot lives (the kernel drops it when the
+ * process dies, even by kill -9). flock is per open file, so another
+ * thread of this process that opens the same file is refused too. */
+static int hold_id(int want, uint32_t given_uid, int *id, int *lockfd, char *err, size_t errlen)
 {
     static const char *const dirs[] = {"/run/nsjudge/slots", "/tmp/nsjudge-slots"};
     const char *dir = NULL;
@@ -54,7 +63,10 @@ static int hold_id(int want, int *id, int *lockfd, char *err, size_t errlen)
     int lo = want >= 0 ? want : SLOT_ANY_FIRST, hi = want >= 0 ? want : SLOT_ANY_LAST;
     for (int i = lo; i <= hi; i++) {
         char path[80];
-        snprintf(path, sizeof path, "%s/%d", dir, i);
+        if (given_uid)
+            snprintf(path, sizeof path, "%s/id-%d", dir, i);
+        else
+            snprintf(path, sizeof path, "%s/uid-%u", dir, derived_uid(i));
         int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) {
             sb_errmsg(err, errlen, path, errno);
@@ -68,8 +80,9 @@ static int hold_id(int want, int *id, int *lockfd, char *err, size_t errlen)
         close(fd);
     }
     if (want >= 0)
-        snprintf(err, errlen, "slot id %d is held by another open slot (another nsjudge process or "
-                              "thread); give each process its own ids, or use SB_SLOT_ANY", want);
+        snprintf(err, errlen, "slot id %d (box uid %u) is held by another open slot (another nsjudge "
+                              "process or thread); give each process its own ids, or use SB_SLOT_ANY",
+                 want, given_uid ? given_uid : derived_uid(want));
     else
         snprintf(err, errlen, "no free slot id from %d to %d", SLOT_ANY_FIRST, SLOT_ANY_LAST);
     return -EBUSY;
@@ -126,12 +139,12 @@ static int slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         sb_setmsg(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    int hr = hold_id(opt->id, &s->id, &s->id_lock, err, errlen);
+    int hr = hold_id(opt->id, opt->box_uid, &s->id, &s->id_lock, err, errlen);
     if (hr < 0) {
         free(s);
         return hr;
     }
-    s->box_uid = opt->box_uid ? opt->box_uid : 60000u + (unsigned)s->id % 100000u;
+    s->box_uid = opt->box_uid ? opt->box_uid : derived_uid(s->id);
     s->netns_down = s->netns_up = -1;
     s->tmpl_mntns = s->tmpl_rw = -1;
     s->run.box_fd = -1;

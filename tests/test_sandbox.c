@@ -447,6 +447,9 @@ Test(sandbox_slots, ids_are_held_host_wide, .timeout = 120)
     int status;
     waitpid(pid, &status, 0);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "another process got a held id");
+    /* an id 100000 further on gives the same box uid: held as well */
+    struct sb_slot_options alias = {.id = taken + 100000};
+    cr_assert_eq(sb_slot_open(&alias, &dup, err, sizeof err), -EBUSY, "two slots with one uid");
     /* closed, it is free again */
     sb_slot_close(a[0].slot);
     cr_assert_eq(sb_slot_open(&o, &dup, err, sizeof err), 0, "%s", err);
