@@ -90,7 +90,7 @@ static void run_job(struct worker *w, struct submission *s)
         nlog(&app->log, LOG_WARN, "job_result_dropped", "token=%s worker=%d error=%s", s->token,
              w->idx, log_quote(strerror(-rc), q, sizeof q));
     metrics_job(&app->metrics, verdict_index(res.verdict), dt);
-    queue_notify_done(&app->queue);
+    queue_notify_done_token(&app->queue, s->token);
     if (!rc && s->callback_url && app->callbacks)
         callbacks_enqueue(app->callbacks, s->token);
     nlog(&app->log, LOG_INFO, "job",
