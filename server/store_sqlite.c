@@ -532,25 +532,30 @@ static int sq_claim(struct store *s, const char *owner, double lease_s, struct s
 {
     SELF;
     sqlite3_stmt *st;
-    char token[40] = "";
     pthread_mutex_lock(&q->mu);
+    /* the claimed row comes back whole: no second statement per job */
     int rc = prep(q,
                   "UPDATE submissions SET status_id = 2, owner = ?1, lease_until = ?2,"
                   " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
-                  " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING token",
+                  " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING " COLS,
                   &st);
     if (rc)
         goto out;
     bind_text(st, 1, owner);
     sqlite3_bind_double(st, 2, now_s() + lease_s);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        col_fixed(st, 0, token, sizeof token);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : err_of(rc);
+    if (rc == SQLITE_ROW) {
+        rc = read_row(st, out);
+        /* the UPDATE is done when the statement runs to its end */
+        int end = sqlite3_step(st);
+        if (!rc && end != SQLITE_DONE) {
+            submission_clear(out);
+            rc = err_of(end);
+        }
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+    }
     stmt_done(q, st);
-    if (rc)
-        goto out;
-    rc = token[0] ? get_locked(q, token, out) : -ENOENT;
 out:
     pthread_mutex_unlock(&q->mu);
     return rc;
