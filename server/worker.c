@@ -30,8 +30,16 @@ struct worker {
     /* two slots: a problem's interactive tests need one box for the
      * submission and one for its validator at the same time */
     struct sb_slot *slot, *slot2;
-    char scratch[512];
+    char scratch[512];         /* problem judging */
+    char single_scratch[520];  /* Judge0 single runs: a tmpfs (else a plain dir) */
 };
+
+/* The single runs' scratch is a tmpfs mounted once per worker: a job's
+ * files (source, stdin, stdout, stderr) created and removed on the data
+ * dir's filesystem cost more than a trivial job's run. The size bounds
+ * what the runs' outputs may hold at once (each is also capped by its
+ * max_file_size). Not under scratch: a problem judge unmounts all below it. */
+#define SINGLE_SCRATCH_KIB (512 * 1024)
 
 struct worker_pool {
     struct app *app;
@@ -78,7 +86,7 @@ static void run_job(struct worker *w, struct submission *s)
         job_internal_error(&res, msg);
     } else {
         struct sb_slot *slots[2] = {w->slot, w->slot2};
-        job_judge(app, slots, 2, w->scratch, s, &res);
+        job_judge(app, slots, 2, s->problem_id ? w->scratch : w->single_scratch, s, &res);
     }
     if (!res.verdict && res.status_id < 3)
         job_internal_error(&res, "the judge returned no verdict");
@@ -143,6 +151,14 @@ static void *worker_main(void *arg)
         atomic_store(&w->state, W_DONE);
         return NULL;
     }
+    /* mounts a killed earlier process left here go first */
+    sb_scratch_umount_under(w->single_scratch);
+    bool single_tmpfs = sb_scratch_mount(w->single_scratch, SINGLE_SCRATCH_KIB, err, sizeof err) == 0;
+    if (!single_tmpfs) {
+        char q[600];
+        nlog(&app->log, LOG_WARN, "worker_scratch_not_tmpfs", "worker=%d dir=%s error=%s", w->idx,
+             w->single_scratch, log_quote(err, q, sizeof q));
+    }
     atomic_store(&w->state, W_IDLE);
 
     while (!atomic_load(&pool->stop)) {
@@ -170,6 +186,8 @@ static void *worker_main(void *arg)
     sb_slot_close(w->slot);
     sb_slot_close(w->slot2);
     w->slot = w->slot2 = NULL;
+    if (single_tmpfs)
+        sb_scratch_umount_under(w->single_scratch);
     atomic_store(&w->state, W_DONE);
     return NULL;
 }
@@ -312,7 +330,10 @@ int workers_start(struct app *app, int n, char *err, size_t errlen)
         atomic_store(&w->state, W_STARTING);
         snprintf(w->scratch, sizeof w->scratch, "%s/scratch/slot%d", app->cfg.data_dir,
                  app->cfg.slot_id_base + i);
+        snprintf(w->single_scratch, sizeof w->single_scratch, "%s-single", w->scratch);
         int rc = job_mkdirs(w->scratch);
+        if (!rc)
+            rc = job_mkdirs(w->single_scratch);
         if (rc) {
             snprintf(err, errlen, "cannot create %s: %s", w->scratch, strerror(-rc));
             return rc;
