@@ -1181,8 +1181,39 @@ static int migrate(struct sqlite_store *q, char *err, size_t errlen)
     return SQLITE_OK;
 }
 
-int store_sqlite_open(const char *path, struct store **out, char *err, size_t errlen)
+/* "PATH" or "PATH?synchronous=normal|full": normal (the default) loses
+ * nothing to a killed process, only the commits since the last checkpoint
+ * to a power loss; full syncs the WAL at every commit. */
+static int parse_path(const char *spec, char *path, size_t plen, bool *full, char *err, size_t errlen)
 {
+    const char *qm = strchr(spec, '?');
+    size_t n = qm ? (size_t)(qm - spec) : strlen(spec);
+    *full = false;
+    if (n >= plen || !n) {
+        snprintf(err, errlen, "store: sqlite: %s", n ? "the path is too long" : "wants a file path");
+        return -EINVAL;
+    }
+    memcpy(path, spec, n);
+    path[n] = 0;
+    if (!qm)
+        return 0;
+    if (!strcmp(qm + 1, "synchronous=full"))
+        *full = true;
+    else if (strcmp(qm + 1, "synchronous=normal")) {
+        snprintf(err, errlen, "store: sqlite: unknown option '%.100s' (the one option is"
+                 " ?synchronous=normal or ?synchronous=full)", qm + 1);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int store_sqlite_open(const char *spec, struct store **out, char *err, size_t errlen)
+{
+    char path[4096];
+    bool full;
+    int prc = parse_path(spec, path, sizeof path, &full, err, errlen);
+    if (prc)
+        return prc;
     struct sqlite_store *q = calloc(1, sizeof *q);
     if (!q) {
         snprintf(err, errlen, "out of memory");
@@ -1201,8 +1232,11 @@ int store_sqlite_open(const char *path, struct store **out, char *err, size_t er
     }
     sqlite3_busy_timeout(q->db, 10000);
     char *emsg = NULL;
-    rc = sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             " PRAGMA foreign_keys=ON;", NULL, NULL, &emsg);
+    rc = sqlite3_exec(q->db, full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                    " PRAGMA foreign_keys=ON;"
+                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                    " PRAGMA foreign_keys=ON;",
+                      NULL, NULL, &emsg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
     if (rc == SQLITE_OK && (rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg)) == SQLITE_OK)

@@ -635,6 +635,31 @@ Test(store_contract, url_forms)
     s->ops->close(s);
 }
 
+/* the stricter durability mode is an option of the sqlite: URL */
+Test(store_contract, sqlite_synchronous_option)
+{
+    char dir[] = "/tmp/nsjudge-sync-XXXXXX", url[256], file[256];
+    cr_assert(mkdtemp(dir));
+    struct store *s;
+    char err[512];
+    snprintf(url, sizeof url, "sqlite:%s/a.db?synchronous=full", dir);
+    cr_assert_eq(store_open(url, &s, err, sizeof err), 0, "%s", err);
+    s->ops->close(s);
+    snprintf(file, sizeof file, "%s/a.db", dir);
+    cr_assert_eq(access(file, F_OK), 0, "the file is the path without the option");
+    snprintf(file, sizeof file, "%s/a.db?synchronous=full", dir);
+    cr_assert_neq(access(file, F_OK), 0, "no file named with the option");
+    snprintf(url, sizeof url, "sqlite:%s/a.db?synchronous=normal", dir);
+    cr_assert_eq(store_open(url, &s, err, sizeof err), 0, "%s", err);
+    s->ops->close(s);
+    snprintf(url, sizeof url, "sqlite:%s/a.db?synchronous=off", dir);
+    cr_assert_eq(store_open(url, &s, err, sizeof err), -EINVAL);
+    cr_assert(strstr(err, "unknown option 'synchronous=off'"), "%s", err);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 CONTRACT(package_blobs_by_hash, 30)
 {
     struct store *s = open_store();
