@@ -28,7 +28,81 @@ struct sqlite_store {
     pthread_mutex_t mu;
     struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
     int n_cache;
+    /* WAL checkpoints run here, on a connection of their own, instead of
+     * inside a commit of the one shared connection: a checkpoint syncs
+     * the files, and it held every other store call (and job) meanwhile. */
+    sqlite3 *ckpt_db;
+    pthread_t ckpt_th;
+    bool ckpt_running, ckpt_stop;
+    pthread_mutex_t ckpt_mu;
+    pthread_cond_t ckpt_cv;
 };
+
+#define CHECKPOINT_PERIOD_MS 200
+
+static void *checkpoint_main(void *arg)
+{
+    struct sqlite_store *q = arg;
+    pthread_mutex_lock(&q->ckpt_mu);
+    while (!q->ckpt_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += CHECKPOINT_PERIOD_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&q->ckpt_cv, &q->ckpt_mu, &ts);
+        if (q->ckpt_stop)
+            break;
+        pthread_mutex_unlock(&q->ckpt_mu);
+        /* PASSIVE: copies what no reader still needs, never waits for one */
+        sqlite3_wal_checkpoint_v2(q->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&q->ckpt_mu);
+    }
+    pthread_mutex_unlock(&q->ckpt_mu);
+    return NULL;
+}
+
+/* Moves checkpoints to checkpoint_main; without it (no second connection,
+ * an in-memory database) SQLite's own automatic checkpoints stay on. */
+static void checkpoint_start(struct sqlite_store *q, const char *path)
+{
+    pthread_mutex_init(&q->ckpt_mu, NULL);
+    pthread_cond_init(&q->ckpt_cv, NULL);
+    /* the connection learns the file is in WAL mode on its first read
+     * (until then a checkpoint there does nothing) */
+    if (!strcmp(path, ":memory:") ||
+        sqlite3_open_v2(path, &q->ckpt_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(q->ckpt_db, "PRAGMA journal_mode", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(q->ckpt_db);
+        q->ckpt_db = NULL;
+        return;
+    }
+    if (pthread_create(&q->ckpt_th, NULL, checkpoint_main, q)) {
+        sqlite3_close(q->ckpt_db);
+        q->ckpt_db = NULL;
+        return;
+    }
+    q->ckpt_running = true;
+    sqlite3_exec(q->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+}
+
+static void checkpoint_stop(struct sqlite_store *q)
+{
+    if (q->ckpt_running) {
+        pthread_mutex_lock(&q->ckpt_mu);
+        q->ckpt_stop = true;
+        pthread_cond_signal(&q->ckpt_cv);
+        pthread_mutex_unlock(&q->ckpt_mu);
+        pthread_join(q->ckpt_th, NULL);
+        q->ckpt_running = false;
+    }
+    sqlite3_close(q->ckpt_db);
+    q->ckpt_db = NULL;
+    pthread_mutex_destroy(&q->ckpt_mu);
+    pthread_cond_destroy(&q->ckpt_cv);
+}
 
 #define COLS                                                                  \
     "token, language_id, source_code, stdin, expected_output, compiler_options, " \
@@ -352,6 +426,7 @@ static int step_done(struct sqlite_store *q, sqlite3_stmt *st)
 static void sq_close(struct store *s)
 {
     SELF;
+    checkpoint_stop(q);
     for (int i = 0; i < q->n_cache; i++)
         sqlite3_finalize(q->cache[i].st);
     sqlite3_close(q->db);
@@ -1250,6 +1325,7 @@ int store_sqlite_open(const char *spec, struct store **out, char *err, size_t er
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
+    checkpoint_start(q, path);
     *out = &q->base;
     return 0;
 fail:
