@@ -51,7 +51,7 @@ LIBS_A := $(B)/libserver.a $(B)/libjudge.a $(B)/libsandbox.a
 EXE_OBJ := $(call obj,$(CLI_SRC) $(TEST_SRC) scripts/bench/bench_sandbox.c)
 $(EXE_OBJ): PIC = -fPIE
 
-.PHONY: all deps test test-asan fuzz fuzz-build bench clean install hostile test-cgroup-v2 \
+.PHONY: all deps test test-asan fuzz fuzz-build bench bench-service clean install hostile test-cgroup-v2 \
         test-browser test-cluster bench-cluster
 all: $(B)/nsjudge $(B)/nsjudge-server.so hostile
 
@@ -156,6 +156,11 @@ $(B)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(LIBS_A)
 
 bench: deps all $(B)/bench/bench_sandbox
 	sh scripts/bench.sh
+
+# bench-service: `nsjudge serve` end to end (wrk) against the bare sandbox
+# loop of the same jobs, in one run (scripts/bench-service.sh installs wrk)
+bench-service: $(B)/nsjudge $(B)/nsjudge-server.so $(B)/bench/bench_sandbox
+	B=$(B) sh scripts/bench-service.sh
 
 $(B)/bench/bench_sandbox: $(call obj,scripts/bench/bench_sandbox.c) $(B)/libsandbox.a
 	@mkdir -p $(dir $@)

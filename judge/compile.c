@@ -359,7 +359,10 @@ static void rename_in_output(char **out, size_t *outlen, const char *saved, cons
         *outlen = o;
 }
 
-static int make_dir(const char *scratch, const char *tag, char **dir, char *err, size_t errlen)
+/* bounded: a tmpfs of JD_PROGRAM_DIR_KIB (else a plain directory, for a
+ * program nothing writes to in a box) */
+static int make_dir(const char *scratch, const char *tag, bool bounded, char **dir, char *err,
+                    size_t errlen)
 {
     *dir = jd_path_join(scratch, tag);
     if (!*dir) {
@@ -375,6 +378,8 @@ static int make_dir(const char *scratch, const char *tag, char **dir, char *err,
         *dir = NULL;
         return e;
     }
+    if (!bounded)
+        return 0;
     /* The compiler writes here with a writable /box: cap the total (per
      * file only RLIMIT_FSIZE applies; -fdump-tree-all alone writes
      * hundreds of files) by making it a tmpfs of bounded size. */
@@ -395,7 +400,7 @@ int jd_program_prepare(const struct jd_lang *lang, const char *path, const char 
 {
     memset(prog, 0, sizeof *prog);
     prog->lang = lang;
-    int rc = make_dir(scratch, tag, &prog->dir, err, errlen);
+    int rc = make_dir(scratch, tag, true, &prog->dir, err, errlen);
     if (rc < 0)
         return rc;
     if (jd_is_dir(path)) {
@@ -469,7 +474,10 @@ int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
 {
     memset(prog, 0, sizeof *prog);
     prog->lang = lang;
-    int rc = make_dir(scratch, tag, &prog->dir, err, errlen);
+    /* Interpreted, no files unpacked (Plain Text, Bash): only the source is
+     * written here, by us, and the box sees it read-only: no tmpfs to
+     * mount and unmount per run. */
+    int rc = make_dir(scratch, tag, lang->compile_argv || fill, &prog->dir, err, errlen);
     if (rc < 0)
         return rc;
     if (fill && (rc = fill(prog->dir, fill_ctx, err, errlen)) < 0)

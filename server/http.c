@@ -309,29 +309,57 @@ static int park(struct http_server *hs, struct MHD_Connection *conn, struct reqc
     wt->next = hs->waiters;
     hs->waiters = wt;
     pthread_mutex_unlock(&hs->mu);
-    queue_notify_done(&hs->app->queue); /* look at it right away */
+    /* look at it right away (w, not wt: the waiter may free wt by now) */
+    queue_notify_done_token(&hs->app->queue, w->wait_token);
     return 0;
 }
 
-/* Answers parked requests whose job is done; all of them when stopping. */
+static double waiter_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Every this often all parked requests are looked at: a job finished by
+ * another process on the same SQLite file sends no wake-up. */
+#define WAITER_SWEEP_S 0.25
+
+/* Answers parked requests whose job is done; all of them when stopping.
+ * Woken per finished job with its token, it reads from the store only the
+ * requests waiting for those tokens (not every parked one per finish). */
 static void *waiter_main(void *arg)
 {
     struct http_server *hs = arg;
     struct app *app = hs->app;
+    static char done[QUEUE_DONE_TOKENS][40];
+    double last_sweep = 0;
     for (;;) {
         uint64_t gen = queue_done_gen(&app->queue);
+        /* tokens before the list: a request parked after this take
+         * notes its own token again (park), so it is looked at next round */
+        bool all = false;
+        size_t n_done = queue_take_done(&app->queue, done, &all);
+        double now = waiter_clock();
+        if (now - last_sweep >= WAITER_SWEEP_S) {
+            all = true;
+            last_sweep = now;
+        }
         pthread_mutex_lock(&hs->mu);
         bool stopping = hs->stop;
         struct waiter *list = hs->waiters;
         hs->waiters = NULL;
         pthread_mutex_unlock(&hs->mu);
+        bool force = stopping || queue_stopping(&app->queue);
         struct waiter *keep = NULL;
         while (list) {
             struct waiter *wt = list;
             list = wt->next;
+            bool look = all || force;
+            for (size_t i = 0; !look && i < n_done; i++)
+                look = !strcmp(done[i], wt->token);
             struct http_resp w = {0};
-            if (submissions_wait_check(app, wt->token, wt->fields, wt->b64,
-                                       stopping || queue_stopping(&app->queue), &w)) {
+            if (look && submissions_wait_check(app, wt->token, wt->fields, wt->b64, force, &w)) {
                 wt->rc->resp = w;
                 wt->rc->deferred = 2;
                 if (stopping)
@@ -351,11 +379,11 @@ static void *waiter_main(void *arg)
             wt->next = hs->waiters;
             hs->waiters = wt;
         }
-        bool done = hs->stop && !hs->waiters;
+        bool done_all = hs->stop && !hs->waiters;
         pthread_mutex_unlock(&hs->mu);
-        if (done)
+        if (done_all)
             return NULL;
-        queue_wait_done(&app->queue, gen, 250);
+        queue_wait_done(&app->queue, gen, (int)(WAITER_SWEEP_S * 1000));
     }
 }
 

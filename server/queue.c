@@ -1,4 +1,6 @@
 /* queue.c - condition variables for worker wake-up and wait=true. */
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "server/queue.h"
 
@@ -13,6 +15,8 @@ void queue_init(struct queue *q)
     pthread_condattr_destroy(&ca);
     q->work_gen = q->done_gen = 0;
     q->stopping = false;
+    q->n_done = 0;
+    q->done_all = false;
 }
 
 void queue_destroy(struct queue *q)
@@ -59,9 +63,34 @@ void queue_wait_work(struct queue *q, uint64_t *seen, int timeout_ms)
 void queue_notify_done(struct queue *q)
 {
     pthread_mutex_lock(&q->mu);
+    q->done_all = true;
     q->done_gen++;
     pthread_cond_broadcast(&q->done);
     pthread_mutex_unlock(&q->mu);
+}
+
+void queue_notify_done_token(struct queue *q, const char *token)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->n_done < QUEUE_DONE_TOKENS)
+        snprintf(q->done_tokens[q->n_done++], sizeof q->done_tokens[0], "%s", token);
+    else
+        q->done_all = true;
+    q->done_gen++;
+    pthread_cond_broadcast(&q->done);
+    pthread_mutex_unlock(&q->mu);
+}
+
+size_t queue_take_done(struct queue *q, char (*out)[40], bool *all)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->n_done;
+    memcpy(out, q->done_tokens, n * sizeof q->done_tokens[0]);
+    *all = q->done_all;
+    q->n_done = 0;
+    q->done_all = false;
+    pthread_mutex_unlock(&q->mu);
+    return n;
 }
 
 uint64_t queue_done_gen(struct queue *q)

@@ -167,7 +167,8 @@ struct store {
  * The schema is created or migrated. */
 int store_open(const char *url, struct store **out, char *err, size_t errlen);
 
-/* store_sqlite.c: the database file is created on first use (WAL mode). */
+/* store_sqlite.c: the database file is created on first use (WAL mode).
+ * path may end in ?synchronous=full (an fsync per commit; default normal). */
 int store_sqlite_open(const char *path, struct store **out, char *err, size_t errlen);
 /* store_pg.c: conninfo as libpq takes it (URL or key=value). */
 int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen);

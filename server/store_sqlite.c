@@ -17,11 +17,92 @@
 #include <sqlite3.h>
 #include "server/store.h"
 
+/* Prepared statements kept for reuse, by their SQL text: compiling a
+ * statement cost more than running it (sqlite3Parser high in a profile of
+ * trivial jobs). Every SQL text here is one of a fixed few. */
+#define STMT_CACHE 64
+
 struct sqlite_store {
     struct store base;
     sqlite3 *db;
     pthread_mutex_t mu;
+    struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
+    int n_cache;
+    /* WAL checkpoints run here, on a connection of their own, instead of
+     * inside a commit of the one shared connection: a checkpoint syncs
+     * the files, and it held every other store call (and job) meanwhile. */
+    sqlite3 *ckpt_db;
+    pthread_t ckpt_th;
+    bool ckpt_running, ckpt_stop;
+    pthread_mutex_t ckpt_mu;
+    pthread_cond_t ckpt_cv;
 };
+
+#define CHECKPOINT_PERIOD_MS 200
+
+static void *checkpoint_main(void *arg)
+{
+    struct sqlite_store *q = arg;
+    pthread_mutex_lock(&q->ckpt_mu);
+    while (!q->ckpt_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += CHECKPOINT_PERIOD_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&q->ckpt_cv, &q->ckpt_mu, &ts);
+        if (q->ckpt_stop)
+            break;
+        pthread_mutex_unlock(&q->ckpt_mu);
+        /* PASSIVE: copies what no reader still needs, never waits for one */
+        sqlite3_wal_checkpoint_v2(q->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&q->ckpt_mu);
+    }
+    pthread_mutex_unlock(&q->ckpt_mu);
+    return NULL;
+}
+
+/* Moves checkpoints to checkpoint_main; without it (no second connection,
+ * an in-memory database) SQLite's own automatic checkpoints stay on. */
+static void checkpoint_start(struct sqlite_store *q, const char *path)
+{
+    pthread_mutex_init(&q->ckpt_mu, NULL);
+    pthread_cond_init(&q->ckpt_cv, NULL);
+    /* the connection learns the file is in WAL mode on its first read
+     * (until then a checkpoint there does nothing) */
+    if (!strcmp(path, ":memory:") ||
+        sqlite3_open_v2(path, &q->ckpt_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(q->ckpt_db, "PRAGMA journal_mode", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(q->ckpt_db);
+        q->ckpt_db = NULL;
+        return;
+    }
+    if (pthread_create(&q->ckpt_th, NULL, checkpoint_main, q)) {
+        sqlite3_close(q->ckpt_db);
+        q->ckpt_db = NULL;
+        return;
+    }
+    q->ckpt_running = true;
+    sqlite3_exec(q->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+}
+
+static void checkpoint_stop(struct sqlite_store *q)
+{
+    if (q->ckpt_running) {
+        pthread_mutex_lock(&q->ckpt_mu);
+        q->ckpt_stop = true;
+        pthread_cond_signal(&q->ckpt_cv);
+        pthread_mutex_unlock(&q->ckpt_mu);
+        pthread_join(q->ckpt_th, NULL);
+        q->ckpt_running = false;
+    }
+    sqlite3_close(q->ckpt_db);
+    q->ckpt_db = NULL;
+    pthread_mutex_destroy(&q->ckpt_mu);
+    pthread_cond_destroy(&q->ckpt_cv);
+}
 
 #define COLS                                                                  \
     "token, language_id, source_code, stdin, expected_output, compiler_options, " \
@@ -216,19 +297,57 @@ static int read_row(sqlite3_stmt *st, struct submission *s)
 
 #define SELF struct sqlite_store *q = (struct sqlite_store *)s
 
+static sqlite3_stmt *cached(struct sqlite_store *q, const char *sql)
+{
+    for (int i = 0; i < q->n_cache; i++)  /* the same literal: the same pointer */
+        if (q->cache[i].sql == sql && !strcmp(q->cache[i].sql, sql))
+            return q->cache[i].st;
+    for (int i = 0; i < q->n_cache; i++)  /* SQL built in a buffer */
+        if (!strcmp(q->cache[i].sql, sql))
+            return q->cache[i].st;
+    return NULL;
+}
+
+/* A statement for sql, with no bindings; give it back with stmt_done().
+ * Called with q->mu held (the cache is the connection's). */
 static int prep(struct sqlite_store *q, const char *sql, sqlite3_stmt **st)
 {
-    int rc = sqlite3_prepare_v2(q->db, sql, -1, st, NULL);
-    return rc == SQLITE_OK ? 0 : err_of(rc);
+    sqlite3_stmt *c = cached(q, sql);
+    if (c && !sqlite3_stmt_busy(c)) {
+        *st = c;
+        return 0;
+    }
+    bool keep = !c && q->n_cache < STMT_CACHE;
+    int rc = sqlite3_prepare_v3(q->db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL);
+    if (rc != SQLITE_OK)
+        return err_of(rc);
+    if (keep) {
+        q->cache[q->n_cache].sql = sqlite3_sql(*st); /* the statement's own copy */
+        q->cache[q->n_cache++].st = *st;
+    }
+    return 0;
+}
+
+/* Ends a statement from prep(): a cached one is reset for its next use
+ * (which also ends its read of the database), any other finalized. */
+static void stmt_done(struct sqlite_store *q, sqlite3_stmt *st)
+{
+    for (int i = 0; i < q->n_cache; i++)
+        if (q->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return;
+        }
+    sqlite3_finalize(st);
 }
 
 /* Runs a statement that returns no rows (or ignores them). */
-static int step_done(sqlite3_stmt *st)
+static int step_done(struct sqlite_store *q, sqlite3_stmt *st)
 {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         ;
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     return rc == SQLITE_DONE ? 0 : err_of(rc);
 }
 
@@ -237,6 +356,9 @@ static int step_done(sqlite3_stmt *st)
 static void sq_close(struct store *s)
 {
     SELF;
+    checkpoint_stop(q);
+    for (int i = 0; i < q->n_cache; i++)
+        sqlite3_finalize(q->cache[i].st);
     sqlite3_close(q->db);
     pthread_mutex_destroy(&q->mu);
     free(q);
@@ -296,7 +418,7 @@ static int sq_insert(struct store *s, struct submission *sub, char *err, size_t 
     bind_long(st, 37, sub->tests_total);
     bind_text(st, 38, sub->created_at);
     bind_text(st, 39, sub->finished_at[0] ? sub->finished_at : NULL);
-    rc = step_done(st);
+    rc = step_done(q, st);
     if (rc)
         snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
     pthread_mutex_unlock(&q->mu);
@@ -315,7 +437,7 @@ static int get_locked(struct sqlite_store *q, const char *token, struct submissi
         rc = read_row(st, out);
     else
         rc = rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     return rc;
 }
 
@@ -340,14 +462,14 @@ static int sq_list(struct store *s, long offset, long limit, struct submission *
     if (rc)
         goto out;
     *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     if ((rc = prep(q, "SELECT " COLS " FROM submissions ORDER BY id DESC LIMIT ?1 OFFSET ?2", &st)))
         goto out;
     sqlite3_bind_int64(st, 1, limit);
     sqlite3_bind_int64(st, 2, offset);
     struct submission *v = calloc((size_t)(limit > 0 ? limit : 1), sizeof *v);
     if (!v) {
-        sqlite3_finalize(st);
+        stmt_done(q, st);
         rc = -ENOMEM;
         goto out;
     }
@@ -359,7 +481,7 @@ static int sq_list(struct store *s, long offset, long limit, struct submission *
         }
         k++;
     }
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         store_free_list(v, k);
         rc = err_of(rc);
@@ -380,7 +502,7 @@ static int exec_token(struct sqlite_store *q, const char *sql, const char *token
     int rc = prep(q, sql, &st);
     if (!rc) {
         bind_text(st, 1, token);
-        rc = step_done(st);
+        rc = step_done(q, st);
         if (!rc && sqlite3_changes(q->db) == 0)
             rc = -ENOENT;
     }
@@ -405,7 +527,7 @@ static int sq_count_status(struct store *s, int status_id, long *n)
         rc = sqlite3_step(st);
         *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         rc = rc == SQLITE_ROW ? 0 : err_of(rc);
-        sqlite3_finalize(st);
+        stmt_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -415,25 +537,30 @@ static int sq_claim(struct store *s, const char *owner, double lease_s, struct s
 {
     SELF;
     sqlite3_stmt *st;
-    char token[40] = "";
     pthread_mutex_lock(&q->mu);
+    /* the claimed row comes back whole: no second statement per job */
     int rc = prep(q,
                   "UPDATE submissions SET status_id = 2, owner = ?1, lease_until = ?2,"
                   " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
-                  " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING token",
+                  " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING " COLS,
                   &st);
     if (rc)
         goto out;
     bind_text(st, 1, owner);
     sqlite3_bind_double(st, 2, now_s() + lease_s);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        col_fixed(st, 0, token, sizeof token);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : err_of(rc);
-    sqlite3_finalize(st);
-    if (rc)
-        goto out;
-    rc = token[0] ? get_locked(q, token, out) : -ENOENT;
+    if (rc == SQLITE_ROW) {
+        rc = read_row(st, out);
+        /* the UPDATE is done when the statement runs to its end */
+        int end = sqlite3_step(st);
+        if (!rc && end != SQLITE_DONE) {
+            submission_clear(out);
+            rc = err_of(end);
+        }
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+    }
+    stmt_done(q, st);
 out:
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -448,7 +575,7 @@ static int sq_renew(struct store *s, const char *owner, double lease_s)
     if (!rc) {
         bind_text(st, 1, owner);
         sqlite3_bind_double(st, 2, now_s() + lease_s);
-        rc = step_done(st);
+        rc = step_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -465,7 +592,7 @@ static int sq_renew_job(struct store *s, const char *token, const char *owner, d
         bind_text(st, 1, token);
         bind_text(st, 2, owner);
         sqlite3_bind_double(st, 3, now_s() + lease_s);
-        rc = step_done(st);
+        rc = step_done(q, st);
         if (!rc && sqlite3_changes(q->db) == 0)
             rc = -ESTALE;
     }
@@ -488,7 +615,7 @@ static int sq_progress(struct store *s, const char *token, const char *owner,
         bind_long(st, 4, tests_total);
         bind_dbl(st, 5, score);
         bind_dbl(st, 6, max_score);
-        rc = step_done(st);
+        rc = step_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -528,7 +655,7 @@ static int sq_finish(struct store *s, const struct submission *sub, const char *
         bind_text(st, 16, sub->tests);
         bind_long(st, 17, sub->tests_total);
         bind_text(st, 18, sub->finished_at);
-        rc = step_done(st);
+        rc = step_done(q, st);
         if (!rc && sqlite3_changes(q->db) == 0)
             rc = -ESTALE;
     }
@@ -551,7 +678,7 @@ static int requeue_step(struct sqlite_store *q, const char *sql, const char *own
     else
         sqlite3_bind_double(st, 2, now_s());
     sqlite3_bind_int(st, 3, q->base.max_attempts);
-    rc = step_done(st);
+    rc = step_done(q, st);
     if (!rc)
         *n += sqlite3_changes(q->db);
     return rc;
@@ -622,7 +749,7 @@ static int str_column(struct sqlite_store *q, const char *sql, char ***out, size
         }
         (*n)++;
     }
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     if (rc != SQLITE_DONE) {
         store_free_strv(v, *n);
         *n = 0;
@@ -658,7 +785,7 @@ static int sq_pool_beat(struct store *s, const struct store_pool *p)
         sqlite3_bind_int64(st, 4, p->idle);
         sqlite3_bind_int64(st, 5, p->failed);
         sqlite3_bind_double(st, 6, now_s());
-        rc = step_done(st);
+        rc = step_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -709,7 +836,7 @@ static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, 
         p->age_s = sqlite3_column_double(st, 5);
         (*n)++;
     }
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     if (rc != SQLITE_DONE) {
         store_free_pools(v, *n);
         *n = 0;
@@ -759,7 +886,7 @@ static int sq_callback_claim(struct store *s, const char *owner, double lease_s,
             *tries = sqlite3_column_int(st, 1);
         }
         rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-        sqlite3_finalize(st);
+        stmt_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -782,7 +909,7 @@ static int sq_callback_settle(struct store *s, const char *token, const char *ow
         bind_text(st, 2, owner);
         if (retry_in_s >= 0)
             sqlite3_bind_double(st, 3, now_s() + retry_in_s);
-        rc = step_done(st);
+        rc = step_done(q, st);
         if (!rc && sqlite3_changes(q->db) == 0)
             rc = -ESTALE; /* our lease ran out and another node took it */
     }
@@ -813,7 +940,7 @@ static int sq_stats(struct store *s, struct store_stats *stt)
         stt->today = sqlite3_column_int64(st, 1);
         stt->last_30_days = sqlite3_column_int64(st, 2);
     }
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     if ((rc = prep(q, "SELECT status_id, count(*) FROM submissions GROUP BY status_id", &st)))
         goto out;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -821,13 +948,13 @@ static int sq_stats(struct store *s, struct store_stats *stt)
         if (id >= 0 && id < 16)
             stt->by_status[id] = sqlite3_column_int64(st, 1);
     }
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     if ((rc = prep(q, "SELECT language_id, count(*) FROM submissions GROUP BY language_id"
                       " ORDER BY count(*) DESC LIMIT 256", &st)))
         goto out;
     stt->by_lang = calloc(256, sizeof *stt->by_lang);
     if (!stt->by_lang) {
-        sqlite3_finalize(st);
+        stmt_done(q, st);
         rc = -ENOMEM;
         goto out;
     }
@@ -836,12 +963,12 @@ static int sq_stats(struct store *s, struct store_stats *stt)
         stt->by_lang[stt->n_lang].count = sqlite3_column_int64(st, 1);
         stt->n_lang++;
     }
-    sqlite3_finalize(st);
+    stmt_done(q, st);
     if ((rc = prep(q, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", &st)))
         goto out;
     if (sqlite3_step(st) == SQLITE_ROW)
         stt->db_bytes = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    stmt_done(q, st);
 out:
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -862,7 +989,7 @@ static int sq_problem_put(struct store *s, const struct problem_rec *p)
         sqlite3_bind_int64(st, 5, p->tests);
         bind_text(st, 6, p->created_at);
         bind_text(st, 7, p->package_sha256[0] ? p->package_sha256 : NULL);
-        rc = step_done(st);
+        rc = step_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -894,7 +1021,7 @@ static int sq_problem_get(struct store *s, const char *id, struct problem_rec *o
         bind_text(st, 1, id);
         rc = sqlite3_step(st);
         rc = rc == SQLITE_ROW ? read_problem(st, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-        sqlite3_finalize(st);
+        stmt_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -928,7 +1055,7 @@ static int sq_problem_list(struct store *s, struct problem_rec **out, size_t *n)
             }
             (*n)++;
         }
-        sqlite3_finalize(st);
+        stmt_done(q, st);
         if (rc != SQLITE_DONE) {
             for (size_t i = 0; i < *n; i++)
                 problem_rec_clear(&v[i]);
@@ -962,7 +1089,7 @@ static int sq_blob_put(struct store *s, const char *sha256, const void *data, si
                      " (SELECT package_sha256 FROM problems WHERE package_sha256 IS NOT NULL)", &st);
     if (!rc) {
         sqlite3_bind_double(st, 1, now_s() - BLOB_GRACE_S);
-        rc = step_done(st);
+        rc = step_done(q, st);
     }
     if (!rc && !(rc = prep(q, "INSERT INTO blobs (sha256, size, data, put_at) VALUES (?1, ?2, ?3, ?4)"
                               " ON CONFLICT(sha256) DO UPDATE SET put_at = ?4", &st))) {
@@ -970,7 +1097,7 @@ static int sq_blob_put(struct store *s, const char *sha256, const void *data, si
         sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
         sqlite3_bind_blob64(st, 3, len ? data : "", len, SQLITE_STATIC);
         sqlite3_bind_double(st, 4, now_s());
-        rc = step_done(st);
+        rc = step_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -988,7 +1115,7 @@ static int sq_blob_get(struct store *s, const char *sha256, struct bytes *out)
         bind_text(st, 1, sha256);
         rc = sqlite3_step(st);
         rc = rc == SQLITE_ROW ? col_bytes(st, 0, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-        sqlite3_finalize(st);
+        stmt_done(q, st);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -1072,8 +1199,39 @@ static int migrate(struct sqlite_store *q, char *err, size_t errlen)
     return SQLITE_OK;
 }
 
-int store_sqlite_open(const char *path, struct store **out, char *err, size_t errlen)
+/* "PATH" or "PATH?synchronous=normal|full": normal (the default) loses
+ * nothing to a killed process, only the commits since the last checkpoint
+ * to a power loss; full syncs the WAL at every commit. */
+static int parse_path(const char *spec, char *path, size_t plen, bool *full, char *err, size_t errlen)
 {
+    const char *qm = strchr(spec, '?');
+    size_t n = qm ? (size_t)(qm - spec) : strlen(spec);
+    *full = false;
+    if (n >= plen || !n) {
+        snprintf(err, errlen, "store: sqlite: %s", n ? "the path is too long" : "wants a file path");
+        return -EINVAL;
+    }
+    memcpy(path, spec, n);
+    path[n] = 0;
+    if (!qm)
+        return 0;
+    if (!strcmp(qm + 1, "synchronous=full"))
+        *full = true;
+    else if (strcmp(qm + 1, "synchronous=normal")) {
+        snprintf(err, errlen, "store: sqlite: unknown option '%.100s' (the one option is"
+                 " ?synchronous=normal or ?synchronous=full)", qm + 1);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int store_sqlite_open(const char *spec, struct store **out, char *err, size_t errlen)
+{
+    char path[4096];
+    bool full;
+    int prc = parse_path(spec, path, sizeof path, &full, err, errlen);
+    if (prc)
+        return prc;
     struct sqlite_store *q = calloc(1, sizeof *q);
     if (!q) {
         snprintf(err, errlen, "out of memory");
@@ -1092,8 +1250,11 @@ int store_sqlite_open(const char *path, struct store **out, char *err, size_t er
     }
     sqlite3_busy_timeout(q->db, 10000);
     char *emsg = NULL;
-    rc = sqlite3_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             " PRAGMA foreign_keys=ON;", NULL, NULL, &emsg);
+    rc = sqlite3_exec(q->db, full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                    " PRAGMA foreign_keys=ON;"
+                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                    " PRAGMA foreign_keys=ON;",
+                      NULL, NULL, &emsg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
     if (rc == SQLITE_OK && (rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg)) == SQLITE_OK)
@@ -1107,6 +1268,7 @@ int store_sqlite_open(const char *path, struct store **out, char *err, size_t er
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
+    checkpoint_start(q, path);
     *out = &q->base;
     return 0;
 fail:

@@ -31,11 +31,19 @@ struct worker {
     /* two slots: a problem's interactive tests need one box for the
      * submission and one for its validator at the same time */
     struct sb_slot *slot, *slot2;
-    char scratch[512];
+    char scratch[512];         /* problem judging */
+    char single_scratch[520];  /* Judge0 single runs: a tmpfs (else a plain dir) */
     /* the job being judged ("" when none), for the keeper to renew */
     pthread_mutex_t job_mu;
     char job[40];
 };
+
+/* The single runs' scratch is a tmpfs mounted once per worker: a job's
+ * files (source, stdin, stdout, stderr) created and removed on the data
+ * dir's filesystem cost more than a trivial job's run. The size bounds
+ * what the runs' outputs may hold at once (each is also capped by its
+ * max_file_size). Not under scratch: a problem judge unmounts all below it. */
+#define SINGLE_SCRATCH_KIB (512 * 1024)
 
 struct worker_pool {
     struct app *app;
@@ -82,7 +90,7 @@ static void run_job(struct worker *w, struct submission *s)
         job_internal_error(&res, msg);
     } else {
         struct sb_slot *slots[2] = {w->slot, w->slot2};
-        job_judge(app, slots, 2, w->scratch, s, &res);
+        job_judge(app, slots, 2, s->problem_id ? w->scratch : w->single_scratch, s, &res);
     }
     if (!res.verdict && res.status_id < 3)
         job_internal_error(&res, "the judge returned no verdict");
@@ -94,7 +102,7 @@ static void run_job(struct worker *w, struct submission *s)
         nlog(&app->log, LOG_WARN, "job_result_dropped", "token=%s worker=%d error=%s", s->token,
              w->idx, log_quote(strerror(-rc), q, sizeof q));
     metrics_job(&app->metrics, verdict_index(res.verdict), dt);
-    queue_notify_done(&app->queue);
+    queue_notify_done_token(&app->queue, s->token);
     if (!rc && s->callback_url && app->callbacks)
         callbacks_enqueue(app->callbacks, s->token);
     nlog(&app->log, LOG_INFO, "job",
@@ -147,6 +155,14 @@ static void *worker_main(void *arg)
         atomic_store(&w->state, W_DONE);
         return NULL;
     }
+    /* mounts a killed earlier process left here go first */
+    sb_scratch_umount_under(w->single_scratch);
+    bool single_tmpfs = sb_scratch_mount(w->single_scratch, SINGLE_SCRATCH_KIB, err, sizeof err) == 0;
+    if (!single_tmpfs) {
+        char q[600];
+        nlog(&app->log, LOG_WARN, "worker_scratch_not_tmpfs", "worker=%d dir=%s error=%s", w->idx,
+             w->single_scratch, log_quote(err, q, sizeof q));
+    }
     atomic_store(&w->state, W_IDLE);
 
     while (!atomic_load(&pool->stop)) {
@@ -180,6 +196,8 @@ static void *worker_main(void *arg)
     sb_slot_close(w->slot);
     sb_slot_close(w->slot2);
     w->slot = w->slot2 = NULL;
+    if (single_tmpfs)
+        sb_scratch_umount_under(w->single_scratch);
     atomic_store(&w->state, W_DONE);
     return NULL;
 }
@@ -316,7 +334,10 @@ int workers_start(struct app *app, int n, char *err, size_t errlen)
         atomic_store(&w->state, W_STARTING);
         snprintf(w->scratch, sizeof w->scratch, "%s/scratch/slot%d", app->cfg.data_dir,
                  app->cfg.slot_id_base + i);
+        snprintf(w->single_scratch, sizeof w->single_scratch, "%s-single", w->scratch);
         int rc = sb_mkdir_p(w->scratch, 0755);
+        if (!rc)
+            rc = sb_mkdir_p(w->single_scratch, 0755);
         if (rc) {
             snprintf(err, errlen, "cannot create %s: %s", w->scratch, strerror(-rc));
             return rc;

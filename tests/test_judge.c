@@ -578,6 +578,80 @@ Test(judge_single, accepted_and_wrong, .fini = teardown_single)
     jd_single_result_free(&res);
 }
 
+/* one more job in the same scratch dir, as a service worker runs them */
+static void single_again(const char *lang, const char *src, struct jd_single_request *rq,
+                         struct jd_single_result *res)
+{
+    rq->lang = jd_lang_by_id(langs, lang);
+    rq->source = src;
+    rq->source_len = strlen(src);
+    rq->limits.cpu_s = 2;
+    rq->limits.mem_kib = 256 * 1024;
+    cr_assert_eq(jd_run_single(slots[0], rq, scratch, res), 0);
+}
+
+static bool mounted_under(const char *dir)
+{
+    FILE *f = fopen("/proc/self/mounts", "re");
+    char line[4096];
+    bool found = false;
+    while (f && fgets(line, sizeof line, f))
+        found |= strstr(line, dir) != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* A worker's scratch dir serves job after job: what one job left (its
+ * stderr file, a killed judge's tmpfs mount) must not reach the next, and
+ * an interpreted program's dir is a plain directory (no tmpfs per job). */
+Test(judge_single, scratch_reused_across_jobs, .fini = teardown_single)
+{
+    setup(1);
+    struct jd_single_request rq = {0};
+    struct jd_single_result res;
+    single("bash", "echo out; echo first-err >&2\n", NULL, NULL, &rq, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s", res.message);
+    cr_assert_str_eq(res.stderr_data, "first-err\n");
+    jd_single_result_free(&res);
+
+    /* stderr into stdout: the earlier job's stderr file is not read back */
+    struct jd_single_request rq2 = {.redirect_stderr_to_stdout = true};
+    single_again("bash", "echo two\n", &rq2, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s", res.message);
+    cr_assert_str_eq(res.stdout_data, "two\n");
+    cr_assert(!res.stderr_data || !res.stderr_len, "%s", res.stderr_data);
+    jd_single_result_free(&res);
+
+    /* the program dir of an interpreted language is on the scratch dir's
+     * own filesystem, not a tmpfs mounted for the job */
+    char *host_fs = NULL, cmd[400];
+    snprintf(cmd, sizeof cmd, "stat -f -c %%T %s", scratch);
+    cr_assert_eq(jt_sh(cmd, &host_fs), 0);
+    struct jd_single_request rq3 = {0};
+    single_again("bash", "stat -f -c %T /box\n", &rq3, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s", res.message);
+    cr_assert_str_eq(res.stdout_data, host_fs, "box on %s, scratch on %s", res.stdout_data, host_fs);
+    free(host_fs);
+    jd_single_result_free(&res);
+
+    /* a tmpfs left mounted below the scratch dir (a judge killed mid-run)
+     * is unmounted and the job runs */
+    char left[400], file[420];
+    snprintf(left, sizeof left, "%s/judge/box", scratch);
+    cr_assert_eq(sb_mkdir_p(left, 0755), 0);
+    char err[SB_MSG_MAX];
+    cr_assert_eq(sb_scratch_mount(left, 1024, err, sizeof err), 0, "%s", err);
+    snprintf(file, sizeof file, "%s/leftover", left);
+    cr_assert_eq(jd_write_file(file, "x", 1, 0644), 0);
+    struct jd_single_request rq4 = {0};
+    single_again("bash", "ls /box; echo ok\n", &rq4, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s", res.message);
+    cr_assert_str_eq(res.stdout_data, "main.sh\nok\n");
+    cr_assert(!mounted_under(scratch), "a scratch mount is left under %s", scratch);
+    jd_single_result_free(&res);
+}
+
 Test(judge_single, compile_error_has_output, .fini = teardown_single)
 {
     setup(1);

@@ -212,6 +212,24 @@ Test(server_submissions, wait_true_and_polling, .timeout = 240)
     srv_cleanup(&s);
 }
 
+/* A worker's single runs write their files to a tmpfs it mounted once (a
+ * job's files on the data dir's filesystem cost more than a trivial run). */
+Test(server_submissions, single_runs_write_to_the_workers_tmpfs, .timeout = 240)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    for (int i = 0; i < 2; i++) { /* the second job in the same, emptied scratch */
+        json_t *b = json_pack("{s:i, s:s}", "language_id", 46, "source_code",
+                              "stat -f -L -c %T /proc/self/fd/1\n");
+        struct hresp r = http_json_post(&s, "/submissions?wait=true", b);
+        cr_assert_eq(r.code, 201, "%s", r.body);
+        cr_assert_eq(status_id(r.json), 3, "%s", r.body);
+        cr_assert_str_eq(jstr(r.json, "stdout"), "tmpfs\n", "%s", r.body);
+        hresp_free(&r);
+    }
+    srv_stop(&s);
+}
+
 Test(server_submissions, base64_both_ways_and_utf8, .timeout = 240)
 {
     struct srv s;

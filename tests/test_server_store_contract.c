@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -636,6 +637,64 @@ Test(store_contract, url_forms)
     cr_assert(strstr(err, "postgresql:"), "%s", err);
     cr_assert_eq(store_open("sqlite::memory:", &s, err, sizeof err), 0, "%s", err);
     s->ops->close(s);
+}
+
+/* the stricter durability mode is an option of the sqlite: URL */
+Test(store_contract, sqlite_synchronous_option)
+{
+    char dir[] = "/tmp/nsjudge-sync-XXXXXX", url[256], file[256];
+    cr_assert(mkdtemp(dir));
+    struct store *s;
+    char err[512];
+    snprintf(url, sizeof url, "sqlite:%s/a.db?synchronous=full", dir);
+    cr_assert_eq(store_open(url, &s, err, sizeof err), 0, "%s", err);
+    s->ops->close(s);
+    snprintf(file, sizeof file, "%s/a.db", dir);
+    cr_assert_eq(access(file, F_OK), 0, "the file is the path without the option");
+    snprintf(file, sizeof file, "%s/a.db?synchronous=full", dir);
+    cr_assert_neq(access(file, F_OK), 0, "no file named with the option");
+    snprintf(url, sizeof url, "sqlite:%s/a.db?synchronous=normal", dir);
+    cr_assert_eq(store_open(url, &s, err, sizeof err), 0, "%s", err);
+    s->ops->close(s);
+    snprintf(url, sizeof url, "sqlite:%s/a.db?synchronous=off", dir);
+    cr_assert_eq(store_open(url, &s, err, sizeof err), -EINVAL);
+    cr_assert(strstr(err, "unknown option 'synchronous=off'"), "%s", err);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Checkpoints run on the store's own thread, not inside a commit that
+ * every other call waits for: well before SQLite's automatic checkpoint
+ * (1000 pages of WAL) the pages are in the database file. */
+Test(store_contract, sqlite_checkpoints_in_the_background, .timeout = 60)
+{
+    char dir[] = "/tmp/nsjudge-ckpt-XXXXXX", url[256], file[256];
+    cr_assert(mkdtemp(dir));
+    snprintf(url, sizeof url, "sqlite:%s/a.db", dir);
+    snprintf(file, sizeof file, "%s/a.db", dir);
+    struct store *s;
+    char err[512];
+    cr_assert_eq(store_open(url, &s, err, sizeof err), 0, "%s", err);
+    for (int i = 0; i < 100; i++) { /* about 300 pages of WAL */
+        struct submission sub;
+        submission_init(&sub);
+        snprintf(sub.token, sizeof sub.token, "ckpt-%05d", i);
+        sub.language_id = 50;
+        sub.source_code.n = 10000;
+        sub.source_code.p = malloc(sub.source_code.n);
+        memset(sub.source_code.p, 'a' + i % 26, sub.source_code.n);
+        cr_assert_eq(s->ops->insert(s, &sub, err, sizeof err), 0, "%s", err);
+        submission_clear(&sub);
+    }
+    struct stat st = {0};
+    for (int k = 0; k < 50 && (stat(file, &st) || st.st_size < 100 * 10000); k++)
+        usleep(100000);
+    cr_assert_geq(st.st_size, 100 * 10000, "the database file holds %lld bytes", (long long)st.st_size);
+    s->ops->close(s);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
 }
 
 CONTRACT(package_blobs_by_hash, 30)

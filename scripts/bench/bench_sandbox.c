@@ -3,7 +3,17 @@
  * all measured in the same run (this VM is noisy: compare ratios, not
  * absolute numbers). Usage: bench_sandbox BOXDIR NSJUDGE_BIN [RUNS]
  * BOXDIR holds static `noop`, `burn` and `touch` programs.
+ *
+ * bench_sandbox loop KIND THREADS SECONDS SLOT_BASE DIR: the bare loop that
+ * make bench-service compares the service with: THREADS threads, each with
+ * its own kept slot (as the service's workers), doing what a job of KIND
+ * runs, with no HTTP, store or judge around it. KIND: text (`cat
+ * main.txt`), bash (`bash main.sh`), c (gcc main.c, then ./main) or
+ * problem100 (gcc once, then 100 runs on DIR/tests/NNN.in compared with
+ * NNN.ans). DIR/tK is thread K's box (sources in it). Prints
+ * "jobs/s p50_ms p99_ms" of whole jobs.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -209,8 +219,168 @@ static void accuracy(const char *box)
     sb_slot_close(slot);
 }
 
+/* ---- the bare loop of one job kind (make bench-service) ---- */
+
+struct job_loop {
+    const char *kind, *dir;
+    int id;
+    double secs;
+    double *t;
+    int n, cap, fail;
+    double start, end;
+};
+
+static int box_run(struct sb_slot *slot, const char *box, bool writable, const char *const *argv,
+                   int in, int out, double cpu_s, uint64_t mem_kib)
+{
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    cfg.argv = argv;
+    cfg.box_dir = box;
+    cfg.box_writable = writable;
+    cfg.stdin_fd = in;
+    cfg.stdout_fd = cfg.stderr_fd = out;
+    cfg.limits.cpu_s = cpu_s;
+    cfg.limits.mem_kib = mem_kib;
+    struct sb_result r;
+    if (sb_run(slot, &cfg, &r) < 0 || r.status != SB_OK) {
+        char msg[512] = "";
+        ssize_t k = out >= 0 ? pread(out, msg, sizeof msg - 1, 0) : 0;
+        msg[k > 0 ? k : 0] = 0;
+        fprintf(stderr, "%s: %s\n%s", argv[0], r.message, msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* the whole output of fd equals the file want (what the judge's compare does, bytewise) */
+static bool same_output(int fd, const char *want)
+{
+    char a[4096], b[4096];
+    ssize_t na = pread(fd, a, sizeof a, 0);
+    int w = open(want, O_RDONLY | O_CLOEXEC);
+    ssize_t nb = w >= 0 ? read(w, b, sizeof b) : -1;
+    if (w >= 0)
+        close(w);
+    return na >= 0 && na == nb && !memcmp(a, b, (size_t)na);
+}
+
+static int one_job(struct sb_slot *slot, const char *kind, const char *box, const char *dir, int out)
+{
+    /* the box writes at the file's offset: back to 0 as well */
+    if (ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0)
+        return -1;
+    if (!strcmp(kind, "text")) {
+        const char *argv[] = {"cat", "/box/main.txt", NULL};
+        return box_run(slot, box, false, argv, -1, out, 5, 256 * 1024);
+    }
+    if (!strcmp(kind, "bash")) {
+        const char *argv[] = {"bash", "/box/main.sh", NULL};
+        return box_run(slot, box, false, argv, -1, out, 5, 256 * 1024);
+    }
+    /* the judge's C compile command (configs/languages.json) and limits */
+    const char *cc[] = {"gcc", "-O2", "-std=gnu11", "-pipe", "-static", "-fmax-errors=50",
+                        "-o", "main", "main.c", "-lm", NULL};
+    if (box_run(slot, box, true, cc, -1, out, 10, 1024 * 1024) < 0)
+        return -1;
+    const char *run[] = {"./main", NULL};
+    if (!strcmp(kind, "c"))
+        return box_run(slot, box, false, run, -1, out, 5, 256 * 1024);
+    for (int i = 0; i < 100; i++) {
+        char in_path[4200], ans[4200];
+        snprintf(in_path, sizeof in_path, "%s/tests/%03d.in", dir, i);
+        snprintf(ans, sizeof ans, "%s/tests/%03d.ans", dir, i);
+        int in = open(in_path, O_RDONLY | O_CLOEXEC);
+        if (in < 0 || ftruncate(out, 0) < 0 || lseek(out, 0, SEEK_SET) < 0)
+            return -1;
+        int rc = box_run(slot, box, false, run, in, out, 1, 256 * 1024);
+        close(in);
+        if (rc < 0 || !same_output(out, ans)) {
+            fprintf(stderr, "test %03d: %s\n", i, rc < 0 ? "run failed" : "wrong output");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void *job_loop_main(void *p)
+{
+    struct job_loop *a = p;
+    struct sb_slot *slot;
+    char err[SB_MSG_MAX], box[4200], outp[4200];
+    struct sb_slot_options o = {.id = a->id};
+    snprintf(box, sizeof box, "%s/t%d", a->dir, a->id % 2);
+    snprintf(outp, sizeof outp, "%s/out%d", a->dir, a->id % 2);
+    int out = open(outp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0 || sb_slot_open(&o, &slot, err, sizeof err) < 0) {
+        fprintf(stderr, "slot: %s\n", out < 0 ? strerror(errno) : err);
+        a->fail = 1;
+        return NULL;
+    }
+    one_job(slot, a->kind, box, a->dir, out); /* warm-up, as the service's is */
+    a->start = now();
+    double end = a->start + a->secs;
+    while (now() < end && a->n < a->cap) {
+        double t0 = now();
+        if (one_job(slot, a->kind, box, a->dir, out) < 0) {
+            a->fail = 1;
+            break;
+        }
+        a->t[a->n++] = now() - t0;
+    }
+    a->end = now();
+    sb_slot_close(slot);
+    close(out);
+    return NULL;
+}
+
+static int job_loop(int argc, char **argv)
+{
+    if (argc < 7) {
+        fprintf(stderr, "usage: bench_sandbox loop KIND THREADS SECONDS SLOT_BASE DIR\n");
+        return 2;
+    }
+    int threads = atoi(argv[3]);
+    if (threads < 1 || threads > 2)
+        threads = 2;
+    struct job_loop a[2];
+    pthread_t th[2];
+    int cap = 1 << 20;
+    for (int i = 0; i < threads; i++) {
+        a[i] = (struct job_loop){.kind = argv[2], .dir = argv[6], .id = atoi(argv[5]) + i,
+                                 .secs = atof(argv[4]), .cap = cap};
+        a[i].t = calloc((size_t)cap, sizeof(double));
+        pthread_create(&th[i], NULL, job_loop_main, &a[i]);
+    }
+    int total = 0;
+    for (int i = 0; i < threads; i++) {
+        pthread_join(th[i], NULL);
+        if (a[i].fail)
+            return 1;
+        total += a[i].n;
+    }
+    double first = a[0].start, last = a[0].end;
+    for (int i = 1; i < threads; i++) {
+        first = a[i].start < first ? a[i].start : first;
+        last = a[i].end > last ? a[i].end : last;
+    }
+    double el = last - first; /* the warm-up jobs are not counted */
+    double *all = calloc((size_t)total + 1, sizeof(double));
+    int k = 0;
+    for (int i = 0; i < threads; i++)
+        for (int j = 0; j < a[i].n; j++)
+            all[k++] = a[i].t[j];
+    if (!total)
+        return 1;
+    qsort(all, (size_t)total, sizeof *all, cmp_double);
+    printf("%.1f %.2f %.2f\n", total / el, all[total / 2] * 1e3, all[(int)(total * 0.99)] * 1e3);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "loop"))
+        return job_loop(argc, argv);
     if (argc < 3) {
         fprintf(stderr, "usage: bench_sandbox BOXDIR NSJUDGE_BIN [RUNS]\n");
         return 2;
