@@ -32,13 +32,13 @@ B ?= build
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 JUDGE_SRC   := $(wildcard judge/*.c)
 # The CLI proper (server/cli/); serve/worker live in the service module
-# (every other file of server/) so that `nsjudge run` and `nsjudge judge`
+# (server/service/) so that `nsjudge run` and `nsjudge judge`
 # do not pay for loading libcurl, libmicrohttpd, libpq, libarchive and their
 # ~40 dependencies at every start (10+ ms). A file's folder decides.
 # server/common/ is linked into both (where the configs are found).
 COMMON_SRC  := $(wildcard server/common/*.c)
 CLI_SRC     := $(wildcard server/cli/*.c)
-SERVER_SRC  := $(wildcard server/*.c) $(COMMON_SRC)
+SERVER_SRC  := $(wildcard server/service/*.c) $(COMMON_SRC)
 PLUGIN_SRC  := $(SERVER_SRC)
 CLI_LIBS    = $(shell pkg-config --libs jansson libseccomp yaml-0.1 nettle 2>/dev/null) -lpthread -lm -ldl
 TEST_SRC    := $(wildcard tests/*.c)

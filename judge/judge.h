@@ -29,7 +29,7 @@ int jd_verdict_parse(const char *code, jd_verdict *out); /* 0 or -EINVAL */
 /* ---- feedback: what a submitter may see of a problem's tests ------------ */
 /* Ordered: each level shows less than the one after it. The CLI shows a
  * problem setter everything; the HTTP service applies a level
- * (server/feedback.c). */
+ * (server/service/feedback.c). */
 typedef enum {
     JD_FEEDBACK_UNSET = 0,  /* not chosen: the service's default applies */
     JD_FEEDBACK_VERDICT,    /* overall result; sample tests only */

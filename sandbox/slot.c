@@ -34,8 +34,10 @@ static uint32_t derived_uid(int id)
     return 60000u + (unsigned)id % 100000u;
 }
 
-/* Opening a slot forks, makes cgroups and namespaces: one at a time per
- * process keeps that simple; the id locks below keep processes apart. */
+/* One slot opens (or closes) at a time per process: opening forks helpers
+ * that wait for a pipe to close, and two threads opening at once would leak
+ * each other's pipe ends into their helpers, which then wait forever. The
+ * id locks below keep processes apart. */
 static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Hold an id host-wide: an flock on a file named by the box uid it gives

@@ -29,7 +29,7 @@ static size_t subcommands(char names[16][32])
 }
 
 /* The CLI commands of this binary. serve and worker (the service module,
- * server/cmd_serve.c) still give -c, -d, -w, -l the meanings --config,
+ * server/service/cmd_serve.c) still give -c, -d, -w, -l the meanings --config,
  * --data-dir, --workers, --listen, which run (isolate: --chdir, --dir,
  * --wall-time) and judge (--lang) use otherwise; they join this list when
  * those short forms go. */

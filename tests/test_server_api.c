@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <string.h>
 #include <stdlib.h>
-#include "server/codec.h"
+#include "server/service/codec.h"
 #include "tests/test_server.h"
 
 #define C_ECHO "#include <stdio.h>\nint main(){char s[64];if(scanf(\"%63s\",s)!=1)return 3;printf(\"hello %s\\n\",s);return 0;}\n"

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
-#include "server/callback.h"
+#include "server/service/callback.h"
 
 static struct sockaddr_storage addr(const char *ip, int port)
 {

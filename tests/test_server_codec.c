@@ -3,8 +3,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "server/codec.h"
-#include "server/judge0_json.h"
+#include "server/service/codec.h"
+#include "server/service/judge0_json.h"
 
 static void roundtrip(const char *data, size_t n)
 {

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "server/codec.h"
+#include "server/service/codec.h"
 #include "tests/test_server.h"
 
 #define SECRET "SECRETTOKEN_"   /* every secret .in/.ans and the broken validator carry it */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "server/codec.h"
+#include "server/service/codec.h"
 #include "tests/test_server.h"
 
 static json_t *c_sub(const char *src)

@@ -1,5 +1,5 @@
 /* test_package_cache.c - a node's copies of packages from the store
- * (server/problem_archive.c: pkg_fetch, pkg_cache_prune): fetched once,
+ * (server/service/problem_archive.c: pkg_fetch, pkg_cache_prune): fetched once,
  * checked against their hash, held while judged, least recently used
  * pruned first. A real SQLite store and real archives (tar). */
 #include <criterion/criterion.h>
@@ -11,8 +11,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "server/app.h"
-#include "server/problem_archive.h"
+#include "server/service/app.h"
+#include "server/service/problem_archive.h"
 
 static char dir[] = "/tmp/nsjudge-test-pkgcache-XXXXXX";
 static struct app app;

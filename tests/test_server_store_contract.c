@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
-#include "server/store.h"
+#include "server/service/store.h"
 
 static bool on_pg;
 static char url[600];

@@ -5,7 +5,7 @@
  * judge0_checks.h. A field that is not UTF-8 must be refused by name
  * (bad_field), never reach the validators.
  */
-#include "server/http.h"
+#include "server/service/http.h"
 #include "tests/fuzz/judge0_checks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

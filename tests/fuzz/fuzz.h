@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "judge/internal.h"
-#include "server/app.h"
-#include "server/config.h"
-#include "server/store.h"
+#include "server/service/app.h"
+#include "server/service/config.h"
+#include "server/service/store.h"
 
 #ifndef FUZZ_ROOT
 #define FUZZ_ROOT "."   /* the Makefile passes the repository root */

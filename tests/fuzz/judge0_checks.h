@@ -18,9 +18,9 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include "server/codec.h"
-#include "server/feedback.h"
-#include "server/judge0_json.h"
+#include "server/service/codec.h"
+#include "server/service/feedback.h"
+#include "server/service/judge0_json.h"
 #include "tests/fuzz/fuzz.h"
 
 static struct app app, locked;

@@ -1,0 +1,129 @@
+/* queue.c - condition variables for worker wake-up and wait=true. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "server/service/queue.h"
+
+void queue_init(struct queue *q)
+{
+    pthread_condattr_t ca;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&q->work, &ca);
+    pthread_cond_init(&q->done, &ca);
+    pthread_condattr_destroy(&ca);
+    q->work_gen = q->done_gen = 0;
+    q->stopping = false;
+    q->n_done = 0;
+    q->done_all = false;
+}
+
+void queue_destroy(struct queue *q)
+{
+    pthread_cond_destroy(&q->work);
+    pthread_cond_destroy(&q->done);
+    pthread_mutex_destroy(&q->mu);
+}
+
+static struct timespec deadline(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+void queue_notify_work(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->work_gen++;
+    pthread_cond_broadcast(&q->work);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void queue_wait_work(struct queue *q, uint64_t *seen, int timeout_ms)
+{
+    struct timespec ts = deadline(timeout_ms);
+    pthread_mutex_lock(&q->mu);
+    /* not ended by queue_stop(): workers have their own stop flag and keep
+     * sleeping here (instead of spinning) until the pool stops them */
+    while (q->work_gen == *seen)
+        if (pthread_cond_timedwait(&q->work, &q->mu, &ts))
+            break;
+    *seen = q->work_gen;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void queue_notify_done(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->done_all = true;
+    q->done_gen++;
+    pthread_cond_broadcast(&q->done);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void queue_notify_done_token(struct queue *q, const char *token)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->n_done < QUEUE_DONE_TOKENS)
+        snprintf(q->done_tokens[q->n_done++], sizeof q->done_tokens[0], "%s", token);
+    else
+        q->done_all = true;
+    q->done_gen++;
+    pthread_cond_broadcast(&q->done);
+    pthread_mutex_unlock(&q->mu);
+}
+
+size_t queue_take_done(struct queue *q, char (*out)[40], bool *all)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->n_done;
+    memcpy(out, q->done_tokens, n * sizeof q->done_tokens[0]);
+    *all = q->done_all;
+    q->n_done = 0;
+    q->done_all = false;
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
+
+uint64_t queue_done_gen(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    uint64_t g = q->done_gen;
+    pthread_mutex_unlock(&q->mu);
+    return g;
+}
+
+void queue_wait_done(struct queue *q, uint64_t gen, int timeout_ms)
+{
+    struct timespec ts = deadline(timeout_ms);
+    pthread_mutex_lock(&q->mu);
+    while (!q->stopping && q->done_gen == gen)
+        if (pthread_cond_timedwait(&q->done, &q->mu, &ts))
+            break;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void queue_stop(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->stopping = true;
+    pthread_cond_broadcast(&q->work);
+    pthread_cond_broadcast(&q->done);
+    pthread_mutex_unlock(&q->mu);
+}
+
+bool queue_stopping(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool s = q->stopping;
+    pthread_mutex_unlock(&q->mu);
+    return s;
+}

@@ -1,0 +1,1172 @@
+/*
+ * store_pg.c - the cluster store: PostgreSQL through libpq.
+ *
+ * Any number of API and worker nodes, on any hosts, share one database.
+ * Each process holds one connection behind a mutex for its statements (as
+ * the SQLite store: judging, not SQL, is the slow part) and, once listen()
+ * runs, a second one that only LISTENs. Claims are one UPDATE over a
+ * SELECT ... FOR UPDATE SKIP LOCKED, so claimers on many nodes never take
+ * the same job nor wait on each other's row locks. Lease times and
+ * heartbeats use the database server's clock, so the nodes' clocks need
+ * not agree. A trigger NOTIFYs "nsjudge_work" when a job is queued and
+ * "nsjudge_done" (payload: the token) when one is finished, from whichever
+ * node did it.
+ *
+ * Values travel as text (bytea parameters as binary); a lost connection is
+ * re-established once per statement before the error is returned.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <libpq-fe.h>
+#include "server/service/store.h"
+
+#define SCHEMA_VERSION 2
+/* pg_advisory_xact_lock key: nodes starting together create the schema once */
+#define SCHEMA_LOCK_KEY 0x6e736a64
+
+struct pg_store {
+    struct store base;
+    PGconn *conn;
+    pthread_mutex_t mu;
+    char *conninfo;
+    /* the LISTEN connection and its thread */
+    pthread_t listen_th;
+    bool listening;
+    int stop_pipe[2];
+    void (*on_event)(void *ctx, int ev);
+    void *ev_ctx;
+};
+
+#define COLS                                                                  \
+    "token, language_id, source_code, stdin, expected_output, compiler_options, " \
+    "command_line_arguments, callback_url, additional_files, cpu_time_limit, "    \
+    "cpu_extra_time, wall_time_limit, memory_limit, stack_limit, "                \
+    "max_processes_and_or_threads, max_file_size, number_of_runs, "               \
+    "per_process_time, per_process_memory, redirect_stderr_to_stdout, "           \
+    "enable_network, problem_id, status_id, verdict, stdout, stderr, "            \
+    "compile_output, message, exit_code, exit_signal, time, wall_time, memory, "  \
+    "score, max_score, tests, tests_total, created_at, finished_at, attempts"
+
+/* the server's clock, in seconds since the epoch */
+#define NOW_S "extract(epoch from clock_timestamp())::double precision"
+#define NOW_ISO "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS submissions ("
+    " id bigserial PRIMARY KEY,"
+    " token text NOT NULL UNIQUE, language_id integer, source_code bytea, stdin bytea,"
+    " expected_output bytea, compiler_options text, command_line_arguments text,"
+    " callback_url text, additional_files bytea, cpu_time_limit double precision,"
+    " cpu_extra_time double precision, wall_time_limit double precision, memory_limit bigint,"
+    " stack_limit bigint, max_processes_and_or_threads bigint, max_file_size bigint,"
+    " number_of_runs bigint, per_process_time integer, per_process_memory integer,"
+    " redirect_stderr_to_stdout integer, enable_network integer, problem_id text,"
+    " status_id integer NOT NULL, verdict text, stdout bytea, stderr bytea,"
+    " compile_output bytea, message text, exit_code integer, exit_signal integer,"
+    " time double precision, wall_time double precision, memory bigint,"
+    " score double precision, max_score double precision, tests text, tests_total bigint,"
+    " created_at text NOT NULL, finished_at text, attempts integer NOT NULL DEFAULT 0,"
+    " owner text, lease_until double precision, callback_pending integer NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status_id, id);"
+    "CREATE INDEX IF NOT EXISTS submissions_callback ON submissions(callback_pending)"
+    " WHERE callback_pending = 1;"
+    "CREATE TABLE IF NOT EXISTS problems ("
+    " id text PRIMARY KEY, name text, path text NOT NULL, origin text NOT NULL,"
+    " tests bigint, created_at text NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS worker_pools ("
+    " owner text PRIMARY KEY, total bigint NOT NULL, busy bigint NOT NULL,"
+    " idle bigint NOT NULL, failed bigint NOT NULL, seen double precision NOT NULL);"
+    "CREATE OR REPLACE FUNCTION nsjudge_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  IF NEW.status_id = 1 THEN PERFORM pg_notify('nsjudge_work', '');"
+    "  ELSIF NEW.status_id >= 3 THEN PERFORM pg_notify('nsjudge_done', NEW.token);"
+    "  END IF;"
+    "  RETURN NULL;"
+    " END $$;"
+    "CREATE OR REPLACE TRIGGER submissions_notify AFTER INSERT OR UPDATE OF status_id"
+    " ON submissions FOR EACH ROW EXECUTE FUNCTION nsjudge_notify();";
+
+/* ---- parameters ------------------------------------------------------------------ */
+
+#define MAXP 48
+struct params {
+    const char *v[MAXP];
+    int len[MAXP], fmt[MAXP];
+    char num[MAXP][32];
+    int n;
+};
+
+static void p_text(struct params *ps, const char *s)
+{
+    ps->v[ps->n] = s;
+    ps->len[ps->n] = 0;
+    ps->fmt[ps->n++] = 0;
+}
+
+static void p_bytes(struct params *ps, const struct bytes *b)
+{
+    ps->v[ps->n] = b->p ? (b->n ? b->p : "") : NULL;
+    ps->len[ps->n] = (int)b->n;
+    ps->fmt[ps->n++] = 1;
+}
+
+static void p_int(struct params *ps, long long v)
+{
+    snprintf(ps->num[ps->n], sizeof ps->num[0], "%lld", v);
+    p_text(ps, ps->num[ps->n]);
+}
+
+/* negative numbers are the struct's null */
+static void p_long(struct params *ps, long v)
+{
+    if (v < 0)
+        p_text(ps, NULL);
+    else
+        p_int(ps, v);
+}
+
+static void p_dbl(struct params *ps, double v)
+{
+    if (v < 0) {
+        p_text(ps, NULL);
+        return;
+    }
+    snprintf(ps->num[ps->n], sizeof ps->num[0], "%.17g", v);
+    p_text(ps, ps->num[ps->n]);
+}
+
+/* ---- running statements -------------------------------------------------------------- */
+
+static int err_of(PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state && !strncmp(state, "53", 2))
+        return -ENOSPC;     /* insufficient resources */
+    if (state && !strcmp(state, "23505"))
+        return -EEXIST;     /* unique violation */
+    return -EIO;
+}
+
+/* Runs sql with the caller holding q->mu; NULL params allowed. A broken
+ * connection is reset and the statement sent once more. The result is
+ * the caller's to PQclear (also on error). */
+static PGresult *run(struct pg_store *q, const char *sql, const struct params *ps)
+{
+    for (int attempt = 0;; attempt++) {
+        PGresult *r = PQexecParams(q->conn, sql, ps ? ps->n : 0, NULL, ps ? ps->v : NULL,
+                                   ps ? ps->len : NULL, ps ? ps->fmt : NULL, 0);
+        if (attempt || PQstatus(q->conn) != CONNECTION_BAD)
+            return r;
+        PQclear(r);
+        PQreset(q->conn);
+    }
+}
+
+static bool ok(PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* A statement that returns nothing the caller wants; *changed gets the rows touched. */
+static int exec_p(struct pg_store *q, const char *sql, const struct params *ps, long *changed)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (!rc && changed)
+        *changed = atol(PQcmdTuples(r));
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* ---- reading values ------------------------------------------------------------------ */
+
+static bool isnull(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col);
+}
+
+static int col_bytes(PGresult *r, int row, int col, struct bytes *b)
+{
+    b->p = NULL;
+    b->n = 0;
+    if (isnull(r, row, col))
+        return 0;
+    size_t n;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+    if (!raw)
+        return -ENOMEM;
+    b->p = malloc(n + 1);
+    if (!b->p) {
+        PQfreemem(raw);
+        return -ENOMEM;
+    }
+    memcpy(b->p, raw, n);
+    b->p[n] = 0;
+    b->n = n;
+    PQfreemem(raw);
+    return 0;
+}
+
+static int col_text(PGresult *r, int row, int col, char **out)
+{
+    *out = NULL;
+    if (isnull(r, row, col))
+        return 0;
+    return (*out = strdup(PQgetvalue(r, row, col))) ? 0 : -ENOMEM;
+}
+
+static double col_dbl(PGresult *r, int row, int col)
+{
+    return isnull(r, row, col) ? -1 : strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static long col_long(PGresult *r, int row, int col)
+{
+    return isnull(r, row, col) ? -1 : strtol(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static void col_fixed(PGresult *r, int row, int col, char *out, size_t len)
+{
+    snprintf(out, len, "%s", isnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
+static int read_row(PGresult *r, int row, struct submission *s)
+{
+    submission_init(s);
+    int rc = 0;
+    col_fixed(r, row, 0, s->token, sizeof s->token);
+    s->language_id = (int)col_long(r, row, 1);
+    rc |= col_bytes(r, row, 2, &s->source_code);
+    rc |= col_bytes(r, row, 3, &s->stdin_data);
+    rc |= col_bytes(r, row, 4, &s->expected_output);
+    rc |= col_text(r, row, 5, &s->compiler_options);
+    rc |= col_text(r, row, 6, &s->command_line_arguments);
+    rc |= col_text(r, row, 7, &s->callback_url);
+    rc |= col_bytes(r, row, 8, &s->additional_files);
+    s->cpu_time_limit = col_dbl(r, row, 9);
+    s->cpu_extra_time = col_dbl(r, row, 10);
+    s->wall_time_limit = col_dbl(r, row, 11);
+    s->memory_limit = col_long(r, row, 12);
+    s->stack_limit = col_long(r, row, 13);
+    s->max_processes_and_or_threads = col_long(r, row, 14);
+    s->max_file_size = col_long(r, row, 15);
+    s->number_of_runs = col_long(r, row, 16);
+    s->per_process_time = col_long(r, row, 17) > 0;
+    s->per_process_memory = col_long(r, row, 18) > 0;
+    s->redirect_stderr_to_stdout = col_long(r, row, 19) > 0;
+    s->enable_network = col_long(r, row, 20) > 0;
+    rc |= col_text(r, row, 21, &s->problem_id);
+    s->status_id = (int)col_long(r, row, 22);
+    rc |= col_text(r, row, 23, &s->verdict);
+    rc |= col_bytes(r, row, 24, &s->stdout_data);
+    rc |= col_bytes(r, row, 25, &s->stderr_data);
+    rc |= col_bytes(r, row, 26, &s->compile_output);
+    rc |= col_text(r, row, 27, &s->message);
+    s->exit_code = (int)col_long(r, row, 28);
+    s->exit_signal = (int)col_long(r, row, 29);
+    s->time = col_dbl(r, row, 30);
+    s->wall_time = col_dbl(r, row, 31);
+    s->memory = col_long(r, row, 32);
+    s->score = col_dbl(r, row, 33);
+    s->max_score = col_dbl(r, row, 34);
+    rc |= col_text(r, row, 35, &s->tests);
+    s->tests_total = col_long(r, row, 36);
+    col_fixed(r, row, 37, s->created_at, sizeof s->created_at);
+    col_fixed(r, row, 38, s->finished_at, sizeof s->finished_at);
+    s->attempts = (int)col_long(r, row, 39);
+    if (rc) {
+        submission_clear(s);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* One-row query into *out: -ENOENT when no row. */
+static int query_one(struct pg_store *q, const char *sql, const struct params *ps,
+                     struct submission *out)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_row(r, 0, out);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+#define SELF struct pg_store *q = (struct pg_store *)s
+
+/* ---- operations ---------------------------------------------------------------------- */
+
+static void pg_close(struct store *s)
+{
+    SELF;
+    if (q->listening) {
+        (void)!write(q->stop_pipe[1], "x", 1);
+        pthread_join(q->listen_th, NULL);
+    }
+    if (q->stop_pipe[0] >= 0) {
+        close(q->stop_pipe[0]);
+        close(q->stop_pipe[1]);
+    }
+    PQfinish(q->conn);
+    pthread_mutex_destroy(&q->mu);
+    free(q->conninfo);
+    free(q);
+}
+
+static int pg_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    if (!sub->created_at[0])
+        store_now_iso(sub->created_at);
+    struct params ps = {.n = 0};
+    p_text(&ps, sub->token);
+    p_int(&ps, sub->language_id);
+    p_bytes(&ps, &sub->source_code);
+    p_bytes(&ps, &sub->stdin_data);
+    p_bytes(&ps, &sub->expected_output);
+    p_text(&ps, sub->compiler_options);
+    p_text(&ps, sub->command_line_arguments);
+    p_text(&ps, sub->callback_url);
+    p_bytes(&ps, &sub->additional_files);
+    p_dbl(&ps, sub->cpu_time_limit);
+    p_dbl(&ps, sub->cpu_extra_time);
+    p_dbl(&ps, sub->wall_time_limit);
+    p_long(&ps, sub->memory_limit);
+    p_long(&ps, sub->stack_limit);
+    p_long(&ps, sub->max_processes_and_or_threads);
+    p_long(&ps, sub->max_file_size);
+    p_long(&ps, sub->number_of_runs);
+    p_int(&ps, sub->per_process_time);
+    p_int(&ps, sub->per_process_memory);
+    p_int(&ps, sub->redirect_stderr_to_stdout);
+    p_int(&ps, sub->enable_network);
+    p_text(&ps, sub->problem_id);
+    p_int(&ps, sub->status_id);
+    p_text(&ps, sub->verdict);
+    p_bytes(&ps, &sub->stdout_data);
+    p_bytes(&ps, &sub->stderr_data);
+    p_bytes(&ps, &sub->compile_output);
+    p_text(&ps, sub->message);
+    p_long(&ps, sub->exit_code);
+    p_long(&ps, sub->exit_signal);
+    p_dbl(&ps, sub->time);
+    p_dbl(&ps, sub->wall_time);
+    p_long(&ps, sub->memory);
+    p_dbl(&ps, sub->score);
+    p_dbl(&ps, sub->max_score);
+    p_text(&ps, sub->tests);
+    p_long(&ps, sub->tests_total);
+    p_text(&ps, sub->created_at);
+    p_text(&ps, sub->finished_at[0] ? sub->finished_at : NULL);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "INSERT INTO submissions (" COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+                         "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,"
+                         "$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,0)", &ps);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (rc)
+        snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_get(struct store *s, const char *token, struct submission *out)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    return query_one(q, "SELECT " COLS " FROM submissions WHERE token = $1", &ps, out);
+}
+
+static int pg_list(struct store *s, long offset, long limit, struct submission **out,
+                   size_t *n, long *total)
+{
+    SELF;
+    *out = NULL;
+    *n = 0;
+    struct params ps = {.n = 0};
+    p_int(&ps, limit);
+    p_int(&ps, offset);
+    pthread_mutex_lock(&q->mu);
+    int rc = 0;
+    PGresult *r = run(q, "SELECT count(*) FROM submissions", NULL);
+    if (!ok(r) || PQntuples(r) < 1) {
+        rc = err_of(r);
+        goto out;
+    }
+    *total = col_long(r, 0, 0);
+    PQclear(r);
+    r = run(q, "SELECT " COLS " FROM submissions ORDER BY id DESC LIMIT $1 OFFSET $2", &ps);
+    if (!ok(r)) {
+        rc = err_of(r);
+        goto out;
+    }
+    int rows = PQntuples(r);
+    struct submission *v = calloc((size_t)(rows > 0 ? rows : 1), sizeof *v);
+    if (!v) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < rows; i++)
+        if (read_row(r, i, &v[i])) {
+            store_free_list(v, (size_t)i);
+            rc = -ENOMEM;
+            goto out;
+        }
+    *out = v;
+    *n = (size_t)rows;
+out:
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int exec_token(struct pg_store *q, const char *sql, const char *token)
+{
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    long changed = 0;
+    int rc = exec_p(q, sql, &ps, &changed);
+    return rc ? rc : changed ? 0 : -ENOENT;
+}
+
+static int pg_remove(struct store *s, const char *token)
+{
+    SELF;
+    return exec_token(q, "DELETE FROM submissions WHERE token = $1", token);
+}
+
+/* A query whose first row's first column is a count. */
+static int scalar(struct pg_store *q, const char *sql, const struct params *ps, long long *v)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = ok(r) && PQntuples(r) > 0 ? 0 : err_of(r);
+    *v = rc || isnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_count_status(struct store *s, int status_id, long *n)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_int(&ps, status_id);
+    long long v;
+    int rc = scalar(q, "SELECT count(*) FROM submissions WHERE status_id = $1", &ps, &v);
+    *n = (long)v;
+    return rc;
+}
+
+static int pg_claim(struct store *s, const char *owner, double lease_s, struct submission *out)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    /* SKIP LOCKED: a row another claimer holds is passed over, not waited for */
+    return query_one(q,
+                     "UPDATE submissions SET status_id = 2, owner = $1, lease_until = " NOW_S " + $2,"
+                     " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
+                     " WHERE status_id = 1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                     " RETURNING " COLS,
+                     &ps, out);
+}
+
+static int pg_renew(struct store *s, const char *owner, double lease_s)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    return exec_p(q, "UPDATE submissions SET lease_until = " NOW_S " + $2"
+                     " WHERE status_id = 2 AND owner = $1", &ps, NULL);
+}
+
+static int pg_renew_job(struct store *s, const char *token, const char *owner, double lease_s)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    long changed = 0;
+    int rc = exec_p(q, "UPDATE submissions SET lease_until = " NOW_S " + $3"
+                       " WHERE token = $1 AND owner = $2 AND status_id = 2", &ps, &changed);
+    return rc ? rc : changed ? 0 : -ESTALE;
+}
+
+static int pg_progress(struct store *s, const char *token, const char *owner,
+                       const char *tests_json, long tests_total, double score, double max_score)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    p_text(&ps, owner);
+    p_text(&ps, tests_json);
+    p_long(&ps, tests_total);
+    p_dbl(&ps, score);
+    p_dbl(&ps, max_score);
+    return exec_p(q, "UPDATE submissions SET tests = $3, tests_total = $4, score = $5, max_score = $6"
+                     " WHERE token = $1 AND owner = $2 AND status_id = 2", &ps, NULL);
+}
+
+static int pg_finish(struct store *s, const struct submission *sub, const char *owner)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, sub->token);
+    p_text(&ps, owner);
+    p_int(&ps, sub->status_id);
+    p_text(&ps, sub->verdict);
+    p_bytes(&ps, &sub->stdout_data);
+    p_bytes(&ps, &sub->stderr_data);
+    p_bytes(&ps, &sub->compile_output);
+    p_text(&ps, sub->message);
+    p_long(&ps, sub->exit_code);
+    p_long(&ps, sub->exit_signal);
+    p_dbl(&ps, sub->time);
+    p_dbl(&ps, sub->wall_time);
+    p_long(&ps, sub->memory);
+    p_dbl(&ps, sub->score);
+    p_dbl(&ps, sub->max_score);
+    p_text(&ps, sub->tests);
+    p_long(&ps, sub->tests_total);
+    p_text(&ps, sub->finished_at);
+    p_int(&ps, sub->attempts);
+    long changed = 0;
+    int rc = exec_p(q,
+                    "UPDATE submissions SET status_id = $3, verdict = $4, stdout = $5, stderr = $6,"
+                    " compile_output = $7, message = $8, exit_code = $9, exit_signal = $10,"
+                    " time = $11, wall_time = $12, memory = $13, score = $14, max_score = $15,"
+                    " tests = $16, tests_total = $17, finished_at = $18, owner = NULL,"
+                    " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)::integer,"
+                    " callback_tries = 0, callback_due = 0, callback_owner = NULL"
+                    " WHERE token = $1 AND owner = $2 AND status_id = 2 AND attempts = $19",
+                    &ps, &changed);
+    return rc ? rc : changed ? 0 : -ESTALE;
+}
+
+static int pg_requeue(struct store *s, const char *owner, long *n)
+{
+    SELF;
+    const char *who = owner ? " status_id = 2 AND owner = $1"
+                            : " status_id = 2 AND (lease_until IS NULL OR lease_until < " NOW_S ")";
+    char sql[2048];
+    /* one statement: out of attempts -> Internal Error, else back to the queue */
+    snprintf(sql, sizeof sql,
+             "UPDATE submissions SET"
+             " status_id = CASE WHEN attempts >= $2 THEN %d ELSE 1 END,"
+             " verdict = CASE WHEN attempts >= $2 THEN 'JE' END,"
+             " message = CASE WHEN attempts >= $2 THEN"
+             "  'gave up after ' || attempts || '" STORE_GAVE_UP_TAIL "' END,"
+             " finished_at = CASE WHEN attempts >= $2 THEN " NOW_ISO " END,"
+             " callback_pending = CASE WHEN attempts >= $2 THEN (callback_url IS NOT NULL)::integer"
+             "  ELSE callback_pending END,"
+             " owner = NULL, lease_until = NULL,"
+             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
+             " WHERE%s",
+             STORE_STATUS_INTERNAL_ERROR, who);
+    struct params ps = {.n = 0};
+    p_text(&ps, owner ? owner : "");
+    p_int(&ps, q->base.max_attempts);
+    if (!owner)
+        /* $1 unused without an owner: give it a type PostgreSQL can infer */
+        strncat(sql, " AND $1::text = ''", sizeof sql - strlen(sql) - 1);
+    *n = 0;
+    return exec_p(q, sql, &ps, n);
+}
+
+/* The first column of every row, as strings. */
+static int str_column(struct pg_store *q, const char *sql, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, NULL);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (!rc) {
+        int rows = PQntuples(r);
+        char **v = calloc((size_t)rows + 1, sizeof *v);
+        if (!v)
+            rc = -ENOMEM;
+        for (int i = 0; v && i < rows; i++) {
+            if (isnull(r, i, 0))
+                continue;
+            if (!(v[*n] = strdup(PQgetvalue(r, i, 0)))) {
+                store_free_strv(v, *n);
+                v = NULL;
+                *n = 0;
+                rc = -ENOMEM;
+                break;
+            }
+            (*n)++;
+        }
+        *out = v;
+    }
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_owners(struct store *s, char ***owners, size_t *n)
+{
+    SELF;
+    return str_column(q, "SELECT DISTINCT owner FROM submissions WHERE status_id = 2"
+                         " AND owner IS NOT NULL", owners, n);
+}
+
+static int pg_pool_beat(struct store *s, const struct store_pool *p)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, p->owner);
+    p_int(&ps, p->total);
+    p_int(&ps, p->busy);
+    p_int(&ps, p->idle);
+    p_int(&ps, p->failed);
+    return exec_p(q, "INSERT INTO worker_pools(owner, total, busy, idle, failed, seen)"
+                     " VALUES ($1, $2, $3, $4, $5, " NOW_S ") ON CONFLICT(owner) DO UPDATE SET"
+                     " total = $2, busy = $3, idle = $4, failed = $5, seen = " NOW_S, &ps, NULL);
+}
+
+static int pg_pool_gone(struct store *s, const char *owner)
+{
+    SELF;
+    int rc = exec_token(q, "DELETE FROM worker_pools WHERE owner = $1", owner);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int pg_pools(struct store *s, double max_age_s, struct store_pool **out, size_t *n)
+{
+    SELF;
+    *out = NULL;
+    *n = 0;
+    struct params ps = {.n = 0};
+    p_dbl(&ps, max_age_s);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "SELECT owner, total, busy, idle, failed, " NOW_S " - seen FROM worker_pools"
+                         " WHERE seen >= " NOW_S " - $1 ORDER BY owner", &ps);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (!rc) {
+        int rows = PQntuples(r);
+        struct store_pool *v = calloc((size_t)rows + 1, sizeof *v);
+        if (!v)
+            rc = -ENOMEM;
+        for (int i = 0; v && i < rows; i++) {
+            if (!(v[i].owner = strdup(PQgetvalue(r, i, 0)))) {
+                store_free_pools(v, (size_t)i);
+                v = NULL;
+                rc = -ENOMEM;
+                break;
+            }
+            v[i].total = col_long(r, i, 1);
+            v[i].busy = col_long(r, i, 2);
+            v[i].idle = col_long(r, i, 3);
+            v[i].failed = col_long(r, i, 4);
+            v[i].age_s = col_dbl(r, i, 5);
+        }
+        if (v) {
+            *out = v;
+            *n = (size_t)rows;
+        }
+    }
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_callbacks_pending(struct store *s, char ***tokens, size_t *n)
+{
+    SELF;
+    return str_column(q, "SELECT token FROM submissions WHERE callback_pending = 1 ORDER BY id",
+                      tokens, n);
+}
+
+static int pg_callback_done(struct store *s, const char *token)
+{
+    SELF;
+    int rc = exec_token(q, "UPDATE submissions SET callback_pending = 0 WHERE token = $1", token);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int pg_callback_claim(struct store *s, const char *owner, double lease_s, char token[40],
+                             int *tries)
+{
+    SELF;
+    token[0] = 0;
+    struct params ps = {.n = 0};
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "UPDATE submissions SET callback_owner = $1, callback_lease = " NOW_S " + $2"
+                         " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
+                         " AND callback_due <= " NOW_S " AND (callback_owner IS NULL OR"
+                         " callback_lease < " NOW_S ") ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                         " RETURNING token, callback_tries", &ps);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : 0;
+    if (!rc) {
+        col_fixed(r, 0, 0, token, 40);
+        *tries = (int)col_long(r, 0, 1);
+    }
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_callback_settle(struct store *s, const char *token, const char *owner,
+                              double retry_in_s)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, token);
+    p_text(&ps, owner);
+    long changed = 0;
+    int rc;
+    if (retry_in_s < 0) {
+        rc = exec_p(q, "UPDATE submissions SET callback_pending = 0, callback_owner = NULL,"
+                       " callback_tries = callback_tries + 1 WHERE token = $1 AND callback_owner = $2",
+                    &ps, &changed);
+    } else {
+        p_dbl(&ps, retry_in_s);
+        rc = exec_p(q, "UPDATE submissions SET callback_owner = NULL, callback_due = " NOW_S " + $3,"
+                       " callback_tries = callback_tries + 1 WHERE token = $1 AND callback_owner = $2",
+                    &ps, &changed);
+    }
+    return rc ? rc : changed ? 0 : -ESTALE;
+}
+
+static int pg_stats(struct store *s, struct store_stats *stt)
+{
+    SELF;
+    memset(stt, 0, sizeof *stt);
+    char today[32], month[32];
+    time_t now = time(NULL), past = now - 30 * 86400;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%dT00:00:00", &tm);
+    gmtime_r(&past, &tm);
+    strftime(month, sizeof month, "%Y-%m-%dT%H:%M:%S", &tm);
+    struct params ps = {.n = 0};
+    p_text(&ps, today);
+    p_text(&ps, month);
+    int rc = 0;
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "SELECT count(*), count(*) FILTER (WHERE created_at >= $1),"
+                         " count(*) FILTER (WHERE created_at >= $2) FROM submissions", &ps);
+    if (!ok(r) || PQntuples(r) < 1) {
+        rc = err_of(r);
+        goto out;
+    }
+    stt->total = col_long(r, 0, 0);
+    stt->today = col_long(r, 0, 1);
+    stt->last_30_days = col_long(r, 0, 2);
+    PQclear(r);
+    r = run(q, "SELECT status_id, count(*) FROM submissions GROUP BY status_id", NULL);
+    if (!ok(r)) {
+        rc = err_of(r);
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        long id = col_long(r, i, 0);
+        if (id >= 0 && id < 16)
+            stt->by_status[id] = col_long(r, i, 1);
+    }
+    PQclear(r);
+    r = run(q, "SELECT language_id, count(*) FROM submissions GROUP BY language_id"
+               " ORDER BY count(*) DESC LIMIT 256", NULL);
+    if (!ok(r)) {
+        rc = err_of(r);
+        goto out;
+    }
+    if (!(stt->by_lang = calloc(256, sizeof *stt->by_lang))) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r) && stt->n_lang < 256; i++) {
+        stt->by_lang[stt->n_lang].id = (int)col_long(r, i, 0);
+        stt->by_lang[stt->n_lang].count = col_long(r, i, 1);
+        stt->n_lang++;
+    }
+    PQclear(r);
+    r = run(q, "SELECT pg_database_size(current_database())", NULL);
+    if (ok(r) && PQntuples(r) > 0)
+        stt->db_bytes = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+out:
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_problem_put(struct store *s, const struct problem_rec *p)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, p->id);
+    p_text(&ps, p->name);
+    p_text(&ps, p->path);
+    p_text(&ps, p->origin);
+    p_int(&ps, p->tests);
+    p_text(&ps, p->created_at);
+    p_text(&ps, p->package_sha256[0] ? p->package_sha256 : NULL);
+    return exec_p(q, "INSERT INTO problems (id, name, path, origin, tests, created_at, package_sha256)"
+                     " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET"
+                     " name = $2, path = $3, origin = $4, tests = $5, created_at = $6,"
+                     " package_sha256 = $7", &ps, NULL);
+}
+
+static int read_problem(PGresult *r, int row, struct problem_rec *p)
+{
+    memset(p, 0, sizeof *p);
+    col_fixed(r, row, 0, p->id, sizeof p->id);
+    int rc = col_text(r, row, 1, &p->name) | col_text(r, row, 2, &p->path) |
+             col_text(r, row, 3, &p->origin);
+    p->tests = col_long(r, row, 4);
+    col_fixed(r, row, 5, p->created_at, sizeof p->created_at);
+    col_fixed(r, row, 6, p->package_sha256, sizeof p->package_sha256);
+    if (rc) {
+        problem_rec_clear(p);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+static int pg_problem_get(struct store *s, const char *id, struct problem_rec *out)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    p_text(&ps, id);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                         " WHERE id = $1", &ps);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_problem(r, 0, out);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_problem_list(struct store *s, struct problem_rec **out, size_t *n)
+{
+    SELF;
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                         " ORDER BY id", NULL);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (!rc) {
+        int rows = PQntuples(r);
+        struct problem_rec *v = calloc((size_t)rows + 1, sizeof *v);
+        if (!v)
+            rc = -ENOMEM;
+        for (int i = 0; v && i < rows; i++)
+            if (read_problem(r, i, &v[i])) {
+                for (int j = 0; j < i; j++)
+                    problem_rec_clear(&v[j]);
+                free(v);
+                v = NULL;
+                rc = -ENOMEM;
+            }
+        if (v) {
+            *out = v;
+            *n = (size_t)rows;
+        }
+    }
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_problem_remove(struct store *s, const char *id)
+{
+    SELF;
+    return exec_token(q, "DELETE FROM problems WHERE id = $1", id);
+}
+
+#define BLOB_GRACE_S "3600"
+
+static int pg_blob_put(struct store *s, const char *sha256, const void *data, size_t len)
+{
+    SELF;
+    struct params ps = {.n = 0};
+    struct bytes b = {.p = (char *)(len ? data : ""), .n = len};
+    p_text(&ps, sha256);
+    p_int(&ps, (long long)len);
+    p_bytes(&ps, &b);
+    int rc = exec_p(q, "DELETE FROM blobs WHERE put_at < " NOW_S " - " BLOB_GRACE_S " AND sha256 NOT IN"
+                       " (SELECT package_sha256 FROM problems WHERE package_sha256 IS NOT NULL)", NULL, NULL);
+    if (!rc)
+        rc = exec_p(q, "INSERT INTO blobs (sha256, size, data, put_at) VALUES ($1, $2, $3, " NOW_S ")"
+                       " ON CONFLICT (sha256) DO UPDATE SET put_at = " NOW_S, &ps, NULL);
+    return rc;
+}
+
+static int pg_blob_get(struct store *s, const char *sha256, struct bytes *out)
+{
+    SELF;
+    out->p = NULL;
+    out->n = 0;
+    struct params ps = {.n = 0};
+    p_text(&ps, sha256);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, "SELECT data FROM blobs WHERE sha256 = $1", &ps);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : col_bytes(r, 0, 0, out);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* ---- LISTEN ---------------------------------------------------------------------------- */
+
+/* libpq would print notices (and a dropped connection's FATAL) on stderr;
+ * a library does not print, and the failures are returned anyway. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* The operator's conninfo (URL or key=value), with TCP keepalives a
+ * silently dead network path shows up with within about a minute (the
+ * operator's own keepalive settings, given in the URL, win). */
+static PGconn *connect_pg(const char *conninfo)
+{
+    const char *keys[] = {"keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "dbname", NULL};
+    const char *vals[] = {"30", "10", "3", conninfo, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    return c;
+}
+
+static PGconn *listen_connect(struct pg_store *q)
+{
+    PGconn *c = connect_pg(q->conninfo);
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, "LISTEN nsjudge_work; LISTEN nsjudge_done");
+        bool good = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (good)
+            return c;
+    }
+    PQfinish(c);
+    return NULL;
+}
+
+#define LISTEN_CHECK_MS 30000
+
+/* Waits on the LISTEN socket and the stop pipe. A lost connection is
+ * remade every second; after that both events fire, since news may have
+ * been missed meanwhile. */
+static void *listen_main(void *arg)
+{
+    struct pg_store *q = arg;
+    PGconn *c = NULL;
+    for (;;) {
+        if (!c) {
+            if ((c = listen_connect(q))) {
+                q->on_event(q->ev_ctx, STORE_EV_WORK);
+                q->on_event(q->ev_ctx, STORE_EV_DONE);
+            }
+        }
+        struct pollfd fds[2] = {{.fd = q->stop_pipe[0], .events = POLLIN},
+                                {.fd = c ? PQsocket(c) : -1, .events = POLLIN}};
+        int pr = poll(fds, c ? 2 : 1, c ? LISTEN_CHECK_MS : 1000);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents)
+            break;
+        if (c && pr == 0) {
+            /* quiet for a while: make sure the connection still lives */
+            PGresult *r = PQexec(c, "SELECT 1");
+            bool alive = PQresultStatus(r) == PGRES_TUPLES_OK;
+            PQclear(r);
+            if (!alive) {
+                PQfinish(c);
+                c = NULL;
+                continue;
+            }
+            /* news that came with the answer is drained below */
+        } else if (!c || !fds[1].revents) {
+            continue;
+        }
+        if (!PQconsumeInput(c)) {
+            PQfinish(c);
+            c = NULL;
+            continue;
+        }
+        int ev = 0;
+        PGnotify *nt;
+        while ((nt = PQnotifies(c))) {
+            ev |= !strcmp(nt->relname, "nsjudge_work") ? STORE_EV_WORK : STORE_EV_DONE;
+            PQfreemem(nt);
+        }
+        if (ev & STORE_EV_WORK)
+            q->on_event(q->ev_ctx, STORE_EV_WORK);
+        if (ev & STORE_EV_DONE)
+            q->on_event(q->ev_ctx, STORE_EV_DONE);
+    }
+    PQfinish(c);
+    return NULL;
+}
+
+static int pg_listen(struct store *s, void (*on_event)(void *ctx, int ev), void *ctx)
+{
+    SELF;
+    if (q->listening)
+        return -EALREADY;
+    PGconn *probe = listen_connect(q);
+    if (!probe)
+        return -EIO;
+    PQfinish(probe);
+    if (pipe2(q->stop_pipe, O_CLOEXEC))
+        return -errno;
+    q->on_event = on_event;
+    q->ev_ctx = ctx;
+    int rc = pthread_create(&q->listen_th, NULL, listen_main, q);
+    if (rc) {
+        close(q->stop_pipe[0]);
+        close(q->stop_pipe[1]);
+        q->stop_pipe[0] = q->stop_pipe[1] = -1;
+        return -rc;
+    }
+    q->listening = true;
+    q->base.events = true;
+    return 0;
+}
+
+static const struct store_ops pg_ops = {
+    .close = pg_close,
+    .insert = pg_insert,
+    .get = pg_get,
+    .list = pg_list,
+    .remove = pg_remove,
+    .count_status = pg_count_status,
+    .claim = pg_claim,
+    .renew = pg_renew,
+    .renew_job = pg_renew_job,
+    .progress = pg_progress,
+    .finish = pg_finish,
+    .requeue = pg_requeue,
+    .owners = pg_owners,
+    .pool_beat = pg_pool_beat,
+    .pool_gone = pg_pool_gone,
+    .pools = pg_pools,
+    .callbacks_pending = pg_callbacks_pending,
+    .callback_done = pg_callback_done,
+    .stats = pg_stats,
+    .problem_put = pg_problem_put,
+    .problem_get = pg_problem_get,
+    .problem_list = pg_problem_list,
+    .problem_remove = pg_problem_remove,
+    .listen = pg_listen,
+    .blob_put = pg_blob_put,
+    .blob_get = pg_blob_get,
+    .callback_claim = pg_callback_claim,
+    .callback_settle = pg_callback_settle,
+};
+
+/* Creates the tables of a new database or brings an older one to
+ * SCHEMA_VERSION, under an advisory lock so that nodes starting together
+ * do it once. A database from a newer nsjudge is refused. */
+static int migrate(struct pg_store *q, char *err, size_t errlen)
+{
+    char lock[128];
+    snprintf(lock, sizeof lock, "SET client_min_messages = warning; BEGIN;"
+             " SELECT pg_advisory_xact_lock(%d)", SCHEMA_LOCK_KEY);
+    PGresult *r = PQexec(q->conn, lock);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        goto fail;
+    PQclear(r);
+    r = PQexec(q->conn, schema);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        goto fail;
+    PQclear(r);
+    r = PQexec(q->conn, "SELECT coalesce(max(version), 0) FROM schema_version");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1)
+        goto fail;
+    int have = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (have > SCHEMA_VERSION) {
+        snprintf(err, errlen, "the database has schema version %d, newer than this nsjudge's %d:"
+                 " upgrade nsjudge", have, SCHEMA_VERSION);
+        r = PQexec(q->conn, "ROLLBACK");
+        PQclear(r);
+        return -EPROTO;
+    }
+    /* version 0 -> 1: the tables of `schema` are all of it */
+    /* 1 -> 2: uploaded packages in the store */
+    if (have < 2) {
+        r = PQexec(q->conn, "ALTER TABLE problems ADD COLUMN IF NOT EXISTS package_sha256 text;"
+                            "CREATE TABLE IF NOT EXISTS blobs (sha256 text PRIMARY KEY,"
+                            " size bigint NOT NULL, data bytea NOT NULL, put_at double precision NOT NULL);"
+                            /* and callbacks claimed by one node at a time */
+                            "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS callback_tries integer NOT NULL DEFAULT 0,"
+                            " ADD COLUMN IF NOT EXISTS callback_due double precision NOT NULL DEFAULT 0,"
+                            " ADD COLUMN IF NOT EXISTS callback_owner text,"
+                            " ADD COLUMN IF NOT EXISTS callback_lease double precision");
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            goto fail;
+        PQclear(r);
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d);"
+             " COMMIT", SCHEMA_VERSION);
+    r = PQexec(q->conn, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        goto fail;
+    PQclear(r);
+    return 0;
+fail:
+    snprintf(err, errlen, "creating the schema: %s", PQerrorMessage(q->conn));
+    PQclear(r);
+    r = PQexec(q->conn, "ROLLBACK");
+    PQclear(r);
+    return -EIO;
+}
+
+int store_pg_open(const char *conninfo, struct store **out, char *err, size_t errlen)
+{
+    struct pg_store *q = calloc(1, sizeof *q);
+    if (!q || !(q->conninfo = strdup(conninfo))) {
+        free(q);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    q->base.ops = &pg_ops;
+    q->base.max_attempts = 3;
+    q->base.shared = true;
+    q->base.kind = "postgresql";
+    q->stop_pipe[0] = q->stop_pipe[1] = -1;
+    pthread_mutex_init(&q->mu, NULL);
+    q->conn = connect_pg(conninfo);
+    if (PQstatus(q->conn) != CONNECTION_OK) {
+        /* libpq's message names host and port, never the password */
+        snprintf(err, errlen, "postgresql: %s", PQerrorMessage(q->conn));
+        size_t l = strlen(err);
+        while (l && (err[l - 1] == '\n' || err[l - 1] == ' '))
+            err[--l] = 0;
+        pg_close(&q->base);
+        return -EIO;
+    }
+    int rc = migrate(q, err, errlen);
+    if (rc) {
+        pg_close(&q->base);
+        return rc;
+    }
+    *out = &q->base;
+    return 0;
+}

@@ -1,0 +1,1279 @@
+/*
+ * store_sqlite.c - the embedded store: one SQLite file in WAL mode.
+ *
+ * One connection behind a mutex serves every thread of the process (the
+ * statements are short; judging, not SQL, is the slow part). Other
+ * processes (`nsjudge worker`) open the same file; claims are single
+ * UPDATE ... RETURNING statements, so two claimers never get one job.
+ * synchronous=NORMAL in WAL mode survives a killed process (only a power
+ * cut may lose the last commits).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sqlite3.h>
+#include "server/service/store.h"
+
+/* Prepared statements kept for reuse, by their SQL text: compiling a
+ * statement cost more than running it (sqlite3Parser high in a profile of
+ * trivial jobs). Every SQL text here is one of a fixed few. */
+#define STMT_CACHE 64
+
+struct sqlite_store {
+    struct store base;
+    sqlite3 *db;
+    pthread_mutex_t mu;
+    struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
+    int n_cache;
+    /* WAL checkpoints run here, on a connection of their own, instead of
+     * inside a commit of the one shared connection: a checkpoint syncs
+     * the files, and it held every other store call (and job) meanwhile. */
+    sqlite3 *ckpt_db;
+    pthread_t ckpt_th;
+    bool ckpt_running, ckpt_stop;
+    pthread_mutex_t ckpt_mu;
+    pthread_cond_t ckpt_cv;
+};
+
+#define CHECKPOINT_PERIOD_MS 200
+
+static void *checkpoint_main(void *arg)
+{
+    struct sqlite_store *q = arg;
+    pthread_mutex_lock(&q->ckpt_mu);
+    while (!q->ckpt_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += CHECKPOINT_PERIOD_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&q->ckpt_cv, &q->ckpt_mu, &ts);
+        if (q->ckpt_stop)
+            break;
+        pthread_mutex_unlock(&q->ckpt_mu);
+        /* PASSIVE: copies what no reader still needs, never waits for one */
+        sqlite3_wal_checkpoint_v2(q->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&q->ckpt_mu);
+    }
+    pthread_mutex_unlock(&q->ckpt_mu);
+    return NULL;
+}
+
+/* Moves checkpoints to checkpoint_main; without it (no second connection,
+ * an in-memory database) SQLite's own automatic checkpoints stay on. */
+static void checkpoint_start(struct sqlite_store *q, const char *path)
+{
+    pthread_mutex_init(&q->ckpt_mu, NULL);
+    pthread_cond_init(&q->ckpt_cv, NULL);
+    /* the connection learns the file is in WAL mode on its first read
+     * (until then a checkpoint there does nothing) */
+    if (!strcmp(path, ":memory:") ||
+        sqlite3_open_v2(path, &q->ckpt_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(q->ckpt_db, "PRAGMA journal_mode", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(q->ckpt_db);
+        q->ckpt_db = NULL;
+        return;
+    }
+    if (pthread_create(&q->ckpt_th, NULL, checkpoint_main, q)) {
+        sqlite3_close(q->ckpt_db);
+        q->ckpt_db = NULL;
+        return;
+    }
+    q->ckpt_running = true;
+    sqlite3_exec(q->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+}
+
+static void checkpoint_stop(struct sqlite_store *q)
+{
+    if (q->ckpt_running) {
+        pthread_mutex_lock(&q->ckpt_mu);
+        q->ckpt_stop = true;
+        pthread_cond_signal(&q->ckpt_cv);
+        pthread_mutex_unlock(&q->ckpt_mu);
+        pthread_join(q->ckpt_th, NULL);
+        q->ckpt_running = false;
+    }
+    sqlite3_close(q->ckpt_db);
+    q->ckpt_db = NULL;
+    pthread_mutex_destroy(&q->ckpt_mu);
+    pthread_cond_destroy(&q->ckpt_cv);
+}
+
+#define COLS                                                                  \
+    "token, language_id, source_code, stdin, expected_output, compiler_options, " \
+    "command_line_arguments, callback_url, additional_files, cpu_time_limit, "    \
+    "cpu_extra_time, wall_time_limit, memory_limit, stack_limit, "                \
+    "max_processes_and_or_threads, max_file_size, number_of_runs, "               \
+    "per_process_time, per_process_memory, redirect_stderr_to_stdout, "           \
+    "enable_network, problem_id, status_id, verdict, stdout, stderr, "            \
+    "compile_output, message, exit_code, exit_signal, time, wall_time, memory, "  \
+    "score, max_score, tests, tests_total, created_at, finished_at, attempts"
+
+/* Bumped with each change of the tables below; a migration from the
+ * previous version goes next to them. */
+#define SCHEMA_VERSION 2
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS submissions ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " token TEXT NOT NULL UNIQUE, language_id INTEGER, source_code BLOB, stdin BLOB,"
+    " expected_output BLOB, compiler_options TEXT, command_line_arguments TEXT,"
+    " callback_url TEXT, additional_files BLOB, cpu_time_limit REAL, cpu_extra_time REAL,"
+    " wall_time_limit REAL, memory_limit INTEGER, stack_limit INTEGER,"
+    " max_processes_and_or_threads INTEGER, max_file_size INTEGER, number_of_runs INTEGER,"
+    " per_process_time INTEGER, per_process_memory INTEGER,"
+    " redirect_stderr_to_stdout INTEGER, enable_network INTEGER, problem_id TEXT,"
+    " status_id INTEGER NOT NULL, verdict TEXT, stdout BLOB, stderr BLOB,"
+    " compile_output BLOB, message TEXT, exit_code INTEGER, exit_signal INTEGER,"
+    " time REAL, wall_time REAL, memory INTEGER, score REAL, max_score REAL, tests TEXT,"
+    " tests_total INTEGER, created_at TEXT NOT NULL, finished_at TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until REAL,"
+    " callback_pending INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status_id, id);"
+    "CREATE INDEX IF NOT EXISTS submissions_callback ON submissions(callback_pending)"
+    " WHERE callback_pending = 1;"
+    "CREATE TABLE IF NOT EXISTS problems ("
+    " id TEXT PRIMARY KEY, name TEXT, path TEXT NOT NULL, origin TEXT NOT NULL,"
+    " tests INTEGER, created_at TEXT NOT NULL);"
+    /* one row per process with workers (serve or worker), beaten by its
+     * lease renewer, so any process can say how many workers exist */
+    "CREATE TABLE IF NOT EXISTS worker_pools ("
+    " owner TEXT PRIMARY KEY, total INTEGER NOT NULL, busy INTEGER NOT NULL,"
+    " idle INTEGER NOT NULL, failed INTEGER NOT NULL, seen REAL NOT NULL);";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int err_of(int rc)
+{
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        return -EBUSY;
+    if (rc == SQLITE_NOMEM)
+        return -ENOMEM;
+    if (rc == SQLITE_FULL)
+        return -ENOSPC;
+    return -EIO;
+}
+
+/* ---- binding and reading helpers ----------------------------------------- */
+
+static void bind_bytes(sqlite3_stmt *st, int i, const struct bytes *b)
+{
+    if (b->p)
+        sqlite3_bind_blob64(st, i, b->p, b->n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_dbl(sqlite3_stmt *st, int i, double v)
+{
+    if (v < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_double(st, i, v);
+}
+
+static void bind_long(sqlite3_stmt *st, int i, long v)
+{
+    if (v < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, v);
+}
+
+static int col_bytes(sqlite3_stmt *st, int i, struct bytes *b)
+{
+    b->p = NULL;
+    b->n = 0;
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return 0;
+    const void *p = sqlite3_column_blob(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    b->p = malloc(n + 1);
+    if (!b->p)
+        return -ENOMEM;
+    if (n)
+        memcpy(b->p, p, n);
+    b->p[n] = 0;
+    b->n = n;
+    return 0;
+}
+
+static int col_text(sqlite3_stmt *st, int i, char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return 0;
+    const unsigned char *t = sqlite3_column_text(st, i);
+    if (!t)
+        return -ENOMEM;
+    return (*out = strdup((const char *)t)) ? 0 : -ENOMEM;
+}
+
+static double col_dbl(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_double(st, i);
+}
+
+static long col_long(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(st, i);
+}
+
+static void col_fixed(sqlite3_stmt *st, int i, char *out, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+static int read_row(sqlite3_stmt *st, struct submission *s)
+{
+    submission_init(s);
+    int rc = 0;
+    col_fixed(st, 0, s->token, sizeof s->token);
+    s->language_id = sqlite3_column_int(st, 1);
+    rc |= col_bytes(st, 2, &s->source_code);
+    rc |= col_bytes(st, 3, &s->stdin_data);
+    rc |= col_bytes(st, 4, &s->expected_output);
+    rc |= col_text(st, 5, &s->compiler_options);
+    rc |= col_text(st, 6, &s->command_line_arguments);
+    rc |= col_text(st, 7, &s->callback_url);
+    rc |= col_bytes(st, 8, &s->additional_files);
+    s->cpu_time_limit = col_dbl(st, 9);
+    s->cpu_extra_time = col_dbl(st, 10);
+    s->wall_time_limit = col_dbl(st, 11);
+    s->memory_limit = col_long(st, 12);
+    s->stack_limit = col_long(st, 13);
+    s->max_processes_and_or_threads = col_long(st, 14);
+    s->max_file_size = col_long(st, 15);
+    s->number_of_runs = col_long(st, 16);
+    s->per_process_time = sqlite3_column_int(st, 17);
+    s->per_process_memory = sqlite3_column_int(st, 18);
+    s->redirect_stderr_to_stdout = sqlite3_column_int(st, 19);
+    s->enable_network = sqlite3_column_int(st, 20);
+    rc |= col_text(st, 21, &s->problem_id);
+    s->status_id = sqlite3_column_int(st, 22);
+    rc |= col_text(st, 23, &s->verdict);
+    rc |= col_bytes(st, 24, &s->stdout_data);
+    rc |= col_bytes(st, 25, &s->stderr_data);
+    rc |= col_bytes(st, 26, &s->compile_output);
+    rc |= col_text(st, 27, &s->message);
+    s->exit_code = (int)col_long(st, 28);
+    s->exit_signal = (int)col_long(st, 29);
+    s->time = col_dbl(st, 30);
+    s->wall_time = col_dbl(st, 31);
+    s->memory = col_long(st, 32);
+    s->score = col_dbl(st, 33);
+    s->max_score = col_dbl(st, 34);
+    rc |= col_text(st, 35, &s->tests);
+    s->tests_total = col_long(st, 36);
+    col_fixed(st, 37, s->created_at, sizeof s->created_at);
+    col_fixed(st, 38, s->finished_at, sizeof s->finished_at);
+    s->attempts = sqlite3_column_int(st, 39);
+    if (rc) {
+        submission_clear(s);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+#define SELF struct sqlite_store *q = (struct sqlite_store *)s
+
+static sqlite3_stmt *cached(struct sqlite_store *q, const char *sql)
+{
+    for (int i = 0; i < q->n_cache; i++)  /* the same literal: the same pointer */
+        if (q->cache[i].sql == sql && !strcmp(q->cache[i].sql, sql))
+            return q->cache[i].st;
+    for (int i = 0; i < q->n_cache; i++)  /* SQL built in a buffer */
+        if (!strcmp(q->cache[i].sql, sql))
+            return q->cache[i].st;
+    return NULL;
+}
+
+/* A statement for sql, with no bindings; give it back with stmt_done().
+ * Called with q->mu held (the cache is the connection's). */
+static int prep(struct sqlite_store *q, const char *sql, sqlite3_stmt **st)
+{
+    sqlite3_stmt *c = cached(q, sql);
+    if (c && !sqlite3_stmt_busy(c)) {
+        *st = c;
+        return 0;
+    }
+    bool keep = !c && q->n_cache < STMT_CACHE;
+    int rc = sqlite3_prepare_v3(q->db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL);
+    if (rc != SQLITE_OK)
+        return err_of(rc);
+    if (keep) {
+        q->cache[q->n_cache].sql = sqlite3_sql(*st); /* the statement's own copy */
+        q->cache[q->n_cache++].st = *st;
+    }
+    return 0;
+}
+
+/* Ends a statement from prep(): a cached one is reset for its next use
+ * (which also ends its read of the database), any other finalized. */
+static void stmt_done(struct sqlite_store *q, sqlite3_stmt *st)
+{
+    for (int i = 0; i < q->n_cache; i++)
+        if (q->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return;
+        }
+    sqlite3_finalize(st);
+}
+
+/* Runs a statement that returns no rows (or ignores them). */
+static int step_done(struct sqlite_store *q, sqlite3_stmt *st)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    stmt_done(q, st);
+    return rc == SQLITE_DONE ? 0 : err_of(rc);
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+static void sq_close(struct store *s)
+{
+    SELF;
+    checkpoint_stop(q);
+    for (int i = 0; i < q->n_cache; i++)
+        sqlite3_finalize(q->cache[i].st);
+    sqlite3_close(q->db);
+    pthread_mutex_destroy(&q->mu);
+    free(q);
+}
+
+static int sq_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    sqlite3_stmt *st;
+    if (!sub->created_at[0])
+        store_now_iso(sub->created_at);
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "INSERT INTO submissions (" COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+                     "?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,"
+                     "?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,0)", &st);
+    if (rc) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
+        pthread_mutex_unlock(&q->mu);
+        return rc;
+    }
+    bind_text(st, 1, sub->token);
+    sqlite3_bind_int(st, 2, sub->language_id);
+    bind_bytes(st, 3, &sub->source_code);
+    bind_bytes(st, 4, &sub->stdin_data);
+    bind_bytes(st, 5, &sub->expected_output);
+    bind_text(st, 6, sub->compiler_options);
+    bind_text(st, 7, sub->command_line_arguments);
+    bind_text(st, 8, sub->callback_url);
+    bind_bytes(st, 9, &sub->additional_files);
+    bind_dbl(st, 10, sub->cpu_time_limit);
+    bind_dbl(st, 11, sub->cpu_extra_time);
+    bind_dbl(st, 12, sub->wall_time_limit);
+    bind_long(st, 13, sub->memory_limit);
+    bind_long(st, 14, sub->stack_limit);
+    bind_long(st, 15, sub->max_processes_and_or_threads);
+    bind_long(st, 16, sub->max_file_size);
+    bind_long(st, 17, sub->number_of_runs);
+    sqlite3_bind_int(st, 18, sub->per_process_time);
+    sqlite3_bind_int(st, 19, sub->per_process_memory);
+    sqlite3_bind_int(st, 20, sub->redirect_stderr_to_stdout);
+    sqlite3_bind_int(st, 21, sub->enable_network);
+    bind_text(st, 22, sub->problem_id);
+    sqlite3_bind_int(st, 23, sub->status_id);
+    bind_text(st, 24, sub->verdict);
+    bind_bytes(st, 25, &sub->stdout_data);
+    bind_bytes(st, 26, &sub->stderr_data);
+    bind_bytes(st, 27, &sub->compile_output);
+    bind_text(st, 28, sub->message);
+    bind_long(st, 29, sub->exit_code);
+    bind_long(st, 30, sub->exit_signal);
+    bind_dbl(st, 31, sub->time);
+    bind_dbl(st, 32, sub->wall_time);
+    bind_long(st, 33, sub->memory);
+    bind_dbl(st, 34, sub->score);
+    bind_dbl(st, 35, sub->max_score);
+    bind_text(st, 36, sub->tests);
+    bind_long(st, 37, sub->tests_total);
+    bind_text(st, 38, sub->created_at);
+    bind_text(st, 39, sub->finished_at[0] ? sub->finished_at : NULL);
+    rc = step_done(q, st);
+    if (rc)
+        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int get_locked(struct sqlite_store *q, const char *token, struct submission *out)
+{
+    sqlite3_stmt *st;
+    int rc = prep(q, "SELECT " COLS " FROM submissions WHERE token = ?1", &st);
+    if (rc)
+        return rc;
+    bind_text(st, 1, token);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = read_row(st, out);
+    else
+        rc = rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+    stmt_done(q, st);
+    return rc;
+}
+
+static int sq_get(struct store *s, const char *token, struct submission *out)
+{
+    SELF;
+    pthread_mutex_lock(&q->mu);
+    int rc = get_locked(q, token, out);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_list(struct store *s, long offset, long limit, struct submission **out,
+                   size_t *n, long *total)
+{
+    SELF;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT count(*) FROM submissions", &st);
+    if (rc)
+        goto out;
+    *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    stmt_done(q, st);
+    if ((rc = prep(q, "SELECT " COLS " FROM submissions ORDER BY id DESC LIMIT ?1 OFFSET ?2", &st)))
+        goto out;
+    sqlite3_bind_int64(st, 1, limit);
+    sqlite3_bind_int64(st, 2, offset);
+    struct submission *v = calloc((size_t)(limit > 0 ? limit : 1), sizeof *v);
+    if (!v) {
+        stmt_done(q, st);
+        rc = -ENOMEM;
+        goto out;
+    }
+    size_t k = 0;
+    while ((long)k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (read_row(st, &v[k])) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        k++;
+    }
+    stmt_done(q, st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_free_list(v, k);
+        rc = err_of(rc);
+        goto out;
+    }
+    rc = 0;
+    *out = v;
+    *n = k;
+out:
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int exec_token(struct sqlite_store *q, const char *sql, const char *token)
+{
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, sql, &st);
+    if (!rc) {
+        bind_text(st, 1, token);
+        rc = step_done(q, st);
+        if (!rc && sqlite3_changes(q->db) == 0)
+            rc = -ENOENT;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_remove(struct store *s, const char *token)
+{
+    SELF;
+    return exec_token(q, "DELETE FROM submissions WHERE token = ?1", token);
+}
+
+static int sq_count_status(struct store *s, int status_id, long *n)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT count(*) FROM submissions WHERE status_id = ?1", &st);
+    if (!rc) {
+        sqlite3_bind_int(st, 1, status_id);
+        rc = sqlite3_step(st);
+        *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        rc = rc == SQLITE_ROW ? 0 : err_of(rc);
+        stmt_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_claim(struct store *s, const char *owner, double lease_s, struct submission *out)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    /* the claimed row comes back whole: no second statement per job */
+    int rc = prep(q,
+                  "UPDATE submissions SET status_id = 2, owner = ?1, lease_until = ?2,"
+                  " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
+                  " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING " COLS,
+                  &st);
+    if (rc)
+        goto out;
+    bind_text(st, 1, owner);
+    sqlite3_bind_double(st, 2, now_s() + lease_s);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        rc = read_row(st, out);
+        /* the UPDATE is done when the statement runs to its end */
+        int end = sqlite3_step(st);
+        if (!rc && end != SQLITE_DONE) {
+            submission_clear(out);
+            rc = err_of(end);
+        }
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+    }
+    stmt_done(q, st);
+out:
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_renew(struct store *s, const char *owner, double lease_s)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "UPDATE submissions SET lease_until = ?2 WHERE status_id = 2 AND owner = ?1", &st);
+    if (!rc) {
+        bind_text(st, 1, owner);
+        sqlite3_bind_double(st, 2, now_s() + lease_s);
+        rc = step_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_renew_job(struct store *s, const char *token, const char *owner, double lease_s)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "UPDATE submissions SET lease_until = ?3 WHERE token = ?1 AND owner = ?2"
+                     " AND status_id = 2", &st);
+    if (!rc) {
+        bind_text(st, 1, token);
+        bind_text(st, 2, owner);
+        sqlite3_bind_double(st, 3, now_s() + lease_s);
+        rc = step_done(q, st);
+        if (!rc && sqlite3_changes(q->db) == 0)
+            rc = -ESTALE;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_progress(struct store *s, const char *token, const char *owner,
+                       const char *tests_json, long tests_total, double score, double max_score)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "UPDATE submissions SET tests = ?3, tests_total = ?4, score = ?5, max_score = ?6"
+                     " WHERE token = ?1 AND owner = ?2 AND status_id = 2", &st);
+    if (!rc) {
+        bind_text(st, 1, token);
+        bind_text(st, 2, owner);
+        bind_text(st, 3, tests_json);
+        bind_long(st, 4, tests_total);
+        bind_dbl(st, 5, score);
+        bind_dbl(st, 6, max_score);
+        rc = step_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_finish(struct store *s, const struct submission *sub, const char *owner)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q,
+                  "UPDATE submissions SET status_id = ?3, verdict = ?4, stdout = ?5, stderr = ?6,"
+                  " compile_output = ?7, message = ?8, exit_code = ?9, exit_signal = ?10,"
+                  " time = ?11, wall_time = ?12, memory = ?13, score = ?14, max_score = ?15,"
+                  " tests = ?16, tests_total = ?17, finished_at = ?18, owner = NULL,"
+                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL),"
+                  " callback_tries = 0, callback_due = 0, callback_owner = NULL"
+                  " WHERE token = ?1 AND owner = ?2 AND status_id = 2 AND attempts = ?19",
+                  &st);
+    if (!rc) {
+        sqlite3_bind_int(st, 19, sub->attempts);
+        bind_text(st, 1, sub->token);
+        bind_text(st, 2, owner);
+        sqlite3_bind_int(st, 3, sub->status_id);
+        bind_text(st, 4, sub->verdict);
+        bind_bytes(st, 5, &sub->stdout_data);
+        bind_bytes(st, 6, &sub->stderr_data);
+        bind_bytes(st, 7, &sub->compile_output);
+        bind_text(st, 8, sub->message);
+        bind_long(st, 9, sub->exit_code);
+        bind_long(st, 10, sub->exit_signal);
+        bind_dbl(st, 11, sub->time);
+        bind_dbl(st, 12, sub->wall_time);
+        bind_long(st, 13, sub->memory);
+        bind_dbl(st, 14, sub->score);
+        bind_dbl(st, 15, sub->max_score);
+        bind_text(st, 16, sub->tests);
+        bind_long(st, 17, sub->tests_total);
+        bind_text(st, 18, sub->finished_at);
+        rc = step_done(q, st);
+        if (!rc && sqlite3_changes(q->db) == 0)
+            rc = -ESTALE;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* The jobs requeue() takes: ?1 the owner, or (no owner) ?2 the time now. */
+#define REQUEUE_WHO(owner) (owner ? " status_id = 2 AND owner = ?1" \
+                                  : " status_id = 2 AND (lease_until IS NULL OR lease_until < ?2)")
+
+static int requeue_step(struct sqlite_store *q, const char *sql, const char *owner, long *n)
+{
+    sqlite3_stmt *st;
+    int rc = prep(q, sql, &st);
+    if (rc)
+        return rc;
+    if (owner)
+        bind_text(st, 1, owner);
+    else
+        sqlite3_bind_double(st, 2, now_s());
+    sqlite3_bind_int(st, 3, q->base.max_attempts);
+    rc = step_done(q, st);
+    if (!rc)
+        *n += sqlite3_changes(q->db);
+    return rc;
+}
+
+static int sq_requeue(struct store *s, const char *owner, long *n)
+{
+    SELF;
+    char give_up[1024], back[512];
+    snprintf(give_up, sizeof give_up,
+             "UPDATE submissions SET status_id = %d, verdict = 'JE',"
+             " message = 'gave up after ' || attempts || '" STORE_GAVE_UP_TAIL "',"
+             " finished_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'), owner = NULL,"
+             " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)"
+             " WHERE%s AND attempts >= ?3",
+             STORE_STATUS_INTERNAL_ERROR, REQUEUE_WHO(owner));
+    snprintf(back, sizeof back,
+             "UPDATE submissions SET status_id = 1, owner = NULL, lease_until = NULL,"
+             " tests = NULL, tests_total = NULL, score = NULL, max_score = NULL"
+             " WHERE%s AND attempts < ?3", REQUEUE_WHO(owner));
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    /* one transaction, so another process sees each job either leased or
+     * settled, never half */
+    int rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        pthread_mutex_unlock(&q->mu);
+        return err_of(rc);
+    }
+    rc = requeue_step(q, give_up, owner, n);
+    if (!rc)
+        rc = requeue_step(q, back, owner, n);
+    if (rc || (rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+        rc = rc < 0 ? rc : err_of(rc);
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        *n = 0;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int str_column(struct sqlite_store *q, const char *sql, char ***out, size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, sql, &st);
+    if (rc)
+        goto out;
+    size_t cap = 0;
+    char **v = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n + 1 >= cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nv = realloc(v, cap * sizeof *v);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+        }
+        if (col_text(st, 0, &v[*n]) || !v[*n]) {
+            if (!v[*n])
+                continue;
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        (*n)++;
+    }
+    stmt_done(q, st);
+    if (rc != SQLITE_DONE) {
+        store_free_strv(v, *n);
+        *n = 0;
+        rc = err_of(rc);
+        goto out;
+    }
+    *out = v;
+    rc = 0;
+out:
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_owners(struct store *s, char ***owners, size_t *n)
+{
+    SELF;
+    return str_column(q, "SELECT DISTINCT owner FROM submissions WHERE status_id = 2"
+                         " AND owner IS NOT NULL", owners, n);
+}
+
+static int sq_pool_beat(struct store *s, const struct store_pool *p)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "INSERT INTO worker_pools(owner, total, busy, idle, failed, seen)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(owner) DO UPDATE SET"
+                     " total = ?2, busy = ?3, idle = ?4, failed = ?5, seen = ?6", &st);
+    if (!rc) {
+        bind_text(st, 1, p->owner);
+        sqlite3_bind_int64(st, 2, p->total);
+        sqlite3_bind_int64(st, 3, p->busy);
+        sqlite3_bind_int64(st, 4, p->idle);
+        sqlite3_bind_int64(st, 5, p->failed);
+        sqlite3_bind_double(st, 6, now_s());
+        rc = step_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_pool_gone(struct store *s, const char *owner)
+{
+    SELF;
+    int rc = exec_token(q, "DELETE FROM worker_pools WHERE owner = ?1", owner);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, size_t *n)
+{
+    SELF;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT owner, total, busy, idle, failed, ?2 - seen FROM worker_pools"
+                     " WHERE seen >= ?1 ORDER BY owner", &st);
+    if (rc)
+        goto out;
+    double now = now_s();
+    sqlite3_bind_double(st, 1, now - max_age_s);
+    sqlite3_bind_double(st, 2, now);
+    size_t cap = 0;
+    struct store_pool *v = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n >= cap) {
+            cap = cap ? cap * 2 : 8;
+            struct store_pool *nv = realloc(v, cap * sizeof *v);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+        }
+        struct store_pool *p = &v[*n];
+        if (col_text(st, 0, &p->owner) || !p->owner) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        p->total = sqlite3_column_int64(st, 1);
+        p->busy = sqlite3_column_int64(st, 2);
+        p->idle = sqlite3_column_int64(st, 3);
+        p->failed = sqlite3_column_int64(st, 4);
+        p->age_s = sqlite3_column_double(st, 5);
+        (*n)++;
+    }
+    stmt_done(q, st);
+    if (rc != SQLITE_DONE) {
+        store_free_pools(v, *n);
+        *n = 0;
+        rc = err_of(rc);
+        goto out;
+    }
+    *out = v;
+    rc = 0;
+out:
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_callbacks_pending(struct store *s, char ***tokens, size_t *n)
+{
+    SELF;
+    return str_column(q, "SELECT token FROM submissions WHERE callback_pending = 1"
+                         " ORDER BY id", tokens, n);
+}
+
+static int sq_callback_done(struct store *s, const char *token)
+{
+    SELF;
+    int rc = exec_token(q, "UPDATE submissions SET callback_pending = 0 WHERE token = ?1", token);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int sq_callback_claim(struct store *s, const char *owner, double lease_s, char token[40],
+                             int *tries)
+{
+    SELF;
+    sqlite3_stmt *st;
+    token[0] = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "UPDATE submissions SET callback_owner = ?1, callback_lease = ?2"
+                     " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
+                     " AND callback_due <= ?3 AND (callback_owner IS NULL OR callback_lease < ?3)"
+                     " ORDER BY id LIMIT 1) RETURNING token, callback_tries", &st);
+    if (!rc) {
+        double now = now_s();
+        bind_text(st, 1, owner);
+        sqlite3_bind_double(st, 2, now + lease_s);
+        sqlite3_bind_double(st, 3, now);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            col_fixed(st, 0, token, 40);
+            *tries = sqlite3_column_int(st, 1);
+        }
+        rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+        stmt_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_callback_settle(struct store *s, const char *token, const char *owner,
+                              double retry_in_s)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, retry_in_s < 0
+                         ? "UPDATE submissions SET callback_pending = 0, callback_owner = NULL,"
+                           " callback_tries = callback_tries + 1 WHERE token = ?1 AND callback_owner = ?2"
+                         : "UPDATE submissions SET callback_owner = NULL, callback_due = ?3,"
+                           " callback_tries = callback_tries + 1 WHERE token = ?1 AND callback_owner = ?2",
+                  &st);
+    if (!rc) {
+        bind_text(st, 1, token);
+        bind_text(st, 2, owner);
+        if (retry_in_s >= 0)
+            sqlite3_bind_double(st, 3, now_s() + retry_in_s);
+        rc = step_done(q, st);
+        if (!rc && sqlite3_changes(q->db) == 0)
+            rc = -ESTALE; /* our lease ran out and another node took it */
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_stats(struct store *s, struct store_stats *stt)
+{
+    SELF;
+    sqlite3_stmt *st;
+    memset(stt, 0, sizeof *stt);
+    char today[32], month[32];
+    time_t now = time(NULL), past = now - 30 * 86400;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%dT00:00:00", &tm);
+    gmtime_r(&past, &tm);
+    strftime(month, sizeof month, "%Y-%m-%dT%H:%M:%S", &tm);
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT count(*), sum(created_at >= ?1), sum(created_at >= ?2) FROM submissions", &st);
+    if (rc)
+        goto out;
+    bind_text(st, 1, today);
+    bind_text(st, 2, month);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        stt->total = sqlite3_column_int64(st, 0);
+        stt->today = sqlite3_column_int64(st, 1);
+        stt->last_30_days = sqlite3_column_int64(st, 2);
+    }
+    stmt_done(q, st);
+    if ((rc = prep(q, "SELECT status_id, count(*) FROM submissions GROUP BY status_id", &st)))
+        goto out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int id = sqlite3_column_int(st, 0);
+        if (id >= 0 && id < 16)
+            stt->by_status[id] = sqlite3_column_int64(st, 1);
+    }
+    stmt_done(q, st);
+    if ((rc = prep(q, "SELECT language_id, count(*) FROM submissions GROUP BY language_id"
+                      " ORDER BY count(*) DESC LIMIT 256", &st)))
+        goto out;
+    stt->by_lang = calloc(256, sizeof *stt->by_lang);
+    if (!stt->by_lang) {
+        stmt_done(q, st);
+        rc = -ENOMEM;
+        goto out;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW && stt->n_lang < 256) {
+        stt->by_lang[stt->n_lang].id = sqlite3_column_int(st, 0);
+        stt->by_lang[stt->n_lang].count = sqlite3_column_int64(st, 1);
+        stt->n_lang++;
+    }
+    stmt_done(q, st);
+    if ((rc = prep(q, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", &st)))
+        goto out;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        stt->db_bytes = sqlite3_column_int64(st, 0);
+    stmt_done(q, st);
+out:
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_problem_put(struct store *s, const struct problem_rec *p)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "INSERT OR REPLACE INTO problems (id, name, path, origin, tests, created_at,"
+                     " package_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
+    if (!rc) {
+        bind_text(st, 1, p->id);
+        bind_text(st, 2, p->name);
+        bind_text(st, 3, p->path);
+        bind_text(st, 4, p->origin);
+        sqlite3_bind_int64(st, 5, p->tests);
+        bind_text(st, 6, p->created_at);
+        bind_text(st, 7, p->package_sha256[0] ? p->package_sha256 : NULL);
+        rc = step_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int read_problem(sqlite3_stmt *st, struct problem_rec *p)
+{
+    memset(p, 0, sizeof *p);
+    col_fixed(st, 0, p->id, sizeof p->id);
+    int rc = col_text(st, 1, &p->name) | col_text(st, 2, &p->path) | col_text(st, 3, &p->origin);
+    p->tests = sqlite3_column_int64(st, 4);
+    col_fixed(st, 5, p->created_at, sizeof p->created_at);
+    col_fixed(st, 6, p->package_sha256, sizeof p->package_sha256);
+    if (rc) {
+        problem_rec_clear(p);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+static int sq_problem_get(struct store *s, const char *id, struct problem_rec *out)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                     " WHERE id = ?1", &st);
+    if (!rc) {
+        bind_text(st, 1, id);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_ROW ? read_problem(st, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+        stmt_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_problem_list(struct store *s, struct problem_rec **out, size_t *n)
+{
+    SELF;
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                     " ORDER BY id", &st);
+    if (!rc) {
+        size_t cap = 0;
+        struct problem_rec *v = NULL;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 16;
+                struct problem_rec *nv = realloc(v, cap * sizeof *v);
+                if (!nv) {
+                    rc = SQLITE_NOMEM;
+                    break;
+                }
+                v = nv;
+            }
+            if (read_problem(st, &v[*n])) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            (*n)++;
+        }
+        stmt_done(q, st);
+        if (rc != SQLITE_DONE) {
+            for (size_t i = 0; i < *n; i++)
+                problem_rec_clear(&v[i]);
+            free(v);
+            *n = 0;
+            rc = err_of(rc);
+        } else {
+            *out = v;
+            rc = 0;
+        }
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_problem_remove(struct store *s, const char *id)
+{
+    SELF;
+    return exec_token(q, "DELETE FROM problems WHERE id = ?1", id);
+}
+
+/* Unnamed blobs older than this go (a fresh one is about to be named). */
+#define BLOB_GRACE_S 3600.0
+
+static int sq_blob_put(struct store *s, const char *sha256, const void *data, size_t len)
+{
+    SELF;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "DELETE FROM blobs WHERE put_at < ?1 AND sha256 NOT IN"
+                     " (SELECT package_sha256 FROM problems WHERE package_sha256 IS NOT NULL)", &st);
+    if (!rc) {
+        sqlite3_bind_double(st, 1, now_s() - BLOB_GRACE_S);
+        rc = step_done(q, st);
+    }
+    if (!rc && !(rc = prep(q, "INSERT INTO blobs (sha256, size, data, put_at) VALUES (?1, ?2, ?3, ?4)"
+                              " ON CONFLICT(sha256) DO UPDATE SET put_at = ?4", &st))) {
+        bind_text(st, 1, sha256);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+        sqlite3_bind_blob64(st, 3, len ? data : "", len, SQLITE_STATIC);
+        sqlite3_bind_double(st, 4, now_s());
+        rc = step_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_blob_get(struct store *s, const char *sha256, struct bytes *out)
+{
+    SELF;
+    sqlite3_stmt *st;
+    out->p = NULL;
+    out->n = 0;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, "SELECT data FROM blobs WHERE sha256 = ?1", &st);
+    if (!rc) {
+        bind_text(st, 1, sha256);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_ROW ? col_bytes(st, 0, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+        stmt_done(q, st);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_listen(struct store *s, void (*on_event)(void *ctx, int ev), void *ctx)
+{
+    return -ENOTSUP; /* one host: its processes poll the file */
+}
+
+static const struct store_ops sqlite_ops = {
+    .listen = sq_listen,
+    .blob_put = sq_blob_put,
+    .blob_get = sq_blob_get,
+    .callback_claim = sq_callback_claim,
+    .callback_settle = sq_callback_settle,
+    .close = sq_close,
+    .insert = sq_insert,
+    .get = sq_get,
+    .list = sq_list,
+    .remove = sq_remove,
+    .count_status = sq_count_status,
+    .claim = sq_claim,
+    .renew = sq_renew,
+    .renew_job = sq_renew_job,
+    .progress = sq_progress,
+    .finish = sq_finish,
+    .requeue = sq_requeue,
+    .owners = sq_owners,
+    .pool_beat = sq_pool_beat,
+    .pool_gone = sq_pool_gone,
+    .pools = sq_pools,
+    .callbacks_pending = sq_callbacks_pending,
+    .callback_done = sq_callback_done,
+    .stats = sq_stats,
+    .problem_put = sq_problem_put,
+    .problem_get = sq_problem_get,
+    .problem_list = sq_problem_list,
+    .problem_remove = sq_problem_remove,
+};
+
+/* Brings the tables from the recorded version to SCHEMA_VERSION (inside
+ * the opening transaction). A file from a newer nsjudge is refused rather
+ * than half understood. Returns SQLITE_OK, an SQLite code, or -1 with err. */
+static int migrate(struct sqlite_store *q, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(q->db, "SELECT max(version) FROM schema_version", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    int have = 0;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        have = sqlite3_column_int(st, 0); /* NULL (a new or pre-version file) reads 0 */
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc;
+    if (have > SCHEMA_VERSION) {
+        snprintf(err, errlen, "the database has schema version %d, newer than this nsjudge's %d:"
+                 " upgrade nsjudge", have, SCHEMA_VERSION);
+        return -1;
+    }
+    /* version 0 -> 1: the tables above (CREATE IF NOT EXISTS) are all of it */
+    /* 1 -> 2: uploaded packages in the store */
+    if (have < 2 &&
+        (rc = sqlite3_exec(q->db, "ALTER TABLE problems ADD COLUMN package_sha256 TEXT;"
+                                  "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY,"
+                                  " size INTEGER NOT NULL, data BLOB NOT NULL, put_at REAL NOT NULL);"
+                                  /* and callbacks claimed by one node at a time */
+                                  "ALTER TABLE submissions ADD COLUMN callback_tries INTEGER NOT NULL DEFAULT 0;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_due REAL NOT NULL DEFAULT 0;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_owner TEXT;"
+                                  "ALTER TABLE submissions ADD COLUMN callback_lease REAL",
+                           NULL, NULL, NULL)) != SQLITE_OK)
+        return rc;
+    if (have < SCHEMA_VERSION) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)",
+                 SCHEMA_VERSION);
+        return sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+    }
+    return SQLITE_OK;
+}
+
+/* "PATH" or "PATH?synchronous=normal|full": normal (the default) loses
+ * nothing to a killed process, only the commits since the last checkpoint
+ * to a power loss; full syncs the WAL at every commit. */
+static int parse_path(const char *spec, char *path, size_t plen, bool *full, char *err, size_t errlen)
+{
+    const char *qm = strchr(spec, '?');
+    size_t n = qm ? (size_t)(qm - spec) : strlen(spec);
+    *full = false;
+    if (n >= plen || !n) {
+        snprintf(err, errlen, "store: sqlite: %s", n ? "the path is too long" : "wants a file path");
+        return -EINVAL;
+    }
+    memcpy(path, spec, n);
+    path[n] = 0;
+    if (!qm)
+        return 0;
+    if (!strcmp(qm + 1, "synchronous=full"))
+        *full = true;
+    else if (strcmp(qm + 1, "synchronous=normal")) {
+        snprintf(err, errlen, "store: sqlite: unknown option '%.100s' (the one option is"
+                 " ?synchronous=normal or ?synchronous=full)", qm + 1);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int store_sqlite_open(const char *spec, struct store **out, char *err, size_t errlen)
+{
+    char path[4096];
+    bool full;
+    int prc = parse_path(spec, path, sizeof path, &full, err, errlen);
+    if (prc)
+        return prc;
+    struct sqlite_store *q = calloc(1, sizeof *q);
+    if (!q) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    q->base.ops = &sqlite_ops;
+    q->base.max_attempts = 3;
+    q->base.kind = "sqlite";
+    pthread_mutex_init(&q->mu, NULL);
+    int rc = sqlite3_open_v2(path, &q->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, q->db ? sqlite3_errmsg(q->db) : "cannot open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(q->db, 10000);
+    char *emsg = NULL;
+    rc = sqlite3_exec(q->db, full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                    " PRAGMA foreign_keys=ON;"
+                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                    " PRAGMA foreign_keys=ON;",
+                      NULL, NULL, &emsg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
+    if (rc == SQLITE_OK && (rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg)) == SQLITE_OK)
+        rc = migrate(q, err, errlen);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, &emsg);
+    if (rc != SQLITE_OK) {
+        if (rc != -1)
+            snprintf(err, errlen, "%s: %s", path, emsg ? emsg : sqlite3_errstr(rc));
+        sqlite3_free(emsg);
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
+    checkpoint_start(q, path);
+    *out = &q->base;
+    return 0;
+fail:
+    sqlite3_close(q->db);
+    pthread_mutex_destroy(&q->mu);
+    free(q);
+    return -EIO;
+}
