@@ -193,6 +193,19 @@ static json_t *verify_ok(const char *root, const char *extra_flags)
     return o;
 }
 
+/* verify --json finds n invalid test inputs (and so exits 1). */
+static void verify_invalid_inputs(const char *root, const char *extra_flags, long n)
+{
+    char cmd[3000], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s '%s' 2>/dev/null", jt_bin(), extra_flags, root);
+    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert(o, "%s", out);
+    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), n, "%s", out);
+    json_decref(o);
+    free(out);
+}
+
 static void judge_one(const char *root, const char *sub, const char *verdict)
 {
     char cmd[2048], *out = NULL;
@@ -268,13 +281,7 @@ Test(packages_cli, validator_in_missing_language_is_skipped, .timeout = 240)
     /* skipping one validator does not switch the others off */
     put(root, "data/secret/2.in", "12\n");
     put(root, "data/secret/2.ans", "12\n");
-    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 '%s' 2>/dev/null", jt_bin(), root);
-    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
-    o = json_loads(out, 0, NULL);
-    cr_assert(o, "%s", out);
-    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 1, "%s", out);
-    json_decref(o);
-    free(out);
+    verify_invalid_inputs(root, "", 1);
     rm_pkg(root);
 }
 
@@ -298,14 +305,7 @@ Test(packages_cli, input_format_validators_are_read, .timeout = 240)
     json_decref(o);
     put(root, "data/secret/2.in", "12\n");
     put(root, "data/secret/2.ans", "12\n");
-    char cmd[2048], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 '%s' 2>/dev/null", jt_bin(), root);
-    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
-    o = json_loads(out, 0, NULL);
-    cr_assert(o, "%s", out);
-    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 1, "%s", out);
-    json_decref(o);
-    free(out);
+    verify_invalid_inputs(root, "", 1);
     rm_pkg(root);
 }
 
@@ -349,13 +349,7 @@ Test(packages_cli, input_valid_exit_from_the_language_table, .timeout = 240)
     /* and a non-digit input is still rejected (exit 1 is not 0) */
     put(root, "data/secret/2.in", "x\n");
     put(root, "data/secret/2.ans", "x\n");
-    char cmd[3000], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s '%s' 2>/dev/null", jt_bin(), flags, root);
-    cr_assert_eq(jt_sh(cmd, &out), 1, "%s", out);
-    o = json_loads(out, 0, NULL);
-    cr_assert_eq(json_integer_value(json_object_get(o, "invalid_inputs")), 1, "%s", out);
-    json_decref(o);
-    free(out);
+    verify_invalid_inputs(root, flags, 1);
     rm_pkg(root);
 }
 
@@ -640,14 +634,7 @@ Test(packages_cli, oddecho_layout, .timeout = 240)
     /* the validator's flags reach it: a subtask-1 input with n != 5 is invalid */
     put(root, "data/secret/subtask1/2.in", "3\na\nb\nc\n");
     put(root, "data/secret/subtask1/2.ans", "a\nc\n");
-    char cmd[2048], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s verify --json '%s' 2>/dev/null", jt_bin(), root);
-    jt_sh(cmd, &out);
-    json_t *bad = json_loads(out, 0, NULL);
-    cr_assert(bad, "%s", out);
-    cr_assert_eq(json_integer_value(json_object_get(bad, "invalid_inputs")), 1, "%s", out);
-    json_decref(bad);
-    free(out);
+    verify_invalid_inputs(root, "", 1);
     rm_pkg(root);
 }
 
