@@ -222,19 +222,17 @@ struct waiter {
     struct MHD_Connection *conn;
     struct reqctx *rc;
     char token[40];
-    uint64_t fields;
-    bool b64;
+    struct http_answer answer;
     struct waiter *next;
 };
 
 void http_defer(const struct http_req *r, struct http_resp *w, const char *token,
-                uint64_t fields, bool b64)
+                const struct http_answer *a)
 {
     (void)r;
+    w->wait_answer = *a;
     w->deferred = true;
     snprintf(w->wait_token, sizeof w->wait_token, "%s", token);
-    w->wait_fields = fields;
-    w->wait_b64 = b64;
 }
 
 /* Parks the connection; -1 when the server is stopping (answer now). */
@@ -247,8 +245,7 @@ static int park(struct http_server *hs, struct MHD_Connection *conn, struct reqc
     wt->conn = conn;
     wt->rc = rc;
     snprintf(wt->token, sizeof wt->token, "%s", w->wait_token);
-    wt->fields = w->wait_fields;
-    wt->b64 = w->wait_b64;
+    wt->answer = w->wait_answer;
     pthread_mutex_lock(&hs->mu);
     if (hs->stop || !hs->waiter_running) {
         pthread_mutex_unlock(&hs->mu);
@@ -310,7 +307,7 @@ static void *waiter_main(void *arg)
             for (size_t i = 0; !look && i < n_done; i++)
                 look = !strcmp(done[i], wt->token);
             struct http_resp w = {0};
-            if (look && submissions_wait_check(app, wt->token, wt->fields, wt->b64, force, &w)) {
+            if (look && wt->answer.answer(app, wt->token, &wt->answer, force, &w)) {
                 wt->rc->resp = w;
                 wt->rc->deferred = 2;
                 if (stopping)
@@ -571,7 +568,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (w.deferred) {
             if (park(app->http, conn, rc, &w) == 0)
                 return MHD_YES;
-            submissions_wait_check(app, w.wait_token, w.wait_fields, w.wait_b64, true, &w);
+            w.wait_answer.answer(app, w.wait_token, &w.wait_answer, true, &w);
         }
     }
     if (!w.status)

@@ -22,16 +22,28 @@ struct http_req {
     const char *param;   /* the {token} / {id} part of the path, if any */
 };
 
+struct http_resp;
+
+/* How a parked request is answered: the handler's function and what it
+ * needs besides the token (the transport does not look inside). answer
+ * returns 1 with the response in w when the job is done (or force: the
+ * server stops, or the request waited too long), else 0. */
+struct http_answer {
+    int (*answer)(struct app *app, const char *token, const struct http_answer *a, bool force,
+                  struct http_resp *w);
+    uint64_t arg;
+    bool flag;
+};
+
 struct http_resp {
     int status;
     char *body;          /* malloc'd */
     size_t len;
     const char *ctype;
-    /* set by http_defer: answer later, when this submission is done */
+    /* set by http_defer: answer later, when the job named wait_token is done */
     bool deferred;
     char wait_token[40];
-    uint64_t wait_fields;
-    bool wait_b64;
+    struct http_answer wait_answer;
     /* set by a streaming handler (routes_stream.c): queued instead of body */
     struct MHD_Response *stream;
 };
@@ -53,11 +65,13 @@ int http_authorize(const struct http_req *r, struct http_resp *w);
 /* query flag is "true" */
 int http_query_true(const struct http_req *r, const char *name);
 
-/* Park the request until the submission finishes (wait=true) without
- * holding an HTTP thread: the connection is suspended and answered by
- * submissions_wait_check() from the waiter thread. */
+
+/* Park the request until the job named token finishes (wait=true) without
+ * holding an HTTP thread: the connection is suspended, and a waiter thread
+ * calls a->answer whenever a job with that token finishes (or on its
+ * sweep). a is copied. */
 void http_defer(const struct http_req *r, struct http_resp *w, const char *token,
-                uint64_t fields, bool b64);
+                const struct http_answer *a);
 
 /* Makes the listening socket for cfg.listen (no SO_REUSEPORT: a port in
  * use is an error, EADDRINUSE). Returns the fd or -errno with err filled. */

@@ -36,8 +36,5 @@ route_fn route_page_playground, route_page_problems, route_page_static, route_pa
  * 0, or -1 with the answer (400/403) in w. */
 int submissions_view_of(struct http_req *r, struct http_resp *w, struct fb_view *v);
 
-/* wait=true: 1 and a response in w when the job is done (or force), else 0 */
-int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool b64, bool force,
-                           struct http_resp *w);
 
 #endif

@@ -121,6 +121,9 @@ static void render_one(const struct http_req *r, struct http_resp *w, int status
     http_json(w, status, j);
 }
 
+static int answer_when_done(struct app *app, const char *token, const struct http_answer *a,
+                            bool force, struct http_resp *w);
+
 void route_submission_create(struct http_req *r, struct http_resp *w)
 {
     struct app *app = r->app;
@@ -159,13 +162,17 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
         return;
     }
     /* wait=true: the connection is parked (not a thread) until a worker
-     * finishes the job; http.c calls submissions_wait_check to answer. */
-    http_defer(r, w, token, fields_with_view(f, view), b64);
+     * finishes the job; the transport then calls answer_when_done */
+    struct http_answer a = {answer_when_done, fields_with_view(f, view), b64};
+    http_defer(r, w, token, &a);
 }
 
-int submissions_wait_check(struct app *app, const char *token, j0_fields f, bool b64, bool force,
-                           struct http_resp *w)
+/* wait=true: 1 and the submission in w when the job is done (or force). */
+static int answer_when_done(struct app *app, const char *token, const struct http_answer *a,
+                            bool force, struct http_resp *w)
 {
+    j0_fields f = a->arg;
+    bool b64 = a->flag;
     struct submission s;
     if (app->store->ops->get(app->store, token, &s)) {
         http_error(w, 500, "submission vanished while waiting");
