@@ -61,22 +61,6 @@ bool jd_problem_is_interactive(const struct jd_problem *p) { return p->interacti
 bool jd_problem_is_scoring(const struct jd_problem *p) { return p->scoring; }
 jd_feedback jd_problem_feedback(const struct jd_problem *p) { return p->feedback; }
 
-static const char *const feedback_names[] = {NULL, "verdict", "samples", "full"};
-
-const char *jd_feedback_name(jd_feedback f)
-{
-    return f > JD_FEEDBACK_UNSET && f <= JD_FEEDBACK_FULL ? feedback_names[f] : NULL;
-}
-
-int jd_feedback_parse(const char *s, jd_feedback *out)
-{
-    for (int f = JD_FEEDBACK_VERDICT; s && f <= JD_FEEDBACK_FULL; f++)
-        if (!strcmp(s, feedback_names[f])) {
-            *out = (jd_feedback)f;
-            return 0;
-        }
-    return -EINVAL;
-}
 void jd_problem_time_factors(const struct jd_problem *p, double *multiplier, double *margin)
 {
     *multiplier = p->time_multiplier;

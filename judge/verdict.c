@@ -1,4 +1,5 @@
-/* verdict.c - verdict codes and names, and what a sandbox result means. */
+/* verdict.c - verdict codes and names, what a sandbox result means, and
+ * the names of the feedback levels. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,4 +83,23 @@ jd_verdict jd_verdict_from_sb(const struct sb_result *r, char *msg, size_t msgle
         snprintf(msg, msglen, "sandbox failure: %s", r->message);
         return JD_JE;
     }
+}
+
+/* ---- feedback levels (judge.h) ------------------------------------------ */
+
+static const char *const feedback_names[] = {NULL, "verdict", "samples", "full"};
+
+const char *jd_feedback_name(jd_feedback f)
+{
+    return f > JD_FEEDBACK_UNSET && f <= JD_FEEDBACK_FULL ? feedback_names[f] : NULL;
+}
+
+int jd_feedback_parse(const char *s, jd_feedback *out)
+{
+    for (int f = JD_FEEDBACK_VERDICT; s && f <= JD_FEEDBACK_FULL; f++)
+        if (!strcmp(s, feedback_names[f])) {
+            *out = (jd_feedback)f;
+            return 0;
+        }
+    return -EINVAL;
 }

@@ -17,6 +17,7 @@
 
 struct http_server;
 struct callbacks;
+struct cb_allow;
 struct worker_pool;
 struct problem_cache;
 struct stream_hub;
@@ -29,6 +30,8 @@ struct app {
     struct queue queue;
     struct metrics metrics;
     struct callbacks *callbacks;
+    /* cfg.callback_allow parsed (callback_guard.c), set by callbacks_start */
+    const struct cb_allow *callback_allow;
     struct worker_pool *workers;
     struct problem_cache *problems;
     struct http_server *http;

@@ -21,6 +21,7 @@
 #include "server/service/callback.h"
 #include "server/module.h"
 #include "server/service/http.h"
+#include "server/service/stream.h"
 #include "server/common/install_paths.h"
 #include "server/service/job.h"
 #include "server/service/problems.h"
@@ -356,6 +357,7 @@ static int run_service(int argc, char **argv, bool with_http)
         goto stop;
     }
     if (with_http) {
+        stream_hub_new(&app); /* without it (no memory) event streams answer 503 */
         if (http_start(&app, listen_fd, err, sizeof err)) {
             fprintf(stderr, "nsjudge: %s\n", err);
             nlog(&app.log, LOG_ERROR, "listen_failed", "listen=%s", app.cfg.listen);
@@ -375,7 +377,10 @@ stop:
     /* Wake wait=true requests so the HTTP server can drain, then stop
      * taking jobs and let the running ones finish within the grace time. */
     queue_stop(&app.queue);
+    http_quiesce(&app);
+    stream_hub_stop(&app); /* resumes parked event streams, which then end */
     http_stop(&app);
+    stream_hub_free(&app);
     rc = workers_stop(&app, app.cfg.shutdown_grace_s);
     if (rc == -ETIMEDOUT) {
         /* jobs went back to the queue; worker threads die with the process */

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "judge/number.h"
-#include "server/service/callback.h"
+#include "server/service/callback_guard.h"
 #include "server/service/config.h"
 
 void config_defaults(struct config *c)

@@ -21,7 +21,6 @@
 #include "server/service/http.h"
 #include "server/service/judge0_json.h"
 #include "server/service/routes.h"
-#include "server/service/stream.h"
 
 struct waiter;
 
@@ -34,6 +33,7 @@ struct http_server {
     bool waiter_running;
     int resumed_at_stop;
     pthread_t waiter_th;
+    bool quiesced;            /* http_quiesce ran */
 };
 
 /* ---- helpers for handlers ------------------------------------------------------- */
@@ -666,7 +666,6 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
     hs->app = app;
     pthread_mutex_init(&hs->mu, NULL);
     app->http = hs;
-    stream_hub_new(app); /* without it (no memory) event streams answer 503 */
     /* the waiter runs before the first request can arrive */
     if (pthread_create(&hs->waiter_th, NULL, waiter_main, hs) == 0)
         hs->waiter_running = true; /* else wait=true answers at once with the current state */
@@ -688,8 +687,6 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
         pthread_mutex_unlock(&hs->mu);
         if (hs->waiter_running)
             pthread_join(hs->waiter_th, NULL);
-        stream_hub_stop(app);
-        stream_hub_free(app);
         app->http = NULL;
         pthread_mutex_destroy(&hs->mu);
         free(hs);
@@ -698,10 +695,10 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
     return 0;
 }
 
-void http_stop(struct app *app)
+void http_quiesce(struct app *app)
 {
     struct http_server *hs = app->http;
-    if (!hs)
+    if (!hs || hs->quiesced)
         return;
     /* suspended connections must be resumed before the daemon stops */
     pthread_mutex_lock(&hs->mu);
@@ -710,12 +707,19 @@ void http_stop(struct app *app)
     queue_notify_done(&app->queue);
     if (hs->waiter_running)
         pthread_join(hs->waiter_th, NULL);
+    hs->quiesced = true;
     /* give resumed wait=true connections a moment to send their answer */
     if (hs->resumed_at_stop)
         usleep(200000);
-    stream_hub_stop(app); /* resumes parked event streams, which then end */
+}
+
+void http_stop(struct app *app)
+{
+    struct http_server *hs = app->http;
+    if (!hs)
+        return;
+    http_quiesce(app);
     MHD_stop_daemon(hs->d);
-    stream_hub_free(app);
     pthread_mutex_destroy(&hs->mu);
     free(hs);
     app->http = NULL;

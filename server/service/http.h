@@ -78,6 +78,10 @@ void http_defer(const struct http_req *r, struct http_resp *w, const char *token
 int http_bind(struct app *app, char *err, size_t errlen);
 /* Serves on lfd (from http_bind; taken over, also on failure). */
 int http_start(struct app *app, int lfd, char *err, size_t errlen);
+/* Stops answering parked wait=true requests (each gets its answer now);
+ * new requests are still served. Then http_stop stops the daemon: parked
+ * event streams (stream.h) must be ended between the two. */
+void http_quiesce(struct app *app);
 void http_stop(struct app *app);
 
 #endif

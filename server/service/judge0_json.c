@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "judge/number.h"
-#include "server/service/callback.h"
+#include "server/service/callback_guard.h"
 #include "server/service/codec.h"
 #include "server/service/judge0_json.h"
 #include "server/service/problems.h"
@@ -420,7 +420,7 @@ int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
     if (sub->callback_url && strncmp(sub->callback_url, "http://", 7) &&
         strncmp(sub->callback_url, "https://", 8))
         add_err(errors, "callback_url", "is not a valid URL");
-    else if (sub->callback_url && callback_url_check(app, sub->callback_url, why, sizeof why))
+    else if (sub->callback_url && callback_url_check(app ? app->callback_allow : NULL, sub->callback_url, why, sizeof why))
         add_err(errors, "callback_url", why);
 
     if ((rc = get_text(obj, "stdin", base64, c->max_stdin_bytes, &sub->stdin_data, errors)) == -ENOMEM)

@@ -1,6 +1,5 @@
-/* store.c - what every store backend shares: the store a URL names
- * (config key `store`, --store), and the records' init, clear and list
- * helpers and timestamps of store.h. */
+/* store_common.c - what every store backend shares: the records' init,
+ * clear and list helpers and the timestamps of store.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,23 +7,6 @@
 #include <time.h>
 #include "server/service/store.h"
 
-int store_open(const char *url, struct store **out, char *err, size_t errlen)
-{
-    if (!strncmp(url, "sqlite:", 7)) {
-        if (!url[7]) {
-            snprintf(err, errlen, "store: sqlite: wants a file path (sqlite:/var/lib/nsjudge/nsjudge.db)");
-            return -EINVAL;
-        }
-        return store_sqlite_open(url + 7, out, err, errlen);
-    }
-    /* a libpq URL, or its key=value conninfo (which always has an '=') */
-    if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11) || strchr(url, '='))
-        return store_pg_open(url, out, err, errlen);
-    snprintf(err, errlen, "store: '%.200s' is not a store URL: use sqlite:PATH, "
-             "postgresql://user@host:port/dbname, or a libpq conninfo such as "
-             "\"host=/run/postgresql dbname=nsjudge\"", url);
-    return -EINVAL;
-}
 
 void submission_init(struct submission *s)
 {
