@@ -10,6 +10,7 @@
 #include "server/service/codec.h"
 #include "server/service/judge0_json.h"
 #include "server/service/problems.h"
+#include "server/service/problem_id.h"
 
 /* ---- statuses -------------------------------------------------------------- */
 
@@ -464,7 +465,7 @@ int j0_parse_submission(const struct app *app, json_t *obj, bool base64,
     json_t *pid = json_object_get(obj, "problem_id");
     if (!absent(pid)) {
         if (!json_is_string(pid) || strlen(json_string_value(pid)) != json_string_length(pid) ||
-            !problems_valid_id(json_string_value(pid))) {
+            !problem_id_valid(json_string_value(pid))) {
             add_err(errors, "problem_id", "must be a problem id (letters, digits, '_', '-', '.')");
         } else {
             struct problem_rec pr;

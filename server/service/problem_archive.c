@@ -15,7 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include "server/service/problem_archive.h"
-#include "server/service/problems.h"
+#include "server/service/problem_id.h"
 #include "sandbox/util.h"
 
 #define SWEEP_BATCH 256   /* directories locked at once by one sweep */
@@ -33,7 +33,7 @@ static bool upload_name(const char *name)
             return false;
     char id[128];
     snprintf(id, sizeof id, "%.*s", (int)(n - 9), name);
-    return problems_valid_id(id);
+    return problem_id_valid(id);
 }
 
 /* DATA/problems, resolved; 0 or -errno. */
@@ -111,8 +111,9 @@ static char *package_root(const char *dest, int fd)
 }
 
 int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, char **root,
-               int *hold, char *err, size_t errlen)
+               int *hold, char sha256[65], char *err, size_t errlen)
 {
+    sha256[0] = 0;
     char base[PATH_MAX], p[PATH_MAX];
     snprintf(p, sizeof p, "%s/problems", app->cfg.data_dir);
     if ((mkdir(p, 0755) < 0 && errno != EEXIST) || base_dir(app, base) < 0) {
@@ -174,17 +175,13 @@ int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, ch
     }
     /* other hosts' workers fetch it from the store */
     if (rc == 0 && app->store->shared) {
-        char sha[65];
-        jd_sha256_hex(data, len, sha);
-        if ((rc = app->store->ops->blob_put(app->store, sha, data, len)) < 0) {
+        jd_sha256_hex(data, len, sha256);
+        if ((rc = app->store->ops->blob_put(app->store, sha256, data, len)) < 0) {
             snprintf(err, errlen, "cannot keep the package in the store: %s", strerror(-rc));
             free(*root);
             *root = NULL;
+            sha256[0] = 0;
             rc = rc == -ENOSPC ? rc : -EIO;
-        } else if ((rc = problems_note_upload(app, *root, sha)) < 0) {
-            snprintf(err, errlen, "out of memory");
-            free(*root);
-            *root = NULL;
         }
     }
     if (rc < 0) {
@@ -199,7 +196,6 @@ int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, ch
 
 void pkg_discard(struct app *app, const char *root, int hold)
 {
-    problems_forget_upload(app, root);
     char base[PATH_MAX], name[NAME_MAX + 1];
     if (base_dir(app, base) == 0 && upload_dir_of(base, root, name)) {
         int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -15,10 +15,12 @@
  * cfg.max_extract_bytes. On success *root is the package root (the new
  * directory, or its only subdirectory when the archive was made from a
  * parent: tar czf p.tgz hello/), to free, and *hold keeps the directory
- * from being swept until pkg_release (register it first). 0, or -errno and
+ * from being swept until pkg_release (register it first). On a cluster
+ * store the archive is kept there too, and sha256 names it ("" on a
+ * single-host store), for problems_register. 0, or -errno and
  * a message (-EINVAL/-EFBIG/-E2BIG...: the archive's fault). */
 int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, char **root,
-               int *hold, char *err, size_t errlen);
+               int *hold, char sha256[65], char *err, size_t errlen);
 /* Remove the directory of an upload that was not registered, then release. */
 void pkg_discard(struct app *app, const char *root, int hold);
 

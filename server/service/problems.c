@@ -30,17 +30,9 @@ struct problem_ref {
     char *path;
 };
 
-/* An upload unpacked but not yet registered, with its archive's hash. */
-struct pending_upload {
-    char *root;
-    char sha256[65];
-    struct pending_upload *next;
-};
-
 struct problem_cache {
     pthread_mutex_t mu;
     struct problem_entry *head;
-    struct pending_upload *pending;
 };
 
 int problems_new(struct problem_cache **out)
@@ -67,11 +59,6 @@ void problems_free(struct problem_cache *pc)
     for (struct problem_entry *e = pc->head, *n; e; e = n) {
         n = e->next;
         entry_free(e);
-    }
-    for (struct pending_upload *u = pc->pending, *n; u; u = n) {
-        n = u->next;
-        free(u->root);
-        free(u);
     }
     pthread_mutex_destroy(&pc->mu);
     free(pc);
@@ -274,62 +261,11 @@ void problems_release(struct app *app, struct problem_ref *r)
     free(r);
 }
 
-bool problems_valid_id(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (!n || n > 100 || s[0] == '.' || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-' || *s == '.'))
-            return false;
-    return true;
-}
-
 json_t *problems_rec_json(const struct problem_rec *p)
 {
     return json_pack("{s:s, s:s?, s:s, s:s, s:I, s:s}", "id", p->id, "name", p->name,
                      "origin", p->origin ? p->origin : "", "path", p->path ? p->path : "",
                      "tests", (json_int_t)p->tests, "created_at", p->created_at);
-}
-
-int problems_note_upload(struct app *app, const char *root, const char *sha256)
-{
-    struct pending_upload *u = calloc(1, sizeof *u);
-    if (!u || !(u->root = strdup(root))) {
-        free(u);
-        return -ENOMEM;
-    }
-    snprintf(u->sha256, sizeof u->sha256, "%s", sha256);
-    pthread_mutex_lock(&app->problems->mu);
-    u->next = app->problems->pending;
-    app->problems->pending = u;
-    pthread_mutex_unlock(&app->problems->mu);
-    return 0;
-}
-
-/* Takes the hash noted for root into out ("" when none). */
-static void take_upload(struct app *app, const char *root, char out[65])
-{
-    out[0] = 0;
-    pthread_mutex_lock(&app->problems->mu);
-    for (struct pending_upload **pp = &app->problems->pending; *pp; pp = &(*pp)->next) {
-        struct pending_upload *u = *pp;
-        if (!strcmp(u->root, root)) {
-            snprintf(out, 65, "%s", u->sha256);
-            *pp = u->next;
-            free(u->root);
-            free(u);
-            break;
-        }
-    }
-    pthread_mutex_unlock(&app->problems->mu);
-}
-
-void problems_forget_upload(struct app *app, const char *root)
-{
-    char sha[65];
-    take_upload(app, root, sha);
 }
 
 json_t *problems_warnings_json(const struct jd_problem *p)
@@ -350,12 +286,12 @@ json_t *problems_warnings_json(const struct jd_problem *p)
 }
 
 int problems_register(struct app *app, const char *id, const char *dir, const char *origin,
-                      json_t **info, char *err, size_t errlen)
+                      const char *sha256, json_t **info, char *err, size_t errlen)
 {
     struct jd_problem *p;
     char sha[65] = "";
-    if (!strcmp(origin, "upload"))
-        take_upload(app, dir, sha);
+    if (sha256)
+        snprintf(sha, sizeof sha, "%s", sha256);
     int rc = jd_problem_load(dir, NULL, &p, err, errlen);
     if (rc)
         return rc;

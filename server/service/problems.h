@@ -21,18 +21,14 @@ int problems_acquire(struct app *app, const char *id, struct problem_ref **out,
 const struct jd_problem *problems_get(const struct problem_ref *r);
 void problems_release(struct app *app, struct problem_ref *r);
 
-bool problems_valid_id(const char *id);
 /* Load dir to check it, then record it under id. origin: "upload"/"dir".
- * On success *info is the problem's JSON description; the upload it
- * replaces is removed (once unused). */
+ * sha256: the upload's archive as kept in a cluster store (pkg_unpack), or
+ * NULL / "". On success *info is the problem's JSON description; the
+ * upload it replaces is removed (once unused). */
 int problems_register(struct app *app, const char *id, const char *dir, const char *origin,
-                      json_t **info, char *err, size_t errlen);
+                      const char *sha256, json_t **info, char *err, size_t errlen);
 /* Forget id; its upload directory is removed (once unused). -ENOENT if unknown. */
 int problems_unregister(struct app *app, const char *id);
-/* The archive hash of an upload unpacked at root (cluster stores), for the
- * problems_register that follows; forget drops it after a failure. */
-int problems_note_upload(struct app *app, const char *root, const char *sha256);
-void problems_forget_upload(struct app *app, const char *root);
 json_t *problems_rec_json(const struct problem_rec *p);
 /* The package's warnings (unknown keys in problem.yaml, ...), paths
  * relative to the package. */

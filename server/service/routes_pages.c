@@ -27,6 +27,7 @@
 #include "server/common/install_paths.h"
 #include "server/service/problems.h"
 #include "server/service/routes.h"
+#include "server/service/problem_id.h"
 
 #define CODEMIRROR_DIR "/usr/share/javascript/codemirror"
 #define PAGE_FILE_MAX (2u << 20)
@@ -132,7 +133,7 @@ void route_page_playground(struct http_req *r, struct http_resp *w)
 
 void route_page_problems(struct http_req *r, struct http_resp *w)
 {
-    if (r->param && !problems_valid_id(r->param)) {
+    if (r->param && !problem_id_valid(r->param)) {
         http_error(w, 404, "not found");
         return;
     }
@@ -233,7 +234,7 @@ out:
 void route_page_samples(struct http_req *r, struct http_resp *w)
 {
     struct app *app = r->app;
-    if (!problems_valid_id(r->param)) {
+    if (!problem_id_valid(r->param)) {
         http_error(w, 404, "problem not found");
         return;
     }

@@ -19,6 +19,7 @@
 #include "server/service/problem_archive.h"
 #include "server/service/problems.h"
 #include "server/service/routes.h"
+#include "server/service/problem_id.h"
 
 static bool looks_json(const struct http_req *r)
 {
@@ -78,8 +79,8 @@ static void conflict(struct http_resp *w, const char *id)
  * the store could not say); else -errno with err (the package did not
  * load, or storing it failed). */
 static int register_as(struct app *app, struct http_resp *w, const char *id, const char *dir,
-                       const char *origin, bool replace, int *status, json_t **info, char *err,
-                       size_t errlen)
+                       const char *origin, const char *sha256, bool replace, int *status,
+                       json_t **info, char *err, size_t errlen)
 {
     pthread_mutex_lock(&register_mu);
     int existed = problem_exists(app, id);
@@ -91,7 +92,7 @@ static int register_as(struct app *app, struct http_resp *w, const char *id, con
             conflict(w, id);
         return 1;
     }
-    int rc = problems_register(app, id, dir, origin, info, err, errlen);
+    int rc = problems_register(app, id, dir, origin, sha256, info, err, errlen);
     pthread_mutex_unlock(&register_mu);
     *status = existed ? 200 : 201;
     return rc;
@@ -116,7 +117,7 @@ static void register_dir(struct http_req *r, struct http_resp *w, const char *id
     }
     json_t *info;
     int status;
-    int rc = register_as(app, w, id, real, "dir", replace, &status, &info, err, sizeof err);
+    int rc = register_as(app, w, id, real, "dir", NULL, replace, &status, &info, err, sizeof err);
     if (rc == 1)
         return;
     if (rc) {
@@ -140,7 +141,8 @@ static void register_upload(struct http_req *r, struct http_resp *w, const char 
         return;
     }
     /* the upload's checks (judge/archive.c) hold for PUT as for POST */
-    int rc = pkg_unpack(app, id, r->body, r->body_len, &root, &hold, err, sizeof err);
+    char sha[65];
+    int rc = pkg_unpack(app, id, r->body, r->body_len, &root, &hold, sha, err, sizeof err);
     if (rc) {
         /* the server's own trouble, else the archive's */
         bool ours = rc == -ENOMEM || rc == -ENOSPC || rc == -EDQUOT || rc == -EIO || rc == -EACCES ||
@@ -154,7 +156,7 @@ static void register_upload(struct http_req *r, struct http_resp *w, const char 
     json_t *info;
     int status;
     /* registered while held, so no sweep can take it in between */
-    rc = register_as(app, w, id, root, "upload", replace, &status, &info, err, sizeof err);
+    rc = register_as(app, w, id, root, "upload", sha, replace, &status, &info, err, sizeof err);
     if (rc) {
         pkg_discard(app, root, hold);
         free(root);
@@ -183,7 +185,7 @@ static void create(struct http_req *r, struct http_resp *w, const char *id_from_
             return;
         const char *id = id_from_path ? id_from_path : plain_string(json_object_get(j, "id"));
         const char *path = plain_string(json_object_get(j, "path"));
-        if (!problems_valid_id(id))
+        if (!problem_id_valid(id))
             http_json(w, 422, json_pack("{s:[s]}", "id", "must be letters, digits, '_', '-' or '.' (at most 100)"));
         else if (!path)
             http_json(w, 422, json_pack("{s:[s]}", "path", "can't be blank"));
@@ -193,7 +195,7 @@ static void create(struct http_req *r, struct http_resp *w, const char *id_from_
         return;
     }
     const char *id = id_from_path ? id_from_path : http_query(r, "id");
-    if (!problems_valid_id(id)) {
+    if (!problem_id_valid(id)) {
         http_json(w, 422, json_pack("{s:[s]}", "id", "must be letters, digits, '_', '-' or '.' (at most 100)"));
         return;
     }
