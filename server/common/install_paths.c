@@ -8,20 +8,20 @@
 #include <unistd.h>
 #include "server/common/install_paths.h"
 
-/* The directory holding the binary, without a trailing slash; -1 if unknown. */
+/* The directory holding the binary, without a trailing slash; -ENOENT if unknown. */
 static int exe_dir(char *out, size_t outlen)
 {
     char p[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", p, sizeof p - 1);
     if (n <= 0)
-        return -1;
+        return -ENOENT;
     p[n] = 0;
     char *slash = strrchr(p, '/');
     if (!slash)
-        return -1;
+        return -ENOENT;
     *slash = 0;
     if ((size_t)snprintf(out, outlen, "%s", p) >= outlen)
-        return -1;
+        return -ENOENT;
     return 0;
 }
 

@@ -104,12 +104,12 @@ void stream_hub_free(struct app *app)
     app->streams = NULL;
 }
 
-/* Appends one event; -1 without memory. */
+/* Appends one event; -ENOMEM without memory. */
 static int add_event(struct stream *s, const char *name, long id, json_t *data)
 {
     char *d = json_dumps(data, JSON_COMPACT);
     if (!d)
-        return -1;
+        return -ENOMEM;
     char head[64];
     int hl = id >= 0 ? snprintf(head, sizeof head, "event: %s\nid: %ld\n", name, id)
                      : snprintf(head, sizeof head, "event: %s\n", name);
@@ -117,7 +117,7 @@ static int add_event(struct stream *s, const char *name, long id, json_t *data)
     char *nb = realloc(s->buf, need);
     if (!nb) {
         free(d);
-        return -1;
+        return -ENOMEM;
     }
     s->buf = nb;
     /* json_dumps escapes newlines inside strings, so d is one line */
@@ -131,15 +131,15 @@ static int add_raw(struct stream *s, const char *text)
     size_t n = strlen(text);
     char *nb = realloc(s->buf, s->len + n + 1);
     if (!nb)
-        return -1;
+        return -ENOMEM;
     s->buf = nb;
     memcpy(s->buf + s->len, text, n + 1);
     s->len += n;
     return 0;
 }
 
-/* Reads the store and queues what the page has not seen. -1: end the
- * stream (gone, or no memory). */
+/* Reads the store and queues what the page has not seen. -ENOMEM: end
+ * the stream. */
 static int look(struct stream *s)
 {
     struct submission sub;
@@ -164,7 +164,7 @@ static int look(struct stream *s)
     json_t *j = j0_render_submission(s->app, &sub, f, true, s->view, &bad);
     submission_clear(&sub);
     if (!j)
-        return -1;
+        return -ENOMEM;
     json_object_set_new(j, "base64_encoded", json_true());
     json_t *tests = json_object_get(j, "tests");
     size_t n = json_is_array(tests) ? json_array_size(tests) : 0;
@@ -174,13 +174,13 @@ static int look(struct stream *s)
         json_object_set(t, "tests_total", json_object_get(j, "tests_total"));
         if (add_event(s, "test", (long)s->sent + 1, t)) {
             json_decref(j);
-            return -1;
+            return -ENOMEM;
         }
     }
     if (done) {
         if (add_event(s, "done", -1, j)) {
             json_decref(j);
-            return -1;
+            return -ENOMEM;
         }
         s->finished = true;
     }
