@@ -13,9 +13,10 @@
 #define IN SUB_IN_INSERT
 #define RES SUB_IN_FINISH
 
-/* In the table's order: the schema, the SELECT list and the placeholders
- * of insert follow it, so a new column goes at the end (an existing
- * database gets it by ALTER TABLE, which appends). */
+/* The schema, the SELECT/RETURNING list (read by position) and the insert
+ * placeholders follow this order; statements name their columns, so the
+ * order in an existing database (where ALTER TABLE appends) does not matter.
+ * finished_at "" binds as null in insert and finish alike (both read ""). */
 const struct sub_col sub_cols[] = {
     {"token", SUB_FIXED, M(token), IN, false, "NOT NULL UNIQUE"},
     {"language_id", SUB_INT, M(language_id), IN, false, NULL},

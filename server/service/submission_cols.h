@@ -7,8 +7,9 @@
  * written (bound on insert, by finish, both). Both stores build their
  * schema's column list, their SELECT/RETURNING list and their insert and
  * finish statements from it, and bind and read by walking it. Adding a
- * field: the struct member, one row here (and a migration if the table of
- * an existing database must grow).
+ * field: the struct member (its null in submission_init, store.c), one row
+ * here, and in each store an ALTER TABLE step in migrate() with
+ * SCHEMA_VERSION bumped, for databases made before it.
  */
 #ifndef NSJUDGE_SERVER_SUBMISSION_COLS_H
 #define NSJUDGE_SERVER_SUBMISSION_COLS_H
