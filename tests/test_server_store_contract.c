@@ -228,6 +228,138 @@ CONTRACT(keeps_bytes_and_nulls_across_reopen, 30)
     s->ops->close(s);
 }
 
+/* Every stored member, set to a value of its own, comes back from get,
+ * claim and finish: a column the stores' column table binds or reads at
+ * the wrong place, or with the wrong kind, shows here. */
+static void set_bytes(struct bytes *b, const char *v)
+{
+    b->n = strlen(v);
+    b->p = strdup(v);
+}
+
+static void assert_bytes(const struct bytes *b, const char *v, const char *what)
+{
+    cr_assert_not_null(b->p, "%s is null", what);
+    cr_assert_eq(b->n, strlen(v), "%s", what);
+    cr_assert_eq(memcmp(b->p, v, b->n), 0, "%s", what);
+}
+
+static void assert_inputs(const struct submission *g)
+{
+    cr_assert_str_eq(g->token, "every-field");
+    cr_assert_eq(g->language_id, 71);
+    assert_bytes(&g->source_code, "print(1)", "source_code");
+    assert_bytes(&g->stdin_data, "in", "stdin");
+    assert_bytes(&g->expected_output, "1\n", "expected_output");
+    cr_assert_str_eq(g->compiler_options, "-O2");
+    cr_assert_str_eq(g->command_line_arguments, "a b");
+    cr_assert_str_eq(g->callback_url, "http://127.0.0.1:9/cb");
+    assert_bytes(&g->additional_files, "PK\x03\x04", "additional_files");
+    cr_assert_float_eq(g->cpu_time_limit, 1.5, 1e-9);
+    cr_assert_float_eq(g->cpu_extra_time, 0.25, 1e-9);
+    cr_assert_float_eq(g->wall_time_limit, 3.75, 1e-9);
+    cr_assert_eq(g->memory_limit, 65536);
+    cr_assert_eq(g->stack_limit, 32768);
+    cr_assert_eq(g->max_processes_and_or_threads, 7);
+    cr_assert_eq(g->max_file_size, 2048);
+    cr_assert_eq(g->number_of_runs, 2);
+    cr_assert(g->per_process_time);
+    cr_assert(!g->per_process_memory);
+    cr_assert(g->redirect_stderr_to_stdout);
+    cr_assert(g->enable_network);
+    cr_assert_str_eq(g->problem_id, "sum");
+    cr_assert_str_eq(g->created_at, "2026-01-02T03:04:05.678Z");
+}
+
+CONTRACT(every_field_round_trips_through_insert_claim_and_finish, 30)
+{
+    struct store *s = open_store();
+    struct submission sub, got;
+    char err[256];
+    submission_init(&sub);
+    snprintf(sub.token, sizeof sub.token, "every-field");
+    sub.language_id = 71;
+    set_bytes(&sub.source_code, "print(1)");
+    set_bytes(&sub.stdin_data, "in");
+    set_bytes(&sub.expected_output, "1\n");
+    sub.compiler_options = strdup("-O2");
+    sub.command_line_arguments = strdup("a b");
+    sub.callback_url = strdup("http://127.0.0.1:9/cb");
+    set_bytes(&sub.additional_files, "PK\x03\x04");
+    sub.cpu_time_limit = 1.5;
+    sub.cpu_extra_time = 0.25;
+    sub.wall_time_limit = 3.75;
+    sub.memory_limit = 65536;
+    sub.stack_limit = 32768;
+    sub.max_processes_and_or_threads = 7;
+    sub.max_file_size = 2048;
+    sub.number_of_runs = 2;
+    sub.per_process_time = true;
+    sub.redirect_stderr_to_stdout = true;
+    sub.enable_network = true;
+    sub.problem_id = strdup("sum");
+    sub.status_id = 1;
+    snprintf(sub.created_at, sizeof sub.created_at, "2026-01-02T03:04:05.678Z");
+    cr_assert_eq(s->ops->insert(s, &sub, err, sizeof err), 0, "%s", err);
+    submission_clear(&sub);
+
+    cr_assert_eq(s->ops->get(s, "every-field", &got), 0);
+    assert_inputs(&got);
+    cr_assert_eq(got.status_id, 1);
+    cr_assert_null(got.verdict);
+    cr_assert_null(got.stdout_data.p);
+    cr_assert_eq(got.exit_code, -1, "a null number reads -1");
+    cr_assert_eq(got.exit_signal, -1);
+    cr_assert_eq(got.tests_total, -1);
+    cr_assert_eq(got.finished_at[0], 0);
+    submission_clear(&got);
+
+    cr_assert_eq(s->ops->claim(s, "me", 60, &sub), 0);
+    assert_inputs(&sub);
+    cr_assert_eq(sub.status_id, 2);
+    cr_assert_eq(sub.attempts, 1);
+    sub.status_id = 4;
+    sub.verdict = strdup("WA");
+    set_bytes(&sub.stdout_data, "2\n");
+    set_bytes(&sub.stderr_data, "warn");
+    set_bytes(&sub.compile_output, "ok");
+    sub.message = strdup("differs");
+    sub.exit_code = 3;
+    sub.exit_signal = 9;
+    sub.time = 0.125;
+    sub.wall_time = 0.5;
+    sub.memory = 4096;
+    sub.score = 1.5;
+    sub.max_score = 2.5;
+    sub.tests = strdup("[{\"n\":1}]");
+    sub.tests_total = 4;
+    snprintf(sub.finished_at, sizeof sub.finished_at, "2026-01-02T03:04:06.000Z");
+    cr_assert_eq(s->ops->finish(s, &sub, "me"), 0);
+    submission_clear(&sub);
+
+    cr_assert_eq(s->ops->get(s, "every-field", &got), 0);
+    assert_inputs(&got);
+    cr_assert_eq(got.status_id, 4);
+    cr_assert_str_eq(got.verdict, "WA");
+    assert_bytes(&got.stdout_data, "2\n", "stdout");
+    assert_bytes(&got.stderr_data, "warn", "stderr");
+    assert_bytes(&got.compile_output, "ok", "compile_output");
+    cr_assert_str_eq(got.message, "differs");
+    cr_assert_eq(got.exit_code, 3);
+    cr_assert_eq(got.exit_signal, 9);
+    cr_assert_float_eq(got.time, 0.125, 1e-9);
+    cr_assert_float_eq(got.wall_time, 0.5, 1e-9);
+    cr_assert_eq(got.memory, 4096);
+    cr_assert_float_eq(got.score, 1.5, 1e-9);
+    cr_assert_float_eq(got.max_score, 2.5, 1e-9);
+    cr_assert_str_eq(got.tests, "[{\"n\":1}]");
+    cr_assert_eq(got.tests_total, 4);
+    cr_assert_str_eq(got.finished_at, "2026-01-02T03:04:06.000Z");
+    cr_assert_eq(got.attempts, 1);
+    submission_clear(&got);
+    s->ops->close(s);
+}
+
 #define JOBS 300
 #define THREADS 6
 #define PROCS 2

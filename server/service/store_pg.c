@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <libpq-fe.h>
 #include "server/service/store.h"
+#include "server/service/submission_cols.h"
 
 #define SCHEMA_VERSION 2
 /* pg_advisory_xact_lock key: nodes starting together create the schema once */
@@ -44,36 +45,17 @@ struct pg_store {
     void *ev_ctx;
 };
 
-#define COLS                                                                  \
-    "token, language_id, source_code, stdin, expected_output, compiler_options, " \
-    "command_line_arguments, callback_url, additional_files, cpu_time_limit, "    \
-    "cpu_extra_time, wall_time_limit, memory_limit, stack_limit, "                \
-    "max_processes_and_or_threads, max_file_size, number_of_runs, "               \
-    "per_process_time, per_process_memory, redirect_stderr_to_stdout, "           \
-    "enable_network, problem_id, status_id, verdict, stdout, stderr, "            \
-    "compile_output, message, exit_code, exit_signal, time, wall_time, memory, "  \
-    "score, max_score, tests, tests_total, created_at, finished_at, attempts"
-
 /* the server's clock, in seconds since the epoch */
 #define NOW_S "extract(epoch from clock_timestamp())::double precision"
 #define NOW_ISO "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-static const char schema[] =
+/* The submissions table's columns come from submission_cols.c, between
+ * these two parts. */
+static const char schema_head[] =
     "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);"
     "CREATE TABLE IF NOT EXISTS submissions ("
-    " id bigserial PRIMARY KEY,"
-    " token text NOT NULL UNIQUE, language_id integer, source_code bytea, stdin bytea,"
-    " expected_output bytea, compiler_options text, command_line_arguments text,"
-    " callback_url text, additional_files bytea, cpu_time_limit double precision,"
-    " cpu_extra_time double precision, wall_time_limit double precision, memory_limit bigint,"
-    " stack_limit bigint, max_processes_and_or_threads bigint, max_file_size bigint,"
-    " number_of_runs bigint, per_process_time integer, per_process_memory integer,"
-    " redirect_stderr_to_stdout integer, enable_network integer, problem_id text,"
-    " status_id integer NOT NULL, verdict text, stdout bytea, stderr bytea,"
-    " compile_output bytea, message text, exit_code integer, exit_signal integer,"
-    " time double precision, wall_time double precision, memory bigint,"
-    " score double precision, max_score double precision, tests text, tests_total bigint,"
-    " created_at text NOT NULL, finished_at text, attempts integer NOT NULL DEFAULT 0,"
+    " id bigserial PRIMARY KEY,";
+static const char schema_tail[] =
     " owner text, lease_until double precision, callback_pending integer NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status_id, id);"
     "CREATE INDEX IF NOT EXISTS submissions_callback ON submissions(callback_pending)"
@@ -141,6 +123,86 @@ static void p_dbl(struct params *ps, double v)
     }
     snprintf(ps->num[ps->n], sizeof ps->num[0], "%.17g", v);
     p_text(ps, ps->num[ps->n]);
+}
+
+/* Adds column c of sub. */
+static void p_col(struct params *ps, const struct sub_col *c, const struct submission *sub)
+{
+    const void *m = sub_col_cptr(c, sub);
+    switch (c->kind) {
+    case SUB_TEXT:
+        p_text(ps, *(char *const *)m);
+        break;
+    case SUB_FIXED:
+        p_text(ps, c->nullable && !*(const char *)m ? NULL : (const char *)m);
+        break;
+    case SUB_BYTES:
+        p_bytes(ps, m);
+        break;
+    case SUB_INT:
+        if (c->nullable)
+            p_long(ps, *(const int *)m);
+        else
+            p_int(ps, *(const int *)m);
+        break;
+    case SUB_LONG:
+        p_long(ps, *(const long *)m);
+        break;
+    case SUB_DOUBLE:
+        p_dbl(ps, *(const double *)m);
+        break;
+    case SUB_BOOL:
+        p_int(ps, *(const bool *)m);
+        break;
+    }
+}
+
+/* Adds the columns written as `written` says, in table order. */
+static void p_cols(struct params *ps, unsigned written, const struct submission *sub)
+{
+    for (int c = 0; c < n_sub_cols; c++)
+        if (sub_cols[c].written & written)
+            p_col(ps, &sub_cols[c], sub);
+}
+
+/* The statements that name the submission columns, built once from the
+ * column table and kept. */
+static struct {
+    char *get, *list, *claim, *finish;
+} sql;
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+static void sql_build(void)
+{
+    const char *cols = sub_cols_list(), *set = sub_cols_finish_set(SUB_PG);
+    if (!cols || !set)
+        return;
+    int n_res = sub_cols_count(SUB_IN_FINISH);
+    if (asprintf(&sql.get, "SELECT %s FROM submissions WHERE token = $1", cols) < 0)
+        sql.get = NULL;
+    if (asprintf(&sql.list, "SELECT %s FROM submissions ORDER BY id DESC LIMIT $1 OFFSET $2",
+                 cols) < 0)
+        sql.list = NULL;
+    /* SKIP LOCKED: a row another claimer holds is passed over, not waited for */
+    if (asprintf(&sql.claim,
+                 "UPDATE submissions SET status_id = 2, owner = $1, lease_until = " NOW_S " + $2,"
+                 " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
+                 " WHERE status_id = 1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                 " RETURNING %s", cols) < 0)
+        sql.claim = NULL;
+    if (asprintf(&sql.finish,
+                 "UPDATE submissions SET %s, owner = NULL,"
+                 " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)::integer,"
+                 " callback_tries = 0, callback_due = 0, callback_owner = NULL"
+                 " WHERE token = $1 AND owner = $2 AND status_id = 2 AND attempts = $%d",
+                 set, 3 + n_res) < 0)
+        sql.finish = NULL;
+}
+
+static bool sql_ready(void)
+{
+    pthread_once(&sql_once, sql_build);
+    return sql.get && sql.list && sql.claim && sql.finish && sub_cols_insert_sql(SUB_PG);
 }
 
 /* ---- running statements -------------------------------------------------------------- */
@@ -241,50 +303,38 @@ static void col_fixed(PGresult *r, int row, int col, char *out, size_t len)
     snprintf(out, len, "%s", isnull(r, row, col) ? "" : PQgetvalue(r, row, col));
 }
 
+/* Reads row `row` of a result of sub_cols_list() columns. */
 static int read_row(PGresult *r, int row, struct submission *s)
 {
     submission_init(s);
     int rc = 0;
-    col_fixed(r, row, 0, s->token, sizeof s->token);
-    s->language_id = (int)col_long(r, row, 1);
-    rc |= col_bytes(r, row, 2, &s->source_code);
-    rc |= col_bytes(r, row, 3, &s->stdin_data);
-    rc |= col_bytes(r, row, 4, &s->expected_output);
-    rc |= col_text(r, row, 5, &s->compiler_options);
-    rc |= col_text(r, row, 6, &s->command_line_arguments);
-    rc |= col_text(r, row, 7, &s->callback_url);
-    rc |= col_bytes(r, row, 8, &s->additional_files);
-    s->cpu_time_limit = col_dbl(r, row, 9);
-    s->cpu_extra_time = col_dbl(r, row, 10);
-    s->wall_time_limit = col_dbl(r, row, 11);
-    s->memory_limit = col_long(r, row, 12);
-    s->stack_limit = col_long(r, row, 13);
-    s->max_processes_and_or_threads = col_long(r, row, 14);
-    s->max_file_size = col_long(r, row, 15);
-    s->number_of_runs = col_long(r, row, 16);
-    s->per_process_time = col_long(r, row, 17) > 0;
-    s->per_process_memory = col_long(r, row, 18) > 0;
-    s->redirect_stderr_to_stdout = col_long(r, row, 19) > 0;
-    s->enable_network = col_long(r, row, 20) > 0;
-    rc |= col_text(r, row, 21, &s->problem_id);
-    s->status_id = (int)col_long(r, row, 22);
-    rc |= col_text(r, row, 23, &s->verdict);
-    rc |= col_bytes(r, row, 24, &s->stdout_data);
-    rc |= col_bytes(r, row, 25, &s->stderr_data);
-    rc |= col_bytes(r, row, 26, &s->compile_output);
-    rc |= col_text(r, row, 27, &s->message);
-    s->exit_code = (int)col_long(r, row, 28);
-    s->exit_signal = (int)col_long(r, row, 29);
-    s->time = col_dbl(r, row, 30);
-    s->wall_time = col_dbl(r, row, 31);
-    s->memory = col_long(r, row, 32);
-    s->score = col_dbl(r, row, 33);
-    s->max_score = col_dbl(r, row, 34);
-    rc |= col_text(r, row, 35, &s->tests);
-    s->tests_total = col_long(r, row, 36);
-    col_fixed(r, row, 37, s->created_at, sizeof s->created_at);
-    col_fixed(r, row, 38, s->finished_at, sizeof s->finished_at);
-    s->attempts = (int)col_long(r, row, 39);
+    for (int i = 0; i < n_sub_cols; i++) {
+        const struct sub_col *c = &sub_cols[i];
+        void *m = sub_col_ptr(c, s);
+        switch (c->kind) {
+        case SUB_TEXT:
+            rc |= col_text(r, row, i, m);
+            break;
+        case SUB_FIXED:
+            col_fixed(r, row, i, m, c->size);
+            break;
+        case SUB_BYTES:
+            rc |= col_bytes(r, row, i, m);
+            break;
+        case SUB_INT:
+            *(int *)m = (int)col_long(r, row, i);
+            break;
+        case SUB_LONG:
+            *(long *)m = col_long(r, row, i);
+            break;
+        case SUB_DOUBLE:
+            *(double *)m = col_dbl(r, row, i);
+            break;
+        case SUB_BOOL:
+            *(bool *)m = col_long(r, row, i) > 0;
+            break;
+        }
+    }
     if (rc) {
         submission_clear(s);
         return -ENOMEM;
@@ -331,49 +381,9 @@ static int pg_insert(struct store *s, struct submission *sub, char *err, size_t 
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
     struct params ps = {.n = 0};
-    p_text(&ps, sub->token);
-    p_int(&ps, sub->language_id);
-    p_bytes(&ps, &sub->source_code);
-    p_bytes(&ps, &sub->stdin_data);
-    p_bytes(&ps, &sub->expected_output);
-    p_text(&ps, sub->compiler_options);
-    p_text(&ps, sub->command_line_arguments);
-    p_text(&ps, sub->callback_url);
-    p_bytes(&ps, &sub->additional_files);
-    p_dbl(&ps, sub->cpu_time_limit);
-    p_dbl(&ps, sub->cpu_extra_time);
-    p_dbl(&ps, sub->wall_time_limit);
-    p_long(&ps, sub->memory_limit);
-    p_long(&ps, sub->stack_limit);
-    p_long(&ps, sub->max_processes_and_or_threads);
-    p_long(&ps, sub->max_file_size);
-    p_long(&ps, sub->number_of_runs);
-    p_int(&ps, sub->per_process_time);
-    p_int(&ps, sub->per_process_memory);
-    p_int(&ps, sub->redirect_stderr_to_stdout);
-    p_int(&ps, sub->enable_network);
-    p_text(&ps, sub->problem_id);
-    p_int(&ps, sub->status_id);
-    p_text(&ps, sub->verdict);
-    p_bytes(&ps, &sub->stdout_data);
-    p_bytes(&ps, &sub->stderr_data);
-    p_bytes(&ps, &sub->compile_output);
-    p_text(&ps, sub->message);
-    p_long(&ps, sub->exit_code);
-    p_long(&ps, sub->exit_signal);
-    p_dbl(&ps, sub->time);
-    p_dbl(&ps, sub->wall_time);
-    p_long(&ps, sub->memory);
-    p_dbl(&ps, sub->score);
-    p_dbl(&ps, sub->max_score);
-    p_text(&ps, sub->tests);
-    p_long(&ps, sub->tests_total);
-    p_text(&ps, sub->created_at);
-    p_text(&ps, sub->finished_at[0] ? sub->finished_at : NULL);
+    p_cols(&ps, SUB_IN_INSERT, sub);
     pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "INSERT INTO submissions (" COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,"
-                         "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,"
-                         "$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,0)", &ps);
+    PGresult *r = run(q, sub_cols_insert_sql(SUB_PG), &ps);
     int rc = ok(r) ? 0 : err_of(r);
     if (rc)
         snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
@@ -387,7 +397,7 @@ static int pg_get(struct store *s, const char *token, struct submission *out)
     SELF;
     struct params ps = {.n = 0};
     p_text(&ps, token);
-    return query_one(q, "SELECT " COLS " FROM submissions WHERE token = $1", &ps, out);
+    return query_one(q, sql.get, &ps, out);
 }
 
 static int pg_list(struct store *s, long offset, long limit, struct submission **out,
@@ -408,7 +418,7 @@ static int pg_list(struct store *s, long offset, long limit, struct submission *
     }
     *total = col_long(r, 0, 0);
     PQclear(r);
-    r = run(q, "SELECT " COLS " FROM submissions ORDER BY id DESC LIMIT $1 OFFSET $2", &ps);
+    r = run(q, sql.list, &ps);
     if (!ok(r)) {
         rc = err_of(r);
         goto out;
@@ -477,13 +487,7 @@ static int pg_claim(struct store *s, const char *owner, double lease_s, struct s
     struct params ps = {.n = 0};
     p_text(&ps, owner);
     p_dbl(&ps, lease_s);
-    /* SKIP LOCKED: a row another claimer holds is passed over, not waited for */
-    return query_one(q,
-                     "UPDATE submissions SET status_id = 2, owner = $1, lease_until = " NOW_S " + $2,"
-                     " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
-                     " WHERE status_id = 1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                     " RETURNING " COLS,
-                     &ps, out);
+    return query_one(q, sql.claim, &ps, out);
 }
 
 static int pg_renew(struct store *s, const char *owner, double lease_s)
@@ -530,33 +534,10 @@ static int pg_finish(struct store *s, const struct submission *sub, const char *
     struct params ps = {.n = 0};
     p_text(&ps, sub->token);
     p_text(&ps, owner);
-    p_int(&ps, sub->status_id);
-    p_text(&ps, sub->verdict);
-    p_bytes(&ps, &sub->stdout_data);
-    p_bytes(&ps, &sub->stderr_data);
-    p_bytes(&ps, &sub->compile_output);
-    p_text(&ps, sub->message);
-    p_long(&ps, sub->exit_code);
-    p_long(&ps, sub->exit_signal);
-    p_dbl(&ps, sub->time);
-    p_dbl(&ps, sub->wall_time);
-    p_long(&ps, sub->memory);
-    p_dbl(&ps, sub->score);
-    p_dbl(&ps, sub->max_score);
-    p_text(&ps, sub->tests);
-    p_long(&ps, sub->tests_total);
-    p_text(&ps, sub->finished_at);
+    p_cols(&ps, SUB_IN_FINISH, sub);
     p_int(&ps, sub->attempts);
     long changed = 0;
-    int rc = exec_p(q,
-                    "UPDATE submissions SET status_id = $3, verdict = $4, stdout = $5, stderr = $6,"
-                    " compile_output = $7, message = $8, exit_code = $9, exit_signal = $10,"
-                    " time = $11, wall_time = $12, memory = $13, score = $14, max_score = $15,"
-                    " tests = $16, tests_total = $17, finished_at = $18, owner = NULL,"
-                    " lease_until = NULL, callback_pending = (callback_url IS NOT NULL)::integer,"
-                    " callback_tries = 0, callback_due = 0, callback_owner = NULL"
-                    " WHERE token = $1 AND owner = $2 AND status_id = 2 AND attempts = $19",
-                    &ps, &changed);
+    int rc = exec_p(q, sql.finish, &ps, &changed);
     return rc ? rc : changed ? 0 : -ESTALE;
 }
 
@@ -1091,7 +1072,16 @@ static int migrate(struct pg_store *q, char *err, size_t errlen)
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
         goto fail;
     PQclear(r);
+    char *schema = NULL;
+    if (!sql_ready() ||
+        asprintf(&schema, "%s%s%s", schema_head, sub_cols_ddl(SUB_PG), schema_tail) < 0) {
+        snprintf(err, errlen, "creating the schema: out of memory");
+        r = PQexec(q->conn, "ROLLBACK");
+        PQclear(r);
+        return -ENOMEM;
+    }
     r = PQexec(q->conn, schema);
+    free(schema);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         goto fail;
     PQclear(r);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <sqlite3.h>
 #include "server/service/store.h"
+#include "server/service/submission_cols.h"
 
 /* Prepared statements kept for reuse, by their SQL text: compiling a
  * statement cost more than running it (sqlite3Parser high in a profile of
@@ -104,36 +105,18 @@ static void checkpoint_stop(struct sqlite_store *q)
     pthread_cond_destroy(&q->ckpt_cv);
 }
 
-#define COLS                                                                  \
-    "token, language_id, source_code, stdin, expected_output, compiler_options, " \
-    "command_line_arguments, callback_url, additional_files, cpu_time_limit, "    \
-    "cpu_extra_time, wall_time_limit, memory_limit, stack_limit, "                \
-    "max_processes_and_or_threads, max_file_size, number_of_runs, "               \
-    "per_process_time, per_process_memory, redirect_stderr_to_stdout, "           \
-    "enable_network, problem_id, status_id, verdict, stdout, stderr, "            \
-    "compile_output, message, exit_code, exit_signal, time, wall_time, memory, "  \
-    "score, max_score, tests, tests_total, created_at, finished_at, attempts"
-
 /* Bumped with each change of the tables below; a migration from the
  * previous version goes next to them. */
 #define SCHEMA_VERSION 2
 
-static const char schema[] =
+/* The submissions table's columns come from submission_cols.c, between
+ * these two parts. */
+static const char schema_head[] =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS submissions ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " token TEXT NOT NULL UNIQUE, language_id INTEGER, source_code BLOB, stdin BLOB,"
-    " expected_output BLOB, compiler_options TEXT, command_line_arguments TEXT,"
-    " callback_url TEXT, additional_files BLOB, cpu_time_limit REAL, cpu_extra_time REAL,"
-    " wall_time_limit REAL, memory_limit INTEGER, stack_limit INTEGER,"
-    " max_processes_and_or_threads INTEGER, max_file_size INTEGER, number_of_runs INTEGER,"
-    " per_process_time INTEGER, per_process_memory INTEGER,"
-    " redirect_stderr_to_stdout INTEGER, enable_network INTEGER, problem_id TEXT,"
-    " status_id INTEGER NOT NULL, verdict TEXT, stdout BLOB, stderr BLOB,"
-    " compile_output BLOB, message TEXT, exit_code INTEGER, exit_signal INTEGER,"
-    " time REAL, wall_time REAL, memory INTEGER, score REAL, max_score REAL, tests TEXT,"
-    " tests_total INTEGER, created_at TEXT NOT NULL, finished_at TEXT,"
-    " attempts INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until REAL,"
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,";
+static const char schema_tail[] =
+    " owner TEXT, lease_until REAL,"
     " callback_pending INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status_id, id);"
     "CREATE INDEX IF NOT EXISTS submissions_callback ON submissions(callback_pending)"
@@ -146,6 +129,44 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS worker_pools ("
     " owner TEXT PRIMARY KEY, total INTEGER NOT NULL, busy INTEGER NOT NULL,"
     " idle INTEGER NOT NULL, failed INTEGER NOT NULL, seen REAL NOT NULL);";
+
+/* The statements that name the submission columns, built once from the
+ * column table (the statement cache keys on their text) and kept. */
+static struct {
+    char *get, *list, *claim, *finish;
+} sql;
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+static void sql_build(void)
+{
+    const char *cols = sub_cols_list(), *set = sub_cols_finish_set(SUB_SQLITE);
+    if (!cols || !set)
+        return;
+    int n_res = sub_cols_count(SUB_IN_FINISH);
+    if (asprintf(&sql.get, "SELECT %s FROM submissions WHERE token = ?1", cols) < 0)
+        sql.get = NULL;
+    if (asprintf(&sql.list, "SELECT %s FROM submissions ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+                 cols) < 0)
+        sql.list = NULL;
+    if (asprintf(&sql.claim,
+                 "UPDATE submissions SET status_id = 2, owner = ?1, lease_until = ?2,"
+                 " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
+                 " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING %s", cols) < 0)
+        sql.claim = NULL;
+    if (asprintf(&sql.finish,
+                 "UPDATE submissions SET %s, owner = NULL,"
+                 " lease_until = NULL, callback_pending = (callback_url IS NOT NULL),"
+                 " callback_tries = 0, callback_due = 0, callback_owner = NULL"
+                 " WHERE token = ?1 AND owner = ?2 AND status_id = 2 AND attempts = ?%d",
+                 set, 3 + n_res) < 0)
+        sql.finish = NULL;
+}
+
+static bool sql_ready(void)
+{
+    pthread_once(&sql_once, sql_build);
+    return sql.get && sql.list && sql.claim && sql.finish && sub_cols_insert_sql(SUB_SQLITE);
+}
 
 static double now_s(void)
 {
@@ -244,50 +265,78 @@ static void col_fixed(sqlite3_stmt *st, int i, char *out, size_t len)
     snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
+/* Binds column c of sub as parameter i. */
+static void bind_col(sqlite3_stmt *st, int i, const struct sub_col *c, const struct submission *sub)
+{
+    const void *m = sub_col_cptr(c, sub);
+    switch (c->kind) {
+    case SUB_TEXT:
+        bind_text(st, i, *(char *const *)m);
+        break;
+    case SUB_FIXED:
+        bind_text(st, i, c->nullable && !*(const char *)m ? NULL : (const char *)m);
+        break;
+    case SUB_BYTES:
+        bind_bytes(st, i, m);
+        break;
+    case SUB_INT:
+        if (c->nullable)
+            bind_long(st, i, *(const int *)m);
+        else
+            sqlite3_bind_int(st, i, *(const int *)m);
+        break;
+    case SUB_LONG:
+        bind_long(st, i, *(const long *)m);
+        break;
+    case SUB_DOUBLE:
+        bind_dbl(st, i, *(const double *)m);
+        break;
+    case SUB_BOOL:
+        sqlite3_bind_int(st, i, *(const bool *)m);
+        break;
+    }
+}
+
+/* Binds the columns written as `written` says, numbered from first. */
+static void bind_cols(sqlite3_stmt *st, int first, unsigned written, const struct submission *sub)
+{
+    for (int c = 0, i = first; c < n_sub_cols; c++)
+        if (sub_cols[c].written & written)
+            bind_col(st, i++, &sub_cols[c], sub);
+}
+
+/* Reads a row of sub_cols_list() columns. */
 static int read_row(sqlite3_stmt *st, struct submission *s)
 {
     submission_init(s);
     int rc = 0;
-    col_fixed(st, 0, s->token, sizeof s->token);
-    s->language_id = sqlite3_column_int(st, 1);
-    rc |= col_bytes(st, 2, &s->source_code);
-    rc |= col_bytes(st, 3, &s->stdin_data);
-    rc |= col_bytes(st, 4, &s->expected_output);
-    rc |= col_text(st, 5, &s->compiler_options);
-    rc |= col_text(st, 6, &s->command_line_arguments);
-    rc |= col_text(st, 7, &s->callback_url);
-    rc |= col_bytes(st, 8, &s->additional_files);
-    s->cpu_time_limit = col_dbl(st, 9);
-    s->cpu_extra_time = col_dbl(st, 10);
-    s->wall_time_limit = col_dbl(st, 11);
-    s->memory_limit = col_long(st, 12);
-    s->stack_limit = col_long(st, 13);
-    s->max_processes_and_or_threads = col_long(st, 14);
-    s->max_file_size = col_long(st, 15);
-    s->number_of_runs = col_long(st, 16);
-    s->per_process_time = sqlite3_column_int(st, 17);
-    s->per_process_memory = sqlite3_column_int(st, 18);
-    s->redirect_stderr_to_stdout = sqlite3_column_int(st, 19);
-    s->enable_network = sqlite3_column_int(st, 20);
-    rc |= col_text(st, 21, &s->problem_id);
-    s->status_id = sqlite3_column_int(st, 22);
-    rc |= col_text(st, 23, &s->verdict);
-    rc |= col_bytes(st, 24, &s->stdout_data);
-    rc |= col_bytes(st, 25, &s->stderr_data);
-    rc |= col_bytes(st, 26, &s->compile_output);
-    rc |= col_text(st, 27, &s->message);
-    s->exit_code = (int)col_long(st, 28);
-    s->exit_signal = (int)col_long(st, 29);
-    s->time = col_dbl(st, 30);
-    s->wall_time = col_dbl(st, 31);
-    s->memory = col_long(st, 32);
-    s->score = col_dbl(st, 33);
-    s->max_score = col_dbl(st, 34);
-    rc |= col_text(st, 35, &s->tests);
-    s->tests_total = col_long(st, 36);
-    col_fixed(st, 37, s->created_at, sizeof s->created_at);
-    col_fixed(st, 38, s->finished_at, sizeof s->finished_at);
-    s->attempts = sqlite3_column_int(st, 39);
+    for (int i = 0; i < n_sub_cols; i++) {
+        const struct sub_col *c = &sub_cols[i];
+        void *m = sub_col_ptr(c, s);
+        switch (c->kind) {
+        case SUB_TEXT:
+            rc |= col_text(st, i, m);
+            break;
+        case SUB_FIXED:
+            col_fixed(st, i, m, c->size);
+            break;
+        case SUB_BYTES:
+            rc |= col_bytes(st, i, m);
+            break;
+        case SUB_INT:
+            *(int *)m = c->nullable ? (int)col_long(st, i) : sqlite3_column_int(st, i);
+            break;
+        case SUB_LONG:
+            *(long *)m = col_long(st, i);
+            break;
+        case SUB_DOUBLE:
+            *(double *)m = col_dbl(st, i);
+            break;
+        case SUB_BOOL:
+            *(bool *)m = sqlite3_column_int(st, i);
+            break;
+        }
+    }
     if (rc) {
         submission_clear(s);
         return -ENOMEM;
@@ -371,53 +420,13 @@ static int sq_insert(struct store *s, struct submission *sub, char *err, size_t 
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, "INSERT INTO submissions (" COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-                     "?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,"
-                     "?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,0)", &st);
+    int rc = prep(q, sub_cols_insert_sql(SUB_SQLITE), &st);
     if (rc) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
         pthread_mutex_unlock(&q->mu);
         return rc;
     }
-    bind_text(st, 1, sub->token);
-    sqlite3_bind_int(st, 2, sub->language_id);
-    bind_bytes(st, 3, &sub->source_code);
-    bind_bytes(st, 4, &sub->stdin_data);
-    bind_bytes(st, 5, &sub->expected_output);
-    bind_text(st, 6, sub->compiler_options);
-    bind_text(st, 7, sub->command_line_arguments);
-    bind_text(st, 8, sub->callback_url);
-    bind_bytes(st, 9, &sub->additional_files);
-    bind_dbl(st, 10, sub->cpu_time_limit);
-    bind_dbl(st, 11, sub->cpu_extra_time);
-    bind_dbl(st, 12, sub->wall_time_limit);
-    bind_long(st, 13, sub->memory_limit);
-    bind_long(st, 14, sub->stack_limit);
-    bind_long(st, 15, sub->max_processes_and_or_threads);
-    bind_long(st, 16, sub->max_file_size);
-    bind_long(st, 17, sub->number_of_runs);
-    sqlite3_bind_int(st, 18, sub->per_process_time);
-    sqlite3_bind_int(st, 19, sub->per_process_memory);
-    sqlite3_bind_int(st, 20, sub->redirect_stderr_to_stdout);
-    sqlite3_bind_int(st, 21, sub->enable_network);
-    bind_text(st, 22, sub->problem_id);
-    sqlite3_bind_int(st, 23, sub->status_id);
-    bind_text(st, 24, sub->verdict);
-    bind_bytes(st, 25, &sub->stdout_data);
-    bind_bytes(st, 26, &sub->stderr_data);
-    bind_bytes(st, 27, &sub->compile_output);
-    bind_text(st, 28, sub->message);
-    bind_long(st, 29, sub->exit_code);
-    bind_long(st, 30, sub->exit_signal);
-    bind_dbl(st, 31, sub->time);
-    bind_dbl(st, 32, sub->wall_time);
-    bind_long(st, 33, sub->memory);
-    bind_dbl(st, 34, sub->score);
-    bind_dbl(st, 35, sub->max_score);
-    bind_text(st, 36, sub->tests);
-    bind_long(st, 37, sub->tests_total);
-    bind_text(st, 38, sub->created_at);
-    bind_text(st, 39, sub->finished_at[0] ? sub->finished_at : NULL);
+    bind_cols(st, 1, SUB_IN_INSERT, sub);
     rc = step_done(q, st);
     if (rc)
         snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
@@ -428,7 +437,7 @@ static int sq_insert(struct store *s, struct submission *sub, char *err, size_t 
 static int get_locked(struct sqlite_store *q, const char *token, struct submission *out)
 {
     sqlite3_stmt *st;
-    int rc = prep(q, "SELECT " COLS " FROM submissions WHERE token = ?1", &st);
+    int rc = prep(q, sql.get, &st);
     if (rc)
         return rc;
     bind_text(st, 1, token);
@@ -463,7 +472,7 @@ static int sq_list(struct store *s, long offset, long limit, struct submission *
         goto out;
     *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     stmt_done(q, st);
-    if ((rc = prep(q, "SELECT " COLS " FROM submissions ORDER BY id DESC LIMIT ?1 OFFSET ?2", &st)))
+    if ((rc = prep(q, sql.list, &st)))
         goto out;
     sqlite3_bind_int64(st, 1, limit);
     sqlite3_bind_int64(st, 2, offset);
@@ -539,11 +548,7 @@ static int sq_claim(struct store *s, const char *owner, double lease_s, struct s
     sqlite3_stmt *st;
     pthread_mutex_lock(&q->mu);
     /* the claimed row comes back whole: no second statement per job */
-    int rc = prep(q,
-                  "UPDATE submissions SET status_id = 2, owner = ?1, lease_until = ?2,"
-                  " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
-                  " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING " COLS,
-                  &st);
+    int rc = prep(q, sql.claim, &st);
     if (rc)
         goto out;
     bind_text(st, 1, owner);
@@ -626,35 +631,12 @@ static int sq_finish(struct store *s, const struct submission *sub, const char *
     SELF;
     sqlite3_stmt *st;
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q,
-                  "UPDATE submissions SET status_id = ?3, verdict = ?4, stdout = ?5, stderr = ?6,"
-                  " compile_output = ?7, message = ?8, exit_code = ?9, exit_signal = ?10,"
-                  " time = ?11, wall_time = ?12, memory = ?13, score = ?14, max_score = ?15,"
-                  " tests = ?16, tests_total = ?17, finished_at = ?18, owner = NULL,"
-                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL),"
-                  " callback_tries = 0, callback_due = 0, callback_owner = NULL"
-                  " WHERE token = ?1 AND owner = ?2 AND status_id = 2 AND attempts = ?19",
-                  &st);
+    int rc = prep(q, sql.finish, &st);
     if (!rc) {
-        sqlite3_bind_int(st, 19, sub->attempts);
         bind_text(st, 1, sub->token);
         bind_text(st, 2, owner);
-        sqlite3_bind_int(st, 3, sub->status_id);
-        bind_text(st, 4, sub->verdict);
-        bind_bytes(st, 5, &sub->stdout_data);
-        bind_bytes(st, 6, &sub->stderr_data);
-        bind_bytes(st, 7, &sub->compile_output);
-        bind_text(st, 8, sub->message);
-        bind_long(st, 9, sub->exit_code);
-        bind_long(st, 10, sub->exit_signal);
-        bind_dbl(st, 11, sub->time);
-        bind_dbl(st, 12, sub->wall_time);
-        bind_long(st, 13, sub->memory);
-        bind_dbl(st, 14, sub->score);
-        bind_dbl(st, 15, sub->max_score);
-        bind_text(st, 16, sub->tests);
-        bind_long(st, 17, sub->tests_total);
-        bind_text(st, 18, sub->finished_at);
+        bind_cols(st, 3, SUB_IN_FINISH, sub);
+        sqlite3_bind_int(st, 3 + sub_cols_count(SUB_IN_FINISH), sub->attempts);
         rc = step_done(q, st);
         if (!rc && sqlite3_changes(q->db) == 0)
             rc = -ESTALE;
@@ -1257,8 +1239,15 @@ int store_sqlite_open(const char *spec, struct store **out, char *err, size_t er
                       NULL, NULL, &emsg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
+    char *schema = NULL;
+    if (rc == SQLITE_OK && (!sql_ready() || asprintf(&schema, "%s%s%s", schema_head,
+                                                     sub_cols_ddl(SUB_SQLITE), schema_tail) < 0)) {
+        schema = NULL;
+        rc = SQLITE_NOMEM;
+    }
     if (rc == SQLITE_OK && (rc = sqlite3_exec(q->db, schema, NULL, NULL, &emsg)) == SQLITE_OK)
         rc = migrate(q, err, errlen);
+    free(schema);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, &emsg);
     if (rc != SQLITE_OK) {

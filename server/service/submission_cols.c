@@ -1,0 +1,162 @@
+/*
+ * submission_cols.c - the table of the submissions table's columns, and
+ * the SQL both stores build from it (once, then kept).
+ */
+#include "server/service/submission_cols.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define M(member) offsetof(struct submission, member), sizeof(((struct submission *)0)->member)
+#define IN SUB_IN_INSERT
+#define RES SUB_IN_FINISH
+
+/* The schema, the SELECT/RETURNING list (read by position) and the insert
+ * placeholders follow this order; statements name their columns, so the
+ * order in an existing database (where ALTER TABLE appends) does not matter.
+ * finished_at "" binds as null in insert and finish alike (both read ""). */
+const struct sub_col sub_cols[] = {
+    {"token", SUB_FIXED, M(token), IN, false, "NOT NULL UNIQUE"},
+    {"language_id", SUB_INT, M(language_id), IN, false, NULL},
+    {"source_code", SUB_BYTES, M(source_code), IN, true, NULL},
+    {"stdin", SUB_BYTES, M(stdin_data), IN, true, NULL},
+    {"expected_output", SUB_BYTES, M(expected_output), IN, true, NULL},
+    {"compiler_options", SUB_TEXT, M(compiler_options), IN, true, NULL},
+    {"command_line_arguments", SUB_TEXT, M(command_line_arguments), IN, true, NULL},
+    {"callback_url", SUB_TEXT, M(callback_url), IN, true, NULL},
+    {"additional_files", SUB_BYTES, M(additional_files), IN, true, NULL},
+    {"cpu_time_limit", SUB_DOUBLE, M(cpu_time_limit), IN, true, NULL},
+    {"cpu_extra_time", SUB_DOUBLE, M(cpu_extra_time), IN, true, NULL},
+    {"wall_time_limit", SUB_DOUBLE, M(wall_time_limit), IN, true, NULL},
+    {"memory_limit", SUB_LONG, M(memory_limit), IN, true, NULL},
+    {"stack_limit", SUB_LONG, M(stack_limit), IN, true, NULL},
+    {"max_processes_and_or_threads", SUB_LONG, M(max_processes_and_or_threads), IN, true, NULL},
+    {"max_file_size", SUB_LONG, M(max_file_size), IN, true, NULL},
+    {"number_of_runs", SUB_LONG, M(number_of_runs), IN, true, NULL},
+    {"per_process_time", SUB_BOOL, M(per_process_time), IN, false, NULL},
+    {"per_process_memory", SUB_BOOL, M(per_process_memory), IN, false, NULL},
+    {"redirect_stderr_to_stdout", SUB_BOOL, M(redirect_stderr_to_stdout), IN, false, NULL},
+    {"enable_network", SUB_BOOL, M(enable_network), IN, false, NULL},
+    {"problem_id", SUB_TEXT, M(problem_id), IN, true, NULL},
+    {"status_id", SUB_INT, M(status_id), IN | RES, false, "NOT NULL"},
+    {"verdict", SUB_TEXT, M(verdict), IN | RES, true, NULL},
+    {"stdout", SUB_BYTES, M(stdout_data), IN | RES, true, NULL},
+    {"stderr", SUB_BYTES, M(stderr_data), IN | RES, true, NULL},
+    {"compile_output", SUB_BYTES, M(compile_output), IN | RES, true, NULL},
+    {"message", SUB_TEXT, M(message), IN | RES, true, NULL},
+    {"exit_code", SUB_INT, M(exit_code), IN | RES, true, NULL},
+    {"exit_signal", SUB_INT, M(exit_signal), IN | RES, true, NULL},
+    {"time", SUB_DOUBLE, M(time), IN | RES, true, NULL},
+    {"wall_time", SUB_DOUBLE, M(wall_time), IN | RES, true, NULL},
+    {"memory", SUB_LONG, M(memory), IN | RES, true, NULL},
+    {"score", SUB_DOUBLE, M(score), IN | RES, true, NULL},
+    {"max_score", SUB_DOUBLE, M(max_score), IN | RES, true, NULL},
+    {"tests", SUB_TEXT, M(tests), IN | RES, true, NULL},
+    {"tests_total", SUB_LONG, M(tests_total), IN | RES, true, NULL},
+    {"created_at", SUB_FIXED, M(created_at), IN, false, "NOT NULL"},
+    {"finished_at", SUB_FIXED, M(finished_at), IN | RES, true, NULL},
+    /* counted by claim; a new row has none */
+    {"attempts", SUB_INT, M(attempts), 0, false, "NOT NULL DEFAULT 0"},
+};
+const int n_sub_cols = (int)(sizeof sub_cols / sizeof sub_cols[0]);
+
+static const char *type_of(enum sub_col_kind k, enum sub_dialect d)
+{
+    static const char *const names[][2] = {
+        [SUB_TEXT] = {"TEXT", "text"},     [SUB_FIXED] = {"TEXT", "text"},
+        [SUB_BYTES] = {"BLOB", "bytea"},   [SUB_INT] = {"INTEGER", "integer"},
+        [SUB_LONG] = {"INTEGER", "bigint"}, [SUB_DOUBLE] = {"REAL", "double precision"},
+        [SUB_BOOL] = {"INTEGER", "integer"},
+    };
+    return names[k][d];
+}
+
+int sub_cols_count(unsigned written)
+{
+    int n = 0;
+    for (int i = 0; i < n_sub_cols; i++)
+        n += (sub_cols[i].written & written) != 0;
+    return n;
+}
+
+/* ---- the SQL, built once ------------------------------------------------------ */
+
+enum list_mode { NAMES, DEFINITIONS, PLACEHOLDERS, ASSIGNMENTS };
+
+/* The columns written as `written` says (0: all), as mode says; numbers
+ * count from first. NULL when out of memory. */
+static char *build_list(unsigned written, enum list_mode mode, enum sub_dialect d, int first)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    int k = 0;
+    char ph = d == SUB_PG ? '$' : '?';
+    for (int i = 0; i < n_sub_cols; i++) {
+        const struct sub_col *c = &sub_cols[i];
+        if (written && !(c->written & written))
+            continue;
+        const char *sep = k++ ? ", " : "";
+        if (mode == NAMES)
+            fprintf(f, "%s%s", sep, c->name);
+        else if (mode == DEFINITIONS)
+            fprintf(f, " %s %s%s%s,", c->name, type_of(c->kind, d), c->constraint ? " " : "",
+                    c->constraint ? c->constraint : "");
+        else if (mode == PLACEHOLDERS)
+            fprintf(f, "%s%c%d", sep, ph, first + k - 1);
+        else
+            fprintf(f, "%s%s = %c%d", sep, c->name, ph, first + k - 1);
+    }
+    if (fclose(f)) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static char *cols_list, *ddl[2], *insert_sql[2], *finish_set[2];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void build(void)
+{
+    cols_list = build_list(0, NAMES, SUB_SQLITE, 1);
+    char *in_names = build_list(IN, NAMES, SUB_SQLITE, 1);
+    for (int d = 0; d < 2; d++) {
+        ddl[d] = build_list(0, DEFINITIONS, (enum sub_dialect)d, 1);
+        finish_set[d] = build_list(RES, ASSIGNMENTS, (enum sub_dialect)d, 3);
+        char *ph = build_list(IN, PLACEHOLDERS, (enum sub_dialect)d, 1);
+        if (in_names && ph &&
+            asprintf(&insert_sql[d], "INSERT INTO submissions (%s) VALUES (%s)", in_names, ph) < 0)
+            insert_sql[d] = NULL;
+        free(ph);
+    }
+    free(in_names);
+}
+
+const char *sub_cols_list(void)
+{
+    pthread_once(&once, build);
+    return cols_list;
+}
+
+const char *sub_cols_ddl(enum sub_dialect d)
+{
+    pthread_once(&once, build);
+    return ddl[d];
+}
+
+const char *sub_cols_insert_sql(enum sub_dialect d)
+{
+    pthread_once(&once, build);
+    return insert_sql[d];
+}
+
+const char *sub_cols_finish_set(enum sub_dialect d)
+{
+    pthread_once(&once, build);
+    return finish_set[d];
+}

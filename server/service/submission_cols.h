@@ -1,0 +1,75 @@
+/*
+ * submission_cols.h - the columns of the submissions table, described once.
+ *
+ * Each member of struct submission that is stored has one row here: its
+ * column name, what it holds (the kind sets the SQL type of each backend
+ * and how it is bound and read), where it is in the struct, and when it is
+ * written (bound on insert, by finish, both). Both stores build their
+ * schema's column list, their SELECT/RETURNING list and their insert and
+ * finish statements from it, and bind and read by walking it. Adding a
+ * field: the struct member (its null in submission_init, store.c), one row
+ * here, and in each store an ALTER TABLE step in migrate() with
+ * SCHEMA_VERSION bumped, for databases made before it.
+ */
+#ifndef NSJUDGE_SERVER_SUBMISSION_COLS_H
+#define NSJUDGE_SERVER_SUBMISSION_COLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/service/store.h"
+
+enum sub_col_kind {
+    SUB_TEXT,     /* char *, NULL is null */
+    SUB_FIXED,    /* char[size] in the struct; "" is null when nullable */
+    SUB_BYTES,    /* struct bytes, p NULL is null */
+    SUB_INT,      /* int; when nullable -1 is null */
+    SUB_LONG,     /* long, -1 is null */
+    SUB_DOUBLE,   /* double, -1 is null */
+    SUB_BOOL,     /* bool, stored as an integer 0/1 */
+};
+
+enum {
+    SUB_IN_INSERT = 1,   /* bound by insert */
+    SUB_IN_FINISH = 2,   /* written by finish (a result) */
+};
+
+struct sub_col {
+    const char *name;
+    enum sub_col_kind kind;
+    size_t off, size;        /* offsetof, sizeof in struct submission */
+    unsigned written;        /* SUB_IN_* */
+    bool nullable;
+    const char *constraint;  /* after the type in CREATE TABLE, or NULL */
+};
+
+extern const struct sub_col sub_cols[];
+extern const int n_sub_cols;
+
+/* The SQL dialects the stores speak: placeholders ?N or $N, type names. */
+enum sub_dialect { SUB_SQLITE, SUB_PG };
+
+/* Built once on first use and kept (the SQLite statement cache keys on
+ * the text); never freed. NULL only when out of memory. */
+const char *sub_cols_list(void);                      /* "token, language_id, ..." */
+/* the column definitions for CREATE TABLE, each followed by "," */
+const char *sub_cols_ddl(enum sub_dialect d);
+/* "INSERT INTO submissions (...) VALUES (?1, ...)": the SUB_IN_INSERT
+ * columns, placeholders numbered in table order from 1 */
+const char *sub_cols_insert_sql(enum sub_dialect d);
+/* "status_id = ?3, verdict = ?4, ...": the SUB_IN_FINISH columns, numbered
+ * from 3 (finish binds the token as 1, the owner as 2, the attempts after) */
+const char *sub_cols_finish_set(enum sub_dialect d);
+int sub_cols_count(unsigned written);
+
+/* The member a column describes. */
+static inline void *sub_col_ptr(const struct sub_col *c, struct submission *s)
+{
+    return (char *)s + c->off;
+}
+static inline const void *sub_col_cptr(const struct sub_col *c, const struct submission *s)
+{
+    return (const char *)s + c->off;
+}
+
+#endif
