@@ -7,7 +7,7 @@
  * written (bound on insert, by finish, both). Both stores build their
  * schema's column list, their SELECT/RETURNING list and their insert and
  * finish statements from it, and bind and read by walking it. Adding a
- * field: the struct member (its null in submission_init, store.c), one row
+ * field: the struct member (its null in submission_init, store_common.c), one row
  * here, and in each store an ALTER TABLE step in migrate() with
  * SCHEMA_VERSION bumped, for databases made before it.
  */
