@@ -305,6 +305,7 @@ static int find_checker(struct jd_problem *p, char *err, size_t errlen)
             p->checker = JD_CHECK_TESTLIB;
             p->interactive = interactor = true;
             /* Polygon's optional checker then judges the interactor's output file */
+            names = NULL;   /* freed above; jd_list_dir leaves it untouched on failure */
             if (jd_list_dir(p->dir, &names, &n) == 0)
                 for (size_t i = 0; i < n && !p->post_checker_path; i++)
                     if (!strncmp(names[i], "checker", 7) &&
