@@ -256,6 +256,9 @@ Test(server_pages, event_stream_sends_each_test_then_done, .timeout = 300)
     json_array_foreach(series, i, b) jobs += json_real_value(json_object_get(b, "jobs_per_s"));
     cr_assert_float_eq(jobs * 10, 3.0, 1e-9, "%s", r.body);
     cr_assert(json_array_size(json_object_get(r.json, "workers")) >= 1, "%s", r.body);
+    /* each worker process with its heartbeat (seconds since it last beat) */
+    json_t *hb = json_object_get(json_array_get(json_object_get(r.json, "workers"), 0), "heartbeat_age_s");
+    cr_assert(json_is_real(hb) && json_real_value(hb) >= 0 && json_real_value(hb) < 60, "%s", r.body);
     hresp_free(&r);
     free(token);
     cr_assert_eq(srv_stop(&s), 0, "serve exited badly (a sanitizer report?): see %s", s.log);

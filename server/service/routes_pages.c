@@ -303,12 +303,13 @@ void route_admin_stats(struct http_req *r, struct http_resp *w)
     json_t *wa = json_array();
     if (!st->ops->pools(st, 30, &pools, &np))
         for (size_t i = 0; i < np; i++)
-            json_array_append_new(wa, json_pack("{s:s, s:I, s:I, s:I, s:I}", "owner",
+            json_array_append_new(wa, json_pack("{s:s, s:I, s:I, s:I, s:I, s:f}", "owner",
                                                 pools[i].owner ? pools[i].owner : "", "slots",
                                                 (json_int_t)pools[i].total, "busy",
                                                 (json_int_t)pools[i].busy, "idle",
                                                 (json_int_t)pools[i].idle, "failed",
-                                                (json_int_t)pools[i].failed));
+                                                (json_int_t)pools[i].failed, "heartbeat_age_s",
+                                                pools[i].age_s < 0 ? 0.0 : pools[i].age_s));
     store_free_pools(pools, np);
     json_object_set_new(o, "workers", wa);
 

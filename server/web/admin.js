@@ -63,7 +63,8 @@ async function refresh() {
     fill(document.querySelector("#by-status tbody"),
          s.by_status.filter(b => b.count > 0).map(b => [b.description, String(b.count)]));
     fill(document.querySelector("#workers tbody"),
-         s.workers.map(w => [w.owner, w.slots, w.busy, w.idle, w.failed]));
+         s.workers.map(w => [w.owner, w.slots, w.busy, w.idle, w.failed,
+                             w.heartbeat_age_s.toFixed(1) + " s ago"]));
     fill(document.querySelector("#recent tbody"), s.recent.map(j => [
       NS.el("a", { href: "/#" + j.token, text: j.token.slice(0, 8) }), j.language_id,
       NS.el("span", { class: "v-" + (j.verdict || ""), text: j.verdict ? j.verdict + " (" + j.status + ")" : j.status }),
