@@ -194,10 +194,8 @@ static int empty_dir(const char *dir)
 int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char *path,
                     const char *scratch, const char *tag, const char *cache_dir,
                     struct jd_program *prog, bool *ok, char **out, size_t *outlen,
-                    bool *hit, char *err, size_t errlen)
+                    char *err, size_t errlen)
 {
-    if (hit)
-        *hit = false;
     if (!cache_dir)
         return jd_program_build(slot, lang, path, scratch, tag, NULL, true, prog, ok, out, outlen,
                                 NULL, err, errlen);
@@ -216,8 +214,6 @@ int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char
                 *out = NULL;
             if (outlen)
                 *outlen = 0;
-            if (hit)
-                *hit = true;
             free(entry);
             return 0;
         }

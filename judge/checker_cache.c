@@ -74,7 +74,7 @@ static int build(struct jd_checker_cache *c, const struct jd_problem *p, const c
     char *out = NULL;
     size_t outlen;
     rc = jd_build_cached(slot, &c->lang, path, c->dir, "checker", p->build_cache_dir, &c->prog, &ok,
-                         &out, &outlen, NULL, err, sizeof err);
+                         &out, &outlen, err, sizeof err);
     if (rc < 0) {
         snprintf(c->msg, sizeof c->msg, "building the validator %.200s: %.280s", path, err);
         return rc;

@@ -128,7 +128,7 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
         struct jd_lang vl = *l;   /* the validator's own compile limits */
         vl.compile_limits = l->validator_compile_limits;
         rc = jd_build_cached(slot, &vl, path, work, tag, p->build_cache_dir, &prog, &ok, &cout, &clen,
-                             NULL, msg, sizeof msg);
+                             msg, sizeof msg);
         if (rc < 0) {
             snprintf(err, errlen, "building the input validator %s: %s", path, msg);
             free(cout);

@@ -98,11 +98,11 @@ int jd_program_compile(struct sb_slot *slot, struct jd_program *prog, const char
                        size_t *outlen, struct sb_result *cres, char *err, size_t errlen);
 /* A problem's own program (validator, checker, interactor), built through
  * the on-disk cache in cache_dir (build_cache.c; NULL: no cache, a plain
- * build with headers). *hit says the compile was skipped. */
+ * build with headers). */
 int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char *path,
                     const char *scratch, const char *tag, const char *cache_dir,
                     struct jd_program *prog, bool *ok, char **out, size_t *outlen,
-                    bool *hit, char *err, size_t errlen);
+                    char *err, size_t errlen);
 /* Puts files into the fresh, empty program dir before the source is
  * written (a submission's additional files): 0 or -errno with err. */
 typedef int (*jd_fill_fn)(const char *dir, void *ctx, char *err, size_t errlen);
