@@ -46,25 +46,12 @@ static void hash_u64(struct sha256_ctx *h, uint64_t v)
     sha256_update(h, sizeof b, b);
 }
 
-/* The compiler a command names: a path, or the first match in $PATH. */
+/* The compiler a command names, as the box finds it (jd_command_path). */
 static void hash_tool(struct sha256_ctx *h, const char *argv0)
 {
     struct stat st;
     char buf[4096];
-    const char *found = NULL;
-    if (strchr(argv0, '/')) {
-        if (stat(argv0, &st) == 0)
-            found = argv0;
-    } else {
-        const char *path = getenv("PATH");
-        for (const char *d = path ? path : "/usr/bin:/bin"; d && *d && !found;) {
-            size_t n = strcspn(d, ":");
-            if (snprintf(buf, sizeof buf, "%.*s/%s", (int)n, d, argv0) < (int)sizeof buf &&
-                stat(buf, &st) == 0 && S_ISREG(st.st_mode))
-                found = buf;
-            d += n + (d[n] == ':');
-        }
-    }
+    const char *found = jd_command_path(argv0, buf, sizeof buf) && stat(buf, &st) == 0 ? buf : NULL;
     hash_str(h, found ? found : argv0);
     hash_u64(h, found ? (uint64_t)st.st_size : 0);
     hash_u64(h, found ? (uint64_t)st.st_mtim.tv_sec : 0);

@@ -96,6 +96,9 @@ int jd_program_prepare(const struct jd_lang *lang, const char *path, const char 
 int jd_program_compile(struct sb_slot *slot, struct jd_program *prog, const char *scratch,
                        const char *tag, const char *compiler_options, bool *ok, char **out,
                        size_t *outlen, struct sb_result *cres, char *err, size_t errlen);
+/* Where the box finds cmd (an absolute path, or the first of the box's
+ * PATH that holds it), into out; false when nowhere. */
+bool jd_command_path(const char *cmd, char *out, size_t outlen);
 /* A problem's own program (validator, checker, interactor), built through
  * the on-disk cache in cache_dir (build_cache.c; NULL: no cache, a plain
  * build with headers). */

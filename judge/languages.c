@@ -73,22 +73,26 @@ void jd_langs_free(struct jd_langs *l)
 }
 
 /* Where a command would be found inside the box (same PATH as the box). */
+bool jd_command_path(const char *cmd, char *out, size_t outlen)
+{
+    if (!cmd || !*cmd || cmd[0] == '.')
+        return false;
+    if (cmd[0] == '/')
+        return access(cmd, X_OK) == 0 && (size_t)snprintf(out, outlen, "%s", cmd) < outlen;
+    /* the box's PATH (sandbox/defaults.c) */
+    static const char *const path[] = {"/usr/local/bin", "/usr/bin", "/bin"};
+    for (size_t i = 0; i < 3; i++)
+        if ((size_t)snprintf(out, outlen, "%s/%s", path[i], cmd) < outlen && access(out, X_OK) == 0)
+            return true;
+    return false;
+}
+
 bool jd_command_exists(const char *cmd)
 {
-    if (!cmd)
-        return false;
-    if (cmd[0] == '.' || !strncmp(cmd, "/box/", 5))
+    if (cmd && (cmd[0] == '.' || !strncmp(cmd, "/box/", 5)))
         return true;    /* the program built by the compile step */
-    if (cmd[0] == '/')
-        return access(cmd, X_OK) == 0;
-    static const char *const path[] = {"/usr/local/bin", "/usr/bin", "/bin"};
-    for (size_t i = 0; i < 3; i++) {
-        char buf[4096];
-        snprintf(buf, sizeof buf, "%s/%s", path[i], cmd);
-        if (access(buf, X_OK) == 0)
-            return true;
-    }
-    return false;
+    char buf[4096];
+    return jd_command_path(cmd, buf, sizeof buf);
 }
 
 static int strv_from_json(json_t *a, char ***out, bool allow_null)
