@@ -50,13 +50,14 @@ static void run_one(struct sb_slot *slot, const struct jd_problem *p, const stru
     char *text = NULL;
     if (jd_read_file(logp, 1024, &text, NULL) < 0)
         text = NULL;
-    size_t nl = text ? strcspn(text, "\n") : 0;
+    char line[320];
+    sb_first_line(text, 300, line, sizeof line);
     int valid_exit = prog->lang->input_valid_exit;
     if ((res.status == SB_RE || res.status == SB_OK) && res.exit_code == valid_exit) {
         r->valid = true;
     } else if (res.status == SB_RE || res.status == SB_OK) {
-        snprintf(r->message, sizeof r->message, "invalid (exit code %d)%s%.*s", res.exit_code,
-                 nl ? ": " : "", (int)(nl < 300 ? nl : 300), text ? text : "");
+        snprintf(r->message, sizeof r->message, "invalid (exit code %d)%s%s", res.exit_code,
+                 line[0] ? ": " : "", line);
     } else {
         snprintf(r->message, sizeof r->message, "input validator failed: %s: %s",
                  sb_status_name(res.status), res.message);
@@ -135,9 +136,9 @@ int jd_validate_inputs(const struct jd_problem *p, const struct jd_langs *langs,
             break;
         }
         if (!ok) {
-            size_t nl = cout ? strcspn(cout, "\n") : 0;
-            snprintf(err, errlen, "the input validator %s does not compile: %.*s", path,
-                     (int)(nl < 300 ? nl : 300), cout ? cout : "");
+            char line[320];
+            sb_first_line(cout, 300, line, sizeof line);
+            snprintf(err, errlen, "the input validator %s does not compile: %s", path, line);
             free(cout);
             jd_program_free(&prog);
             rc = -EINVAL;
