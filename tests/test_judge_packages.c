@@ -206,16 +206,24 @@ static void verify_invalid_inputs(const char *root, const char *extra_flags, lon
     free(out);
 }
 
-static void judge_one(const char *root, const char *sub, const char *verdict)
+/* `nsjudge judge --json` of submissions/SUB (env: assignments put before
+ * the command, or NULL) must give verdict; returns its output to free. */
+static char *judge_out(const char *env, const char *root, const char *sub, const char *verdict)
 {
-    char cmd[2048], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/%s' 2>&1", jt_bin(), root, root, sub);
+    char cmd[3000], *out = NULL;
+    snprintf(cmd, sizeof cmd, "%s %s judge --json '%s' '%s/submissions/%s' 2>&1", env ? env : "",
+             jt_bin(), root, root, sub);
     jt_sh(cmd, &out);
     json_t *o = json_loads(out, 0, NULL);
     cr_assert(o, "%s", out);
     cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")), verdict, "%s: %s", sub, out);
     json_decref(o);
-    free(out);
+    return out;
+}
+
+static void judge_one(const char *root, const char *sub, const char *verdict)
+{
+    free(judge_out(NULL, root, sub, verdict));
 }
 
 Test(packages_cli, java_class_named_after_its_file, .timeout = 240)
@@ -521,15 +529,11 @@ Test(packages_cli, polygon_testlib_interactor, .timeout = 240)
     char *root = make_pkg("polyguess", polygon_files);
     json_decref(verify_ok(root, ""));
     judge_one(root, "accepted/bisect.c", "AC");
-    judge_one(root, "wrong_answer/upward.c", "WA");
-    judge_one(root, "presentation_error/bare.c", "PE");
+    char *out = judge_out(NULL, root, "wrong_answer/upward.c", "WA");
     /* the interactor's stderr is the message */
-    char cmd[2048], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/wrong_answer/upward.c'", jt_bin(),
-             root, root);
-    jt_sh(cmd, &out);
     cr_assert(strstr(out, "too many guesses"), "%s", out);
     free(out);
+    judge_one(root, "presentation_error/bare.c", "PE");
     /* a FAIL (exit 3) is the judge's error, never the submission's */
     put(root, "data/secret/2.in", "not a number\n");
     put(root, "data/secret/2.ans", "0\n");
@@ -666,11 +670,7 @@ Test(packages_cli, polygon_checker_after_interactor, .timeout = 240)
         "    if (scanf(\"%31s\", r) != 1 || !strcmp(r, \"correct\")) return 0; } }\n");
     json_decref(verify_ok(root, ""));
     judge_one(root, "accepted/bisect.c", "AC");
-    judge_one(root, "wrong_answer/from3.c", "WA");
-    char cmd[2048], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/wrong_answer/from3.c'", jt_bin(),
-             root, root);
-    jt_sh(cmd, &out);
+    char *out = judge_out(NULL, root, "wrong_answer/from3.c", "WA");
     cr_assert(strstr(out, "5 guesses, 4 allowed"), "the checker's message: %s", out);
     free(out);
     rm_pkg(root);
@@ -706,16 +706,9 @@ Test(packages_cli, polygon_interactor_output_symlink_is_refused, .timeout = 240)
         {NULL, NULL},
     };
     char *root = make_pkg("polylink", files);
-    char cmd[2048], *out = NULL;
-    snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/accepted/any.c'", jt_bin(), root,
-             root);
-    jt_sh(cmd, &out);
-    json_t *o = json_loads(out, 0, NULL);
-    cr_assert(o, "%s", out);
-    cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")), "JE", "%s", out);
+    char *out = judge_out(NULL, root, "accepted/any.c", "JE");
     cr_assert_null(strstr(out, "root:"), "a host file reached the checker: %s", out);
     cr_assert(strstr(out, "no output file"), "%s", out);
-    json_decref(o);
     free(out);
     rm_pkg(root);
 }
@@ -740,15 +733,9 @@ static size_t cache_entries(const char *dir, char *first, size_t firstlen)
 
 static void judge_cached(const char *cache, const char *root, const char *sub, const char *verdict)
 {
-    char cmd[3000], *out = NULL;
-    snprintf(cmd, sizeof cmd, "NSJUDGE_CACHE_DIR='%s' %s judge --json '%s' '%s/submissions/%s' 2>&1",
-             cache, jt_bin(), root, root, sub);
-    jt_sh(cmd, &out);
-    json_t *o = json_loads(out, 0, NULL);
-    cr_assert(o, "%s", out);
-    cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")), verdict, "%s: %s", sub, out);
-    json_decref(o);
-    free(out);
+    char env[1300];
+    snprintf(env, sizeof env, "NSJUDGE_CACHE_DIR='%s'", cache);
+    free(judge_out(env, root, sub, verdict));
 }
 
 /* The second `nsjudge judge` takes the validator from the cache: its
@@ -962,17 +949,9 @@ Test(packages_cli, score_txt_must_be_a_number, .timeout = 240)
         char v[256];
         snprintf(v, sizeof v, "printf '%%s\\n' '%s' > \"$3/score.txt\"; exit 42\n", cases[i].score);
         put(root, "output_validators/v.sh", v);
-        char cmd[2048], *out = NULL;
-        snprintf(cmd, sizeof cmd, "%s judge --json '%s' '%s/submissions/accepted/one.py' 2>&1", jt_bin(),
-                 root, root);
-        jt_sh(cmd, &out);
-        json_t *o = json_loads(out, 0, NULL);
-        cr_assert(o, "%s", out);
-        cr_expect_str_eq(json_string_value(json_object_get(o, "verdict")), cases[i].verdict,
-                         "score.txt '%s': %s", cases[i].score, out);
+        char *out = judge_out(NULL, root, "accepted/one.py", cases[i].verdict);
         if (!strcmp(cases[i].verdict, "JE"))
             cr_expect(strstr(out, "score.txt"), "the message names score.txt: %s", out);
-        json_decref(o);
         free(out);
         rm_pkg(root);
     }
