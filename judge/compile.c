@@ -225,11 +225,50 @@ static bool declares_class(const char *text, const char *name, size_t nl)
     return false;
 }
 
+/* text with its comments and string and char literals blanked out, so
+ * that "// public class Old" names nothing; malloc'd, NULL on ENOMEM. */
+static char *code_only(const char *text)
+{
+    char *c = strdup(text);
+    if (!c)
+        return NULL;
+    for (char *p = c; *p; p++) {
+        if (p[0] == '/' && p[1] == '/') {
+            while (*p && *p != '\n')
+                *p++ = ' ';
+        } else if (p[0] == '/' && p[1] == '*') {
+            *p++ = ' ';
+            *p = ' ';
+            while (p[1] && !(p[1] == '*' && p[2] == '/'))
+                *++p = ' ';
+            if (p[1])
+                p[1] = p[2] = ' ', p += 2;
+        } else if (*p == '"' || *p == '\'') {
+            char q = *p;
+            *p = ' ';
+            while (p[1] && p[1] != q) {
+                if (p[1] == '\\' && p[2])
+                    *++p = ' ';
+                *++p = ' ';
+            }
+            if (p[1])
+                *++p = ' ';
+        }
+        if (!*p)
+            break;
+    }
+    return c;
+}
+
 /* The class a Java-like source declares public (`public [final|abstract]
  * class NAME`), copied into name; false if none or not a plain identifier. */
-static bool public_class(const char *text, char *name, size_t namelen)
+static bool public_class(const char *source, char *name, size_t namelen)
 {
-    for (const char *p = strstr(text, "class"); p; p = strstr(p + 5, "class")) {
+    char *text = code_only(source);
+    if (!text)
+        return false;
+    bool found = false;
+    for (const char *p = strstr(text, "class"); p && !found; p = strstr(p + 5, "class")) {
         if ((p > text && ident_char(p[-1])) || ident_char(p[5]))
             continue;
         /* the words before it, back to "public" */
@@ -256,12 +295,13 @@ static bool public_class(const char *text, char *name, size_t namelen)
         while (ident_char(q[n]))
             n++;
         if (n == 0 || n > 128 || n + 1 > namelen || (q[0] >= '0' && q[0] <= '9'))
-            return false;
+            break;
         memcpy(name, q, n);
         name[n] = 0;
-        return true;
+        found = true;
     }
-    return false;
+    free(text);
+    return found;
 }
 
 /* The name a single source file is saved as. Kattis compiles hello.java

@@ -236,6 +236,19 @@ Test(packages_cli, java_class_named_after_its_file, .timeout = 240)
     judge_one(root, "accepted/hello.java", "AC");
     judge_one(root, "accepted/dirjava", "AC");
     judge_one(root, "wrong_answer/shout.java", "WA");
+    /* a file not named after its class takes the public class it declares:
+     * the one in the code, not one named in a comment or a string */
+    put(root, "submissions/accepted/sol.java",
+        "import java.util.Scanner;\n"
+        "// public class Old was its name before\n"
+        "/* public class Older */\n"
+        "public class Solution {\n"
+        "    static final String S = \"public class Fake\";\n"
+        "    public static void main(String[] args) {\n"
+        "        System.out.println(\"Hello \" + new Scanner(System.in).next());\n"
+        "    }\n"
+        "}\n");
+    judge_one(root, "accepted/sol.java", "AC");
     rm_pkg(root);
 }
 
