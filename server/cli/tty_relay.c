@@ -49,6 +49,7 @@ static void *relay_main(void *arg)
 {
     struct tty_relay *t = arg;
     bool stopping = false;
+    sem_post(&t->started);
     /* a write to the input pipe after the box is gone: EPIPE, not death */
     sigset_t pipe_sig;
     sigemptyset(&pipe_sig);
@@ -119,12 +120,21 @@ int tty_relay_start(struct tty_relay *t, int std[3], char *err, size_t errlen)
     for (int i = 1; i < 3; i++)
         if (t->pipe_ours[i] >= 0)
             fcntl(t->pipe_ours[i], F_SETFL, O_NONBLOCK);
+    sem_init(&t->started, 0, 0);
     int e = pipe2(t->stop, O_CLOEXEC) < 0 ? errno : pthread_create(&t->thread, NULL, relay_main, t);
     if (e) {
         snprintf(err, errlen, "starting the terminal relay: %s", strerror(e));
+        sem_destroy(&t->started);
         tty_relay_finish(t);
         return -e;
     }
+    /* `run --keep` forks its slot daemon next, which then allocates: the
+     * fork must not come while the new thread's start-up (the allocator's
+     * per-thread set-up, under ASan) holds an allocator lock, or the
+     * daemon waits on that lock forever */
+    while (sem_wait(&t->started) < 0 && errno == EINTR)
+        ;
+    sem_destroy(&t->started);
     t->running = true;
     return 0;
 }

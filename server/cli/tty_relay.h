@@ -11,6 +11,7 @@
 #define NSJUDGE_TTY_RELAY_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -20,6 +21,7 @@ struct tty_relay {
     int pipe_box[3];   /* the box's end, given in its place */
     int stop[2];       /* finish: written once the run is over */
     pthread_t thread;
+    sem_t started;     /* posted by the relay once it runs (see tty_relay_start) */
     bool running;
 };
 
