@@ -493,6 +493,52 @@ CONTRACT(expired_lease_is_reclaimed_with_the_next_attempt, 30)
     s->ops->close(s);
 }
 
+/* A job handed to a worker in memory is inserted claimed: nobody else can
+ * claim it, its owner's lease rules apply as to a claim, and its result
+ * lands with attempt 1. */
+CONTRACT(insert_claimed_is_a_claimed_row, 30)
+{
+    struct store *s = open_store();
+    struct submission sub, other, got;
+    char err[256];
+    submission_init(&sub);
+    snprintf(sub.token, sizeof sub.token, "handed");
+    sub.language_id = 43;
+    sub.source_code.p = strdup("hi");
+    sub.source_code.n = 2;
+    cr_assert_eq(s->ops->insert_claimed(s, &sub, "hostA:1:1", 60, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sub.status_id, 2);
+    cr_assert_eq(sub.attempts, 1);
+    cr_assert_eq(s->ops->claim(s, "hostB:2:2", 60, &other), -ENOENT, "not in the queue");
+    long n = -1;
+    cr_assert_eq(s->ops->count_status(s, 1, &n), 0);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(s->ops->renew_job(s, "handed", "hostA:1:1", 60), 0, "leased by its owner");
+    cr_assert_eq(s->ops->renew_job(s, "handed", "hostB:2:2", 60), -ESTALE);
+    cr_assert_eq(s->ops->get(s, "handed", &got), 0);
+    cr_assert_eq(got.status_id, 2);
+    cr_assert_eq(got.attempts, 1);
+    cr_assert_str_eq(got.source_code.p, "hi");
+    submission_clear(&got);
+    /* its owner dies before a worker takes it: back in the queue */
+    cr_assert_eq(s->ops->requeue(s, "hostA:1:1", &n), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(s->ops->claim(s, "hostB:2:2", 60, &other), 0);
+    cr_assert_str_eq(other.token, "handed");
+    cr_assert_eq(other.attempts, 2);
+    finish_as(s, &sub, "hostA:1:1", 3, -ESTALE); /* the old holder's result is late */
+    finish_as(s, &other, "hostB:2:2", 3, 0);
+    submission_clear(&other);
+    /* and a handed job whose owner lives finishes with its first attempt */
+    submission_clear(&sub);
+    snprintf(sub.token, sizeof sub.token, "handed2");
+    cr_assert_eq(s->ops->insert_claimed(s, &sub, "hostA:1:1", 60, err, sizeof err), 0, "%s", err);
+    finish_as(s, &sub, "hostA:1:1", 3, 0);
+    cr_assert_eq(status_of(s, "handed2"), 3);
+    submission_clear(&sub);
+    s->ops->close(s);
+}
+
 CONTRACT(late_result_of_an_earlier_attempt_is_discarded, 30)
 {
     struct store *s = open_store();

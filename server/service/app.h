@@ -21,6 +21,7 @@ struct cb_allow;
 struct worker_pool;
 struct problem_cache;
 struct stream_hub;
+struct waits;
 
 struct app {
     struct config cfg;
@@ -35,6 +36,7 @@ struct app {
     struct worker_pool *workers;
     struct problem_cache *problems;
     struct http_server *http;
+    struct waits *waits;        /* parked wait=true requests (waits.c) */
     struct stream_hub *streams; /* open event streams (stream.c) */
     char owner[160];       /* "host:pid:start" - owns the jobs this process claims */
     char host[64];

@@ -25,6 +25,7 @@
 #include "server/common/install_paths.h"
 #include "server/service/job.h"
 #include "server/service/problems.h"
+#include "server/service/waits.h"
 #include "server/service/worker.h"
 #include "sandbox/util.h"
 
@@ -117,10 +118,12 @@ static int set_str(char **dst, const char *v)
 static void on_store_event(void *ctx, int ev)
 {
     struct app *app = ctx;
-    if (ev == STORE_EV_WORK)
+    if (ev == STORE_EV_WORK) {
         queue_notify_work(&app->queue);
-    else
+    } else {
         queue_notify_done(&app->queue);
+        waits_poke(app);
+    }
 }
 
 enum { OPT_CONFIG = 1000, OPT_LISTEN, OPT_DATA_DIR, OPT_WORKERS };
@@ -358,7 +361,7 @@ static int run_service(int argc, char **argv, bool with_http)
     }
     if (with_http) {
         stream_hub_new(&app); /* without it (no memory) event streams answer 503 */
-        if (http_start(&app, listen_fd, err, sizeof err)) {
+        if (waits_start(&app, err, sizeof err) || http_start(&app, listen_fd, err, sizeof err)) {
             fprintf(stderr, "nsjudge: %s\n", err);
             nlog(&app.log, LOG_ERROR, "listen_failed", "listen=%s", app.cfg.listen);
             exit_code = 1;
@@ -377,11 +380,12 @@ stop:
     /* Wake wait=true requests so the HTTP server can drain, then stop
      * taking jobs and let the running ones finish within the grace time. */
     queue_stop(&app.queue);
-    http_quiesce(&app);
+    waits_stop(&app);
     stream_hub_stop(&app); /* resumes parked event streams, which then end */
     http_stop(&app);
     stream_hub_free(&app);
     rc = workers_stop(&app, app.cfg.shutdown_grace_s);
+    waits_free(&app);
     if (rc == -ETIMEDOUT) {
         /* jobs went back to the queue; worker threads die with the process */
         nlog(&app.log, LOG_WARN, "stopped", "clean=false");

@@ -35,6 +35,7 @@ struct config {
     double lease_s;              /* a claimed job returns to the queue if its owner stops renewing */
     double shutdown_grace_s;     /* SIGTERM: how long running jobs may finish */
     int max_attempts;            /* a job that crashed the judge this often fails with Internal Error */
+    int handoff_per_worker;      /* own submissions held in memory per worker, claimed at insert */
     struct strlist auth_tokens;  /* X-Auth-Token values; empty = off */
     struct strlist authz_tokens; /* X-Auth-User values; empty = off */
     struct strlist problem_dirs; /* server dirs problems may be registered from */

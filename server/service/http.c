@@ -22,18 +22,13 @@
 #include "server/service/judge0_json.h"
 #include "server/service/routes.h"
 
-struct waiter;
-
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
     pthread_mutex_t mu;
-    struct waiter *waiters;   /* parked wait=true requests */
-    bool stop;
-    bool waiter_running;
+    bool stop;                /* http_stop began: nothing more is parked */
+    int parked;               /* suspended requests not yet answered */
     int resumed_at_stop;
-    pthread_t waiter_th;
-    bool quiesced;            /* http_quiesce ran */
 };
 
 /* ---- helpers for handlers ------------------------------------------------------- */
@@ -216,123 +211,43 @@ struct reqctx {
     struct timespec t0;
     int deferred;            /* 1 parked, 2 answer ready in resp */
     struct http_resp resp;
+    struct MHD_Connection *conn;  /* parked: resumed through it */
 };
 
-struct waiter {
-    struct MHD_Connection *conn;
-    struct reqctx *rc;
-    char token[40];
-    struct http_answer answer;
-    struct waiter *next;
-};
-
-void http_defer(const struct http_req *r, struct http_resp *w, const char *token,
-                const struct http_answer *a)
+/* Suspends the request (MHD_suspend_connection may be called from the
+ * access handler); on_request then queues no response, and MHD calls it
+ * again once http_parked_answer resumes the connection. */
+struct http_parked *http_park(const struct http_req *r, struct http_resp *w)
 {
-    (void)r;
-    w->wait_answer = *a;
-    w->deferred = true;
-    snprintf(w->wait_token, sizeof w->wait_token, "%s", token);
-}
-
-/* Parks the connection; -1 when the server is stopping (answer now). */
-static int park(struct http_server *hs, struct MHD_Connection *conn, struct reqctx *rc,
-                const struct http_resp *w)
-{
-    struct waiter *wt = calloc(1, sizeof *wt);
-    if (!wt)
-        return -1;
-    wt->conn = conn;
-    wt->rc = rc;
-    snprintf(wt->token, sizeof wt->token, "%s", w->wait_token);
-    wt->answer = w->wait_answer;
+    struct reqctx *rc = r->ctx;
+    struct http_server *hs = r->app->http;
     pthread_mutex_lock(&hs->mu);
-    if (hs->stop || !hs->waiter_running) {
-        pthread_mutex_unlock(&hs->mu);
-        free(wt);
-        return -1;
-    }
-    rc->deferred = 1;
-    MHD_suspend_connection(conn);
-    wt->next = hs->waiters;
-    hs->waiters = wt;
+    bool stop = hs->stop;
+    if (!stop)
+        hs->parked++;
     pthread_mutex_unlock(&hs->mu);
-    /* look at it right away (w, not wt: the waiter may free wt by now) */
-    queue_notify_done_token(&hs->app->queue, w->wait_token);
-    return 0;
+    if (stop || !rc)
+        return NULL;
+    rc->conn = r->conn;
+    rc->deferred = 1;
+    w->parked = true;
+    MHD_suspend_connection(r->conn);
+    return (struct http_parked *)rc;
 }
 
-static double waiter_clock(void)
+void http_parked_answer(struct app *app, struct http_parked *p, struct http_resp *w)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Every this often all parked requests are looked at: a job finished by
- * another process on the same SQLite file sends no wake-up. */
-#define WAITER_SWEEP_S 0.25
-
-/* Answers parked requests whose job is done; all of them when stopping.
- * Woken per finished job with its token, it reads from the store only the
- * requests waiting for those tokens (not every parked one per finish). */
-static void *waiter_main(void *arg)
-{
-    struct http_server *hs = arg;
-    struct app *app = hs->app;
-    static char done[QUEUE_DONE_TOKENS][40];
-    double last_sweep = 0;
-    for (;;) {
-        uint64_t gen = queue_done_gen(&app->queue);
-        /* tokens before the list: a request parked after this take
-         * notes its own token again (park), so it is looked at next round */
-        bool all = false;
-        size_t n_done = queue_take_done(&app->queue, done, &all);
-        double now = waiter_clock();
-        if (now - last_sweep >= WAITER_SWEEP_S) {
-            all = true;
-            last_sweep = now;
-        }
-        pthread_mutex_lock(&hs->mu);
-        bool stopping = hs->stop;
-        struct waiter *list = hs->waiters;
-        hs->waiters = NULL;
-        pthread_mutex_unlock(&hs->mu);
-        bool force = stopping || queue_stopping(&app->queue);
-        struct waiter *keep = NULL;
-        while (list) {
-            struct waiter *wt = list;
-            list = wt->next;
-            bool look = all || force;
-            for (size_t i = 0; !look && i < n_done; i++)
-                look = !strcmp(done[i], wt->token);
-            struct http_resp w = {0};
-            if (look && wt->answer.answer(app, wt->token, &wt->answer, force, &w)) {
-                wt->rc->resp = w;
-                wt->rc->deferred = 2;
-                if (stopping)
-                    hs->resumed_at_stop++;
-                MHD_resume_connection(wt->conn);
-                free(wt);
-            } else {
-                free(w.body);
-                wt->next = keep;
-                keep = wt;
-            }
-        }
-        pthread_mutex_lock(&hs->mu);
-        while (keep) {
-            struct waiter *wt = keep;
-            keep = wt->next;
-            wt->next = hs->waiters;
-            hs->waiters = wt;
-        }
-        bool done_all = hs->stop && !hs->waiters;
-        pthread_mutex_unlock(&hs->mu);
-        if (done_all)
-            return NULL;
-        queue_wait_done(&app->queue, gen, (int)(WAITER_SWEEP_S * 1000));
-    }
+    struct reqctx *rc = (struct reqctx *)p;
+    struct http_server *hs = app->http;
+    rc->resp = *w;
+    memset(w, 0, sizeof *w);
+    rc->deferred = 2;
+    MHD_resume_connection(rc->conn);
+    pthread_mutex_lock(&hs->mu);
+    hs->parked--;
+    if (hs->stop)
+        hs->resumed_at_stop++;
+    pthread_mutex_unlock(&hs->mu);
 }
 
 static const struct route *match(const char *method, const char *path, char *param,
@@ -375,7 +290,7 @@ static void dispatch(struct app *app, struct MHD_Connection *conn, const char *m
     if (pl > 5 && !strcmp(path + pl - 5, ".json"))
         path[pl - 5] = 0;
 
-    struct http_req r = {app, conn, method, path, rc->body ? rc->body : "", rc->len, NULL};
+    struct http_req r = {app, conn, method, path, rc->body ? rc->body : "", rc->len, NULL, rc};
     if (rc->too_big) {
         char msg[128];
         snprintf(msg, sizeof msg, "request body too large (limit %zu bytes)", rc->limit);
@@ -560,16 +475,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     struct http_resp w = {0};
     if (rc->deferred == 2) {
-        /* resumed: the waiter thread left the answer here */
+        /* resumed: http_parked_answer left the answer here */
         w = rc->resp;
         memset(&rc->resp, 0, sizeof rc->resp);
     } else {
         dispatch(app, conn, method, url, rc, &w);
-        if (w.deferred) {
-            if (park(app->http, conn, rc, &w) == 0)
-                return MHD_YES;
-            w.wait_answer.answer(app, w.wait_token, &w.wait_answer, true, &w);
-        }
+        if (w.parked)
+            return MHD_YES; /* answered later, http_parked_answer */
     }
     if (!w.status)
         http_error(&w, 500, "handler produced no response");
@@ -666,9 +578,6 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
     hs->app = app;
     pthread_mutex_init(&hs->mu, NULL);
     app->http = hs;
-    /* the waiter runs before the first request can arrive */
-    if (pthread_create(&hs->waiter_th, NULL, waiter_main, hs) == 0)
-        hs->waiter_running = true; /* else wait=true answers at once with the current state */
     unsigned threads = app->cfg.http_threads > 0 ? (unsigned)app->cfg.http_threads : 4;
     /* MHD owns lfd from here and closes it in MHD_stop_daemon */
     hs->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
@@ -682,11 +591,6 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
         close(lfd);
         snprintf(err, errlen, "cannot serve on %s: the HTTP library failed to start",
                  app->cfg.listen);
-        pthread_mutex_lock(&hs->mu);
-        hs->stop = true;
-        pthread_mutex_unlock(&hs->mu);
-        if (hs->waiter_running)
-            pthread_join(hs->waiter_th, NULL);
         app->http = NULL;
         pthread_mutex_destroy(&hs->mu);
         free(hs);
@@ -695,30 +599,22 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
     return 0;
 }
 
-void http_quiesce(struct app *app)
-{
-    struct http_server *hs = app->http;
-    if (!hs || hs->quiesced)
-        return;
-    /* suspended connections must be resumed before the daemon stops */
-    pthread_mutex_lock(&hs->mu);
-    hs->stop = true;
-    pthread_mutex_unlock(&hs->mu);
-    queue_notify_done(&app->queue);
-    if (hs->waiter_running)
-        pthread_join(hs->waiter_th, NULL);
-    hs->quiesced = true;
-    /* give resumed wait=true connections a moment to send their answer */
-    if (hs->resumed_at_stop)
-        usleep(200000);
-}
-
 void http_stop(struct app *app)
 {
     struct http_server *hs = app->http;
     if (!hs)
         return;
-    http_quiesce(app);
+    pthread_mutex_lock(&hs->mu);
+    hs->stop = true;
+    int resumed = hs->resumed_at_stop, parked = hs->parked;
+    pthread_mutex_unlock(&hs->mu);
+    /* resumed wait=true connections get a moment to send their answer; a
+     * suspended one would keep MHD_stop_daemon waiting (its owner must
+     * answer it first: waits_stop) */
+    if (resumed)
+        usleep(200000);
+    if (parked)
+        fprintf(stderr, "nsjudge: %d parked requests were not answered before stop\n", parked);
     MHD_stop_daemon(hs->d);
     pthread_mutex_destroy(&hs->mu);
     free(hs);

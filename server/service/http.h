@@ -20,19 +20,7 @@ struct http_req {
     const char *body;
     size_t body_len;
     const char *param;   /* the {token} / {id} part of the path, if any */
-};
-
-struct http_resp;
-
-/* How a parked request is answered: the handler's function and what it
- * needs besides the token (the transport does not look inside). answer
- * returns 1 with the response in w when the job is done (or force: the
- * server stops, or the request waited too long), else 0. */
-struct http_answer {
-    int (*answer)(struct app *app, const char *token, const struct http_answer *a, bool force,
-                  struct http_resp *w);
-    uint64_t arg;
-    bool flag;
+    void *ctx;           /* the transport's own (http.c) */
 };
 
 struct http_resp {
@@ -40,10 +28,8 @@ struct http_resp {
     char *body;          /* malloc'd */
     size_t len;
     const char *ctype;
-    /* set by http_defer: answer later, when the job named wait_token is done */
-    bool deferred;
-    char wait_token[40];
-    struct http_answer wait_answer;
+    /* set by http_park: no answer now, http_parked_answer gives it */
+    bool parked;
     /* set by a streaming handler (routes_stream.c): queued instead of body */
     struct MHD_Response *stream;
 };
@@ -66,22 +52,22 @@ int http_authorize(const struct http_req *r, struct http_resp *w);
 int http_query_true(const struct http_req *r, const char *name);
 
 
-/* Park the request until the job named token finishes (wait=true) without
- * holding an HTTP thread: the connection is suspended, and a waiter thread
- * calls a->answer whenever a job with that token finishes (or on its
- * sweep). a is copied. */
-void http_defer(const struct http_req *r, struct http_resp *w, const char *token,
-                const struct http_answer *a);
+/* Parks the request without holding an HTTP thread: the handler returns
+ * with w unset, and the answer is given later, from any thread, by
+ * http_parked_answer (exactly once). NULL when the server is stopping: the
+ * handler answers now. */
+struct http_parked;
+struct http_parked *http_park(const struct http_req *r, struct http_resp *w);
+/* Sends w (its body is taken) as the parked request's answer. */
+void http_parked_answer(struct app *app, struct http_parked *p, struct http_resp *w);
 
 /* Makes the listening socket for cfg.listen (no SO_REUSEPORT: a port in
  * use is an error, EADDRINUSE). Returns the fd or -errno with err filled. */
 int http_bind(struct app *app, char *err, size_t errlen);
 /* Serves on lfd (from http_bind; taken over, also on failure). */
 int http_start(struct app *app, int lfd, char *err, size_t errlen);
-/* Stops answering parked wait=true requests (each gets its answer now);
- * new requests are still served. Then http_stop stops the daemon: parked
- * event streams (stream.h) must be ended between the two. */
-void http_quiesce(struct app *app);
+/* Stops the daemon. Parked requests (waits_stop) and event streams
+ * (stream.h) must be answered or ended before. */
 void http_stop(struct app *app);
 
 #endif

@@ -1,5 +1,6 @@
 /* queue.c - condition variables for worker wake-up and wait=true. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "server/service/queue.h"
@@ -15,12 +16,14 @@ void queue_init(struct queue *q)
     pthread_condattr_destroy(&ca);
     q->work_gen = q->done_gen = 0;
     q->stopping = false;
-    q->n_done = 0;
-    q->done_all = false;
+    q->handed_head = q->n_handed = 0;
 }
 
 void queue_destroy(struct queue *q)
 {
+    struct submission *s;
+    while ((s = queue_take_handed(q)))
+        submission_free(s);
     pthread_cond_destroy(&q->work);
     pthread_cond_destroy(&q->done);
     pthread_mutex_destroy(&q->mu);
@@ -63,34 +66,9 @@ void queue_wait_work(struct queue *q, uint64_t *seen, int timeout_ms)
 void queue_notify_done(struct queue *q)
 {
     pthread_mutex_lock(&q->mu);
-    q->done_all = true;
     q->done_gen++;
     pthread_cond_broadcast(&q->done);
     pthread_mutex_unlock(&q->mu);
-}
-
-void queue_notify_done_token(struct queue *q, const char *token)
-{
-    pthread_mutex_lock(&q->mu);
-    if (q->n_done < QUEUE_DONE_TOKENS)
-        snprintf(q->done_tokens[q->n_done++], sizeof q->done_tokens[0], "%s", token);
-    else
-        q->done_all = true;
-    q->done_gen++;
-    pthread_cond_broadcast(&q->done);
-    pthread_mutex_unlock(&q->mu);
-}
-
-size_t queue_take_done(struct queue *q, char (*out)[40], bool *all)
-{
-    pthread_mutex_lock(&q->mu);
-    size_t n = q->n_done;
-    memcpy(out, q->done_tokens, n * sizeof q->done_tokens[0]);
-    *all = q->done_all;
-    q->n_done = 0;
-    q->done_all = false;
-    pthread_mutex_unlock(&q->mu);
-    return n;
 }
 
 uint64_t queue_done_gen(struct queue *q)
@@ -126,4 +104,50 @@ bool queue_stopping(struct queue *q)
     bool s = q->stopping;
     pthread_mutex_unlock(&q->mu);
     return s;
+}
+
+bool queue_hand(struct queue *q, struct submission *s)
+{
+    pthread_mutex_lock(&q->mu);
+    bool ok = q->n_handed < QUEUE_HANDED_MAX && !q->stopping;
+    if (ok) {
+        q->handed[(q->handed_head + q->n_handed++) % QUEUE_HANDED_MAX] = s;
+        q->work_gen++;
+        pthread_cond_signal(&q->work);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (!ok)
+        submission_free(s);
+    return ok;
+}
+
+struct submission *queue_take_handed(struct queue *q)
+{
+    struct submission *s = NULL;
+    pthread_mutex_lock(&q->mu);
+    if (q->n_handed) {
+        s = q->handed[q->handed_head];
+        q->handed_head = (q->handed_head + 1) % QUEUE_HANDED_MAX;
+        q->n_handed--;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return s;
+}
+
+size_t queue_n_handed(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->n_handed;
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
+
+size_t queue_handed_tokens(struct queue *q, char (*out)[40], size_t max)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->n_handed < max ? q->n_handed : max;
+    for (size_t i = 0; i < n; i++)
+        memcpy(out[i], q->handed[(q->handed_head + i) % QUEUE_HANDED_MAX]->token, 40);
+    pthread_mutex_unlock(&q->mu);
+    return n;
 }

@@ -1,27 +1,29 @@
-/* queue.h - in-process wake-ups around the durable queue in the store:
- * "there is work" (to idle workers) and "a job finished" (to wait=true
- * requests). The store stays the source of truth; these only cut latency. */
+/* queue.h - in-process hand-offs around the durable queue in the store:
+ * "there is work" (to idle workers), "a job finished" (to event streams),
+ * and jobs handed to this process's workers in memory, already claimed in
+ * the store. The store stays the source of truth: a handed job is a
+ * claimed row, put back by the usual lease rules if this process dies. */
 #ifndef NSJUDGE_SERVER_QUEUE_H
 #define NSJUDGE_SERVER_QUEUE_H
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "server/service/store.h"
 
-/* The tokens of jobs finished since the wait=true answerer last looked
- * (http.c): it then reads only those from the store instead of every
- * parked request's. More than this many, or a finish without a token (a
- * store event from another node), and it looks at all of them. */
-#define QUEUE_DONE_TOKENS 256
+/* At most this many jobs wait in memory for this process's workers. */
+#define QUEUE_HANDED_MAX 256
 
 struct queue {
     pthread_mutex_t mu;
     pthread_cond_t work, done;
     uint64_t work_gen, done_gen;
     bool stopping;
-    char done_tokens[QUEUE_DONE_TOKENS][40];
-    size_t n_done;
-    bool done_all;
+    /* jobs handed to this process's workers: inserted already claimed by
+     * this process (store insert_claimed), so a worker takes one without
+     * a claim; a ring, oldest at handed_head */
+    struct submission *handed[QUEUE_HANDED_MAX];
+    size_t handed_head, n_handed;
 };
 
 void queue_init(struct queue *q);
@@ -29,17 +31,21 @@ void queue_destroy(struct queue *q);
 void queue_notify_work(struct queue *q);
 /* Waits until new work is announced or timeout. */
 void queue_wait_work(struct queue *q, uint64_t *seen, int timeout_ms);
-/* A job finished (some job: every parked request is looked at) */
+/* A job finished (here or, from the store's events, anywhere): event
+ * streams look again. */
 void queue_notify_done(struct queue *q);
-/* This job finished. */
-void queue_notify_done_token(struct queue *q, const char *token);
-/* For the one wait=true answerer: moves the tokens noted since the last
- * call to out (at most QUEUE_DONE_TOKENS) and returns their number; *all
- * is set when any job may have finished, tokens or not. */
-size_t queue_take_done(struct queue *q, char (*out)[40], bool *all);
 uint64_t queue_done_gen(struct queue *q);
 /* Waits until a job finishes after generation gen, stop, or timeout. */
 void queue_wait_done(struct queue *q, uint64_t gen, int timeout_ms);
+/* Hands a claimed job to the workers (the queue owns *s from here, also
+ * when it returns false: full). Wakes a worker. */
+bool queue_hand(struct queue *q, struct submission *s);
+/* The oldest handed job, or NULL; the caller frees it (submission_free). */
+struct submission *queue_take_handed(struct queue *q);
+size_t queue_n_handed(struct queue *q);
+/* The tokens of the handed jobs not yet taken (at most max), for the
+ * lease renewer. */
+size_t queue_handed_tokens(struct queue *q, char (*out)[40], size_t max);
 void queue_stop(struct queue *q);
 bool queue_stopping(struct queue *q);
 

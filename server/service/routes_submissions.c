@@ -7,6 +7,8 @@
 #include "judge/number.h"
 #include "server/service/judge0_json.h"
 #include "server/service/routes.h"
+#include "server/service/waits.h"
+#include "server/service/worker.h"
 
 static const char conv_one[] =
     "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter";
@@ -68,12 +70,15 @@ static struct fb_view view_from_fields(j0_fields f)
     return v;
 }
 
-/* Judge0 refuses new work when the waiting jobs plus these exceed the cap. */
-static int queue_full(struct app *app, long adding)
+/* Judge0 refuses new work when the waiting jobs plus these exceed the cap.
+ * *queued: the jobs waiting in the store now (0 when it cannot say). */
+static int queue_full(struct app *app, long adding, long *queued)
 {
     long n = 0;
+    *queued = 0;
     if (app->store->ops->count_status(app->store, J0_IN_QUEUE, &n))
         return 0;
+    *queued = n;
     return n + adding > app->cfg.max_queue_size;
 }
 
@@ -84,27 +89,34 @@ static void new_token(char out[40])
     uuid_unparse_lower(u, out);
 }
 
+/* Stores a parsed submission (s is cleared) and gets it to a worker;
+ * *queued counts the store's waiting jobs. */
+static int store_one(struct app *app, struct submission *s, long *queued)
+{
+    char err[256], q[300], token[40];
+    int language_id = s->language_id;
+    snprintf(token, sizeof token, "%s", s->token);
+    int rc = workers_submit(app, s, queued, err, sizeof err);
+    if (rc)
+        nlog(&app->log, LOG_ERROR, "store_insert_failed", "error=%s", log_quote(err, q, sizeof q));
+    else
+        nlog(&app->log, LOG_DEBUG, "enqueued", "token=%s language_id=%d", token, language_id);
+    submission_clear(s);
+    return rc;
+}
+
 /* Validates and stores one submission. 0 with the token, -EINVAL with
  * *errors (422 body), other -errno on store failure. */
-static int create_one(struct app *app, json_t *obj, bool b64, char token[40], json_t **errors)
+static int create_one(struct app *app, json_t *obj, bool b64, long *queued, char token[40],
+                      json_t **errors)
 {
     struct submission s;
     int rc = j0_parse_submission(app, obj, b64, &s, errors);
     if (rc)
         return rc;
     new_token(s.token);
-    s.status_id = J0_IN_QUEUE;
-    char err[256];
-    rc = app->store->ops->insert(app->store, &s, err, sizeof err);
-    if (rc) {
-        char q[300];
-        nlog(&app->log, LOG_ERROR, "store_insert_failed", "error=%s", log_quote(err, q, sizeof q));
-    } else {
-        snprintf(token, 40, "%s", s.token);
-        nlog(&app->log, LOG_DEBUG, "enqueued", "token=%s language_id=%d", s.token, s.language_id);
-    }
-    submission_clear(&s);
-    return rc;
+    snprintf(token, 40, "%s", s.token);
+    return store_one(app, &s, queued);
 }
 
 static void render_one(const struct http_req *r, struct http_resp *w, int status,
@@ -121,8 +133,18 @@ static void render_one(const struct http_req *r, struct http_resp *w, int status
     http_json(w, status, j);
 }
 
-static int answer_when_done(struct app *app, const char *token, const struct http_answer *a,
-                            bool force, struct http_resp *w);
+/* wait=true: the answer, once the job is done (waits.c calls it). */
+static void render_done(struct app *app, const struct submission *s, uint64_t f, bool b64,
+                        struct http_resp *w)
+{
+    struct http_req none = {.app = app};
+    render_one(&none, w, 201, s, f & ~J0_FIELDS_SPARE_MASK, b64, view_from_fields(f));
+}
+
+static void store_error(struct http_resp *w, int rc)
+{
+    http_error(w, 500, rc == -ENOMEM ? "out of memory" : "cannot store the submission");
+}
 
 void route_submission_create(struct http_req *r, struct http_resp *w)
 {
@@ -131,61 +153,63 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
     bool wait = http_query_true(r, "wait");
     j0_fields f;
     struct fb_view view;
+    long queued;
     if (fields_of(r, w, &f) || submissions_view_of(r, w, &view))
         return;
     if (wait && !app->cfg.enable_wait_result) {
         http_error(w, 400, "wait not allowed");
         return;
     }
-    if (queue_full(app, 1)) {
+    if (queue_full(app, 1, &queued)) {
         http_error(w, 503, "queue is full");
         return;
     }
     json_t *body = http_body_json(r, w);
     if (!body)
         return;
-    char token[40];
+    struct submission s;
     json_t *errors = NULL;
-    int rc = create_one(app, body, b64, token, &errors);
+    int rc = j0_parse_submission(app, body, b64, &s, &errors);
     json_decref(body);
-    if (rc == -EINVAL) {
-        http_json(w, 422, errors);
+    if (rc) {
+        if (rc == -EINVAL)
+            http_json(w, 422, errors);
+        else
+            store_error(w, rc);
+        return;
+    }
+    new_token(s.token);
+    char token[40];
+    snprintf(token, sizeof token, "%s", s.token);
+    /* wait=true: parked (not a thread) before a worker can take the job,
+     * so its finish is not missed; answered by waits.c */
+    struct wait_answer a = {render_done, fields_with_view(f, view), b64};
+    bool parked = wait && waits_park(app, r, w, token, &a) == 0;
+    rc = store_one(app, &s, &queued);
+    if (parked) {
+        if (rc) {
+            struct http_resp e = {0};
+            store_error(&e, rc);
+            waits_cancel(app, token, &e);
+            free(e.body);
+        }
         return;
     }
     if (rc) {
-        http_error(w, 500, rc == -ENOMEM ? "out of memory" : "cannot store the submission");
+        store_error(w, rc);
         return;
     }
-    queue_notify_work(&app->queue);
     if (!wait) {
         http_json(w, 201, json_pack("{s:s}", "token", token));
         return;
     }
-    /* wait=true: the connection is parked (not a thread) until a worker
-     * finishes the job; the transport then calls answer_when_done */
-    struct http_answer a = {answer_when_done, fields_with_view(f, view), b64};
-    http_defer(r, w, token, &a);
-}
-
-/* wait=true: 1 and the submission in w when the job is done (or force). */
-static int answer_when_done(struct app *app, const char *token, const struct http_answer *a,
-                            bool force, struct http_resp *w)
-{
-    j0_fields f = a->arg;
-    bool b64 = a->flag;
-    struct submission s;
+    /* the server is stopping: the job as it stands */
     if (app->store->ops->get(app->store, token, &s)) {
         http_error(w, 500, "submission vanished while waiting");
-        return 1;
+        return;
     }
-    if (s.status_id <= J0_PROCESSING && !force) {
-        submission_clear(&s);
-        return 0;
-    }
-    struct http_req none = {.app = app};
-    render_one(&none, w, 201, &s, f & ~J0_FIELDS_SPARE_MASK, b64, view_from_fields(f));
+    render_done(app, &s, fields_with_view(f, view), b64, w);
     submission_clear(&s);
-    return 1;
 }
 
 void route_submission_show(struct http_req *r, struct http_resp *w)
@@ -333,7 +357,8 @@ void route_batch_create(struct http_req *r, struct http_resp *w)
         json_decref(body);
         return;
     }
-    if (queue_full(app, (long)n)) {
+    long queued;
+    if (queue_full(app, (long)n, &queued)) {
         http_error(w, 503, "queue is full");
         json_decref(body);
         return;
@@ -346,7 +371,7 @@ void route_batch_create(struct http_req *r, struct http_resp *w)
     json_array_foreach(subs, i, item) {
         char token[40];
         json_t *errors = NULL;
-        int rc = create_one(app, item, b64, token, &errors);
+        int rc = create_one(app, item, b64, &queued, token, &errors);
         if (rc == 0) {
             json_array_append_new(out, json_pack("{s:s}", "token", token));
             any = true;
@@ -357,8 +382,6 @@ void route_batch_create(struct http_req *r, struct http_resp *w)
         }
     }
     json_decref(body);
-    if (any)
-        queue_notify_work(&app->queue);
     http_json(w, any ? 201 : 422, out);
 }
 

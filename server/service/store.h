@@ -59,6 +59,7 @@ struct submission {
 
 void submission_init(struct submission *s);   /* zero + every number null */
 void submission_clear(struct submission *s);  /* free members */
+void submission_free(struct submission *s);   /* clear, then free s itself (NULL: nothing) */
 
 struct problem_rec {
     char id[128];
@@ -91,6 +92,12 @@ struct store;
 struct store_ops {
     void (*close)(struct store *s);
     int (*insert)(struct store *s, struct submission *sub, char *err, size_t errlen);
+    /* Inserts the row already claimed by owner (status 2, its first
+     * attempt, leased for lease_s): a job handed to one of this process's
+     * workers in memory, with one commit instead of an insert and a claim.
+     * Sets sub->status_id and sub->attempts as a claim would return them. */
+    int (*insert_claimed)(struct store *s, struct submission *sub, const char *owner,
+                          double lease_s, char *err, size_t errlen);
     int (*get)(struct store *s, const char *token, struct submission *out);
     /* newest first; *out is an array of *n records */
     int (*list)(struct store *s, long offset, long limit, struct submission **out,

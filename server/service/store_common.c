@@ -38,6 +38,14 @@ void submission_clear(struct submission *s)
     submission_init(s);
 }
 
+void submission_free(struct submission *s)
+{
+    if (s) {
+        submission_clear(s);
+        free(s);
+    }
+}
+
 void problem_rec_clear(struct problem_rec *p)
 {
     free(p->name);

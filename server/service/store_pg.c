@@ -168,7 +168,7 @@ static void p_cols(struct params *ps, unsigned written, const struct submission 
 /* The statements that name the submission columns, built once from the
  * column table and kept. */
 static struct {
-    char *get, *list, *claim, *finish;
+    char *get, *list, *claim, *finish, *insert_claimed;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
@@ -183,6 +183,10 @@ static void sql_build(void)
     if (asprintf(&sql.list, "SELECT %s FROM submissions ORDER BY id DESC LIMIT $1 OFFSET $2",
                  cols) < 0)
         sql.list = NULL;
+    char vals[128];
+    int n_in = sub_cols_count(SUB_IN_INSERT);
+    snprintf(vals, sizeof vals, "$%d, " NOW_S " + $%d, 1", n_in + 1, n_in + 2);
+    sql.insert_claimed = sub_cols_build_insert(SUB_PG, "owner, lease_until, attempts", vals);
     /* SKIP LOCKED: a row another claimer holds is passed over, not waited for */
     if (asprintf(&sql.claim,
                  "UPDATE submissions SET status_id = 2, owner = $1, lease_until = " NOW_S " + $2,"
@@ -202,7 +206,8 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.get && sql.list && sql.claim && sql.finish && sub_cols_insert_sql(SUB_PG);
+    return sql.get && sql.list && sql.claim && sql.finish && sql.insert_claimed &&
+           sub_cols_insert_sql(SUB_PG);
 }
 
 /* ---- running statements -------------------------------------------------------------- */
@@ -384,6 +389,28 @@ static int pg_insert(struct store *s, struct submission *sub, char *err, size_t 
     p_cols(&ps, SUB_IN_INSERT, sub);
     pthread_mutex_lock(&q->mu);
     PGresult *r = run(q, sub_cols_insert_sql(SUB_PG), &ps);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (rc)
+        snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int pg_insert_claimed(struct store *s, struct submission *sub, const char *owner,
+                             double lease_s, char *err, size_t errlen)
+{
+    SELF;
+    if (!sub->created_at[0])
+        store_now_iso(sub->created_at);
+    sub->status_id = 2;
+    sub->attempts = 1;
+    struct params ps = {.n = 0};
+    p_cols(&ps, SUB_IN_INSERT, sub);
+    p_text(&ps, owner);
+    p_dbl(&ps, lease_s);
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql.insert_claimed, &ps);
     int rc = ok(r) ? 0 : err_of(r);
     if (rc)
         snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
@@ -1032,6 +1059,7 @@ static int pg_listen(struct store *s, void (*on_event)(void *ctx, int ev), void 
 static const struct store_ops pg_ops = {
     .close = pg_close,
     .insert = pg_insert,
+    .insert_claimed = pg_insert_claimed,
     .get = pg_get,
     .list = pg_list,
     .remove = pg_remove,

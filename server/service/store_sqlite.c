@@ -133,7 +133,7 @@ static const char schema_tail[] =
 /* The statements that name the submission columns, built once from the
  * column table (the statement cache keys on their text) and kept. */
 static struct {
-    char *get, *list, *claim, *finish;
+    char *get, *list, *claim, *finish, *insert_claimed;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
@@ -153,6 +153,10 @@ static void sql_build(void)
                  " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
                  " WHERE status_id = 1 ORDER BY id LIMIT 1) RETURNING %s", cols) < 0)
         sql.claim = NULL;
+    char vals[64];
+    int n_in = sub_cols_count(SUB_IN_INSERT);
+    snprintf(vals, sizeof vals, "?%d, ?%d, 1", n_in + 1, n_in + 2);
+    sql.insert_claimed = sub_cols_build_insert(SUB_SQLITE, "owner, lease_until, attempts", vals);
     if (asprintf(&sql.finish,
                  "UPDATE submissions SET %s, owner = NULL,"
                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL),"
@@ -165,7 +169,8 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.get && sql.list && sql.claim && sql.finish && sub_cols_insert_sql(SUB_SQLITE);
+    return sql.get && sql.list && sql.claim && sql.finish && sql.insert_claimed &&
+           sub_cols_insert_sql(SUB_SQLITE);
 }
 
 static double now_s(void)
@@ -427,6 +432,33 @@ static int sq_insert(struct store *s, struct submission *sub, char *err, size_t 
         return rc;
     }
     bind_cols(st, 1, SUB_IN_INSERT, sub);
+    rc = step_done(q, st);
+    if (rc)
+        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int sq_insert_claimed(struct store *s, struct submission *sub, const char *owner,
+                             double lease_s, char *err, size_t errlen)
+{
+    SELF;
+    sqlite3_stmt *st;
+    if (!sub->created_at[0])
+        store_now_iso(sub->created_at);
+    sub->status_id = 2;
+    sub->attempts = 1;
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, sql.insert_claimed, &st);
+    if (rc) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
+        pthread_mutex_unlock(&q->mu);
+        return rc;
+    }
+    bind_cols(st, 1, SUB_IN_INSERT, sub);
+    int n_in = sub_cols_count(SUB_IN_INSERT);
+    bind_text(st, n_in + 1, owner);
+    sqlite3_bind_double(st, n_in + 2, now_s() + lease_s);
     rc = step_done(q, st);
     if (rc)
         snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
@@ -1116,6 +1148,7 @@ static const struct store_ops sqlite_ops = {
     .callback_settle = sq_callback_settle,
     .close = sq_close,
     .insert = sq_insert,
+    .insert_claimed = sq_insert_claimed,
     .get = sq_get,
     .list = sq_list,
     .remove = sq_remove,

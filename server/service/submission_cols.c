@@ -5,6 +5,7 @@
 #include "server/service/submission_cols.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,23 @@ int sub_cols_count(unsigned written)
     return n;
 }
 
+void sub_cols_move_results(struct submission *dst, struct submission *src)
+{
+    for (int i = 0; i < n_sub_cols; i++) {
+        const struct sub_col *c = &sub_cols[i];
+        if (!(c->written & RES))
+            continue;
+        void *d = sub_col_ptr(c, dst), *s = sub_col_ptr(c, src);
+        if (c->kind == SUB_TEXT)
+            free(*(char **)d);
+        else if (c->kind == SUB_BYTES)
+            free(((struct bytes *)d)->p);
+        memcpy(d, s, c->size);
+        if (c->kind == SUB_TEXT || c->kind == SUB_BYTES)
+            memset(s, 0, c->size);
+    }
+}
+
 /* ---- the SQL, built once ------------------------------------------------------ */
 
 enum list_mode { NAMES, DEFINITIONS, PLACEHOLDERS, ASSIGNMENTS };
@@ -124,17 +142,24 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void build(void)
 {
     cols_list = build_list(0, NAMES, SUB_SQLITE, 1);
-    char *in_names = build_list(IN, NAMES, SUB_SQLITE, 1);
     for (int d = 0; d < 2; d++) {
         ddl[d] = build_list(0, DEFINITIONS, (enum sub_dialect)d, 1);
         finish_set[d] = build_list(RES, ASSIGNMENTS, (enum sub_dialect)d, 3);
-        char *ph = build_list(IN, PLACEHOLDERS, (enum sub_dialect)d, 1);
-        if (in_names && ph &&
-            asprintf(&insert_sql[d], "INSERT INTO submissions (%s) VALUES (%s)", in_names, ph) < 0)
-            insert_sql[d] = NULL;
-        free(ph);
+        insert_sql[d] = sub_cols_build_insert((enum sub_dialect)d, NULL, NULL);
     }
-    free(in_names);
+}
+
+char *sub_cols_build_insert(enum sub_dialect d, const char *more_names, const char *more_values)
+{
+    char *names = build_list(IN, NAMES, d, 1), *ph = build_list(IN, PLACEHOLDERS, d, 1), *sql;
+    if (!names || !ph ||
+        asprintf(&sql, "INSERT INTO submissions (%s%s%s) VALUES (%s%s%s)", names,
+                 more_names ? ", " : "", more_names ? more_names : "", ph,
+                 more_values ? ", " : "", more_values ? more_values : "") < 0)
+        sql = NULL;
+    free(names);
+    free(ph);
+    return sql;
 }
 
 const char *sub_cols_list(void)

@@ -57,10 +57,17 @@ const char *sub_cols_ddl(enum sub_dialect d);
 /* "INSERT INTO submissions (...) VALUES (?1, ...)": the SUB_IN_INSERT
  * columns, placeholders numbered in table order from 1 */
 const char *sub_cols_insert_sql(enum sub_dialect d);
+/* The same INSERT with more columns and values after the table's (the
+ * values' placeholders numbered by the caller, from the insert's count
+ * + 1); malloc'd, NULL when out of memory. */
+char *sub_cols_build_insert(enum sub_dialect d, const char *more_names, const char *more_values);
 /* "status_id = ?3, verdict = ?4, ...": the SUB_IN_FINISH columns, numbered
  * from 3 (finish binds the token as 1, the owner as 2, the attempts after) */
 const char *sub_cols_finish_set(enum sub_dialect d);
 int sub_cols_count(unsigned written);
+/* Moves the members of the columns finish writes (the results) from src
+ * to dst: dst's old values are freed, src's pointers are left NULL. */
+void sub_cols_move_results(struct submission *dst, struct submission *src);
 
 /* The member a column describes. */
 static inline void *sub_col_ptr(const struct sub_col *c, struct submission *s)

@@ -17,6 +17,8 @@
 #include "server/service/callback.h"
 #include "server/service/job.h"
 #include "server/service/judge0_json.h"
+#include "server/service/submission_cols.h"
+#include "server/service/waits.h"
 #include "server/service/worker.h"
 #include "sandbox/util.h"
 #include <jansson.h>
@@ -98,7 +100,7 @@ static void run_job(struct worker *w, struct submission *s)
         nlog(&app->log, LOG_WARN, "job_result_dropped", "token=%s worker=%d error=%s", s->token,
              w->idx, log_quote(strerror(-rc), q, sizeof q));
     metrics_job(&app->metrics, verdict_index(res.verdict), dt);
-    queue_notify_done_token(&app->queue, s->token);
+    queue_notify_done(&app->queue);
     if (!rc && s->callback_url && app->callbacks)
         callbacks_enqueue(app->callbacks, s->token);
     nlog(&app->log, LOG_INFO, "job",
@@ -106,6 +108,11 @@ static void run_job(struct worker *w, struct submission *s)
          s->token, w->idx, s->language_id, s->problem_id ? s->problem_id : "-", res.status_id,
          res.verdict ? res.verdict : "-", res.time < 0 ? 0 : res.time, res.memory, dt * 1e3,
          s->attempts);
+    if (!rc) {
+        /* s becomes the row as stored: a wait=true request answers from it */
+        sub_cols_move_results(s, &res);
+        waits_done(app, s);
+    }
     submission_clear(&res);
 }
 
@@ -163,7 +170,17 @@ static void *worker_main(void *arg)
 
     while (!atomic_load(&pool->stop)) {
         struct submission s;
-        int rc = app->store->ops->claim(app->store, app->owner, app->cfg.lease_s, &s);
+        /* jobs handed in memory first: they are claimed already, and older
+         * than any the store holds (workers_submit hands none while the
+         * store has jobs waiting) */
+        struct submission *h = queue_take_handed(&app->queue);
+        int rc = 0;
+        if (h) {
+            s = *h;
+            free(h);
+        } else {
+            rc = app->store->ops->claim(app->store, app->owner, app->cfg.lease_s, &s);
+        }
         if (rc == -ENOENT) {
             /* a store with events (PostgreSQL LISTEN) wakes us for other
              * nodes' jobs; its slow poll is only a safety net. Without
@@ -277,6 +294,10 @@ static void renew_running(struct worker_pool *pool)
         if (job[0])
             app->store->ops->renew_job(app->store, job, app->owner, app->cfg.lease_s);
     }
+    static char handed[QUEUE_HANDED_MAX][40]; /* the renewer is one thread */
+    size_t n = queue_handed_tokens(&app->queue, handed, QUEUE_HANDED_MAX);
+    for (size_t i = 0; i < n; i++)
+        app->store->ops->renew_job(app->store, handed[i], app->owner, app->cfg.lease_s);
 }
 
 static void *renewer_main(void *arg)
@@ -385,12 +406,53 @@ int workers_stop(struct app *app, double grace_s)
         pthread_join(pool->w[i].th, NULL);
         pthread_mutex_destroy(&pool->w[i].job_mu);
     }
+    /* handed jobs no worker took: back to the store's queue for the next
+     * process (ours are all done, so every job this owner holds is one) */
+    struct submission *h;
+    while ((h = queue_take_handed(&app->queue)))
+        submission_free(h);
+    long n = 0;
+    if (app->store->ops->requeue(app->store, app->owner, &n) == 0 && n)
+        nlog(&app->log, LOG_INFO, "shutdown_requeued", "jobs=%ld reason=not_started", n);
     pthread_mutex_destroy(&pool->mu);
     pthread_cond_destroy(&pool->cv);
     free(pool->w);
     free(pool);
     app->workers = NULL;
     return 0;
+}
+
+int workers_submit(struct app *app, struct submission *s, long *queued, char *err, size_t errlen)
+{
+    struct worker_pool *pool = app->workers;
+    size_t cap = pool ? (size_t)pool->n * (size_t)app->cfg.handoff_per_worker : 0;
+    if (cap > QUEUE_HANDED_MAX)
+        cap = QUEUE_HANDED_MAX;
+    if (*queued == 0 && cap && !atomic_load(&pool->stop) && queue_n_handed(&app->queue) < cap) {
+        struct submission *h = malloc(sizeof *h);
+        if (!h) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+        int rc = app->store->ops->insert_claimed(app->store, s, app->owner, app->cfg.lease_s,
+                                                 err, errlen);
+        if (rc) {
+            free(h);
+            return rc;
+        }
+        *h = *s;
+        submission_init(s);
+        /* refused only when stopping: the row is ours, and workers_stop
+         * (or, after a crash, the next start) puts it back in the queue */
+        queue_hand(&app->queue, h);
+        return 0;
+    }
+    int rc = app->store->ops->insert(app->store, s, err, errlen);
+    if (!rc) {
+        (*queued)++;
+        queue_notify_work(&app->queue);
+    }
+    return rc;
 }
 
 void workers_info(struct app *app, struct workers_info *wi)

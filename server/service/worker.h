@@ -12,6 +12,12 @@ int workers_start(struct app *app, int n, char *err, size_t errlen);
  * still running then are put back in the queue and -ETIMEDOUT returned
  * (the threads are left to die with the process). */
 int workers_stop(struct app *app, double grace_s);
+/* Stores a new submission (s is moved out: cleared or emptied) and gets it
+ * to a worker. When this process's workers hold fewer than
+ * handoff_per_worker jobs each and the store has none older (*queued ==
+ * 0), it is inserted already claimed and handed to them in memory;
+ * otherwise queued in the store (*queued counts it) for any worker. */
+int workers_submit(struct app *app, struct submission *s, long *queued, char *err, size_t errlen);
 
 struct workers_info {
     int total, busy, idle, failed;
