@@ -162,22 +162,6 @@ static int build_key(const struct jd_program *prog, char out[KEY_HEX])
     return 0;
 }
 
-/* Empty the program dir (a mount point: the dir itself stays). */
-static int empty_dir(const char *dir)
-{
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return -errno;
-    char **names = NULL;
-    size_t n = 0;
-    int rc = jd_list_dir(dir, &names, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = sb_rm_rf_at(dfd, names[i]);
-    jd_strv_free(names);
-    close(dfd);
-    return rc;
-}
-
 int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char *path,
                     const char *scratch, const char *tag, const char *cache_dir,
                     struct jd_program *prog, bool *ok, char **out, size_t *outlen,
@@ -195,7 +179,7 @@ int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char
     bool keyed = build_key(prog, key) == 0 && sb_mkdir_p(cache_dir, 0700) == 0 &&
                  (entry = jd_path_join(cache_dir, key)) != NULL;
     if (keyed && jd_is_dir(entry)) {
-        if (empty_dir(prog->dir) == 0 && jd_copy_tree_nofollow(entry, prog->dir) == 0) {
+        if (jd_empty_dir(prog->dir, NULL) == 0 && jd_copy_tree_nofollow(entry, prog->dir) == 0) {
             *ok = true;
             if (out)
                 *out = NULL;

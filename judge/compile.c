@@ -409,6 +409,10 @@ static int make_dir(const char *scratch, const char *tag, bool bounded, char **d
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
+    /* A dir only we write (bounded: no) is emptied and used again when it
+     * is a plain one: the same inode lets the sandbox keep its mount. */
+    if (!bounded && jd_plain_dir(*dir) && jd_empty_dir(*dir, NULL) == 0 && chmod(*dir, 0755) == 0)
+        return 0;
     sb_scratch_umount(*dir); /* a leftover from an earlier judge */
     sb_rm_rf(*dir);
     if (mkdir(*dir, 0755) < 0) {

@@ -365,3 +365,29 @@ int jd_list_dir(const char *dir, char ***names, size_t *n)
     *n = len;
     return 0;
 }
+
+int jd_empty_dir(const char *dir, bool (*keep)(int dfd, const char *name))
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (dfd < 0)
+        return -errno;
+    char **names = NULL;
+    size_t n = 0;
+    int rc = jd_list_dir(dir, &names, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!keep || !keep(dfd, names[i]))
+            rc = sb_rm_rf_at(dfd, names[i]);
+    jd_strv_free(names);
+    close(dfd);
+    return rc;
+}
+
+bool jd_plain_dir(const char *dir)
+{
+    struct stat st, up;
+    char *parent = jd_path_join(dir, "..");
+    bool ok = parent && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+              stat(parent, &up) == 0 && up.st_dev == st.st_dev;
+    free(parent);
+    return ok;
+}

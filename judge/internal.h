@@ -34,6 +34,12 @@ int jd_copy_tree_nofollow(const char *from, const char *to);
 int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 /* Sorted names in a directory (no dot entries). */
 int jd_list_dir(const char *dir, char ***names, size_t *n);
+/* Removes every entry of dir, the dir itself staying, except those keep
+ * (may be NULL) says to keep: it gets dir's fd and the entry's name. */
+int jd_empty_dir(const char *dir, bool (*keep)(int dfd, const char *name));
+/* dir is a directory of ours (not a link) on its parent's filesystem (not
+ * a mount point): it may be emptied and used again. */
+bool jd_plain_dir(const char *dir);
 bool jd_has_suffix(const char *s, const char *suffix);
 const char *jd_extension(const char *path);     /* after the last '.', or "" */
 

@@ -61,28 +61,21 @@ bool jd_judge0_equal(const char *a, size_t an, const char *b, size_t bn)
     return an == 0 && bn == 0;
 }
 
-/* The run's own stdin, stdout and stderr files are kept (as regular
- * files; they are truncated when opened): creating and removing three
- * files per job cost more than the job's run on this filesystem. */
-static bool kept_file(const char *path, const char *name)
+/* Kept between jobs: the run's own stdin, stdout and stderr files (as
+ * regular files; they are truncated when opened), and the program's box
+ * dir when it is a plain dir (jd_program_build_source empties it): files
+ * created and removed per job cost more than a trivial job's run, and a
+ * box dir made anew has a new inode, which makes the sandbox mount it
+ * again (an unmount per run waits for an RCU grace period). */
+static bool kept_entry(int dfd, const char *name)
 {
     struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return false;
+    if (!strcmp(name, "box"))
+        return S_ISDIR(st.st_mode); /* make_dir checks it is no mount point */
     return (!strcmp(name, "stdin") || !strcmp(name, "stdout") || !strcmp(name, "stderr")) &&
-           lstat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int remove_entries(const char *dir)
-{
-    char **names = NULL;
-    size_t n = 0;
-    int rc = jd_list_dir(dir, &names, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        char *p = jd_path_join(dir, names[i]);
-        rc = !p ? -ENOMEM : kept_file(p, names[i]) ? 0 : sb_rm_rf(p);
-        free(p);
-    }
-    jd_strv_free(names);
-    return rc;
+           S_ISREG(st.st_mode);
 }
 
 static int empty_dir(const char *dir)
@@ -92,10 +85,10 @@ static int empty_dir(const char *dir)
     /* Program tmpfs mounts left by a judge that was killed make the removal
      * fail (a mount point is busy); only then read the mount table (long on
      * a busy host, and this runs for every job) and unmount them. */
-    int rc = remove_entries(dir);
+    int rc = jd_empty_dir(dir, kept_entry);
     if (rc < 0) {
         jd_scratch_unmount(dir);
-        rc = remove_entries(dir);
+        rc = jd_empty_dir(dir, kept_entry);
     }
     chmod(dir, 0755);
     return rc;

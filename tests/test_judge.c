@@ -635,6 +635,38 @@ Test(judge_single, scratch_reused_across_jobs, .fini = teardown_single)
     free(host_fs);
     jd_single_result_free(&res);
 
+    /* the program dir itself is kept (same inode: the sandbox keeps its
+     * mount of it, no unmount per job), but nothing in it outlives a job */
+    char boxdir[400], stray[420];
+    struct stat before, after;
+    snprintf(boxdir, sizeof boxdir, "%s/box", scratch);
+    cr_assert_eq(stat(boxdir, &before), 0);
+    snprintf(stray, sizeof stray, "%s/stray", boxdir);
+    cr_assert_eq(jd_write_file(stray, "x", 1, 0644), 0);
+    struct jd_single_request rq5 = {0};
+    single_again("bash", "ls /box\n", &rq5, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s", res.message);
+    cr_assert_str_eq(res.stdout_data, "main.sh\n", "a file of the earlier job is gone");
+    jd_single_result_free(&res);
+    cr_assert_eq(stat(boxdir, &after), 0);
+    cr_assert_eq(before.st_ino, after.st_ino, "the program dir is used again");
+    /* a link in its place is removed, not followed */
+    char target[] = "/tmp/nsjudge-elsewhere-XXXXXX"; /* outside the scratch dir */
+    cr_assert(mkdtemp(target));
+    snprintf(stray, sizeof stray, "%s/keepme", target);
+    cr_assert_eq(jd_write_file(stray, "x", 1, 0644), 0);
+    cr_assert_eq(sb_rm_rf(boxdir), 0);
+    cr_assert_eq(symlink(target, boxdir), 0);
+    single_again("bash", "ls /box\n", &rq5, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s", res.message);
+    cr_assert_str_eq(res.stdout_data, "main.sh\n");
+    jd_single_result_free(&res);
+    struct stat l;
+    cr_assert_eq(lstat(boxdir, &l), 0);
+    cr_assert(S_ISDIR(l.st_mode), "the link was replaced by a dir");
+    cr_assert(jd_is_file(stray), "the link's target was not emptied");
+    cr_assert_eq(sb_rm_rf(target), 0);
+
     /* a tmpfs left mounted below the scratch dir (a judge killed mid-run)
      * is unmounted and the job runs */
     char left[400], file[420];
