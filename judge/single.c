@@ -200,7 +200,9 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
     res->time_s = cpu / runs;
     res->wall_s = wall / runs;
     res->mem_kib = mem / (uint64_t)runs;
-    jd_read_file(out_path, cap, &res->stdout_data, &res->stdout_len);
+    /* one byte over the cap tells a whole output from a cut one */
+    jd_read_file(out_path, cap + 1, &res->stdout_data, &res->stdout_len);
+    bool cut = res->stdout_len > cap;
     if (!req->redirect_stderr_to_stdout)
         jd_read_file(err_path, cap, &res->stderr_data, &res->stderr_len);
     res->verdict = jd_verdict_from_sb(&r, res->message, sizeof res->message);
@@ -208,12 +210,22 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
         /* compare the whole output, not only the part kept for the caller */
         char *all = NULL;
         size_t alen = 0;
-        if (jd_read_file(out_path, (size_t)1 << 30, &all, &alen) == 0 &&
-            !jd_judge0_equal(all, alen, req->expected, req->expected_len)) {
+        if (!cut) {
+            all = res->stdout_data;
+            alen = res->stdout_len;
+        } else if (jd_read_file(out_path, (size_t)1 << 30, &all, &alen) < 0) {
+            all = NULL;
+        }
+        if (all && !jd_judge0_equal(all, alen, req->expected, req->expected_len)) {
             res->verdict = JD_WA;
             snprintf(res->message, sizeof res->message, "output differs from the expected output");
         }
-        free(all);
+        if (all != res->stdout_data)
+            free(all);
+    }
+    if (cut) {
+        res->stdout_len = cap;
+        res->stdout_data[cap] = 0;
     }
 out:
     if (in >= 0)

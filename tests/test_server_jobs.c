@@ -525,6 +525,16 @@ Test(server_crash, kill9_restart_loses_nothing_without_handoff, .timeout = 300)
     kill9_restart("\"handoff_per_worker\": 0", 1);
 }
 
+/* A worker of this process is judging (status 2 alone says only that the
+ * job is claimed: a handed job is, before a worker takes it). */
+static int working(struct srv *s)
+{
+    struct hresp r = http(s, "GET", "/workers", NULL, 0, NULL);
+    int n = (int)json_integer_value(json_object_get(json_array_get(r.json, 0), "working"));
+    hresp_free(&r);
+    return n;
+}
+
 Test(server_crash, sigterm_finishes_running_job, .timeout = 240)
 {
     struct srv s;
@@ -532,7 +542,7 @@ Test(server_crash, sigterm_finishes_running_job, .timeout = 240)
     char *tok = submit(&s, c_sub(SLEEPY));
     int running = 0;
     for (int k = 0; k < 400 && !running; k++) {
-        running = current_status(&s, tok) == 2;
+        running = current_status(&s, tok) == 2 && working(&s) == 1;
         if (!running)
             usleep(20000);
     }

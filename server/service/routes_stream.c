@@ -24,7 +24,8 @@ struct stream;
 struct stream_hub {
     pthread_mutex_t mu;
     struct stream *parked;   /* suspended connections waiting for news */
-    int open;
+    pthread_cond_t opened;   /* with no stream open the hub sleeps on it, */
+    int open;                /* not woken by every finished job */
     bool stop;
     pthread_t th;
 };
@@ -59,6 +60,9 @@ static void *hub_main(void *arg)
             s->next = NULL;
             MHD_resume_connection(s->conn);
         }
+        while (!h->open && !h->stop)
+            pthread_cond_wait(&h->opened, &h->mu);
+        stop = h->stop;
         pthread_mutex_unlock(&h->mu);
         if (stop)
             return NULL;
@@ -72,9 +76,11 @@ void stream_hub_new(struct app *app)
     if (!h)
         return;
     pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->opened, NULL);
     app->streams = h;
     if (pthread_create(&h->th, NULL, hub_main, app)) {
         pthread_mutex_destroy(&h->mu);
+        pthread_cond_destroy(&h->opened);
         free(h);
         app->streams = NULL;
     }
@@ -88,6 +94,7 @@ void stream_hub_stop(struct app *app)
     pthread_mutex_lock(&h->mu);
     bool was = h->stop;
     h->stop = true;
+    pthread_cond_signal(&h->opened);
     pthread_mutex_unlock(&h->mu);
     queue_notify_done(&app->queue);
     if (!was)
@@ -100,6 +107,7 @@ void stream_hub_free(struct app *app)
     if (!h)
         return;
     pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->opened);
     free(h);
     app->streams = NULL;
 }
@@ -263,8 +271,10 @@ void route_submission_events(struct http_req *r, struct http_resp *w)
     }
     pthread_mutex_lock(&h->mu);
     bool full = h->stop || h->open >= STREAM_MAX_OPEN;
-    if (!full)
+    if (!full) {
         h->open++;
+        pthread_cond_signal(&h->opened);
+    }
     pthread_mutex_unlock(&h->mu);
     if (full) {
         http_error(w, 503, "too many open event streams, try again later");

@@ -425,7 +425,14 @@ int workers_stop(struct app *app, double grace_s)
 int workers_submit(struct app *app, struct submission *s, long *queued, char *err, size_t errlen)
 {
     struct worker_pool *pool = app->workers;
-    size_t cap = pool ? (size_t)pool->n * (size_t)app->cfg.handoff_per_worker : 0;
+    /* only workers with a slot take jobs: one still opening its slot (or
+     * failing to) would hold the job while other processes could run it */
+    size_t ready = 0;
+    for (int i = 0; pool && i < pool->n; i++) {
+        int st = atomic_load(&pool->w[i].state);
+        ready += st == W_IDLE || st == W_BUSY;
+    }
+    size_t cap = ready * (size_t)app->cfg.handoff_per_worker;
     if (cap > QUEUE_HANDED_MAX)
         cap = QUEUE_HANDED_MAX;
     if (*queued == 0 && cap && !atomic_load(&pool->stop) && queue_n_handed(&app->queue) < cap) {
