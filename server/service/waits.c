@@ -75,8 +75,11 @@ static bool answer_from_store(struct app *app, const char *token, bool force)
 {
     struct submission s;
     int rc = app->store->ops->get(app->store, token, &s);
-    if (!rc && s.status_id <= J0_PROCESSING && !force) {
-        submission_clear(&s);
+    /* not done; or not there yet: a request is parked before its row is
+     * inserted (so its finish cannot be missed); or a store error */
+    if (!force && (rc || s.status_id <= J0_PROCESSING)) {
+        if (!rc)
+            submission_clear(&s);
         return false;
     }
     struct waits *ws = app->waits;
