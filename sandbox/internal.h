@@ -288,6 +288,7 @@ struct sb_slot {
     struct sb_run_mounts run;    /* scratch for the current run */
     char *mount_id, *next_mount_id; /* SB_MOUNT_ID_MAX each: mounted in the keeper, wanted */
     int ncpus;
+    int pin_cpu;                 /* the CPU its boxes run on (sb_slot_options), or -1 */
     /* The launcher: a small process living in the slot's cgroup that
      * starts each box, so boxes are born in the cgroup (no attach, which
      * on cgroup v1 waits for an RCU grace period: ~10 ms) and are never

@@ -339,8 +339,16 @@ int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen)
         sb_errmsg(err, errlen, "starting the slot launcher", e);
         return -e;
     }
-    if (pid == 0)
+    if (pid == 0) {
+        /* the keeper and every box are born from here: they inherit it */
+        if (s->pin_cpu >= 0) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(s->pin_cpu, &set);
+            sched_setaffinity(0, sizeof set, &set); /* a hint: refused, it runs anywhere */
+        }
         launcher_main(sv[1], s->launch, &s->cg, born_inside);
+    }
     close(sv[1]);
     s->launcher_pid = pid;
     s->launcher_sock = sv[0];

@@ -130,6 +130,12 @@ struct sb_slot_options {
     int id;                    /* slot number (cgroup and uid names), or SB_SLOT_ANY */
     const char *cgroup_parent; /* NULL = the cgroup this process lives in */
     uint32_t box_uid;          /* host uid/gid the boxed program runs as; 0 = 60000 + id */
+    /* Run this slot's boxes on CPU cpu: with one slot per CPU, runs of
+     * different slots do not land on one CPU while another idles (the
+     * scheduler puts a new box beside its parent). A scheduling hint, not
+     * an isolation claim: a program may change its own affinity. */
+    bool pin_cpu;
+    int cpu;
 };
 /* The id and box uid a slot got (for SB_SLOT_ANY: the one it picked). */
 int sb_slot_id(const struct sb_slot *s);

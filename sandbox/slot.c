@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -147,6 +148,7 @@ static int slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
         return hr;
     }
     s->box_uid = opt->box_uid ? opt->box_uid : derived_uid(s->id);
+    s->pin_cpu = opt->pin_cpu && opt->cpu >= 0 && opt->cpu < CPU_SETSIZE ? opt->cpu : -1;
     s->netns_down = s->netns_up = -1;
     s->tmpl_mntns = s->tmpl_rw = -1;
     s->run.box_fd = -1;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <math.h>
 #include <signal.h>
 #include <linux/magic.h>
@@ -457,4 +458,37 @@ Test(sandbox_slots, ids_are_held_host_wide, .timeout = 120)
     sb_slot_close(dup);
     for (int i = 1; i < 4; i++)
         sb_slot_close(a[i].slot);
+}
+
+/* A pinned slot's boxes run on its CPU (they inherit it from the slot's
+ * launcher and keeper), an unpinned slot's wherever this process may. */
+Test(sandbox_slots, pinned_slot_runs_its_boxes_on_its_cpu, .timeout = 60)
+{
+    need_root();
+    cpu_set_t ours;
+    cr_assert_eq(sched_getaffinity(0, sizeof ours, &ours), 0);
+    int last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &ours))
+            last = c;
+    struct sb_slot *slot = NULL;
+    char err[SB_MSG_MAX], out[256], want[64];
+    struct sb_slot_options o = {.id = SB_SLOT_ANY, .pin_cpu = true, .cpu = last};
+    cr_assert_eq(sb_slot_open(&o, &slot, err, sizeof err), 0, "%s", err);
+    const char *argv[] = {"/bin/grep", "Cpus_allowed_list", "/proc/self/status", NULL};
+    struct sb_result res;
+    for (int run = 0; run < 2; run++) { /* the first run starts the keeper, the second reuses it */
+        run_program(slot, NULL, argv, &res, out, sizeof out);
+        cr_assert_eq(res.status, SB_OK, "%s", res.message);
+        snprintf(want, sizeof want, "Cpus_allowed_list:\t%d\n", last);
+        cr_assert_str_eq(out, want, "run %d", run);
+    }
+    sb_slot_close(slot);
+    if (CPU_COUNT(&ours) < 2)
+        return;
+    slot = open_slot();
+    run_program(slot, NULL, argv, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    cr_assert_str_neq(out, want, "an unpinned slot is not pinned");
+    sb_slot_close(slot);
 }

@@ -2,6 +2,7 @@
  * on 127.0.0.1 against build/nsjudge serve. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <string.h>
@@ -227,6 +228,45 @@ Test(server_submissions, single_runs_write_to_the_workers_tmpfs, .timeout = 240)
         cr_assert_str_eq(jstr(r.json, "stdout"), "tmpfs\n", "%s", r.body);
         hresp_free(&r);
     }
+    srv_stop(&s);
+}
+
+/* What CPUs a submission's box may use, through a worker of s. */
+static char *box_cpus(struct srv *s)
+{
+    json_t *b = json_pack("{s:i, s:s}", "language_id", 46, "source_code",
+                          "grep Cpus_allowed_list /proc/self/status\n");
+    struct hresp r = http_json_post(s, "/submissions?wait=true", b);
+    cr_assert_eq(status_id(r.json), 3, "%s", r.body);
+    char *out = strdup(jstr(r.json, "stdout"));
+    hresp_free(&r);
+    return out;
+}
+
+/* pin_workers: worker i's boxes run on the i-th CPU of the service's
+ * (here the first, with one worker); off, wherever the service may. */
+Test(server_submissions, workers_boxes_are_pinned, .timeout = 240)
+{
+    cpu_set_t ours;
+    cr_assert_eq(sched_getaffinity(0, sizeof ours, &ours), 0);
+    int first = -1;
+    for (int c = 0; c < CPU_SETSIZE && first < 0; c++)
+        if (CPU_ISSET(c, &ours))
+            first = c;
+    char want[64];
+    snprintf(want, sizeof want, "Cpus_allowed_list:\t%d\n", first);
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    char *got = box_cpus(&s);
+    cr_assert_str_eq(got, want);
+    free(got);
+    srv_stop(&s);
+    if (CPU_COUNT(&ours) < 2)
+        return;
+    srv_start(&s, 1, "\"pin_workers\": false");
+    got = box_cpus(&s);
+    cr_assert_str_neq(got, want, "not pinned");
+    free(got);
     srv_stop(&s);
 }
 

@@ -30,6 +30,7 @@ void config_defaults(struct config *c)
     c->shutdown_grace_s = 30;
     c->max_attempts = 3;
     c->handoff_per_worker = 4;
+    c->pin_workers = true;
     c->feedback = JD_FEEDBACK_SAMPLES;
 
     c->enable_wait_result = true;
@@ -108,7 +109,8 @@ static const struct key keys[] = {
     N(max_extract_bytes, K_SIZE, 0, BYTES), N(max_source_bytes, K_SIZE, 0, BYTES),
     N(max_stdin_bytes, K_SIZE, 0, BYTES), N(max_output_bytes, K_SIZE, 0, BYTES),
     K(log_level, K_LEVEL), N(lease_s, K_DBL, 1, 86400), N(shutdown_grace_s, K_DBL, 0, 86400),
-    N(max_attempts, K_INT, 0, 1000), N(handoff_per_worker, K_INT, 0, 64), K(feedback, K_FEEDBACK),
+    N(max_attempts, K_INT, 0, 1000), N(handoff_per_worker, K_INT, 0, 64), K(pin_workers, K_BOOL),
+    K(feedback, K_FEEDBACK),
     K(cors_allow_origin, K_STR), K(auth_tokens, K_LIST), K(authz_tokens, K_LIST), K(problem_dirs, K_LIST),
     K(maintenance_mode, K_BOOL), K(enable_wait_result, K_BOOL),
     K(enable_compiler_options, K_BOOL), K(enable_command_line_arguments, K_BOOL),

@@ -36,6 +36,7 @@ struct config {
     double shutdown_grace_s;     /* SIGTERM: how long running jobs may finish */
     int max_attempts;            /* a job that crashed the judge this often fails with Internal Error */
     int handoff_per_worker;      /* own submissions held in memory per worker, claimed at insert */
+    bool pin_workers;            /* worker i's boxes on the i-th CPU of ours, when there are enough */
     struct strlist auth_tokens;  /* X-Auth-Token values; empty = off */
     struct strlist authz_tokens; /* X-Auth-User values; empty = off */
     struct strlist problem_dirs; /* server dirs problems may be registered from */

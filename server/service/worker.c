@@ -6,6 +6,7 @@
  * they run, and requeues the jobs of owners that died.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct worker {
     struct sb_slot *slot, *slot2;
     char scratch[512];         /* problem judging */
     char single_scratch[520];  /* Judge0 single runs: a tmpfs (else a plain dir) */
+    int cpu;                   /* its boxes run there (pin_workers), or -1 */
     /* the job being judged ("" when none), for the lease renewer */
     pthread_mutex_t job_mu;
     char job[40];
@@ -128,7 +130,7 @@ static void *worker_main(void *arg)
     int slot_id = app->cfg.slot_id_base + w->idx;
 
     while (!atomic_load(&pool->stop)) {
-        struct sb_slot_options so = {.id = slot_id};
+        struct sb_slot_options so = {.id = slot_id, .pin_cpu = w->cpu >= 0, .cpu = w->cpu};
         /* sb_slot_open is safe from several threads (the sandbox opens one
          * slot at a time: its helpers must not inherit another open's pipes) */
         int orc = sb_slot_open(&so, &w->slot, err, sizeof err);
@@ -342,10 +344,19 @@ int workers_start(struct app *app, int n, char *err, size_t errlen)
     pthread_mutex_init(&pool->mu, NULL);
     pthread_cond_init(&pool->cv, NULL);
     app->workers = pool;
+    /* one CPU per worker for its submissions' boxes when there are enough
+     * (the validators' second slot is left to the scheduler) */
+    cpu_set_t ours;
+    int cpus[CPU_SETSIZE], n_cpus = 0;
+    if (app->cfg.pin_workers && sched_getaffinity(0, sizeof ours, &ours) == 0)
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &ours))
+                cpus[n_cpus++] = c;
     for (int i = 0; i < n; i++) {
         struct worker *w = &pool->w[i];
         w->pool = pool;
         w->idx = i;
+        w->cpu = n <= n_cpus ? cpus[i] : -1;
         pthread_mutex_init(&w->job_mu, NULL);
         atomic_store(&w->state, W_STARTING);
         snprintf(w->scratch, sizeof w->scratch, "%s/scratch/slot%d", app->cfg.data_dir,
