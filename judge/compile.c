@@ -18,7 +18,7 @@ void jd_program_free(struct jd_program *prog)
 {
     if (!prog)
         return;
-    if (prog->dir)
+    if (prog->dir && !prog->plain_dir)
         sb_scratch_umount(prog->dir); /* the binary and the compiler's files go */
     free(prog->dir);
     jd_strv_free(prog->sources);
@@ -521,9 +521,11 @@ int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
     /* Interpreted, no files unpacked (Plain Text, Bash): only the source is
      * written here, by us, and the box sees it read-only: no tmpfs to
      * mount and unmount per run. */
-    int rc = make_dir(scratch, tag, lang->compile_argv || fill, &prog->dir, err, errlen);
+    bool bounded = lang->compile_argv || fill;
+    int rc = make_dir(scratch, tag, bounded, &prog->dir, err, errlen);
     if (rc < 0)
         return rc;
+    prog->plain_dir = !bounded;
     if (fill && (rc = fill(prog->dir, fill_ctx, err, errlen)) < 0)
         goto fail;
     char *dst = jd_path_join(prog->dir, lang->source_file);

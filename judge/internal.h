@@ -81,6 +81,7 @@ struct jd_program {
     char *dir;              /* host dir with the sources and, after build, the binary */
     char **sources;         /* file names inside dir given to {src} */
     char **extra_args;      /* appended to run argv (e.g. {args}) */
+    bool plain_dir;         /* dir is no tmpfs of its own (nothing to unmount) */
 };
 /* Pick the language of a file or a directory program (by extensions). */
 const struct jd_lang *jd_detect_lang(const struct jd_langs *langs, const char *path);

@@ -114,7 +114,11 @@ static void checkpoint_stop(struct sqlite_store *q)
 static const char schema_head[] =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS submissions ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,";
+    /* no AUTOINCREMENT: it writes sqlite_sequence on every insert (one
+     * more WAL page per job); ids only order rows, and the one reuse it
+     * prevents (the newest row deleted, its id given again) keeps that
+     * order. A database made with it keeps it. */
+    " id INTEGER PRIMARY KEY,";
 static const char schema_tail[] =
     " owner TEXT, lease_until REAL,"
     " callback_pending INTEGER NOT NULL DEFAULT 0);"
