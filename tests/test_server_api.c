@@ -231,6 +231,40 @@ Test(server_submissions, single_runs_write_to_the_workers_tmpfs, .timeout = 240)
     srv_stop(&s);
 }
 
+/* A counter's value in /metrics (the line "NAME VALUE"), -1 when absent. */
+static long metric(struct srv *s, const char *name)
+{
+    struct hresp r = http(s, "GET", "/metrics", NULL, 0, NULL);
+    const char *p = r.body ? strstr(r.body, name) : NULL;
+    long v = p ? strtol(p + strlen(name), NULL, 10) : -1;
+    hresp_free(&r);
+    return v;
+}
+
+/* The worker that judged a wait=true job answers it from the row it has
+ * just stored (waits.c), not the sweep that reads the store every 250 ms:
+ * that one is for jobs other processes judged. */
+Test(server_submissions, wait_true_is_answered_by_the_worker, .timeout = 240)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    for (int i = 0; i < 5; i++) {
+        json_t *b = json_pack("{s:i, s:s}", "language_id", 46, "source_code", "echo hi\n");
+        struct hresp r = http_json_post(&s, "/submissions?wait=true", b);
+        cr_assert_eq(r.code, 201, "%s", r.body);
+        cr_assert_eq(status_id(r.json), 3, "%s", r.body);
+        cr_assert_str_eq(jstr(r.json, "stdout"), "hi\n");
+        hresp_free(&r);
+    }
+    long worker = metric(&s, "nsjudge_wait_answers_total{by=\"worker\"} ");
+    long sweep = metric(&s, "nsjudge_wait_answers_total{by=\"sweep\"} ");
+    cr_assert_eq(worker + sweep, 5, "worker %ld sweep %ld", worker, sweep);
+    /* the sweep can only win by reading the row between the worker's
+     * commit and its answer */
+    cr_assert_geq(worker, 4, "worker %ld sweep %ld", worker, sweep);
+    srv_stop(&s);
+}
+
 /* What CPUs a submission's box may use, through a worker of s. */
 static char *box_cpus(struct srv *s)
 {

@@ -107,6 +107,12 @@ char *metrics_render(struct metrics *m, long queue_length, const struct metrics_
     add(&b, "# HELP nsjudge_jobs_requeued_total Jobs put back in the queue (dead owner, expired lease, shutdown).\n"
             "# TYPE nsjudge_jobs_requeued_total counter\nnsjudge_jobs_requeued_total %ld\n",
         atomic_load(&m->requeued));
+    add(&b, "# HELP nsjudge_wait_answers_total wait=true answers by who gave them.\n"
+            "# TYPE nsjudge_wait_answers_total counter\n"
+            "nsjudge_wait_answers_total{by=\"worker\"} %ld\nnsjudge_wait_answers_total{by=\"sweep\"} %ld\n"
+            "nsjudge_wait_answers_total{by=\"shutdown\"} %ld\n",
+        atomic_load(&m->wait_answers[0]), atomic_load(&m->wait_answers[1]),
+        atomic_load(&m->wait_answers[2]));
     add(&b, "# HELP nsjudge_callbacks_total Callback deliveries by outcome.\n"
             "# TYPE nsjudge_callbacks_total counter\n"
             "nsjudge_callbacks_total{outcome=\"ok\"} %ld\nnsjudge_callbacks_total{outcome=\"failed\"} %ld\n",

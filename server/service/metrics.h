@@ -20,6 +20,9 @@ struct metrics {
     atomic_long workers_failed;
     atomic_long callbacks_ok, callbacks_failed;
     atomic_long requeued;
+    /* wait=true answers: [0] by the worker that judged the job, from the
+     * row in memory; [1] by the sweep, from the store; [2] at shutdown */
+    atomic_long wait_answers[3];
 };
 
 void metrics_init(struct metrics *m);

@@ -281,6 +281,7 @@ void route_metrics(struct http_req *r, struct http_resp *w)
                                                         "MLE", "RTE", "OLE", "CE", "JE"};
     long queued = 0;
     r->app->store->ops->count_status(r->app->store, J0_IN_QUEUE, &queued);
+    queued += (long)queue_n_handed(&r->app->queue); /* claimed in memory, not started */
     struct workers_info wi;
     int procs;
     workers_info_all(r->app, &wi, &procs);

@@ -282,6 +282,10 @@ void route_admin_stats(struct http_req *r, struct http_resp *w)
     long queued = 0, running = 0;
     st->ops->count_status(st, J0_IN_QUEUE, &queued);
     st->ops->count_status(st, J0_PROCESSING, &running);
+    /* handed to our workers in memory: claimed (status 2), not started */
+    long handed = (long)queue_n_handed(&app->queue);
+    queued += handed;
+    running = running > handed ? running - handed : 0;
     json_object_set_new(o, "queue", json_integer(queued));
     json_object_set_new(o, "processing", json_integer(running));
 

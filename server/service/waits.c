@@ -58,8 +58,11 @@ static struct parked_wait *unlink_locked(struct waits *ws, const char *token)
     return NULL;
 }
 
-static void answer(struct app *app, struct parked_wait *e, const struct submission *s)
+enum { BY_WORKER, BY_SWEEP, BY_SHUTDOWN };
+
+static void answer(struct app *app, struct parked_wait *e, const struct submission *s, int by)
 {
+    atomic_fetch_add(&app->metrics.wait_answers[by], 1);
     struct http_resp w = {0};
     if (s)
         e->a.render(app, s, e->a.arg, e->a.flag, &w);
@@ -87,7 +90,7 @@ static bool answer_from_store(struct app *app, const char *token, bool force)
     struct parked_wait *e = unlink_locked(ws, token);
     pthread_mutex_unlock(&ws->mu);
     if (e)
-        answer(app, e, rc ? NULL : &s);
+        answer(app, e, rc ? NULL : &s, force ? BY_SHUTDOWN : BY_SWEEP);
     if (!rc)
         submission_clear(&s);
     return true;
@@ -205,7 +208,7 @@ void waits_done(struct app *app, const struct submission *s)
     struct parked_wait *e = ws->n ? unlink_locked(ws, s->token) : NULL;
     pthread_mutex_unlock(&ws->mu);
     if (e)
-        answer(app, e, s);
+        answer(app, e, s, BY_WORKER);
 }
 
 void waits_poke(struct app *app)
