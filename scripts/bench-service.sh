@@ -2,8 +2,10 @@
 # make bench-service: judged jobs per second of `nsjudge serve` end to end
 # (wrk, 1 thread, CONNS connections, POST /submissions?wait=true) against
 # the bare loop of the same programs in kept sandbox slots on the same cores
-# (build/bench/bench_sandbox loop: 2 threads, as the service's 2 workers),
-# both measured in this one run. The machine is noisy: read the ratios.
+# (build/bench/bench_sandbox loop: 2 threads, as the service's 2 workers,
+# each thread's boxes pinned to a CPU as the service pins each worker's;
+# the last column is the same loop unpinned), all measured in this one
+# run. The machine is noisy: read the ratios.
 #   DURATION=S  seconds per measurement (default 10)
 #   CONNS=N     wrk connections (default 8)
 #   KINDS=...   a subset of: text bash c problem100
@@ -103,7 +105,7 @@ curl -sf -o /dev/null -X POST --data-binary @"$T/sum100.tar" -H 'Content-Type: a
     "http://127.0.0.1:$PORT/problems?id=sum100" || { echo "cannot register the problem" >&2; cat "$T/server.log" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, kernel $(uname -r); nsjudge serve: 2 workers; wrk: 1 thread, $CONNS connections, ${DURATION}s per kind"
-printf '%-28s %9s %9s %7s %9s %9s %9s %9s\n' kind "jobs/s" "bare/s" ratio "p50 ms" "p99 ms" "p99/p50" "bare p50"
+printf '%-28s %9s %9s %7s %9s %9s %9s %9s %9s\n' kind "jobs/s" "bare/s" ratio "p50 ms" "p99 ms" "p99/p50" "bare p50" "unpinned"
 for kind in $KINDS; do
     case $kind in
     text) label="Plain Text (43, cat)" ;;
@@ -123,9 +125,15 @@ for kind in $KINDS; do
     for t in t0 t1; do
         case $kind in c) printf "%s\n" "$HELLO_C" > "$T/bare/$t/main.c" ;; problem100) printf "%s\n" "$SUM_C" > "$T/bare/$t/main.c" ;; esac
     done
-    bare=$("$B/bench/bench_sandbox" loop "$kind" 2 "$DURATION" $((SLOTS + 2)) "$T/bare") ||
+    # the bare loop with each thread's boxes pinned to a CPU, as the
+    # service pins each worker's (pin_workers): the reference; and unpinned
+    bare=$(PIN=1 "$B/bench/bench_sandbox" loop "$kind" 2 "$DURATION" $((SLOTS + 2)) "$T/bare") ||
         { echo "bare loop of $kind failed" >&2; exit 1; }
+    free=$("$B/bench/bench_sandbox" loop "$kind" 2 "$DURATION" $((SLOTS + 2)) "$T/bare") ||
+        { echo "bare loop of $kind failed" >&2; exit 1; }
+    set -- $free
+    unpinned=$1
     set -- $bare
-    awk -v l="$label" -v ok="$ok" -v s="$secs" -v p50="$p50" -v p99="$p99" -v br="$1" -v bp50="$2" 'BEGIN {
-        j = ok / s; printf "%-28s %9.1f %9.1f %7.2f %9.2f %9.2f %9.2f %9.2f\n", l, j, br, j / br, p50, p99, p99 / p50, bp50 }'
+    awk -v l="$label" -v ok="$ok" -v s="$secs" -v p50="$p50" -v p99="$p99" -v br="$1" -v bp50="$2" -v bu="$unpinned" 'BEGIN {
+        j = ok / s; printf "%-28s %9.1f %9.1f %7.2f %9.2f %9.2f %9.2f %9.2f %9.1f\n", l, j, br, j / br, p50, p99, p99 / p50, bp50, bu }'
 done

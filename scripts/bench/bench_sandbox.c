@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,7 +224,7 @@ static void accuracy(const char *box)
 
 struct job_loop {
     const char *kind, *dir;
-    int id;
+    int id, cpu;
     double secs;
     double *t;
     int n, cap, fail;
@@ -308,7 +309,9 @@ static void *job_loop_main(void *p)
     struct job_loop *a = p;
     struct sb_slot *slot;
     char err[SB_MSG_MAX], box[4200], outp[4200];
-    struct sb_slot_options o = {.id = a->id};
+    /* PIN=1: thread i's boxes on our i-th CPU, as the service pins worker
+     * i's (pin_workers) */
+    struct sb_slot_options o = {.id = a->id, .pin_cpu = a->cpu >= 0, .cpu = a->cpu};
     snprintf(box, sizeof box, "%s/t%d", a->dir, a->id % 2);
     snprintf(outp, sizeof outp, "%s/out%d", a->dir, a->id % 2);
     int out = open(outp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -346,8 +349,16 @@ static int job_loop(int argc, char **argv)
     struct job_loop a[2];
     pthread_t th[2];
     int cap = 1 << 20;
+    /* PIN=1 (bench-service.sh): our CPUs, the first ones taken in order */
+    int cpus[2] = {-1, -1}, n_cpus = 0;
+    cpu_set_t ours;
+    if (getenv("PIN") && !strcmp(getenv("PIN"), "1") && sched_getaffinity(0, sizeof ours, &ours) == 0)
+        for (int c = 0; c < CPU_SETSIZE && n_cpus < 2; c++)
+            if (CPU_ISSET(c, &ours))
+                cpus[n_cpus++] = c;
     for (int i = 0; i < threads; i++) {
         a[i] = (struct job_loop){.kind = argv[2], .dir = argv[6], .id = atoi(argv[5]) + i,
+                                 .cpu = threads <= n_cpus ? cpus[i] : -1,
                                  .secs = atof(argv[4]), .cap = cap};
         a[i].t = calloc((size_t)cap, sizeof(double));
         pthread_create(&th[i], NULL, job_loop_main, &a[i]);
