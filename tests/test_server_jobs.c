@@ -475,6 +475,21 @@ static int current_status(struct srv *s, const char *tok)
     return st;
 }
 
+/* A worker of this process is judging (status 2 alone says only that the
+ * job is claimed: a handed job is, before a worker takes it). */
+static int workers_in(struct srv *s, const char *state)
+{
+    struct hresp r = http(s, "GET", "/workers", NULL, 0, NULL);
+    int n = (int)json_integer_value(json_object_get(json_array_get(r.json, 0), state));
+    hresp_free(&r);
+    return n;
+}
+
+static int working(struct srv *s)
+{
+    return workers_in(s, "working");
+}
+
 /* Four slow jobs, the service killed with -9 while the first runs, then
  * restarted: all four end Accepted, none twice. requeued: the jobs the
  * killed process held, the running one and those handed to its worker in
@@ -484,6 +499,9 @@ static void kill9_restart(const char *extra, int requeued)
 {
     struct srv s;
     srv_start(&s, 1, extra);
+    /* jobs are handed only to a worker that holds its slot */
+    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
+        usleep(20000);
     char *tok[4];
     for (int i = 0; i < 4; i++)
         tok[i] = submit(&s, c_sub(SLEEPY));
@@ -523,16 +541,6 @@ Test(server_crash, kill9_restart_loses_nothing, .timeout = 300)
 Test(server_crash, kill9_restart_loses_nothing_without_handoff, .timeout = 300)
 {
     kill9_restart("\"handoff_per_worker\": 0", 1);
-}
-
-/* A worker of this process is judging (status 2 alone says only that the
- * job is claimed: a handed job is, before a worker takes it). */
-static int working(struct srv *s)
-{
-    struct hresp r = http(s, "GET", "/workers", NULL, 0, NULL);
-    int n = (int)json_integer_value(json_object_get(json_array_get(r.json, 0), "working"));
-    hresp_free(&r);
-    return n;
 }
 
 Test(server_crash, sigterm_finishes_running_job, .timeout = 240)

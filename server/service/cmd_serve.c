@@ -108,7 +108,7 @@ static int set_str(char **dst, const char *v)
 {
     char *s = strdup(v);
     if (!s)
-        return -1;
+        return -ENOMEM;
     free(*dst);
     *dst = s;
     return 0;

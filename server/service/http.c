@@ -196,7 +196,7 @@ int http_authorize(const struct http_req *r, struct http_resp *w)
     if (!c->authz_tokens.n || token_in(&c->authz_tokens, http_header(r, "X-Auth-User")))
         return 0;
     http_error(w, 403, "forbidden: a valid X-Auth-User header is required");
-    return -1;
+    return -EACCES;
 }
 
 /* ---- dispatch ----------------------------------------------------------------------- */

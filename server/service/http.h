@@ -46,7 +46,7 @@ void http_error(struct http_resp *w, int status, const char *msg);
 json_t *http_form_json(const char *body, size_t len, char **bad_field);
 /* Parses the body as JSON; on failure answers 400 and returns NULL. */
 json_t *http_body_json(const struct http_req *r, struct http_resp *w);
-/* X-Auth-User check for privileged routes: 0 ok, else the response is set (403). */
+/* X-Auth-User check for privileged routes: 0 ok, else -EACCES with the response set (403). */
 int http_authorize(const struct http_req *r, struct http_resp *w);
 /* query flag is "true" */
 int http_query_true(const struct http_req *r, const char *name);

@@ -179,7 +179,7 @@ static int set_test_output(json_t *o, const struct jd_test_result *t)
     if (!t->output)
         return 0;
     if (json_object_set_new(o, "output_cut", json_boolean(t->output_cut)))
-        return -1;
+        return -ENOMEM;
     if (jd_utf8_valid(t->output, t->output_len))
         return json_object_set_new(o, "output", json_stringn(t->output, t->output_len));
     char *b = b64_encode(t->output, t->output_len);

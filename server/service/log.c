@@ -1,5 +1,6 @@
 /* log.c - logfmt lines to stderr. Each line goes out in one write() so
  * lines from concurrent threads never interleave. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ int log_level_parse(const char *s, enum log_level *out)
             *out = (enum log_level)i;
             return 0;
         }
-    return -1;
+    return -EINVAL;
 }
 
 const char *log_level_name(enum log_level l)

@@ -9,6 +9,7 @@ struct logger {
     int fd;              /* usually 2 */
 };
 
+/* "debug", "info", "warn" or "error" (any case): 0, else -EINVAL. */
 int log_level_parse(const char *s, enum log_level *out);
 const char *log_level_name(enum log_level l);
 

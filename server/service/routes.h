@@ -33,7 +33,7 @@ route_fn route_page_playground, route_page_problems, route_page_static, route_pa
     route_page_samples, route_page_admin, route_admin_stats; /* routes_pages.c */
 
 /* ?feedback= of a request as a feedback view (routes_submissions.c):
- * 0, or -1 with the answer (400/403) in w. */
+ * 0, or -EINVAL / -EACCES with the answer (400/403) in w. */
 int submissions_view_of(struct http_req *r, struct http_resp *w, struct fb_view *v);
 
 

@@ -20,7 +20,7 @@ static int fields_of(struct http_req *r, struct http_resp *w, j0_fields *f)
     char err[600];
     if (j0_fields_parse(http_query(r, "fields"), f, err, sizeof err)) {
         http_error(w, 400, err);
-        return -1;
+        return -EINVAL;
     }
     return 0;
 }
@@ -28,7 +28,7 @@ static int fields_of(struct http_req *r, struct http_resp *w, j0_fields *f)
 /* ?feedback=full|samples|verdict: anyone may ask to see less than the
  * policy allows; asking for full needs the jury's X-Auth-User (authz_tokens),
  * and without it is refused (403) rather than quietly capped, so a jury
- * client that lost its header notices. 0, or -1 with the answer in w. */
+ * client that lost its header notices. 0, or -errno with the answer in w. */
 int submissions_view_of(struct http_req *r, struct http_resp *w, struct fb_view *v)
 {
     const char *q = http_query(r, "feedback");
@@ -37,7 +37,7 @@ int submissions_view_of(struct http_req *r, struct http_resp *w, struct fb_view 
         return 0;
     if (jd_feedback_parse(q, &v->asked)) {
         http_error(w, 400, "invalid feedback: use full, samples or verdict");
-        return -1;
+        return -EINVAL;
     }
     /* no authz_tokens: there is no jury, and http_authorize lets everyone in */
     if (r->app->cfg.authz_tokens.n) {
@@ -47,7 +47,7 @@ int submissions_view_of(struct http_req *r, struct http_resp *w, struct fb_view 
     }
     if (v->asked == JD_FEEDBACK_FULL && !v->jury) {
         http_error(w, 403, "forbidden: feedback=full needs a valid X-Auth-User header");
-        return -1;
+        return -EACCES;
     }
     return 0;
 }
@@ -240,7 +240,7 @@ static int query_int(struct http_req *r, struct http_resp *w, const char *name, 
         snprintf(msg, sizeof msg, "invalid %s: must be a whole number from %ld to %ld", name, lo,
                  hi);
         http_error(w, 400, msg);
-        return -1;
+        return -EINVAL;
     }
     *out = (long)n;
     return 0;
