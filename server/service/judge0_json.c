@@ -272,7 +272,8 @@ static bool absent(json_t *v)
     return !v || json_is_null(v);
 }
 
-/* A JSON number or a numeric string (Rails casts both). 1 = present, 0 = absent, -1 = error */
+/* A JSON number or a numeric string (Rails casts both). 1 present, 0 absent,
+ * -EINVAL not a number (the message is in errors) */
 static int get_number(json_t *obj, const char *key, double *out, json_t *errors)
 {
     json_t *v = json_object_get(obj, key);
@@ -296,7 +297,7 @@ static int get_number(json_t *obj, const char *key, double *out, json_t *errors)
     return 1;
 bad:
     add_err(errors, key, "is not a number");
-    return -1;
+    return -EINVAL;
 }
 
 static void get_limit(json_t *obj, const char *key, double *dst, double def, double max,
@@ -372,7 +373,8 @@ static void get_bool(json_t *obj, const char *key, bool *dst, bool def, bool all
     *dst = b;
 }
 
-/* A text field: a string (base64-decoded if asked). 1 present, 0 absent, -1 error, -ENOMEM */
+/* A text field: a string (base64-decoded if asked). 1 present, 0 absent,
+ * -EINVAL invalid (the message is in errors), -ENOMEM */
 static int get_text(json_t *obj, const char *key, bool base64, size_t max, struct bytes *dst,
                     json_t *errors)
 {
@@ -383,7 +385,7 @@ static int get_text(json_t *obj, const char *key, bool base64, size_t max, struc
         return 0;
     if (!json_is_string(v)) {
         add_err(errors, key, "must be a string");
-        return -1;
+        return -EINVAL;
     }
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
@@ -393,7 +395,7 @@ static int get_text(json_t *obj, const char *key, bool base64, size_t max, struc
             return -ENOMEM;
         if (rc) {
             add_err(errors, key, "is not valid base64");
-            return -1;
+            return -EINVAL;
         }
     } else {
         if (!(dst->p = malloc(n + 1)))
@@ -407,11 +409,13 @@ static int get_text(json_t *obj, const char *key, bool base64, size_t max, struc
         add_err(errors, key, msg);
         free(dst->p);
         dst->p = NULL;
-        return -1;
+        return -EINVAL;
     }
     return 1;
 }
 
+/* A short option string (compiler options, arguments, callback_url): one
+ * the config may forbid, shown as a JSON string. Returns as get_text. */
 static int get_short_string(json_t *obj, const char *key, size_t max, bool allowed,
                             const char *not_allowed, char **dst, json_t *errors)
 {
@@ -421,28 +425,28 @@ static int get_short_string(json_t *obj, const char *key, size_t max, bool allow
         return 0;
     if (!json_is_string(v)) {
         add_err(errors, key, "must be a string");
-        return -1;
+        return -EINVAL;
     }
     if (!json_string_length(v))
         return 0;
     if (!allowed) {
         add_err(errors, key, not_allowed);
-        return -1;
+        return -EINVAL;
     }
     if (json_string_length(v) > max) {
         char msg[96];
         snprintf(msg, sizeof msg, "is too long (maximum is %zu characters)", max);
         add_err(errors, key, msg);
-        return -1;
+        return -EINVAL;
     }
     if (memchr(json_string_value(v), 0, json_string_length(v))) {
         add_err(errors, key, "must not contain NUL characters");
-        return -1;
+        return -EINVAL;
     }
     /* a form body can carry any bytes; these fields are shown as JSON strings */
     if (!jd_utf8_valid(json_string_value(v), json_string_length(v))) {
         add_err(errors, key, "must be valid UTF-8");
-        return -1;
+        return -EINVAL;
     }
     return (*dst = strdup(json_string_value(v))) ? 1 : -ENOMEM;
 }
@@ -666,7 +670,8 @@ static json_t *seconds_json(double v)
 
 /* A test's text key (message, output) encoded like every other text
  * field; it is stored as a string, or as base64 in _KEY_b64 when it is not
- * UTF-8. A missing output stays missing (only sample tests have one). */
+ * UTF-8. A missing output stays missing (only sample tests have one).
+ * 0, -ENOMEM, or b64_decode's error for a stored _KEY_b64 it cannot read. */
 static int test_text(json_t *t, json_t *o, const char *key, bool base64, bool *not_utf8)
 {
     char bkey[32];
@@ -679,14 +684,15 @@ static int test_text(json_t *t, json_t *o, const char *key, bool base64, bool *n
         txt.p = strdup(json_string_value(m));
         txt.n = json_string_length(m);
         if (!txt.p)
-            return -1;
-    } else if (json_is_string(mb) &&
-               b64_decode(json_string_value(mb), json_string_length(mb), &txt.p, &txt.n)) {
-        return -1;
+            return -ENOMEM;
+    } else if (json_is_string(mb)) {
+        int rc = b64_decode(json_string_value(mb), json_string_length(mb), &txt.p, &txt.n);
+        if (rc)
+            return rc;
     }
     json_t *j = text_json(&txt, base64, not_utf8);
     free(txt.p);
-    return j && !json_object_set_new(o, key, j) ? 0 : -1;
+    return j && !json_object_set_new(o, key, j) ? 0 : -ENOMEM;
 }
 
 /* The per-test list as shown: the server's own keys ('_') dropped, the
