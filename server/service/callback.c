@@ -83,14 +83,19 @@ static curl_socket_t open_checked(void *clientp, curlsocktype purpose, struct cu
     return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
-/* 0 delivered, 1 retry later, -1 give up */
+/* Puts token's result to its callback_url. 0 delivered (or nothing to
+ * deliver); otherwise -errno with why saying what went wrong: -EAGAIN (the
+ * request failed or was answered with an error) and -ENOMEM are worth
+ * another try later, the rest never: -ENOENT the submission is gone (any
+ * store error counts so), -EINVAL its callback_url is not a URL, -EACCES
+ * the guard refused the address (the same one next time). */
 static int deliver(struct callbacks *cb, const char *token, char *why, size_t whylen)
 {
     struct app *app = cb->app;
     struct submission s;
     if (app->store->ops->get(app->store, token, &s)) {
         snprintf(why, whylen, "submission is gone");
-        return -1;
+        return -ENOENT;
     }
     if (!s.callback_url) {
         submission_clear(&s);
@@ -107,9 +112,9 @@ static int deliver(struct callbacks *cb, const char *token, char *why, size_t wh
     if (!body) {
         submission_clear(&s);
         snprintf(why, whylen, "out of memory");
-        return 1;
+        return -ENOMEM;
     }
-    int rc = 1;
+    int rc = -EAGAIN;
     char host[256] = "";
     int port;
     struct cb_target tgt = {cb->allow, host, ""};
@@ -117,7 +122,7 @@ static int deliver(struct callbacks *cb, const char *token, char *why, size_t wh
         snprintf(why, whylen, "callback_url is not a valid URL");
         free(body);
         submission_clear(&s);
-        return -1;
+        return -EINVAL;
     }
     CURL *c = curl_easy_init();
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -144,7 +149,7 @@ static int deliver(struct callbacks *cb, const char *token, char *why, size_t wh
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
         if (cr != CURLE_OK && tgt.refused[0]) {
             snprintf(why, whylen, "refused: %s", tgt.refused);
-            rc = -1; /* the same address next time: do not retry */
+            rc = -EACCES; /* the same address next time: do not retry */
         } else if (cr != CURLE_OK)
             snprintf(why, whylen, "%s", curl_easy_strerror(cr));
         else if (code < 200 || code >= 300)
@@ -153,6 +158,7 @@ static int deliver(struct callbacks *cb, const char *token, char *why, size_t wh
             rc = 0;
     } else {
         snprintf(why, whylen, "cannot set up libcurl");
+        rc = -ENOMEM;   /* what curl_easy_init and curl_slist_append fail on */
     }
     curl_slist_free_all(h);
     if (c)
@@ -160,6 +166,11 @@ static int deliver(struct callbacks *cb, const char *token, char *why, size_t wh
     free(body);
     submission_clear(&s);
     return rc;
+}
+
+static bool worth_retrying(int rc)
+{
+    return rc == -EAGAIN || rc == -ENOMEM;
 }
 
 /* One claimed callback: deliver, then settle it in the store. */
@@ -174,7 +185,7 @@ static void deliver_claimed(struct callbacks *cb, const char *token, int tries)
         src = app->store->ops->callback_settle(app->store, token, app->owner, -1);
         atomic_fetch_add(&app->metrics.callbacks_ok, 1);
         nlog(&app->log, LOG_INFO, "callback", "token=%s outcome=ok tries=%d", token, tries);
-    } else if (rc < 0 || tries >= app->cfg.callbacks_max_tries) {
+    } else if (!worth_retrying(rc) || tries >= app->cfg.callbacks_max_tries) {
         src = app->store->ops->callback_settle(app->store, token, app->owner, -1);
         atomic_fetch_add(&app->metrics.callbacks_failed, 1);
         nlog(&app->log, LOG_WARN, "callback", "token=%s outcome=failed tries=%d error=%s", token,

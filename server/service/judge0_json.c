@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "server/service/judge0_json.h"
 #include "server/service/problems.h"
 #include "server/service/problem_id.h"
+#include "server/service/submission_cols.h"
 
 /* ---- statuses -------------------------------------------------------------- */
 
@@ -67,53 +69,143 @@ int j0_status_for(jd_verdict v, int signal, int exit_code)
 
 /* ---- fields ------------------------------------------------------------------ */
 
-enum field {
-    F_SOURCE_CODE, F_LANGUAGE_ID, F_STDIN, F_EXPECTED_OUTPUT, F_STDOUT, F_STATUS_ID,
-    F_CREATED_AT, F_FINISHED_AT, F_TIME, F_MEMORY, F_STDERR, F_TOKEN, F_NUMBER_OF_RUNS,
-    F_CPU_TIME_LIMIT, F_CPU_EXTRA_TIME, F_WALL_TIME_LIMIT, F_MEMORY_LIMIT, F_STACK_LIMIT,
-    F_MAX_PROCESSES, F_PER_PROC_TIME, F_PER_PROC_MEM, F_MAX_FILE_SIZE, F_COMPILE_OUTPUT,
-    F_EXIT_CODE, F_EXIT_SIGNAL, F_MESSAGE, F_WALL_TIME, F_COMPILER_OPTIONS,
-    F_COMMAND_LINE_ARGUMENTS, F_REDIRECT, F_CALLBACK_URL, F_ADDITIONAL_FILES,
-    F_ENABLE_NETWORK, F_STATUS, F_LANGUAGE,
-    /* beyond Judge0 */
-    F_VERDICT, F_PROBLEM_ID, F_SCORE, F_MAX_SCORE, F_TESTS, F_TESTS_TOTAL,
-    F_COUNT
+/* How a field is shown. */
+enum j0_shape {
+    J0_COLUMN,    /* its stored column as the column's kind says (column_json) */
+    J0_SECONDS,   /* a double column as Judge0 shows times: "%.3f", null when < 0 */
+    J0_SIGNAL,    /* an int column, null unless > 0: 0 is "no signal" */
+    /* computed: not one stored column as it is */
+    J0_TOKEN,     /* always a string, "" included */
+    J0_STATUS,    /* {id, description} of status_id */
+    J0_LANGUAGE,  /* {id, name} of language_id, the name from the language table */
+    J0_TESTS,     /* the per-test list as the feedback policy lets the reader see it */
 };
 
-static const char *const field_names[F_COUNT] = {
-    "source_code", "language_id", "stdin", "expected_output", "stdout", "status_id",
-    "created_at", "finished_at", "time", "memory", "stderr", "token", "number_of_runs",
-    "cpu_time_limit", "cpu_extra_time", "wall_time_limit", "memory_limit", "stack_limit",
-    "max_processes_and_or_threads", "enable_per_process_and_thread_time_limit",
-    "enable_per_process_and_thread_memory_limit", "max_file_size", "compile_output",
-    "exit_code", "exit_signal", "message", "wall_time", "compiler_options",
-    "command_line_arguments", "redirect_stderr_to_stdout", "callback_url",
-    "additional_files", "enable_network", "status", "language",
-    "verdict", "problem_id", "score", "max_score", "tests", "tests_total",
+enum {
+    J0_DEFAULT = 1,      /* in Judge0's default fields */
+    J0_EXTRA = 2,        /* beyond Judge0: by name, or with the defaults/"*" on problem submissions */
+    J0_B64 = 4,          /* text: base64 when the client asks (Judge0's encoded fields) */
+    J0_B64_ALWAYS = 8,   /* text: base64 in every mode */
 };
+
+struct j0_field {
+    const char *name;     /* the response key, and the name fields= takes */
+    const char *column;   /* the sub_cols row shown (stored shapes); NULL: the same name */
+    enum j0_shape shape;
+    unsigned flags;       /* J0_DEFAULT, ... */
+};
+
+/* Every field of a response, in the order of its keys; a field's bit in
+ * j0_fields is its index here. Judge0's own fields first (its "*" is all
+ * of them), then ours. Strict clients (the official Python SDK sets every
+ * returned key on a closed model) break on unknown keys, so our extra
+ * fields appear only when asked for by name ("fields=*,verdict"), or on
+ * problem submissions, which only nsjudge-aware clients create. A stored
+ * field Judge0 shows is one line here naming its column. */
+static const struct j0_field field_table[] = {
+    {"source_code", NULL, J0_COLUMN, J0_B64},
+    {"language_id", NULL, J0_COLUMN, 0},
+    {"stdin", NULL, J0_COLUMN, J0_B64},
+    {"expected_output", NULL, J0_COLUMN, J0_B64},
+    {"stdout", NULL, J0_COLUMN, J0_DEFAULT | J0_B64},
+    {"status_id", NULL, J0_COLUMN, 0},
+    {"created_at", NULL, J0_COLUMN, 0},
+    {"finished_at", NULL, J0_COLUMN, 0},
+    {"time", NULL, J0_SECONDS, J0_DEFAULT},
+    {"memory", NULL, J0_COLUMN, J0_DEFAULT},
+    {"stderr", NULL, J0_COLUMN, J0_DEFAULT | J0_B64},
+    {"token", NULL, J0_TOKEN, J0_DEFAULT},
+    {"number_of_runs", NULL, J0_COLUMN, 0},
+    {"cpu_time_limit", NULL, J0_SECONDS, 0},
+    {"cpu_extra_time", NULL, J0_SECONDS, 0},
+    {"wall_time_limit", NULL, J0_SECONDS, 0},
+    {"memory_limit", NULL, J0_COLUMN, 0},
+    {"stack_limit", NULL, J0_COLUMN, 0},
+    {"max_processes_and_or_threads", NULL, J0_COLUMN, 0},
+    {"enable_per_process_and_thread_time_limit", "per_process_time", J0_COLUMN, 0},
+    {"enable_per_process_and_thread_memory_limit", "per_process_memory", J0_COLUMN, 0},
+    {"max_file_size", NULL, J0_COLUMN, 0},
+    {"compile_output", NULL, J0_COLUMN, J0_DEFAULT | J0_B64},
+    {"exit_code", NULL, J0_COLUMN, 0},
+    {"exit_signal", NULL, J0_SIGNAL, 0},
+    {"message", NULL, J0_COLUMN, J0_DEFAULT | J0_B64},
+    {"wall_time", NULL, J0_SECONDS, 0},
+    {"compiler_options", NULL, J0_COLUMN, 0},
+    {"command_line_arguments", NULL, J0_COLUMN, 0},
+    {"redirect_stderr_to_stdout", NULL, J0_COLUMN, 0},
+    {"callback_url", NULL, J0_COLUMN, 0},
+    /* a zip: base64 in every mode, as Judge0 has it */
+    {"additional_files", NULL, J0_COLUMN, J0_B64_ALWAYS},
+    {"enable_network", NULL, J0_COLUMN, 0},
+    {"status", NULL, J0_STATUS, J0_DEFAULT},
+    {"language", NULL, J0_LANGUAGE, 0},
+    /* beyond Judge0 */
+    {"verdict", NULL, J0_COLUMN, J0_EXTRA},
+    {"problem_id", NULL, J0_COLUMN, J0_EXTRA},
+    {"score", NULL, J0_COLUMN, J0_EXTRA},
+    {"max_score", NULL, J0_COLUMN, J0_EXTRA},
+    {"tests", NULL, J0_TESTS, J0_EXTRA},
+    {"tests_total", NULL, J0_COLUMN, J0_EXTRA},
+};
+#define N_FIELDS ((int)(sizeof field_table / sizeof field_table[0]))
+_Static_assert(sizeof field_table / sizeof field_table[0] <= J0_FIELDS_SPARE_SHIFT,
+               "the fields reach the spare bits");
 
 #define BIT(f) ((j0_fields)1 << (f))
-/* Judge0's default fields and its "*". Strict clients (the official Python
- * SDK sets every returned key on a closed model) break on unknown keys, so
- * our extra fields (verdict, problem results) appear only when asked for by
- * name ("fields=*,verdict"), or on problem submissions, which only
- * nsjudge-aware clients create. */
-static const j0_fields default_fields = BIT(F_TOKEN) | BIT(F_TIME) | BIT(F_MEMORY) |
-    BIT(F_STDOUT) | BIT(F_STDERR) | BIT(F_COMPILE_OUTPUT) | BIT(F_MESSAGE) | BIT(F_STATUS);
-static const j0_fields judge0_all = BIT(F_LANGUAGE + 1) - 1;
-static const j0_fields problem_fields = BIT(F_VERDICT) | BIT(F_PROBLEM_ID) | BIT(F_SCORE) |
-    BIT(F_MAX_SCORE) | BIT(F_TESTS) | BIT(F_TESTS_TOTAL);
 #define DEFAULT_MARK ((j0_fields)1 << 63)  /* defaults or "*": add problem fields */
+
+/* What the table gives, worked out once: each stored field's column, the
+ * field sets by flag. */
+struct field_sets {
+    const struct sub_col *col[N_FIELDS];   /* NULL: computed, or a row that names no fitting column */
+    j0_fields defaults, judge0_all, extras, token;
+};
+static struct field_sets fields_of_table;
+static pthread_once_t fields_once = PTHREAD_ONCE_INIT;
+
+static bool shape_fits(enum j0_shape shape, enum sub_col_kind kind)
+{
+    return shape == J0_COLUMN || (shape == J0_SECONDS && kind == SUB_DOUBLE) ||
+           (shape == J0_SIGNAL && kind == SUB_INT);
+}
+
+static void fields_build(void)
+{
+    for (int f = 0; f < N_FIELDS; f++) {
+        const struct j0_field *d = &field_table[f];
+        if (d->flags & J0_DEFAULT)
+            fields_of_table.defaults |= BIT(f);
+        if (d->flags & J0_EXTRA)
+            fields_of_table.extras |= BIT(f);
+        else
+            fields_of_table.judge0_all |= BIT(f);
+        if (d->shape == J0_TOKEN)
+            fields_of_table.token = BIT(f);
+        if (d->shape != J0_COLUMN && d->shape != J0_SECONDS && d->shape != J0_SIGNAL)
+            continue;
+        const char *col = d->column ? d->column : d->name;
+        for (int i = 0; i < n_sub_cols; i++)
+            if (!strcmp(sub_cols[i].name, col) && shape_fits(d->shape, sub_cols[i].kind))
+                fields_of_table.col[f] = &sub_cols[i];
+    }
+}
+
+static const struct field_sets *fields_get(void)
+{
+    pthread_once(&fields_once, fields_build);
+    return &fields_of_table;
+}
 
 j0_fields j0_fields_token_only(void)
 {
-    return BIT(F_TOKEN);
+    return fields_get()->token;
 }
 
 int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
 {
+    j0_fields defaults = fields_get()->defaults | DEFAULT_MARK;
     if (!spec || !*spec) {
-        *out = default_fields | DEFAULT_MARK;
+        *out = defaults;
         return 0;
     }
     j0_fields m = 0;
@@ -130,11 +222,11 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
         while (n && p[n - 1] == ' ')
             n--;
         if (n == 1 && *p == '*') {
-            m |= judge0_all | DEFAULT_MARK;
+            m |= fields_get()->judge0_all | DEFAULT_MARK;
         } else if (n) {
             int f = -1;
-            for (int i = 0; i < F_COUNT; i++)
-                if (strlen(field_names[i]) == n && !strncmp(field_names[i], p, n))
+            for (int i = 0; i < N_FIELDS; i++)
+                if (strlen(field_table[i].name) == n && !strncmp(field_table[i].name, p, n))
                     f = i;
             if (f < 0) {
                 size_t l = strlen(bad);
@@ -159,7 +251,7 @@ int j0_fields_parse(const char *spec, j0_fields *out, char *err, size_t errlen)
         snprintf(err, errlen, "invalid fields: [%s]", bad);
         return -EINVAL;
     }
-    *out = m ? m : default_fields | DEFAULT_MARK;
+    *out = m ? m : defaults;
     return 0;
 }
 
@@ -180,7 +272,8 @@ static bool absent(json_t *v)
     return !v || json_is_null(v);
 }
 
-/* A JSON number or a numeric string (Rails casts both). 1 = present, 0 = absent, -1 = error */
+/* A JSON number or a numeric string (Rails casts both). 1 present, 0 absent,
+ * -EINVAL not a number (the message is in errors) */
 static int get_number(json_t *obj, const char *key, double *out, json_t *errors)
 {
     json_t *v = json_object_get(obj, key);
@@ -204,7 +297,7 @@ static int get_number(json_t *obj, const char *key, double *out, json_t *errors)
     return 1;
 bad:
     add_err(errors, key, "is not a number");
-    return -1;
+    return -EINVAL;
 }
 
 static void get_limit(json_t *obj, const char *key, double *dst, double def, double max,
@@ -280,7 +373,8 @@ static void get_bool(json_t *obj, const char *key, bool *dst, bool def, bool all
     *dst = b;
 }
 
-/* A text field: a string (base64-decoded if asked). 1 present, 0 absent, -1 error, -ENOMEM */
+/* A text field: a string (base64-decoded if asked). 1 present, 0 absent,
+ * -EINVAL invalid (the message is in errors), -ENOMEM */
 static int get_text(json_t *obj, const char *key, bool base64, size_t max, struct bytes *dst,
                     json_t *errors)
 {
@@ -291,7 +385,7 @@ static int get_text(json_t *obj, const char *key, bool base64, size_t max, struc
         return 0;
     if (!json_is_string(v)) {
         add_err(errors, key, "must be a string");
-        return -1;
+        return -EINVAL;
     }
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
@@ -301,7 +395,7 @@ static int get_text(json_t *obj, const char *key, bool base64, size_t max, struc
             return -ENOMEM;
         if (rc) {
             add_err(errors, key, "is not valid base64");
-            return -1;
+            return -EINVAL;
         }
     } else {
         if (!(dst->p = malloc(n + 1)))
@@ -315,11 +409,13 @@ static int get_text(json_t *obj, const char *key, bool base64, size_t max, struc
         add_err(errors, key, msg);
         free(dst->p);
         dst->p = NULL;
-        return -1;
+        return -EINVAL;
     }
     return 1;
 }
 
+/* A short option string (compiler options, arguments, callback_url): one
+ * the config may forbid, shown as a JSON string. Returns as get_text. */
 static int get_short_string(json_t *obj, const char *key, size_t max, bool allowed,
                             const char *not_allowed, char **dst, json_t *errors)
 {
@@ -329,28 +425,28 @@ static int get_short_string(json_t *obj, const char *key, size_t max, bool allow
         return 0;
     if (!json_is_string(v)) {
         add_err(errors, key, "must be a string");
-        return -1;
+        return -EINVAL;
     }
     if (!json_string_length(v))
         return 0;
     if (!allowed) {
         add_err(errors, key, not_allowed);
-        return -1;
+        return -EINVAL;
     }
     if (json_string_length(v) > max) {
         char msg[96];
         snprintf(msg, sizeof msg, "is too long (maximum is %zu characters)", max);
         add_err(errors, key, msg);
-        return -1;
+        return -EINVAL;
     }
     if (memchr(json_string_value(v), 0, json_string_length(v))) {
         add_err(errors, key, "must not contain NUL characters");
-        return -1;
+        return -EINVAL;
     }
     /* a form body can carry any bytes; these fields are shown as JSON strings */
     if (!jd_utf8_valid(json_string_value(v), json_string_length(v))) {
         add_err(errors, key, "must be valid UTF-8");
-        return -1;
+        return -EINVAL;
     }
     return (*dst = strdup(json_string_value(v))) ? 1 : -ENOMEM;
 }
@@ -501,21 +597,14 @@ out:
 
 /* ---- rendering ------------------------------------------------------------------ */
 
-static json_t *text_json(const struct bytes *b, bool base64, bool *not_utf8)
+/* Text as a JSON string, or base64 of its bytes when b64; null when there
+ * is none. Not UTF-8 without base64: null and *not_utf8 set, and the whole
+ * rendering fails (the route answers that the client must ask for base64). */
+static json_t *text_json(const struct bytes *b, bool b64, bool *not_utf8)
 {
     if (!b->p)
         return json_null();
-    (void)base64; /* plain text only: text_json_owned() does base64 */
-    if (!jd_utf8_valid(b->p, b->n)) {
-        *not_utf8 = true;
-        return json_null();
-    }
-    return json_stringn(b->p, b->n);
-}
-
-static json_t *text_json_owned(const struct bytes *b, bool base64, bool *not_utf8)
-{
-    if (b->p && base64) {
+    if (b64) {
         char *e = b64_encode(b->p, b->n);
         if (!e)
             return NULL;
@@ -523,16 +612,54 @@ static json_t *text_json_owned(const struct bytes *b, bool base64, bool *not_utf
         free(e);
         return j;
     }
-    return text_json(b, false, not_utf8);
+    if (!jd_utf8_valid(b->p, b->n)) {
+        *not_utf8 = true;
+        return json_null();
+    }
+    return json_stringn(b->p, b->n);
 }
 
-static json_t *cstr_json(const char *s, bool base64, bool *not_utf8)
+/* A stored column as its kind shows it: bytes as text (base64 when the
+ * field's flags and the mode say), text the same when the field is one of
+ * Judge0's encoded ones and as it is otherwise (checked to be UTF-8 on the
+ * way in, or ours), a fixed text's "" and a number's -1 as null. */
+static json_t *column_json(const struct sub_col *c, const struct submission *s, unsigned flags,
+                           bool base64, bool *not_utf8)
 {
-    struct bytes b = {(char *)s, s ? strlen(s) : 0};
-    return text_json_owned(&b, base64, not_utf8);
+    const void *p = sub_col_cptr(c, s);
+    bool b64 = (flags & J0_B64_ALWAYS) || (base64 && (flags & J0_B64));
+    switch (c->kind) {
+    case SUB_BYTES:
+        return text_json(p, b64, not_utf8);
+    case SUB_TEXT: {
+        const char *t = *(char *const *)p;
+        if (flags & (J0_B64 | J0_B64_ALWAYS)) {
+            struct bytes b = {(char *)t, t ? strlen(t) : 0};
+            return text_json(&b, b64, not_utf8);
+        }
+        return t ? json_string(t) : json_null();
+    }
+    case SUB_FIXED:
+        return *(const char *)p ? json_string(p) : json_null();
+    case SUB_INT: {
+        int v = *(const int *)p;
+        return c->nullable && v < 0 ? json_null() : json_integer(v);
+    }
+    case SUB_LONG: {
+        long v = *(const long *)p;
+        return v < 0 ? json_null() : json_integer(v);
+    }
+    case SUB_DOUBLE: {
+        double v = *(const double *)p;
+        return v < 0 ? json_null() : json_real(v);
+    }
+    case SUB_BOOL:
+        return json_boolean(*(const bool *)p);
+    }
+    return NULL;
 }
 
-static json_t *dbl_str(double v)
+static json_t *seconds_json(double v)
 {
     if (v < 0)
         return json_null();
@@ -541,16 +668,10 @@ static json_t *dbl_str(double v)
     return json_string(buf);
 }
 
-static json_t *num_or_null(long v)
-{
-    return v < 0 ? json_null() : json_integer(v);
-}
-
-_Static_assert(F_COUNT <= J0_FIELDS_SPARE_SHIFT, "the fields reach the spare bits");
-
 /* A test's text key (message, output) encoded like every other text
  * field; it is stored as a string, or as base64 in _KEY_b64 when it is not
- * UTF-8. A missing output stays missing (only sample tests have one). */
+ * UTF-8. A missing output stays missing (only sample tests have one).
+ * 0, -ENOMEM, or b64_decode's error for a stored _KEY_b64 it cannot read. */
 static int test_text(json_t *t, json_t *o, const char *key, bool base64, bool *not_utf8)
 {
     char bkey[32];
@@ -563,14 +684,15 @@ static int test_text(json_t *t, json_t *o, const char *key, bool base64, bool *n
         txt.p = strdup(json_string_value(m));
         txt.n = json_string_length(m);
         if (!txt.p)
-            return -1;
-    } else if (json_is_string(mb) &&
-               b64_decode(json_string_value(mb), json_string_length(mb), &txt.p, &txt.n)) {
-        return -1;
+            return -ENOMEM;
+    } else if (json_is_string(mb)) {
+        int rc = b64_decode(json_string_value(mb), json_string_length(mb), &txt.p, &txt.n);
+        if (rc)
+            return rc;
     }
-    json_t *j = text_json_owned(&txt, base64, not_utf8);
+    json_t *j = text_json(&txt, base64, not_utf8);
     free(txt.p);
-    return j && !json_object_set_new(o, key, j) ? 0 : -1;
+    return j && !json_object_set_new(o, key, j) ? 0 : -ENOMEM;
 }
 
 /* The per-test list as shown: the server's own keys ('_') dropped, the
@@ -607,73 +729,55 @@ json_t *j0_render_submission(const struct app *app, const struct submission *sub
     if (feedback_redact(&app->cfg, sub, view, &red))
         return NULL;
     const struct submission *s = &red.s;
+    const struct field_sets *fs = fields_get();
     if ((fields & DEFAULT_MARK) && s->problem_id)
-        fields |= problem_fields;
+        fields |= fs->extras;
     json_t *o = json_object();
     if (!o) {
         feedback_redacted_clear(&red);
         return NULL;
     }
-    const struct jd_lang *lang = app->langs ? jd_lang_by_judge0(app->langs, s->language_id) : NULL;
-    for (int f = 0; f < F_COUNT; f++) {
+    for (int f = 0; f < N_FIELDS; f++) {
         if (!(fields & BIT(f)))
             continue;
+        const struct j0_field *d = &field_table[f];
+        const struct sub_col *c = fs->col[f];
         json_t *v = NULL;
-        switch ((enum field)f) {
-        case F_SOURCE_CODE: v = text_json_owned(&s->source_code, base64, not_utf8); break;
-        case F_LANGUAGE_ID: v = json_integer(s->language_id); break;
-        case F_STDIN: v = text_json_owned(&s->stdin_data, base64, not_utf8); break;
-        case F_EXPECTED_OUTPUT: v = text_json_owned(&s->expected_output, base64, not_utf8); break;
-        case F_STDOUT: v = text_json_owned(&s->stdout_data, base64, not_utf8); break;
-        case F_STATUS_ID: v = json_integer(s->status_id); break;
-        case F_CREATED_AT: v = s->created_at[0] ? json_string(s->created_at) : json_null(); break;
-        case F_FINISHED_AT: v = s->finished_at[0] ? json_string(s->finished_at) : json_null(); break;
-        case F_TIME: v = dbl_str(s->time); break;
-        case F_MEMORY: v = num_or_null(s->memory); break;
-        case F_STDERR: v = text_json_owned(&s->stderr_data, base64, not_utf8); break;
-        case F_TOKEN: v = json_string(s->token); break;
-        case F_NUMBER_OF_RUNS: v = num_or_null(s->number_of_runs); break;
-        case F_CPU_TIME_LIMIT: v = dbl_str(s->cpu_time_limit); break;
-        case F_CPU_EXTRA_TIME: v = dbl_str(s->cpu_extra_time); break;
-        case F_WALL_TIME_LIMIT: v = dbl_str(s->wall_time_limit); break;
-        case F_MEMORY_LIMIT: v = num_or_null(s->memory_limit); break;
-        case F_STACK_LIMIT: v = num_or_null(s->stack_limit); break;
-        case F_MAX_PROCESSES: v = num_or_null(s->max_processes_and_or_threads); break;
-        case F_PER_PROC_TIME: v = json_boolean(s->per_process_time); break;
-        case F_PER_PROC_MEM: v = json_boolean(s->per_process_memory); break;
-        case F_MAX_FILE_SIZE: v = num_or_null(s->max_file_size); break;
-        case F_COMPILE_OUTPUT: v = text_json_owned(&s->compile_output, base64, not_utf8); break;
-        case F_EXIT_CODE: v = s->exit_code < 0 ? json_null() : json_integer(s->exit_code); break;
-        case F_EXIT_SIGNAL: v = s->exit_signal <= 0 ? json_null() : json_integer(s->exit_signal); break;
-        case F_MESSAGE: v = cstr_json(s->message, base64, not_utf8); break;
-        case F_WALL_TIME: v = dbl_str(s->wall_time); break;
-        case F_COMPILER_OPTIONS: v = s->compiler_options ? json_string(s->compiler_options) : json_null(); break;
-        case F_COMMAND_LINE_ARGUMENTS:
-            v = s->command_line_arguments ? json_string(s->command_line_arguments) : json_null();
+        switch (d->shape) {
+        case J0_COLUMN:
+            v = c ? column_json(c, s, d->flags, base64, not_utf8) : NULL;
             break;
-        case F_REDIRECT: v = json_boolean(s->redirect_stderr_to_stdout); break;
-        case F_CALLBACK_URL: v = s->callback_url ? json_string(s->callback_url) : json_null(); break;
-        case F_ADDITIONAL_FILES: v = text_json_owned(&s->additional_files, true, not_utf8); break;
-        case F_ENABLE_NETWORK: v = json_boolean(s->enable_network); break;
-        case F_STATUS: v = j0_status_json(s->status_id); break;
-        case F_LANGUAGE:
+        case J0_SECONDS:
+            v = c ? seconds_json(*(const double *)sub_col_cptr(c, s)) : NULL;
+            break;
+        case J0_SIGNAL:
+            if (c) {
+                int sig = *(const int *)sub_col_cptr(c, s);
+                v = sig <= 0 ? json_null() : json_integer(sig);
+            }
+            break;
+        case J0_TOKEN:
+            v = json_string(s->token);
+            break;
+        case J0_STATUS:
+            v = j0_status_json(s->status_id);
+            break;
+        case J0_LANGUAGE: {
+            const struct jd_lang *lang = app->langs ? jd_lang_by_judge0(app->langs, s->language_id) : NULL;
             v = lang ? json_pack("{s:i, s:s}", "id", s->language_id, "name", lang->name)
                      : json_pack("{s:i, s:n}", "id", s->language_id, "name");
             break;
-        case F_VERDICT: v = s->verdict ? json_string(s->verdict) : json_null(); break;
-        case F_PROBLEM_ID: v = s->problem_id ? json_string(s->problem_id) : json_null(); break;
-        case F_SCORE: v = s->score < 0 ? json_null() : json_real(s->score); break;
-        case F_MAX_SCORE: v = s->max_score < 0 ? json_null() : json_real(s->max_score); break;
-        case F_TESTS:
+        }
+        case J0_TESTS:
+            /* the policy's list (red.tests); a problem run with none yet shows [] */
             if (red.tests)
                 v = tests_render(red.tests, base64, not_utf8);
             else
                 v = s->problem_id ? json_array() : json_null();
             break;
-        case F_TESTS_TOTAL: v = num_or_null(s->tests_total); break;
-        case F_COUNT: break;
         }
-        if (!v || json_object_set_new(o, field_names[f], v)) {
+        /* v NULL: out of memory, or a table row that names no fitting column */
+        if (!v || json_object_set_new(o, d->name, v)) {
             json_decref(o);
             feedback_redacted_clear(&red);
             return NULL;

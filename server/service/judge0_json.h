@@ -27,7 +27,8 @@ json_t *j0_statuses_json(void);
 /* Judge0 status id for a verdict (+ signal / exit code for runtime errors). */
 int j0_status_for(jd_verdict v, int signal, int exit_code);
 
-/* Fields filter: a bit per field. */
+/* Fields filter: a bit per field, the field's index in judge0_json.c's
+ * field table (which also says how each is shown); in-process only. */
 typedef uint64_t j0_fields;
 /* Parses "a,b,c", "*" (Judge0's fields) or "*,verdict" (NULL = Judge0's
  * defaults). Extra fields (verdict, problem_id, score, max_score, tests,

@@ -9,7 +9,9 @@
  * finish statements from it, and bind and read by walking it. Adding a
  * field: the struct member (its null in submission_init, store_common.c), one row
  * here, and in each store an ALTER TABLE step in migrate() with
- * SCHEMA_VERSION bumped, for databases made before it.
+ * SCHEMA_VERSION bumped, for databases made before it. A field the API
+ * shows is one more line in judge0_json.c's field table, naming the
+ * column: it renders by the column's kind.
  */
 #ifndef NSJUDGE_SERVER_SUBMISSION_COLS_H
 #define NSJUDGE_SERVER_SUBMISSION_COLS_H
