@@ -115,54 +115,54 @@ static void p_long(struct params *ps, long v)
         p_int(ps, v);
 }
 
-static void p_dbl(struct params *ps, double v)
+static void p_real(struct params *ps, double v)
 {
-    if (v < 0) {
-        p_text(ps, NULL);
-        return;
-    }
     snprintf(ps->num[ps->n], sizeof ps->num[0], "%.17g", v);
     p_text(ps, ps->num[ps->n]);
 }
 
-/* Adds column c of sub. */
-static void p_col(struct params *ps, const struct sub_col *c, const struct submission *sub)
+static void p_dbl(struct params *ps, double v)
 {
-    const void *m = sub_col_cptr(c, sub);
-    switch (c->kind) {
-    case SUB_TEXT:
-        p_text(ps, *(char *const *)m);
-        break;
-    case SUB_FIXED:
-        p_text(ps, c->nullable && !*(const char *)m ? NULL : (const char *)m);
-        break;
-    case SUB_BYTES:
-        p_bytes(ps, m);
-        break;
-    case SUB_INT:
-        if (c->nullable)
-            p_long(ps, *(const int *)m);
-        else
-            p_int(ps, *(const int *)m);
-        break;
-    case SUB_LONG:
-        p_long(ps, *(const long *)m);
-        break;
-    case SUB_DOUBLE:
-        p_dbl(ps, *(const double *)m);
-        break;
-    case SUB_BOOL:
-        p_int(ps, *(const bool *)m);
-        break;
-    }
+    if (v < 0)
+        p_text(ps, NULL);
+    else
+        p_real(ps, v);
 }
+
+/* The primitives submission_cols.c binds the columns with. */
+static void pp_null(void *ctx)
+{
+    p_text(ctx, NULL);
+}
+
+static void pp_text(void *ctx, const char *s)
+{
+    p_text(ctx, s);
+}
+
+static void pp_bytes(void *ctx, const struct bytes *b)
+{
+    p_bytes(ctx, b);
+}
+
+static void pp_integer(void *ctx, long long v)
+{
+    p_int(ctx, v);
+}
+
+static void pp_real(void *ctx, double v)
+{
+    p_real(ctx, v);
+}
+
+static const struct sub_binder pg_binder = {
+    .null = pp_null, .text = pp_text, .bytes = pp_bytes, .integer = pp_integer, .real = pp_real,
+};
 
 /* Adds the columns written as `written` says, in table order. */
 static void p_cols(struct params *ps, unsigned written, const struct submission *sub)
 {
-    for (int c = 0; c < n_sub_cols; c++)
-        if (sub_cols[c].written & written)
-            p_col(ps, &sub_cols[c], sub);
+    sub_cols_bind(&pg_binder, ps, written, sub);
 }
 
 /* The statements that name the submission columns, built once from the
@@ -308,43 +308,53 @@ static void col_fixed(PGresult *r, int row, int col, char *out, size_t len)
     snprintf(out, len, "%s", isnull(r, row, col) ? "" : PQgetvalue(r, row, col));
 }
 
+/* The primitives submission_cols.c reads a row with. */
+struct pg_row {
+    PGresult *r;
+    int row;
+};
+
+static bool pr_is_null(void *ctx, int col)
+{
+    struct pg_row *w = ctx;
+    return isnull(w->r, w->row, col);
+}
+
+static const char *pr_text(void *ctx, int col)
+{
+    struct pg_row *w = ctx;
+    return PQgetvalue(w->r, w->row, col);
+}
+
+static int pr_bytes(void *ctx, int col, struct bytes *b)
+{
+    struct pg_row *w = ctx;
+    return col_bytes(w->r, w->row, col, b);
+}
+
+/* a null's value is "", which reads 0 */
+static long long pr_integer(void *ctx, int col)
+{
+    struct pg_row *w = ctx;
+    return strtoll(PQgetvalue(w->r, w->row, col), NULL, 10);
+}
+
+static double pr_real(void *ctx, int col)
+{
+    struct pg_row *w = ctx;
+    return strtod(PQgetvalue(w->r, w->row, col), NULL);
+}
+
+static const struct sub_reader pg_reader = {
+    .is_null = pr_is_null, .text = pr_text, .bytes = pr_bytes, .integer = pr_integer,
+    .real = pr_real,
+};
+
 /* Reads row `row` of a result of sub_cols_list() columns. */
 static int read_row(PGresult *r, int row, struct submission *s)
 {
-    submission_init(s);
-    int rc = 0;
-    for (int i = 0; i < n_sub_cols; i++) {
-        const struct sub_col *c = &sub_cols[i];
-        void *m = sub_col_ptr(c, s);
-        switch (c->kind) {
-        case SUB_TEXT:
-            rc |= col_text(r, row, i, m);
-            break;
-        case SUB_FIXED:
-            col_fixed(r, row, i, m, c->size);
-            break;
-        case SUB_BYTES:
-            rc |= col_bytes(r, row, i, m);
-            break;
-        case SUB_INT:
-            *(int *)m = (int)col_long(r, row, i);
-            break;
-        case SUB_LONG:
-            *(long *)m = col_long(r, row, i);
-            break;
-        case SUB_DOUBLE:
-            *(double *)m = col_dbl(r, row, i);
-            break;
-        case SUB_BOOL:
-            *(bool *)m = col_long(r, row, i) > 0;
-            break;
-        }
-    }
-    if (rc) {
-        submission_clear(s);
-        return -ENOMEM;
-    }
-    return 0;
+    struct pg_row w = {r, row};
+    return sub_cols_read(&pg_reader, &w, s);
 }
 
 /* One-row query into *out: -ENOENT when no row. */
@@ -380,15 +390,21 @@ static void pg_close(struct store *s)
     free(q);
 }
 
-static int pg_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+/* Inserts sub with sql (the insert's columns, then owner and its lease
+ * when owner is set). */
+static int insert_row(struct pg_store *q, const char *sql, struct submission *sub,
+                      const char *owner, double lease_s, char *err, size_t errlen)
 {
-    SELF;
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
     struct params ps = {.n = 0};
     p_cols(&ps, SUB_IN_INSERT, sub);
+    if (owner) {
+        p_text(&ps, owner);
+        p_dbl(&ps, lease_s);
+    }
     pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sub_cols_insert_sql(SUB_PG), &ps);
+    PGresult *r = run(q, sql, &ps);
     int rc = ok(r) ? 0 : err_of(r);
     if (rc)
         snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
@@ -397,26 +413,19 @@ static int pg_insert(struct store *s, struct submission *sub, char *err, size_t 
     return rc;
 }
 
+static int pg_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    return insert_row(q, sub_cols_insert_sql(SUB_PG), sub, NULL, 0, err, errlen);
+}
+
 static int pg_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    if (!sub->created_at[0])
-        store_now_iso(sub->created_at);
     sub->status_id = 2;
     sub->attempts = 1;
-    struct params ps = {.n = 0};
-    p_cols(&ps, SUB_IN_INSERT, sub);
-    p_text(&ps, owner);
-    p_dbl(&ps, lease_s);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sql.insert_claimed, &ps);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (rc)
-        snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
 }
 
 static int pg_get(struct store *s, const char *token, struct submission *out)

@@ -197,14 +197,6 @@ static int err_of(int rc)
 
 /* ---- binding and reading helpers ----------------------------------------- */
 
-static void bind_bytes(sqlite3_stmt *st, int i, const struct bytes *b)
-{
-    if (b->p)
-        sqlite3_bind_blob64(st, i, b->p, b->n, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (s)
@@ -258,99 +250,93 @@ static int col_text(sqlite3_stmt *st, int i, char **out)
     return (*out = strdup((const char *)t)) ? 0 : -ENOMEM;
 }
 
-static double col_dbl(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_double(st, i);
-}
-
-static long col_long(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(st, i);
-}
-
 static void col_fixed(sqlite3_stmt *st, int i, char *out, size_t len)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
-/* Binds column c of sub as parameter i. */
-static void bind_col(sqlite3_stmt *st, int i, const struct sub_col *c, const struct submission *sub)
+/* The primitives submission_cols.c binds and reads the columns with. */
+struct sq_params {
+    sqlite3_stmt *st;
+    int next;   /* the next parameter's number */
+};
+
+static void sp_null(void *ctx)
 {
-    const void *m = sub_col_cptr(c, sub);
-    switch (c->kind) {
-    case SUB_TEXT:
-        bind_text(st, i, *(char *const *)m);
-        break;
-    case SUB_FIXED:
-        bind_text(st, i, c->nullable && !*(const char *)m ? NULL : (const char *)m);
-        break;
-    case SUB_BYTES:
-        bind_bytes(st, i, m);
-        break;
-    case SUB_INT:
-        if (c->nullable)
-            bind_long(st, i, *(const int *)m);
-        else
-            sqlite3_bind_int(st, i, *(const int *)m);
-        break;
-    case SUB_LONG:
-        bind_long(st, i, *(const long *)m);
-        break;
-    case SUB_DOUBLE:
-        bind_dbl(st, i, *(const double *)m);
-        break;
-    case SUB_BOOL:
-        sqlite3_bind_int(st, i, *(const bool *)m);
-        break;
-    }
+    struct sq_params *p = ctx;
+    sqlite3_bind_null(p->st, p->next++);
 }
+
+static void sp_text(void *ctx, const char *s)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_text(p->st, p->next++, s, -1, SQLITE_STATIC);
+}
+
+static void sp_bytes(void *ctx, const struct bytes *b)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_blob64(p->st, p->next++, b->p, b->n, SQLITE_STATIC);
+}
+
+static void sp_integer(void *ctx, long long v)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_int64(p->st, p->next++, v);
+}
+
+static void sp_real(void *ctx, double v)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_double(p->st, p->next++, v);
+}
+
+static const struct sub_binder sq_binder = {
+    .null = sp_null, .text = sp_text, .bytes = sp_bytes, .integer = sp_integer, .real = sp_real,
+};
 
 /* Binds the columns written as `written` says, numbered from first. */
 static void bind_cols(sqlite3_stmt *st, int first, unsigned written, const struct submission *sub)
 {
-    for (int c = 0, i = first; c < n_sub_cols; c++)
-        if (sub_cols[c].written & written)
-            bind_col(st, i++, &sub_cols[c], sub);
+    struct sq_params p = {st, first};
+    sub_cols_bind(&sq_binder, &p, written, sub);
 }
+
+static bool sr_is_null(void *ctx, int i)
+{
+    return sqlite3_column_type(ctx, i) == SQLITE_NULL;
+}
+
+static const char *sr_text(void *ctx, int i)
+{
+    return (const char *)sqlite3_column_text(ctx, i);
+}
+
+static int sr_bytes(void *ctx, int i, struct bytes *b)
+{
+    return col_bytes(ctx, i, b);
+}
+
+static long long sr_integer(void *ctx, int i)
+{
+    return sqlite3_column_int64(ctx, i);
+}
+
+static double sr_real(void *ctx, int i)
+{
+    return sqlite3_column_double(ctx, i);
+}
+
+static const struct sub_reader sq_reader = {
+    .is_null = sr_is_null, .text = sr_text, .bytes = sr_bytes, .integer = sr_integer,
+    .real = sr_real,
+};
 
 /* Reads a row of sub_cols_list() columns. */
 static int read_row(sqlite3_stmt *st, struct submission *s)
 {
-    submission_init(s);
-    int rc = 0;
-    for (int i = 0; i < n_sub_cols; i++) {
-        const struct sub_col *c = &sub_cols[i];
-        void *m = sub_col_ptr(c, s);
-        switch (c->kind) {
-        case SUB_TEXT:
-            rc |= col_text(st, i, m);
-            break;
-        case SUB_FIXED:
-            col_fixed(st, i, m, c->size);
-            break;
-        case SUB_BYTES:
-            rc |= col_bytes(st, i, m);
-            break;
-        case SUB_INT:
-            *(int *)m = c->nullable ? (int)col_long(st, i) : sqlite3_column_int(st, i);
-            break;
-        case SUB_LONG:
-            *(long *)m = col_long(st, i);
-            break;
-        case SUB_DOUBLE:
-            *(double *)m = col_dbl(st, i);
-            break;
-        case SUB_BOOL:
-            *(bool *)m = sqlite3_column_int(st, i);
-            break;
-        }
-    }
-    if (rc) {
-        submission_clear(s);
-        return -ENOMEM;
-    }
-    return 0;
+    return sub_cols_read(&sq_reader, st, s);
 }
 
 #define SELF struct sqlite_store *q = (struct sqlite_store *)s
@@ -422,52 +408,44 @@ static void sq_close(struct store *s)
     free(q);
 }
 
-static int sq_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+/* Inserts sub with sql (the insert's columns, then owner and its lease
+ * when owner is set). */
+static int insert_row(struct sqlite_store *q, const char *sql, struct submission *sub,
+                      const char *owner, double lease_s, char *err, size_t errlen)
 {
-    SELF;
     sqlite3_stmt *st;
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
     pthread_mutex_lock(&q->mu);
-    int rc = prep(q, sub_cols_insert_sql(SUB_SQLITE), &st);
-    if (rc) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
-        pthread_mutex_unlock(&q->mu);
-        return rc;
+    int rc = prep(q, sql, &st);
+    if (!rc) {
+        bind_cols(st, 1, SUB_IN_INSERT, sub);
+        if (owner) {
+            int n_in = sub_cols_count(SUB_IN_INSERT);
+            bind_text(st, n_in + 1, owner);
+            sqlite3_bind_double(st, n_in + 2, now_s() + lease_s);
+        }
+        rc = step_done(q, st);
     }
-    bind_cols(st, 1, SUB_IN_INSERT, sub);
-    rc = step_done(q, st);
     if (rc)
         snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
 
+static int sq_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    return insert_row(q, sub_cols_insert_sql(SUB_SQLITE), sub, NULL, 0, err, errlen);
+}
+
 static int sq_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    sqlite3_stmt *st;
-    if (!sub->created_at[0])
-        store_now_iso(sub->created_at);
     sub->status_id = 2;
     sub->attempts = 1;
-    pthread_mutex_lock(&q->mu);
-    int rc = prep(q, sql.insert_claimed, &st);
-    if (rc) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
-        pthread_mutex_unlock(&q->mu);
-        return rc;
-    }
-    bind_cols(st, 1, SUB_IN_INSERT, sub);
-    int n_in = sub_cols_count(SUB_IN_INSERT);
-    bind_text(st, n_in + 1, owner);
-    sqlite3_bind_double(st, n_in + 2, now_s() + lease_s);
-    rc = step_done(q, st);
-    if (rc)
-        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
 }
 
 static int get_locked(struct sqlite_store *q, const char *token, struct submission *out)

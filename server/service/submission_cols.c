@@ -4,6 +4,7 @@
  */
 #include "server/service/submission_cols.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,6 +98,122 @@ void sub_cols_move_results(struct submission *dst, struct submission *src)
         if (c->kind == SUB_TEXT || c->kind == SUB_BYTES)
             memset(s, 0, c->size);
     }
+}
+
+/* ---- binding and reading ------------------------------------------------------ */
+
+/* A number whose negative values are the struct's null. */
+static void bind_nullable(const struct sub_binder *b, void *ctx, long long v)
+{
+    if (v < 0)
+        b->null(ctx);
+    else
+        b->integer(ctx, v);
+}
+
+static void bind_col(const struct sub_binder *b, void *ctx, const struct sub_col *c,
+                     const struct submission *s)
+{
+    const void *m = sub_col_cptr(c, s);
+    switch (c->kind) {
+    case SUB_TEXT: {
+        const char *t = *(char *const *)m;
+        if (t)
+            b->text(ctx, t);
+        else
+            b->null(ctx);
+        break;
+    }
+    case SUB_FIXED:
+        if (c->nullable && !*(const char *)m)
+            b->null(ctx);
+        else
+            b->text(ctx, m);
+        break;
+    case SUB_BYTES:
+        if (((const struct bytes *)m)->p)
+            b->bytes(ctx, m);
+        else
+            b->null(ctx);
+        break;
+    case SUB_INT:
+        if (c->nullable)
+            bind_nullable(b, ctx, *(const int *)m);
+        else
+            b->integer(ctx, *(const int *)m);
+        break;
+    case SUB_LONG:
+        bind_nullable(b, ctx, *(const long *)m);
+        break;
+    case SUB_DOUBLE:
+        if (*(const double *)m < 0)
+            b->null(ctx);
+        else
+            b->real(ctx, *(const double *)m);
+        break;
+    case SUB_BOOL:
+        b->integer(ctx, *(const bool *)m ? 1 : 0);
+        break;
+    }
+}
+
+void sub_cols_bind(const struct sub_binder *b, void *ctx, unsigned written,
+                   const struct submission *s)
+{
+    for (int i = 0; i < n_sub_cols; i++)
+        if (sub_cols[i].written & written)
+            bind_col(b, ctx, &sub_cols[i], s);
+}
+
+/* Column i into its member; -ENOMEM. */
+static int read_col(const struct sub_reader *r, void *ctx, int i, struct submission *s)
+{
+    const struct sub_col *c = &sub_cols[i];
+    void *m = sub_col_ptr(c, s);
+    const char *t;
+    switch (c->kind) {
+    case SUB_TEXT:
+        *(char **)m = NULL;
+        if (r->is_null(ctx, i))
+            return 0;
+        if (!(t = r->text(ctx, i)))
+            return -ENOMEM;
+        return (*(char **)m = strdup(t)) ? 0 : -ENOMEM;
+    case SUB_FIXED:
+        t = r->is_null(ctx, i) ? NULL : r->text(ctx, i);
+        snprintf(m, c->size, "%s", t ? t : "");
+        return 0;
+    case SUB_BYTES:
+        *(struct bytes *)m = (struct bytes){0};
+        return r->is_null(ctx, i) ? 0 : r->bytes(ctx, i, m);
+    case SUB_INT:
+        /* not nullable: a plain int (a null reads 0) */
+        *(int *)m = c->nullable && r->is_null(ctx, i) ? -1 : (int)r->integer(ctx, i);
+        return 0;
+    case SUB_LONG:
+        *(long *)m = r->is_null(ctx, i) ? -1 : (long)r->integer(ctx, i);
+        return 0;
+    case SUB_DOUBLE:
+        *(double *)m = r->is_null(ctx, i) ? -1 : r->real(ctx, i);
+        return 0;
+    case SUB_BOOL:
+        *(bool *)m = r->integer(ctx, i) != 0;
+        return 0;
+    }
+    return 0;
+}
+
+int sub_cols_read(const struct sub_reader *r, void *ctx, struct submission *s)
+{
+    submission_init(s);
+    int rc = 0;
+    for (int i = 0; i < n_sub_cols; i++)
+        rc |= read_col(r, ctx, i, s);
+    if (rc) {
+        submission_clear(s);
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 /* ---- the SQL, built once ------------------------------------------------------ */

@@ -69,6 +69,40 @@ int sub_cols_count(unsigned written);
  * to dst: dst's old values are freed, src's pointers are left NULL. */
 void sub_cols_move_results(struct submission *dst, struct submission *src);
 
+/* Binding and reading, the one place that knows the kinds: a store supplies
+ * its primitives, and the walkers below turn the struct's nulls into SQL
+ * nulls and back (-1 numbers where nullable, "" fixed strings where
+ * nullable, NULL pointers), booleans into 0/1.
+ *
+ * A binder's calls append one parameter each, in parameter order; ctx is
+ * the store's (its statement and the next parameter number). */
+struct sub_binder {
+    void (*null)(void *ctx);
+    void (*text)(void *ctx, const char *s);           /* s not NULL */
+    void (*bytes)(void *ctx, const struct bytes *b);  /* b->p not NULL; may hold NULs */
+    void (*integer)(void *ctx, long long v);
+    void (*real)(void *ctx, double v);
+};
+/* Binds the columns written as `written` says, in table order. */
+void sub_cols_bind(const struct sub_binder *b, void *ctx, unsigned written,
+                   const struct submission *s);
+
+/* A reader's calls read column col (0-based, in sub_cols_list() order) of
+ * the row ctx names. Only is_null and integer are asked of a null column
+ * (integer reads a null as 0). */
+struct sub_reader {
+    bool (*is_null)(void *ctx, int col);
+    /* the value, NUL-terminated, valid until the next call; NULL when out of memory */
+    const char *(*text)(void *ctx, int col);
+    /* a malloc'd copy with a NUL after its n bytes; -ENOMEM */
+    int (*bytes)(void *ctx, int col, struct bytes *out);
+    long long (*integer)(void *ctx, int col);
+    double (*real)(void *ctx, int col);
+};
+/* Reads a row of sub_cols_list() columns into *s (initialised first);
+ * -ENOMEM with *s cleared. */
+int sub_cols_read(const struct sub_reader *r, void *ctx, struct submission *s);
+
 /* The member a column describes. */
 static inline void *sub_col_ptr(const struct sub_col *c, struct submission *s)
 {
