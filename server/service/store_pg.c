@@ -350,23 +350,151 @@ static const struct sub_reader pg_reader = {
     .real = pr_real,
 };
 
-/* Reads row `row` of a result of sub_cols_list() columns. */
-static int read_row(PGresult *r, int row, struct submission *s)
+/* Reads row `row` of a result of sub_cols_list() columns into the struct
+ * submission item. */
+static int read_row(PGresult *r, int row, void *item)
 {
     struct pg_row w = {r, row};
-    return sub_cols_read(&pg_reader, &w, s);
+    return sub_cols_read(&pg_reader, &w, item);
 }
 
-/* One-row query into *out: -ENOENT when no row. */
-static int query_one(struct pg_store *q, const char *sql, const struct params *ps,
-                     struct submission *out)
+/* A query whose first row is read into item by read_one (0 or -ENOMEM):
+ * -ENOENT when there is none. */
+static int query_row(struct pg_store *q, const char *sql, const struct params *ps,
+                     int (*read_one)(PGresult *r, int row, void *item), void *item)
 {
     pthread_mutex_lock(&q->mu);
     PGresult *r = run(q, sql, ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_row(r, 0, out);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_one(r, 0, item);
     PQclear(r);
     pthread_mutex_unlock(&q->mu);
     return rc;
+}
+
+/* A query whose rows are read, each with read_one into the next
+ * elem-sized item of a new array (read_one returns 0, 1 to skip the row,
+ * or -ENOMEM): *out gets the array (allocated also when empty), *n its
+ * length; on an error the items read are cleared with clear_one and freed. */
+static int query_rows(struct pg_store *q, const char *sql, const struct params *ps, size_t elem,
+                      int (*read_one)(PGresult *r, int row, void *item),
+                      void (*clear_one)(void *item), void **out, size_t *n)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (!rc) {
+        int rows = PQntuples(r);
+        char *v = calloc((size_t)rows + 1, elem);
+        size_t k = 0;
+        for (int i = 0; v && i < rows; i++) {
+            int got = read_one(r, i, v + k * elem);
+            if (got < 0) {
+                while (k)
+                    clear_one(v + --k * elem);
+                free(v);
+                v = NULL;
+                break;
+            }
+            k += got == 0;
+        }
+        if (v) {
+            *out = v;
+            *n = k;
+        } else {
+            rc = -ENOMEM;
+        }
+    }
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* A query whose first row's first column is a count. */
+static int scalar(struct pg_store *q, const char *sql, const struct params *ps, long long *v)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = ok(r) && PQntuples(r) > 0 ? 0 : err_of(r);
+    *v = rc || isnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* Row readers (for query_row and query_rows) and the clearers of their items. */
+static void clear_sub(void *item)
+{
+    submission_clear(item);
+}
+
+/* a string of column 0 (a null is skipped) */
+static int read_str(PGresult *r, int row, void *item)
+{
+    return isnull(r, row, 0) ? 1 : col_text(r, row, 0, item);
+}
+
+static void clear_str(void *item)
+{
+    free(*(char **)item);
+}
+
+static int read_pool(PGresult *r, int row, void *item)
+{
+    struct store_pool *p = item;
+    if (!(p->owner = strdup(PQgetvalue(r, row, 0))))
+        return -ENOMEM;
+    p->total = col_long(r, row, 1);
+    p->busy = col_long(r, row, 2);
+    p->idle = col_long(r, row, 3);
+    p->failed = col_long(r, row, 4);
+    p->age_s = col_dbl(r, row, 5);
+    return 0;
+}
+
+static void clear_pool(void *item)
+{
+    free(((struct store_pool *)item)->owner);
+}
+
+static int read_problem(PGresult *r, int row, void *item)
+{
+    struct problem_rec *p = item;
+    memset(p, 0, sizeof *p);
+    col_fixed(r, row, 0, p->id, sizeof p->id);
+    int rc = col_text(r, row, 1, &p->name) | col_text(r, row, 2, &p->path) |
+             col_text(r, row, 3, &p->origin);
+    p->tests = col_long(r, row, 4);
+    col_fixed(r, row, 5, p->created_at, sizeof p->created_at);
+    col_fixed(r, row, 6, p->package_sha256, sizeof p->package_sha256);
+    if (rc) {
+        problem_rec_clear(p);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+static void clear_problem(void *item)
+{
+    problem_rec_clear(item);
+}
+
+static int read_blob(PGresult *r, int row, void *item)
+{
+    return col_bytes(r, row, 0, item);
+}
+
+/* what callback_claim returns */
+struct callback_claimed {
+    char *token;
+    int *tries;
+};
+
+static int read_callback_claimed(PGresult *r, int row, void *item)
+{
+    struct callback_claimed *c = item;
+    col_fixed(r, row, 0, c->token, 40);
+    *c->tries = (int)col_long(r, row, 1);
+    return 0;
 }
 
 #define SELF struct pg_store *q = (struct pg_store *)s
@@ -433,7 +561,7 @@ static int pg_get(struct store *s, const char *token, struct submission *out)
     SELF;
     struct params ps = {.n = 0};
     p_text(&ps, token);
-    return query_one(q, sql.get, &ps, out);
+    return query_row(q, sql.get, &ps, read_row, out);
 }
 
 static int pg_list(struct store *s, long offset, long limit, struct submission **out,
@@ -445,40 +573,17 @@ static int pg_list(struct store *s, long offset, long limit, struct submission *
     struct params ps = {.n = 0};
     p_int(&ps, limit);
     p_int(&ps, offset);
-    pthread_mutex_lock(&q->mu);
-    int rc = 0;
-    PGresult *r = run(q, "SELECT count(*) FROM submissions", NULL);
-    if (!ok(r) || PQntuples(r) < 1) {
-        rc = err_of(r);
-        goto out;
+    long long count;
+    void *v;
+    int rc = scalar(q, "SELECT count(*) FROM submissions", NULL, &count);
+    if (!rc) {
+        *total = (long)count;
+        rc = query_rows(q, sql.list, &ps, sizeof **out, read_row, clear_sub, &v, n);
     }
-    *total = col_long(r, 0, 0);
-    PQclear(r);
-    r = run(q, sql.list, &ps);
-    if (!ok(r)) {
-        rc = err_of(r);
-        goto out;
-    }
-    int rows = PQntuples(r);
-    struct submission *v = calloc((size_t)(rows > 0 ? rows : 1), sizeof *v);
-    if (!v) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    for (int i = 0; i < rows; i++)
-        if (read_row(r, i, &v[i])) {
-            store_free_list(v, (size_t)i);
-            rc = -ENOMEM;
-            goto out;
-        }
-    *out = v;
-    *n = (size_t)rows;
-out:
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
+    if (!rc)
+        *out = v;
     return rc;
 }
-
 static int exec_token(struct pg_store *q, const char *sql, const char *token)
 {
     struct params ps = {.n = 0};
@@ -492,18 +597,6 @@ static int pg_remove(struct store *s, const char *token)
 {
     SELF;
     return exec_token(q, "DELETE FROM submissions WHERE token = $1", token);
-}
-
-/* A query whose first row's first column is a count. */
-static int scalar(struct pg_store *q, const char *sql, const struct params *ps, long long *v)
-{
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sql, ps);
-    int rc = ok(r) && PQntuples(r) > 0 ? 0 : err_of(r);
-    *v = rc || isnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
 }
 
 static int pg_count_status(struct store *s, int status_id, long *n)
@@ -523,7 +616,7 @@ static int pg_claim(struct store *s, const char *owner, double lease_s, struct s
     struct params ps = {.n = 0};
     p_text(&ps, owner);
     p_dbl(&ps, lease_s);
-    return query_one(q, sql.claim, &ps, out);
+    return query_row(q, sql.claim, &ps, read_row, out);
 }
 
 static int pg_renew(struct store *s, const char *owner, double lease_s)
@@ -610,35 +703,14 @@ static int pg_requeue(struct store *s, const char *owner, long *n)
 /* The first column of every row, as strings. */
 static int str_column(struct pg_store *q, const char *sql, char ***out, size_t *n)
 {
+    void *v;
     *out = NULL;
     *n = 0;
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sql, NULL);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (!rc) {
-        int rows = PQntuples(r);
-        char **v = calloc((size_t)rows + 1, sizeof *v);
-        if (!v)
-            rc = -ENOMEM;
-        for (int i = 0; v && i < rows; i++) {
-            if (isnull(r, i, 0))
-                continue;
-            if (!(v[*n] = strdup(PQgetvalue(r, i, 0)))) {
-                store_free_strv(v, *n);
-                v = NULL;
-                *n = 0;
-                rc = -ENOMEM;
-                break;
-            }
-            (*n)++;
-        }
+    int rc = query_rows(q, sql, NULL, sizeof **out, read_str, clear_str, &v, n);
+    if (!rc)
         *out = v;
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
     return rc;
 }
-
 static int pg_owners(struct store *s, char ***owners, size_t *n)
 {
     SELF;
@@ -670,42 +742,18 @@ static int pg_pool_gone(struct store *s, const char *owner)
 static int pg_pools(struct store *s, double max_age_s, struct store_pool **out, size_t *n)
 {
     SELF;
+    void *v;
     *out = NULL;
     *n = 0;
     struct params ps = {.n = 0};
     p_dbl(&ps, max_age_s);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT owner, total, busy, idle, failed, " NOW_S " - seen FROM worker_pools"
-                         " WHERE seen >= " NOW_S " - $1 ORDER BY owner", &ps);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (!rc) {
-        int rows = PQntuples(r);
-        struct store_pool *v = calloc((size_t)rows + 1, sizeof *v);
-        if (!v)
-            rc = -ENOMEM;
-        for (int i = 0; v && i < rows; i++) {
-            if (!(v[i].owner = strdup(PQgetvalue(r, i, 0)))) {
-                store_free_pools(v, (size_t)i);
-                v = NULL;
-                rc = -ENOMEM;
-                break;
-            }
-            v[i].total = col_long(r, i, 1);
-            v[i].busy = col_long(r, i, 2);
-            v[i].idle = col_long(r, i, 3);
-            v[i].failed = col_long(r, i, 4);
-            v[i].age_s = col_dbl(r, i, 5);
-        }
-        if (v) {
-            *out = v;
-            *n = (size_t)rows;
-        }
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
+    int rc = query_rows(q, "SELECT owner, total, busy, idle, failed, " NOW_S " - seen FROM worker_pools"
+                           " WHERE seen >= " NOW_S " - $1 ORDER BY owner", &ps,
+                        sizeof **out, read_pool, clear_pool, &v, n);
+    if (!rc)
+        *out = v;
     return rc;
 }
-
 static int pg_callbacks_pending(struct store *s, char ***tokens, size_t *n)
 {
     SELF;
@@ -728,22 +776,13 @@ static int pg_callback_claim(struct store *s, const char *owner, double lease_s,
     struct params ps = {.n = 0};
     p_text(&ps, owner);
     p_dbl(&ps, lease_s);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "UPDATE submissions SET callback_owner = $1, callback_lease = " NOW_S " + $2"
-                         " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
-                         " AND callback_due <= " NOW_S " AND (callback_owner IS NULL OR"
-                         " callback_lease < " NOW_S ") ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                         " RETURNING token, callback_tries", &ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : 0;
-    if (!rc) {
-        col_fixed(r, 0, 0, token, 40);
-        *tries = (int)col_long(r, 0, 1);
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    struct callback_claimed c = {token, tries};
+    return query_row(q, "UPDATE submissions SET callback_owner = $1, callback_lease = " NOW_S " + $2"
+                        " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
+                        " AND callback_due <= " NOW_S " AND (callback_owner IS NULL OR"
+                        " callback_lease < " NOW_S ") ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                        " RETURNING token, callback_tries", &ps, read_callback_claimed, &c);
 }
-
 static int pg_callback_settle(struct store *s, const char *token, const char *owner,
                               double retry_in_s)
 {
@@ -771,12 +810,7 @@ static int pg_stats(struct store *s, struct store_stats *stt)
     SELF;
     memset(stt, 0, sizeof *stt);
     char today[32], month[32];
-    time_t now = time(NULL), past = now - 30 * 86400;
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof today, "%Y-%m-%dT00:00:00", &tm);
-    gmtime_r(&past, &tm);
-    strftime(month, sizeof month, "%Y-%m-%dT%H:%M:%S", &tm);
+    store_stats_since(today, month);
     struct params ps = {.n = 0};
     p_text(&ps, today);
     p_text(&ps, month);
@@ -845,68 +879,27 @@ static int pg_problem_put(struct store *s, const struct problem_rec *p)
                      " package_sha256 = $7", &ps, NULL);
 }
 
-static int read_problem(PGresult *r, int row, struct problem_rec *p)
-{
-    memset(p, 0, sizeof *p);
-    col_fixed(r, row, 0, p->id, sizeof p->id);
-    int rc = col_text(r, row, 1, &p->name) | col_text(r, row, 2, &p->path) |
-             col_text(r, row, 3, &p->origin);
-    p->tests = col_long(r, row, 4);
-    col_fixed(r, row, 5, p->created_at, sizeof p->created_at);
-    col_fixed(r, row, 6, p->package_sha256, sizeof p->package_sha256);
-    if (rc) {
-        problem_rec_clear(p);
-        return -ENOMEM;
-    }
-    return 0;
-}
-
 static int pg_problem_get(struct store *s, const char *id, struct problem_rec *out)
 {
     SELF;
     struct params ps = {.n = 0};
     p_text(&ps, id);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
-                         " WHERE id = $1", &ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_problem(r, 0, out);
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return query_row(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                        " WHERE id = $1", &ps, read_problem, out);
 }
-
 static int pg_problem_list(struct store *s, struct problem_rec **out, size_t *n)
 {
     SELF;
+    void *v;
     *out = NULL;
     *n = 0;
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
-                         " ORDER BY id", NULL);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (!rc) {
-        int rows = PQntuples(r);
-        struct problem_rec *v = calloc((size_t)rows + 1, sizeof *v);
-        if (!v)
-            rc = -ENOMEM;
-        for (int i = 0; v && i < rows; i++)
-            if (read_problem(r, i, &v[i])) {
-                for (int j = 0; j < i; j++)
-                    problem_rec_clear(&v[j]);
-                free(v);
-                v = NULL;
-                rc = -ENOMEM;
-            }
-        if (v) {
-            *out = v;
-            *n = (size_t)rows;
-        }
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
+    int rc = query_rows(q, "SELECT id, name, path, origin, tests, created_at, package_sha256"
+                           " FROM problems ORDER BY id", NULL,
+                        sizeof **out, read_problem, clear_problem, &v, n);
+    if (!rc)
+        *out = v;
     return rc;
 }
-
 static int pg_problem_remove(struct store *s, const char *id)
 {
     SELF;
@@ -938,14 +931,8 @@ static int pg_blob_get(struct store *s, const char *sha256, struct bytes *out)
     out->n = 0;
     struct params ps = {.n = 0};
     p_text(&ps, sha256);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT data FROM blobs WHERE sha256 = $1", &ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : col_bytes(r, 0, 0, out);
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return query_row(q, "SELECT data FROM blobs WHERE sha256 = $1", &ps, read_blob, out);
 }
-
 /* ---- LISTEN ---------------------------------------------------------------------------- */
 
 /* libpq would print notices (and a dropped connection's FATAL) on stderr;
