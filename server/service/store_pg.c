@@ -584,6 +584,7 @@ static int pg_list(struct store *s, long offset, long limit, struct submission *
         *out = v;
     return rc;
 }
+
 static int exec_token(struct pg_store *q, const char *sql, const char *token)
 {
     struct params ps = {.n = 0};
@@ -711,6 +712,7 @@ static int str_column(struct pg_store *q, const char *sql, char ***out, size_t *
         *out = v;
     return rc;
 }
+
 static int pg_owners(struct store *s, char ***owners, size_t *n)
 {
     SELF;
@@ -754,6 +756,7 @@ static int pg_pools(struct store *s, double max_age_s, struct store_pool **out, 
         *out = v;
     return rc;
 }
+
 static int pg_callbacks_pending(struct store *s, char ***tokens, size_t *n)
 {
     SELF;
@@ -783,6 +786,7 @@ static int pg_callback_claim(struct store *s, const char *owner, double lease_s,
                         " callback_lease < " NOW_S ") ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
                         " RETURNING token, callback_tries", &ps, read_callback_claimed, &c);
 }
+
 static int pg_callback_settle(struct store *s, const char *token, const char *owner,
                               double retry_in_s)
 {
@@ -887,6 +891,7 @@ static int pg_problem_get(struct store *s, const char *id, struct problem_rec *o
     return query_row(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
                         " WHERE id = $1", &ps, read_problem, out);
 }
+
 static int pg_problem_list(struct store *s, struct problem_rec **out, size_t *n)
 {
     SELF;
@@ -900,6 +905,7 @@ static int pg_problem_list(struct store *s, struct problem_rec **out, size_t *n)
         *out = v;
     return rc;
 }
+
 static int pg_problem_remove(struct store *s, const char *id)
 {
     SELF;
@@ -933,6 +939,7 @@ static int pg_blob_get(struct store *s, const char *sha256, struct bytes *out)
     p_text(&ps, sha256);
     return query_row(q, "SELECT data FROM blobs WHERE sha256 = $1", &ps, read_blob, out);
 }
+
 /* ---- LISTEN ---------------------------------------------------------------------------- */
 
 /* libpq would print notices (and a dropped connection's FATAL) on stderr;

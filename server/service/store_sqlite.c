@@ -573,6 +573,7 @@ static int get_locked(struct sqlite_store *q, const char *token, struct submissi
     bind_text(st, 1, token);
     return step_row(q, st, read_row, out);
 }
+
 static int sq_get(struct store *s, const char *token, struct submission *out)
 {
     SELF;
@@ -608,6 +609,7 @@ static int sq_list(struct store *s, long offset, long limit, struct submission *
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
+
 static int exec_token(struct sqlite_store *q, const char *sql, const char *token)
 {
     sqlite3_stmt *st;
@@ -819,6 +821,7 @@ static int str_column(struct sqlite_store *q, const char *sql, char ***out, size
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
+
 static int sq_owners(struct store *s, char ***owners, size_t *n)
 {
     SELF;
@@ -874,6 +877,7 @@ static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, 
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
+
 static int sq_callbacks_pending(struct store *s, char ***tokens, size_t *n)
 {
     SELF;
@@ -1054,6 +1058,7 @@ static int sq_problem_list(struct store *s, struct problem_rec **out, size_t *n)
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
+
 static int sq_problem_remove(struct store *s, const char *id)
 {
     SELF;
