@@ -168,21 +168,16 @@ static void p_cols(struct params *ps, unsigned written, const struct submission 
 /* The statements that name the submission columns, built once from the
  * column table and kept. */
 static struct {
-    char *get, *list, *claim, *finish, *insert_claimed;
+    char *claim, *finish, *insert_claimed;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void sql_build(void)
 {
-    const char *cols = sub_cols_list(), *set = sub_cols_finish_set(SUB_PG);
+    const char *cols = sub_cols_list(), *set = sub_cols_sql(SUB_SQL_FINISH_SET, SUB_PG);
     if (!cols || !set)
         return;
     int n_res = sub_cols_count(SUB_IN_FINISH);
-    if (asprintf(&sql.get, "SELECT %s FROM submissions WHERE token = $1", cols) < 0)
-        sql.get = NULL;
-    if (asprintf(&sql.list, "SELECT %s FROM submissions ORDER BY id DESC LIMIT $1 OFFSET $2",
-                 cols) < 0)
-        sql.list = NULL;
     char vals[128];
     int n_in = sub_cols_count(SUB_IN_INSERT);
     snprintf(vals, sizeof vals, "$%d, " NOW_S " + $%d, 1", n_in + 1, n_in + 2);
@@ -206,8 +201,7 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.get && sql.list && sql.claim && sql.finish && sql.insert_claimed &&
-           sub_cols_insert_sql(SUB_PG);
+    return sql.claim && sql.finish && sql.insert_claimed && sub_cols_built();
 }
 
 /* ---- running statements -------------------------------------------------------------- */
@@ -518,13 +512,17 @@ static void pg_close(struct store *s)
     free(q);
 }
 
-/* Inserts sub with sql (the insert's columns, then owner and its lease
- * when owner is set). */
+/* Inserts sub with sql: the insert's columns, then, when owner is set,
+ * owner and its lease (the row inserted claimed: status 2, attempt 1). */
 static int insert_row(struct pg_store *q, const char *sql, struct submission *sub,
                       const char *owner, double lease_s, char *err, size_t errlen)
 {
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
+    if (owner) {
+        sub->status_id = 2;
+        sub->attempts = 1;
+    }
     struct params ps = {.n = 0};
     p_cols(&ps, SUB_IN_INSERT, sub);
     if (owner) {
@@ -544,15 +542,13 @@ static int insert_row(struct pg_store *q, const char *sql, struct submission *su
 static int pg_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
 {
     SELF;
-    return insert_row(q, sub_cols_insert_sql(SUB_PG), sub, NULL, 0, err, errlen);
+    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_PG), sub, NULL, 0, err, errlen);
 }
 
 static int pg_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    sub->status_id = 2;
-    sub->attempts = 1;
     return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
 }
 
@@ -561,7 +557,7 @@ static int pg_get(struct store *s, const char *token, struct submission *out)
     SELF;
     struct params ps = {.n = 0};
     p_text(&ps, token);
-    return query_row(q, sql.get, &ps, read_row, out);
+    return query_row(q, sub_cols_sql(SUB_SQL_GET, SUB_PG), &ps, read_row, out);
 }
 
 static int pg_list(struct store *s, long offset, long limit, struct submission **out,
@@ -578,7 +574,8 @@ static int pg_list(struct store *s, long offset, long limit, struct submission *
     int rc = scalar(q, "SELECT count(*) FROM submissions", NULL, &count);
     if (!rc) {
         *total = (long)count;
-        rc = query_rows(q, sql.list, &ps, sizeof **out, read_row, clear_sub, &v, n);
+        rc = query_rows(q, sub_cols_sql(SUB_SQL_LIST, SUB_PG), &ps, sizeof **out, read_row,
+                        clear_sub, &v, n);
     }
     if (!rc)
         *out = v;
@@ -1105,7 +1102,8 @@ static int migrate(struct pg_store *q, char *err, size_t errlen)
     PQclear(r);
     char *schema = NULL;
     if (!sql_ready() ||
-        asprintf(&schema, "%s%s%s", schema_head, sub_cols_ddl(SUB_PG), schema_tail) < 0) {
+        asprintf(&schema, "%s%s%s", schema_head, sub_cols_sql(SUB_SQL_DDL, SUB_PG),
+                 schema_tail) < 0) {
         snprintf(err, errlen, "creating the schema: out of memory");
         r = PQexec(q->conn, "ROLLBACK");
         PQclear(r);

@@ -138,21 +138,16 @@ static const char schema_tail[] =
 /* The statements that name the submission columns, built once from the
  * column table (the statement cache keys on their text) and kept. */
 static struct {
-    char *get, *list, *claim, *finish, *insert_claimed;
+    char *claim, *finish, *insert_claimed;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void sql_build(void)
 {
-    const char *cols = sub_cols_list(), *set = sub_cols_finish_set(SUB_SQLITE);
+    const char *cols = sub_cols_list(), *set = sub_cols_sql(SUB_SQL_FINISH_SET, SUB_SQLITE);
     if (!cols || !set)
         return;
     int n_res = sub_cols_count(SUB_IN_FINISH);
-    if (asprintf(&sql.get, "SELECT %s FROM submissions WHERE token = ?1", cols) < 0)
-        sql.get = NULL;
-    if (asprintf(&sql.list, "SELECT %s FROM submissions ORDER BY id DESC LIMIT ?1 OFFSET ?2",
-                 cols) < 0)
-        sql.list = NULL;
     if (asprintf(&sql.claim,
                  "UPDATE submissions SET status_id = 2, owner = ?1, lease_until = ?2,"
                  " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
@@ -174,8 +169,7 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.get && sql.list && sql.claim && sql.finish && sql.insert_claimed &&
-           sub_cols_insert_sql(SUB_SQLITE);
+    return sql.claim && sql.finish && sql.insert_claimed && sub_cols_built();
 }
 
 static double now_s(void)
@@ -524,14 +518,18 @@ static void sq_close(struct store *s)
     free(q);
 }
 
-/* Inserts sub with sql (the insert's columns, then owner and its lease
- * when owner is set). */
+/* Inserts sub with sql: the insert's columns, then, when owner is set,
+ * owner and its lease (the row inserted claimed: status 2, attempt 1). */
 static int insert_row(struct sqlite_store *q, const char *sql, struct submission *sub,
                       const char *owner, double lease_s, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
+    if (owner) {
+        sub->status_id = 2;
+        sub->attempts = 1;
+    }
     pthread_mutex_lock(&q->mu);
     int rc = prep(q, sql, &st);
     if (!rc) {
@@ -552,22 +550,20 @@ static int insert_row(struct sqlite_store *q, const char *sql, struct submission
 static int sq_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
 {
     SELF;
-    return insert_row(q, sub_cols_insert_sql(SUB_SQLITE), sub, NULL, 0, err, errlen);
+    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_SQLITE), sub, NULL, 0, err, errlen);
 }
 
 static int sq_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    sub->status_id = 2;
-    sub->attempts = 1;
     return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
 }
 
 static int get_locked(struct sqlite_store *q, const char *token, struct submission *out)
 {
     sqlite3_stmt *st;
-    int rc = prep(q, sql.get, &st);
+    int rc = prep(q, sub_cols_sql(SUB_SQL_GET, SUB_SQLITE), &st);
     if (rc)
         return rc;
     bind_text(st, 1, token);
@@ -596,7 +592,7 @@ static int sq_list(struct store *s, long offset, long limit, struct submission *
     if (!rc) {
         *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         stmt_done(q, st);
-        rc = prep(q, sql.list, &st);
+        rc = prep(q, sub_cols_sql(SUB_SQL_LIST, SUB_SQLITE), &st);
     }
     if (!rc) {
         sqlite3_bind_int64(st, 1, limit);
@@ -1245,8 +1241,9 @@ int store_sqlite_open(const char *spec, struct store **out, char *err, size_t er
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
     char *schema = NULL;
-    if (rc == SQLITE_OK && (!sql_ready() || asprintf(&schema, "%s%s%s", schema_head,
-                                                     sub_cols_ddl(SUB_SQLITE), schema_tail) < 0)) {
+    if (rc == SQLITE_OK &&
+        (!sql_ready() || asprintf(&schema, "%s%s%s", schema_head,
+                                  sub_cols_sql(SUB_SQL_DDL, SUB_SQLITE), schema_tail) < 0)) {
         schema = NULL;
         rc = SQLITE_NOMEM;
     }

@@ -253,16 +253,29 @@ static char *build_list(unsigned written, enum list_mode mode, enum sub_dialect 
     return buf;
 }
 
-static char *cols_list, *ddl[2], *insert_sql[2], *finish_set[2];
+static char *cols_list, *built[SUB_SQL_N][2];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* "SELECT <every column> FROM submissions " tail; NULL when out of memory */
+static char *select_all(const char *tail)
+{
+    char *sql;
+    return cols_list && asprintf(&sql, "SELECT %s FROM submissions %s", cols_list, tail) >= 0 ? sql
+                                                                                           : NULL;
+}
 
 static void build(void)
 {
     cols_list = build_list(0, NAMES, SUB_SQLITE, 1);
-    for (int d = 0; d < 2; d++) {
-        ddl[d] = build_list(0, DEFINITIONS, (enum sub_dialect)d, 1);
-        finish_set[d] = build_list(RES, ASSIGNMENTS, (enum sub_dialect)d, 3);
-        insert_sql[d] = sub_cols_build_insert((enum sub_dialect)d, NULL, NULL);
+    for (int i = 0; i < 2; i++) {
+        enum sub_dialect d = (enum sub_dialect)i;
+        bool pg = d == SUB_PG;
+        built[SUB_SQL_DDL][d] = build_list(0, DEFINITIONS, d, 1);
+        built[SUB_SQL_INSERT][d] = sub_cols_build_insert(d, NULL, NULL);
+        built[SUB_SQL_FINISH_SET][d] = build_list(RES, ASSIGNMENTS, d, 3);
+        built[SUB_SQL_GET][d] = select_all(pg ? "WHERE token = $1" : "WHERE token = ?1");
+        built[SUB_SQL_LIST][d] = select_all(pg ? "ORDER BY id DESC LIMIT $1 OFFSET $2"
+                                               : "ORDER BY id DESC LIMIT ?1 OFFSET ?2");
     }
 }
 
@@ -285,20 +298,17 @@ const char *sub_cols_list(void)
     return cols_list;
 }
 
-const char *sub_cols_ddl(enum sub_dialect d)
+const char *sub_cols_sql(enum sub_sql which, enum sub_dialect d)
 {
     pthread_once(&once, build);
-    return ddl[d];
+    return built[which][d];
 }
 
-const char *sub_cols_insert_sql(enum sub_dialect d)
+bool sub_cols_built(void)
 {
     pthread_once(&once, build);
-    return insert_sql[d];
-}
-
-const char *sub_cols_finish_set(enum sub_dialect d)
-{
-    pthread_once(&once, build);
-    return finish_set[d];
+    for (int w = 0; w < SUB_SQL_N; w++)
+        if (!built[w][SUB_SQLITE] || !built[w][SUB_PG])
+            return false;
+    return cols_list != NULL;
 }

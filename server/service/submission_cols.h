@@ -49,21 +49,33 @@ extern const int n_sub_cols;
 /* The SQL dialects the stores speak: placeholders ?N or $N, type names. */
 enum sub_dialect { SUB_SQLITE, SUB_PG };
 
-/* Built once on first use and kept (the SQLite statement cache keys on
- * the text); never freed. NULL only when out of memory. */
+/* The SQL built from the table: once, on first use, and kept (the SQLite
+ * statement cache keys on the text); never freed. NULL only when out of
+ * memory. */
 const char *sub_cols_list(void);                      /* "token, language_id, ..." */
-/* the column definitions for CREATE TABLE, each followed by "," */
-const char *sub_cols_ddl(enum sub_dialect d);
-/* "INSERT INTO submissions (...) VALUES (?1, ...)": the SUB_IN_INSERT
- * columns, placeholders numbered in table order from 1 */
-const char *sub_cols_insert_sql(enum sub_dialect d);
-/* The same INSERT with more columns and values after the table's (the
+enum sub_sql {
+    /* the column definitions for CREATE TABLE, each followed by "," */
+    SUB_SQL_DDL,
+    /* "INSERT INTO submissions (...) VALUES (?1, ...)": the SUB_IN_INSERT
+     * columns, placeholders numbered in table order from 1 */
+    SUB_SQL_INSERT,
+    /* "status_id = ?3, verdict = ?4, ...": the SUB_IN_FINISH columns, numbered
+     * from 3 (finish binds the token as 1, the owner as 2, the attempts after) */
+    SUB_SQL_FINISH_SET,
+    /* "SELECT <every column> FROM submissions WHERE token = ?1" */
+    SUB_SQL_GET,
+    /* "SELECT <every column> FROM submissions ORDER BY id DESC LIMIT ?1
+     * OFFSET ?2": newest first */
+    SUB_SQL_LIST,
+    SUB_SQL_N
+};
+const char *sub_cols_sql(enum sub_sql which, enum sub_dialect d);
+/* Every one of them was built (false: out of memory). */
+bool sub_cols_built(void);
+/* The INSERT with more columns and values after the table's (the
  * values' placeholders numbered by the caller, from the insert's count
  * + 1); malloc'd, NULL when out of memory. */
 char *sub_cols_build_insert(enum sub_dialect d, const char *more_names, const char *more_values);
-/* "status_id = ?3, verdict = ?4, ...": the SUB_IN_FINISH columns, numbered
- * from 3 (finish binds the token as 1, the owner as 2, the attempts after) */
-const char *sub_cols_finish_set(enum sub_dialect d);
 int sub_cols_count(unsigned written);
 /* Moves the members of the columns finish writes (the results) from src
  * to dst: dst's old values are freed, src's pointers are left NULL. */
