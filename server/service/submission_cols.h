@@ -6,7 +6,9 @@
  * and how it is bound and read), where it is in the struct, and when it is
  * written (bound on insert, by finish, both). Both stores build their
  * schema's column list, their SELECT/RETURNING list and their insert and
- * finish statements from it, and bind and read by walking it. Adding a
+ * finish statements from it, and bind and read through its walkers
+ * (sub_cols_bind, sub_cols_read: the one place that knows the kinds;
+ * a store supplies only its primitives). Adding a
  * field: the struct member (its null in submission_init, store_common.c), one row
  * here, and in each store an ALTER TABLE step in migrate() with
  * SCHEMA_VERSION bumped, for databases made before it.
