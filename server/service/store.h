@@ -183,6 +183,9 @@ int store_pg_open(const char *conninfo, struct store **out, char *err, size_t er
 void store_free_strv(char **v, size_t n);
 void store_free_list(struct submission *v, size_t n);
 void store_stats_clear(struct store_stats *st);
+/* The starts of the periods stats() counts (today, the last 30 days), UTC,
+ * as the created_at stamps compare with them. */
+void store_stats_since(char today[32], char month[32]);
 
 /* ISO 8601 UTC with milliseconds, as Judge0 prints them */
 void store_now_iso(char out[32]);

@@ -74,6 +74,16 @@ void store_stats_clear(struct store_stats *st)
     memset(st, 0, sizeof *st);
 }
 
+void store_stats_since(char today[32], char month[32])
+{
+    time_t now = time(NULL), past = now - 30 * 86400;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, 32, "%Y-%m-%dT00:00:00", &tm);
+    gmtime_r(&past, &tm);
+    strftime(month, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
 void store_now_iso(char out[32])
 {
     struct timespec ts;

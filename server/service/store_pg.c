@@ -115,74 +115,69 @@ static void p_long(struct params *ps, long v)
         p_int(ps, v);
 }
 
-static void p_dbl(struct params *ps, double v)
+static void p_real(struct params *ps, double v)
 {
-    if (v < 0) {
-        p_text(ps, NULL);
-        return;
-    }
     snprintf(ps->num[ps->n], sizeof ps->num[0], "%.17g", v);
     p_text(ps, ps->num[ps->n]);
 }
 
-/* Adds column c of sub. */
-static void p_col(struct params *ps, const struct sub_col *c, const struct submission *sub)
+static void p_dbl(struct params *ps, double v)
 {
-    const void *m = sub_col_cptr(c, sub);
-    switch (c->kind) {
-    case SUB_TEXT:
-        p_text(ps, *(char *const *)m);
-        break;
-    case SUB_FIXED:
-        p_text(ps, c->nullable && !*(const char *)m ? NULL : (const char *)m);
-        break;
-    case SUB_BYTES:
-        p_bytes(ps, m);
-        break;
-    case SUB_INT:
-        if (c->nullable)
-            p_long(ps, *(const int *)m);
-        else
-            p_int(ps, *(const int *)m);
-        break;
-    case SUB_LONG:
-        p_long(ps, *(const long *)m);
-        break;
-    case SUB_DOUBLE:
-        p_dbl(ps, *(const double *)m);
-        break;
-    case SUB_BOOL:
-        p_int(ps, *(const bool *)m);
-        break;
-    }
+    if (v < 0)
+        p_text(ps, NULL);
+    else
+        p_real(ps, v);
 }
+
+/* The primitives submission_cols.c binds the columns with. */
+static void pp_null(void *ctx)
+{
+    p_text(ctx, NULL);
+}
+
+static void pp_text(void *ctx, const char *s)
+{
+    p_text(ctx, s);
+}
+
+static void pp_bytes(void *ctx, const struct bytes *b)
+{
+    p_bytes(ctx, b);
+}
+
+static void pp_integer(void *ctx, long long v)
+{
+    p_int(ctx, v);
+}
+
+static void pp_real(void *ctx, double v)
+{
+    p_real(ctx, v);
+}
+
+static const struct sub_binder pg_binder = {
+    .null = pp_null, .text = pp_text, .bytes = pp_bytes, .integer = pp_integer, .real = pp_real,
+};
 
 /* Adds the columns written as `written` says, in table order. */
 static void p_cols(struct params *ps, unsigned written, const struct submission *sub)
 {
-    for (int c = 0; c < n_sub_cols; c++)
-        if (sub_cols[c].written & written)
-            p_col(ps, &sub_cols[c], sub);
+    sub_cols_bind(&pg_binder, ps, written, sub);
 }
 
 /* The statements that name the submission columns, built once from the
  * column table and kept. */
 static struct {
-    char *get, *list, *claim, *finish, *insert_claimed;
+    char *claim, *finish, *insert_claimed;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void sql_build(void)
 {
-    const char *cols = sub_cols_list(), *set = sub_cols_finish_set(SUB_PG);
+    const char *cols = sub_cols_list(), *set = sub_cols_sql(SUB_SQL_FINISH_SET, SUB_PG);
     if (!cols || !set)
         return;
     int n_res = sub_cols_count(SUB_IN_FINISH);
-    if (asprintf(&sql.get, "SELECT %s FROM submissions WHERE token = $1", cols) < 0)
-        sql.get = NULL;
-    if (asprintf(&sql.list, "SELECT %s FROM submissions ORDER BY id DESC LIMIT $1 OFFSET $2",
-                 cols) < 0)
-        sql.list = NULL;
     char vals[128];
     int n_in = sub_cols_count(SUB_IN_INSERT);
     snprintf(vals, sizeof vals, "$%d, " NOW_S " + $%d, 1", n_in + 1, n_in + 2);
@@ -206,8 +201,7 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.get && sql.list && sql.claim && sql.finish && sql.insert_claimed &&
-           sub_cols_insert_sql(SUB_PG);
+    return sql.claim && sql.finish && sql.insert_claimed && sub_cols_built();
 }
 
 /* ---- running statements -------------------------------------------------------------- */
@@ -308,55 +302,193 @@ static void col_fixed(PGresult *r, int row, int col, char *out, size_t len)
     snprintf(out, len, "%s", isnull(r, row, col) ? "" : PQgetvalue(r, row, col));
 }
 
-/* Reads row `row` of a result of sub_cols_list() columns. */
-static int read_row(PGresult *r, int row, struct submission *s)
+/* The primitives submission_cols.c reads a row with. */
+struct pg_row {
+    PGresult *r;
+    int row;
+};
+
+static bool pr_is_null(void *ctx, int col)
 {
-    submission_init(s);
-    int rc = 0;
-    for (int i = 0; i < n_sub_cols; i++) {
-        const struct sub_col *c = &sub_cols[i];
-        void *m = sub_col_ptr(c, s);
-        switch (c->kind) {
-        case SUB_TEXT:
-            rc |= col_text(r, row, i, m);
-            break;
-        case SUB_FIXED:
-            col_fixed(r, row, i, m, c->size);
-            break;
-        case SUB_BYTES:
-            rc |= col_bytes(r, row, i, m);
-            break;
-        case SUB_INT:
-            *(int *)m = (int)col_long(r, row, i);
-            break;
-        case SUB_LONG:
-            *(long *)m = col_long(r, row, i);
-            break;
-        case SUB_DOUBLE:
-            *(double *)m = col_dbl(r, row, i);
-            break;
-        case SUB_BOOL:
-            *(bool *)m = col_long(r, row, i) > 0;
-            break;
+    struct pg_row *w = ctx;
+    return isnull(w->r, w->row, col);
+}
+
+static const char *pr_text(void *ctx, int col)
+{
+    struct pg_row *w = ctx;
+    return PQgetvalue(w->r, w->row, col);
+}
+
+static int pr_bytes(void *ctx, int col, struct bytes *b)
+{
+    struct pg_row *w = ctx;
+    return col_bytes(w->r, w->row, col, b);
+}
+
+/* a null's value is "", which reads 0 */
+static long long pr_integer(void *ctx, int col)
+{
+    struct pg_row *w = ctx;
+    return strtoll(PQgetvalue(w->r, w->row, col), NULL, 10);
+}
+
+static double pr_real(void *ctx, int col)
+{
+    struct pg_row *w = ctx;
+    return strtod(PQgetvalue(w->r, w->row, col), NULL);
+}
+
+static const struct sub_reader pg_reader = {
+    .is_null = pr_is_null, .text = pr_text, .bytes = pr_bytes, .integer = pr_integer,
+    .real = pr_real,
+};
+
+/* Reads row `row` of a result of sub_cols_list() columns into the struct
+ * submission item. */
+static int read_row(PGresult *r, int row, void *item)
+{
+    struct pg_row w = {r, row};
+    return sub_cols_read(&pg_reader, &w, item);
+}
+
+/* A query whose first row is read into item by read_one (0 or -ENOMEM):
+ * -ENOENT when there is none. */
+static int query_row(struct pg_store *q, const char *sql, const struct params *ps,
+                     int (*read_one)(PGresult *r, int row, void *item), void *item)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_one(r, 0, item);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* A query whose rows are read, each with read_one into the next
+ * elem-sized item of a new array (read_one returns 0, 1 to skip the row,
+ * or -ENOMEM): *out gets the array (allocated also when empty), *n its
+ * length; on an error the items read are cleared with clear_one and freed. */
+static int query_rows(struct pg_store *q, const char *sql, const struct params *ps, size_t elem,
+                      int (*read_one)(PGresult *r, int row, void *item),
+                      void (*clear_one)(void *item), void **out, size_t *n)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = ok(r) ? 0 : err_of(r);
+    if (!rc) {
+        int rows = PQntuples(r);
+        char *v = calloc((size_t)rows + 1, elem);
+        size_t k = 0;
+        for (int i = 0; v && i < rows; i++) {
+            int got = read_one(r, i, v + k * elem);
+            if (got < 0) {
+                while (k)
+                    clear_one(v + --k * elem);
+                free(v);
+                v = NULL;
+                break;
+            }
+            k += got == 0;
+        }
+        if (v) {
+            *out = v;
+            *n = k;
+        } else {
+            rc = -ENOMEM;
         }
     }
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* A query whose first row's first column is a count. */
+static int scalar(struct pg_store *q, const char *sql, const struct params *ps, long long *v)
+{
+    pthread_mutex_lock(&q->mu);
+    PGresult *r = run(q, sql, ps);
+    int rc = ok(r) && PQntuples(r) > 0 ? 0 : err_of(r);
+    *v = rc || isnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+/* Row readers (for query_row and query_rows) and the clearers of their items. */
+static void clear_sub(void *item)
+{
+    submission_clear(item);
+}
+
+/* a string of column 0 (a null is skipped) */
+static int read_str(PGresult *r, int row, void *item)
+{
+    return isnull(r, row, 0) ? 1 : col_text(r, row, 0, item);
+}
+
+static void clear_str(void *item)
+{
+    free(*(char **)item);
+}
+
+static int read_pool(PGresult *r, int row, void *item)
+{
+    struct store_pool *p = item;
+    if (!(p->owner = strdup(PQgetvalue(r, row, 0))))
+        return -ENOMEM;
+    p->total = col_long(r, row, 1);
+    p->busy = col_long(r, row, 2);
+    p->idle = col_long(r, row, 3);
+    p->failed = col_long(r, row, 4);
+    p->age_s = col_dbl(r, row, 5);
+    return 0;
+}
+
+static void clear_pool(void *item)
+{
+    free(((struct store_pool *)item)->owner);
+}
+
+static int read_problem(PGresult *r, int row, void *item)
+{
+    struct problem_rec *p = item;
+    memset(p, 0, sizeof *p);
+    col_fixed(r, row, 0, p->id, sizeof p->id);
+    int rc = col_text(r, row, 1, &p->name) | col_text(r, row, 2, &p->path) |
+             col_text(r, row, 3, &p->origin);
+    p->tests = col_long(r, row, 4);
+    col_fixed(r, row, 5, p->created_at, sizeof p->created_at);
+    col_fixed(r, row, 6, p->package_sha256, sizeof p->package_sha256);
     if (rc) {
-        submission_clear(s);
+        problem_rec_clear(p);
         return -ENOMEM;
     }
     return 0;
 }
 
-/* One-row query into *out: -ENOENT when no row. */
-static int query_one(struct pg_store *q, const char *sql, const struct params *ps,
-                     struct submission *out)
+static void clear_problem(void *item)
 {
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sql, ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_row(r, 0, out);
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    problem_rec_clear(item);
+}
+
+static int read_blob(PGresult *r, int row, void *item)
+{
+    return col_bytes(r, row, 0, item);
+}
+
+/* what callback_claim returns */
+struct callback_claimed {
+    char *token;
+    int *tries;
+};
+
+static int read_callback_claimed(PGresult *r, int row, void *item)
+{
+    struct callback_claimed *c = item;
+    col_fixed(r, row, 0, c->token, 40);
+    *c->tries = (int)col_long(r, row, 1);
+    return 0;
 }
 
 #define SELF struct pg_store *q = (struct pg_store *)s
@@ -380,15 +512,25 @@ static void pg_close(struct store *s)
     free(q);
 }
 
-static int pg_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+/* Inserts sub with sql: the insert's columns, then, when owner is set,
+ * owner and its lease (the row inserted claimed: status 2, attempt 1). */
+static int insert_row(struct pg_store *q, const char *sql, struct submission *sub,
+                      const char *owner, double lease_s, char *err, size_t errlen)
 {
-    SELF;
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
+    if (owner) {
+        sub->status_id = 2;
+        sub->attempts = 1;
+    }
     struct params ps = {.n = 0};
     p_cols(&ps, SUB_IN_INSERT, sub);
+    if (owner) {
+        p_text(&ps, owner);
+        p_dbl(&ps, lease_s);
+    }
     pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sub_cols_insert_sql(SUB_PG), &ps);
+    PGresult *r = run(q, sql, &ps);
     int rc = ok(r) ? 0 : err_of(r);
     if (rc)
         snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
@@ -397,26 +539,17 @@ static int pg_insert(struct store *s, struct submission *sub, char *err, size_t 
     return rc;
 }
 
+static int pg_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_PG), sub, NULL, 0, err, errlen);
+}
+
 static int pg_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    if (!sub->created_at[0])
-        store_now_iso(sub->created_at);
-    sub->status_id = 2;
-    sub->attempts = 1;
-    struct params ps = {.n = 0};
-    p_cols(&ps, SUB_IN_INSERT, sub);
-    p_text(&ps, owner);
-    p_dbl(&ps, lease_s);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sql.insert_claimed, &ps);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (rc)
-        snprintf(err, errlen, "%s", PQerrorMessage(q->conn));
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
 }
 
 static int pg_get(struct store *s, const char *token, struct submission *out)
@@ -424,7 +557,7 @@ static int pg_get(struct store *s, const char *token, struct submission *out)
     SELF;
     struct params ps = {.n = 0};
     p_text(&ps, token);
-    return query_one(q, sql.get, &ps, out);
+    return query_row(q, sub_cols_sql(SUB_SQL_GET, SUB_PG), &ps, read_row, out);
 }
 
 static int pg_list(struct store *s, long offset, long limit, struct submission **out,
@@ -436,37 +569,16 @@ static int pg_list(struct store *s, long offset, long limit, struct submission *
     struct params ps = {.n = 0};
     p_int(&ps, limit);
     p_int(&ps, offset);
-    pthread_mutex_lock(&q->mu);
-    int rc = 0;
-    PGresult *r = run(q, "SELECT count(*) FROM submissions", NULL);
-    if (!ok(r) || PQntuples(r) < 1) {
-        rc = err_of(r);
-        goto out;
+    long long count;
+    void *v;
+    int rc = scalar(q, "SELECT count(*) FROM submissions", NULL, &count);
+    if (!rc) {
+        *total = (long)count;
+        rc = query_rows(q, sub_cols_sql(SUB_SQL_LIST, SUB_PG), &ps, sizeof **out, read_row,
+                        clear_sub, &v, n);
     }
-    *total = col_long(r, 0, 0);
-    PQclear(r);
-    r = run(q, sql.list, &ps);
-    if (!ok(r)) {
-        rc = err_of(r);
-        goto out;
-    }
-    int rows = PQntuples(r);
-    struct submission *v = calloc((size_t)(rows > 0 ? rows : 1), sizeof *v);
-    if (!v) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    for (int i = 0; i < rows; i++)
-        if (read_row(r, i, &v[i])) {
-            store_free_list(v, (size_t)i);
-            rc = -ENOMEM;
-            goto out;
-        }
-    *out = v;
-    *n = (size_t)rows;
-out:
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
+    if (!rc)
+        *out = v;
     return rc;
 }
 
@@ -483,18 +595,6 @@ static int pg_remove(struct store *s, const char *token)
 {
     SELF;
     return exec_token(q, "DELETE FROM submissions WHERE token = $1", token);
-}
-
-/* A query whose first row's first column is a count. */
-static int scalar(struct pg_store *q, const char *sql, const struct params *ps, long long *v)
-{
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sql, ps);
-    int rc = ok(r) && PQntuples(r) > 0 ? 0 : err_of(r);
-    *v = rc || isnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
 }
 
 static int pg_count_status(struct store *s, int status_id, long *n)
@@ -514,7 +614,7 @@ static int pg_claim(struct store *s, const char *owner, double lease_s, struct s
     struct params ps = {.n = 0};
     p_text(&ps, owner);
     p_dbl(&ps, lease_s);
-    return query_one(q, sql.claim, &ps, out);
+    return query_row(q, sql.claim, &ps, read_row, out);
 }
 
 static int pg_renew(struct store *s, const char *owner, double lease_s)
@@ -601,32 +701,12 @@ static int pg_requeue(struct store *s, const char *owner, long *n)
 /* The first column of every row, as strings. */
 static int str_column(struct pg_store *q, const char *sql, char ***out, size_t *n)
 {
+    void *v;
     *out = NULL;
     *n = 0;
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, sql, NULL);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (!rc) {
-        int rows = PQntuples(r);
-        char **v = calloc((size_t)rows + 1, sizeof *v);
-        if (!v)
-            rc = -ENOMEM;
-        for (int i = 0; v && i < rows; i++) {
-            if (isnull(r, i, 0))
-                continue;
-            if (!(v[*n] = strdup(PQgetvalue(r, i, 0)))) {
-                store_free_strv(v, *n);
-                v = NULL;
-                *n = 0;
-                rc = -ENOMEM;
-                break;
-            }
-            (*n)++;
-        }
+    int rc = query_rows(q, sql, NULL, sizeof **out, read_str, clear_str, &v, n);
+    if (!rc)
         *out = v;
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
     return rc;
 }
 
@@ -661,39 +741,16 @@ static int pg_pool_gone(struct store *s, const char *owner)
 static int pg_pools(struct store *s, double max_age_s, struct store_pool **out, size_t *n)
 {
     SELF;
+    void *v;
     *out = NULL;
     *n = 0;
     struct params ps = {.n = 0};
     p_dbl(&ps, max_age_s);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT owner, total, busy, idle, failed, " NOW_S " - seen FROM worker_pools"
-                         " WHERE seen >= " NOW_S " - $1 ORDER BY owner", &ps);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (!rc) {
-        int rows = PQntuples(r);
-        struct store_pool *v = calloc((size_t)rows + 1, sizeof *v);
-        if (!v)
-            rc = -ENOMEM;
-        for (int i = 0; v && i < rows; i++) {
-            if (!(v[i].owner = strdup(PQgetvalue(r, i, 0)))) {
-                store_free_pools(v, (size_t)i);
-                v = NULL;
-                rc = -ENOMEM;
-                break;
-            }
-            v[i].total = col_long(r, i, 1);
-            v[i].busy = col_long(r, i, 2);
-            v[i].idle = col_long(r, i, 3);
-            v[i].failed = col_long(r, i, 4);
-            v[i].age_s = col_dbl(r, i, 5);
-        }
-        if (v) {
-            *out = v;
-            *n = (size_t)rows;
-        }
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
+    int rc = query_rows(q, "SELECT owner, total, busy, idle, failed, " NOW_S " - seen FROM worker_pools"
+                           " WHERE seen >= " NOW_S " - $1 ORDER BY owner", &ps,
+                        sizeof **out, read_pool, clear_pool, &v, n);
+    if (!rc)
+        *out = v;
     return rc;
 }
 
@@ -719,20 +776,12 @@ static int pg_callback_claim(struct store *s, const char *owner, double lease_s,
     struct params ps = {.n = 0};
     p_text(&ps, owner);
     p_dbl(&ps, lease_s);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "UPDATE submissions SET callback_owner = $1, callback_lease = " NOW_S " + $2"
-                         " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
-                         " AND callback_due <= " NOW_S " AND (callback_owner IS NULL OR"
-                         " callback_lease < " NOW_S ") ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                         " RETURNING token, callback_tries", &ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : 0;
-    if (!rc) {
-        col_fixed(r, 0, 0, token, 40);
-        *tries = (int)col_long(r, 0, 1);
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    struct callback_claimed c = {token, tries};
+    return query_row(q, "UPDATE submissions SET callback_owner = $1, callback_lease = " NOW_S " + $2"
+                        " WHERE id = (SELECT id FROM submissions WHERE callback_pending = 1"
+                        " AND callback_due <= " NOW_S " AND (callback_owner IS NULL OR"
+                        " callback_lease < " NOW_S ") ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                        " RETURNING token, callback_tries", &ps, read_callback_claimed, &c);
 }
 
 static int pg_callback_settle(struct store *s, const char *token, const char *owner,
@@ -762,12 +811,7 @@ static int pg_stats(struct store *s, struct store_stats *stt)
     SELF;
     memset(stt, 0, sizeof *stt);
     char today[32], month[32];
-    time_t now = time(NULL), past = now - 30 * 86400;
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof today, "%Y-%m-%dT00:00:00", &tm);
-    gmtime_r(&past, &tm);
-    strftime(month, sizeof month, "%Y-%m-%dT%H:%M:%S", &tm);
+    store_stats_since(today, month);
     struct params ps = {.n = 0};
     p_text(&ps, today);
     p_text(&ps, month);
@@ -836,65 +880,26 @@ static int pg_problem_put(struct store *s, const struct problem_rec *p)
                      " package_sha256 = $7", &ps, NULL);
 }
 
-static int read_problem(PGresult *r, int row, struct problem_rec *p)
-{
-    memset(p, 0, sizeof *p);
-    col_fixed(r, row, 0, p->id, sizeof p->id);
-    int rc = col_text(r, row, 1, &p->name) | col_text(r, row, 2, &p->path) |
-             col_text(r, row, 3, &p->origin);
-    p->tests = col_long(r, row, 4);
-    col_fixed(r, row, 5, p->created_at, sizeof p->created_at);
-    col_fixed(r, row, 6, p->package_sha256, sizeof p->package_sha256);
-    if (rc) {
-        problem_rec_clear(p);
-        return -ENOMEM;
-    }
-    return 0;
-}
-
 static int pg_problem_get(struct store *s, const char *id, struct problem_rec *out)
 {
     SELF;
     struct params ps = {.n = 0};
     p_text(&ps, id);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
-                         " WHERE id = $1", &ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : read_problem(r, 0, out);
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return query_row(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
+                        " WHERE id = $1", &ps, read_problem, out);
 }
 
 static int pg_problem_list(struct store *s, struct problem_rec **out, size_t *n)
 {
     SELF;
+    void *v;
     *out = NULL;
     *n = 0;
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
-                         " ORDER BY id", NULL);
-    int rc = ok(r) ? 0 : err_of(r);
-    if (!rc) {
-        int rows = PQntuples(r);
-        struct problem_rec *v = calloc((size_t)rows + 1, sizeof *v);
-        if (!v)
-            rc = -ENOMEM;
-        for (int i = 0; v && i < rows; i++)
-            if (read_problem(r, i, &v[i])) {
-                for (int j = 0; j < i; j++)
-                    problem_rec_clear(&v[j]);
-                free(v);
-                v = NULL;
-                rc = -ENOMEM;
-            }
-        if (v) {
-            *out = v;
-            *n = (size_t)rows;
-        }
-    }
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
+    int rc = query_rows(q, "SELECT id, name, path, origin, tests, created_at, package_sha256"
+                           " FROM problems ORDER BY id", NULL,
+                        sizeof **out, read_problem, clear_problem, &v, n);
+    if (!rc)
+        *out = v;
     return rc;
 }
 
@@ -929,12 +934,7 @@ static int pg_blob_get(struct store *s, const char *sha256, struct bytes *out)
     out->n = 0;
     struct params ps = {.n = 0};
     p_text(&ps, sha256);
-    pthread_mutex_lock(&q->mu);
-    PGresult *r = run(q, "SELECT data FROM blobs WHERE sha256 = $1", &ps);
-    int rc = !ok(r) ? err_of(r) : PQntuples(r) < 1 ? -ENOENT : col_bytes(r, 0, 0, out);
-    PQclear(r);
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return query_row(q, "SELECT data FROM blobs WHERE sha256 = $1", &ps, read_blob, out);
 }
 
 /* ---- LISTEN ---------------------------------------------------------------------------- */
@@ -1102,7 +1102,8 @@ static int migrate(struct pg_store *q, char *err, size_t errlen)
     PQclear(r);
     char *schema = NULL;
     if (!sql_ready() ||
-        asprintf(&schema, "%s%s%s", schema_head, sub_cols_ddl(SUB_PG), schema_tail) < 0) {
+        asprintf(&schema, "%s%s%s", schema_head, sub_cols_sql(SUB_SQL_DDL, SUB_PG),
+                 schema_tail) < 0) {
         snprintf(err, errlen, "creating the schema: out of memory");
         r = PQexec(q->conn, "ROLLBACK");
         PQclear(r);

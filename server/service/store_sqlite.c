@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,21 +138,16 @@ static const char schema_tail[] =
 /* The statements that name the submission columns, built once from the
  * column table (the statement cache keys on their text) and kept. */
 static struct {
-    char *get, *list, *claim, *finish, *insert_claimed;
+    char *claim, *finish, *insert_claimed;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void sql_build(void)
 {
-    const char *cols = sub_cols_list(), *set = sub_cols_finish_set(SUB_SQLITE);
+    const char *cols = sub_cols_list(), *set = sub_cols_sql(SUB_SQL_FINISH_SET, SUB_SQLITE);
     if (!cols || !set)
         return;
     int n_res = sub_cols_count(SUB_IN_FINISH);
-    if (asprintf(&sql.get, "SELECT %s FROM submissions WHERE token = ?1", cols) < 0)
-        sql.get = NULL;
-    if (asprintf(&sql.list, "SELECT %s FROM submissions ORDER BY id DESC LIMIT ?1 OFFSET ?2",
-                 cols) < 0)
-        sql.list = NULL;
     if (asprintf(&sql.claim,
                  "UPDATE submissions SET status_id = 2, owner = ?1, lease_until = ?2,"
                  " attempts = attempts + 1 WHERE id = (SELECT id FROM submissions"
@@ -173,8 +169,7 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.get && sql.list && sql.claim && sql.finish && sql.insert_claimed &&
-           sub_cols_insert_sql(SUB_SQLITE);
+    return sql.claim && sql.finish && sql.insert_claimed && sub_cols_built();
 }
 
 static double now_s(void)
@@ -196,14 +191,6 @@ static int err_of(int rc)
 }
 
 /* ---- binding and reading helpers ----------------------------------------- */
-
-static void bind_bytes(sqlite3_stmt *st, int i, const struct bytes *b)
-{
-    if (b->p)
-        sqlite3_bind_blob64(st, i, b->p, b->n, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -258,99 +245,93 @@ static int col_text(sqlite3_stmt *st, int i, char **out)
     return (*out = strdup((const char *)t)) ? 0 : -ENOMEM;
 }
 
-static double col_dbl(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_double(st, i);
-}
-
-static long col_long(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(st, i);
-}
-
 static void col_fixed(sqlite3_stmt *st, int i, char *out, size_t len)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
-/* Binds column c of sub as parameter i. */
-static void bind_col(sqlite3_stmt *st, int i, const struct sub_col *c, const struct submission *sub)
+/* The primitives submission_cols.c binds and reads the columns with. */
+struct sq_params {
+    sqlite3_stmt *st;
+    int next;   /* the next parameter's number */
+};
+
+static void sp_null(void *ctx)
 {
-    const void *m = sub_col_cptr(c, sub);
-    switch (c->kind) {
-    case SUB_TEXT:
-        bind_text(st, i, *(char *const *)m);
-        break;
-    case SUB_FIXED:
-        bind_text(st, i, c->nullable && !*(const char *)m ? NULL : (const char *)m);
-        break;
-    case SUB_BYTES:
-        bind_bytes(st, i, m);
-        break;
-    case SUB_INT:
-        if (c->nullable)
-            bind_long(st, i, *(const int *)m);
-        else
-            sqlite3_bind_int(st, i, *(const int *)m);
-        break;
-    case SUB_LONG:
-        bind_long(st, i, *(const long *)m);
-        break;
-    case SUB_DOUBLE:
-        bind_dbl(st, i, *(const double *)m);
-        break;
-    case SUB_BOOL:
-        sqlite3_bind_int(st, i, *(const bool *)m);
-        break;
-    }
+    struct sq_params *p = ctx;
+    sqlite3_bind_null(p->st, p->next++);
 }
+
+static void sp_text(void *ctx, const char *s)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_text(p->st, p->next++, s, -1, SQLITE_STATIC);
+}
+
+static void sp_bytes(void *ctx, const struct bytes *b)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_blob64(p->st, p->next++, b->p, b->n, SQLITE_STATIC);
+}
+
+static void sp_integer(void *ctx, long long v)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_int64(p->st, p->next++, v);
+}
+
+static void sp_real(void *ctx, double v)
+{
+    struct sq_params *p = ctx;
+    sqlite3_bind_double(p->st, p->next++, v);
+}
+
+static const struct sub_binder sq_binder = {
+    .null = sp_null, .text = sp_text, .bytes = sp_bytes, .integer = sp_integer, .real = sp_real,
+};
 
 /* Binds the columns written as `written` says, numbered from first. */
 static void bind_cols(sqlite3_stmt *st, int first, unsigned written, const struct submission *sub)
 {
-    for (int c = 0, i = first; c < n_sub_cols; c++)
-        if (sub_cols[c].written & written)
-            bind_col(st, i++, &sub_cols[c], sub);
+    struct sq_params p = {st, first};
+    sub_cols_bind(&sq_binder, &p, written, sub);
 }
 
-/* Reads a row of sub_cols_list() columns. */
-static int read_row(sqlite3_stmt *st, struct submission *s)
+static bool sr_is_null(void *ctx, int i)
 {
-    submission_init(s);
-    int rc = 0;
-    for (int i = 0; i < n_sub_cols; i++) {
-        const struct sub_col *c = &sub_cols[i];
-        void *m = sub_col_ptr(c, s);
-        switch (c->kind) {
-        case SUB_TEXT:
-            rc |= col_text(st, i, m);
-            break;
-        case SUB_FIXED:
-            col_fixed(st, i, m, c->size);
-            break;
-        case SUB_BYTES:
-            rc |= col_bytes(st, i, m);
-            break;
-        case SUB_INT:
-            *(int *)m = c->nullable ? (int)col_long(st, i) : sqlite3_column_int(st, i);
-            break;
-        case SUB_LONG:
-            *(long *)m = col_long(st, i);
-            break;
-        case SUB_DOUBLE:
-            *(double *)m = col_dbl(st, i);
-            break;
-        case SUB_BOOL:
-            *(bool *)m = sqlite3_column_int(st, i);
-            break;
-        }
-    }
-    if (rc) {
-        submission_clear(s);
-        return -ENOMEM;
-    }
-    return 0;
+    return sqlite3_column_type(ctx, i) == SQLITE_NULL;
+}
+
+static const char *sr_text(void *ctx, int i)
+{
+    return (const char *)sqlite3_column_text(ctx, i);
+}
+
+static int sr_bytes(void *ctx, int i, struct bytes *b)
+{
+    return col_bytes(ctx, i, b);
+}
+
+static long long sr_integer(void *ctx, int i)
+{
+    return sqlite3_column_int64(ctx, i);
+}
+
+static double sr_real(void *ctx, int i)
+{
+    return sqlite3_column_double(ctx, i);
+}
+
+static const struct sub_reader sq_reader = {
+    .is_null = sr_is_null, .text = sr_text, .bytes = sr_bytes, .integer = sr_integer,
+    .real = sr_real,
+};
+
+/* Reads a row of sub_cols_list() columns into the struct submission item. */
+static int read_row(sqlite3_stmt *st, void *item)
+{
+    return sub_cols_read(&sq_reader, st, item);
 }
 
 #define SELF struct sqlite_store *q = (struct sqlite_store *)s
@@ -409,6 +390,121 @@ static int step_done(struct sqlite_store *q, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : err_of(rc);
 }
 
+/* Steps st to its one row and reads it into item with read_one (0 or
+ * -ENOMEM): -ENOENT when there is none. Ends st. */
+static int step_row(struct sqlite_store *q, sqlite3_stmt *st,
+                    int (*read_one)(sqlite3_stmt *st, void *item), void *item)
+{
+    int rc = sqlite3_step(st);
+    rc = rc == SQLITE_ROW ? read_one(st, item) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
+    stmt_done(q, st);
+    return rc;
+}
+
+/* Steps st through its rows, max at the most, reading each with read_one
+ * into the next elem-sized item of a growing array (read_one returns 0, 1
+ * to skip the row, or -ENOMEM). Ends st. *out gets the array (allocated
+ * also when empty), *n its length; on an error the items read are
+ * cleared with clear_one and freed. */
+static int collect_rows(struct sqlite_store *q, sqlite3_stmt *st, size_t max, size_t elem,
+                        int (*read_one)(sqlite3_stmt *st, void *item),
+                        void (*clear_one)(void *item), void **out, size_t *n)
+{
+    size_t cap = 16, k = 0;
+    char *v = malloc(cap * elem);
+    int rc = v ? SQLITE_DONE : SQLITE_NOMEM;
+    while (v && k < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            char *nv = realloc(v, 2 * cap * elem);
+            if (!nv) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = nv;
+            cap *= 2;
+        }
+        int r = read_one(st, v + k * elem);
+        if (r < 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        k += r == 0;
+    }
+    stmt_done(q, st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {   /* ROW: stopped at max */
+        for (size_t i = 0; i < k; i++)
+            clear_one(v + i * elem);
+        free(v);
+        return err_of(rc);
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+/* Row readers (for step_row and collect_rows) and the clearers of their items. */
+static void clear_sub(void *item)
+{
+    submission_clear(item);
+}
+
+/* a string of column 0 (a null is skipped) */
+static int read_str(sqlite3_stmt *st, void *item)
+{
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        return 1;
+    return col_text(st, 0, item);
+}
+
+static void clear_str(void *item)
+{
+    free(*(char **)item);
+}
+
+static int read_pool(sqlite3_stmt *st, void *item)
+{
+    struct store_pool *p = item;
+    if (col_text(st, 0, &p->owner) || !p->owner)
+        return -ENOMEM;
+    p->total = sqlite3_column_int64(st, 1);
+    p->busy = sqlite3_column_int64(st, 2);
+    p->idle = sqlite3_column_int64(st, 3);
+    p->failed = sqlite3_column_int64(st, 4);
+    p->age_s = sqlite3_column_double(st, 5);
+    return 0;
+}
+
+static void clear_pool(void *item)
+{
+    free(((struct store_pool *)item)->owner);
+}
+
+static int read_problem(sqlite3_stmt *st, void *item)
+{
+    struct problem_rec *p = item;
+    memset(p, 0, sizeof *p);
+    col_fixed(st, 0, p->id, sizeof p->id);
+    int rc = col_text(st, 1, &p->name) | col_text(st, 2, &p->path) | col_text(st, 3, &p->origin);
+    p->tests = sqlite3_column_int64(st, 4);
+    col_fixed(st, 5, p->created_at, sizeof p->created_at);
+    col_fixed(st, 6, p->package_sha256, sizeof p->package_sha256);
+    if (rc) {
+        problem_rec_clear(p);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+static void clear_problem(void *item)
+{
+    problem_rec_clear(item);
+}
+
+static int read_blob(sqlite3_stmt *st, void *item)
+{
+    return col_bytes(st, 0, item);
+}
+
 /* ---- operations ------------------------------------------------------------ */
 
 static void sq_close(struct store *s)
@@ -422,68 +518,56 @@ static void sq_close(struct store *s)
     free(q);
 }
 
-static int sq_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+/* Inserts sub with sql: the insert's columns, then, when owner is set,
+ * owner and its lease (the row inserted claimed: status 2, attempt 1). */
+static int insert_row(struct sqlite_store *q, const char *sql, struct submission *sub,
+                      const char *owner, double lease_s, char *err, size_t errlen)
 {
-    SELF;
     sqlite3_stmt *st;
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
-    pthread_mutex_lock(&q->mu);
-    int rc = prep(q, sub_cols_insert_sql(SUB_SQLITE), &st);
-    if (rc) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
-        pthread_mutex_unlock(&q->mu);
-        return rc;
+    if (owner) {
+        sub->status_id = 2;
+        sub->attempts = 1;
     }
-    bind_cols(st, 1, SUB_IN_INSERT, sub);
-    rc = step_done(q, st);
+    pthread_mutex_lock(&q->mu);
+    int rc = prep(q, sql, &st);
+    if (!rc) {
+        bind_cols(st, 1, SUB_IN_INSERT, sub);
+        if (owner) {
+            int n_in = sub_cols_count(SUB_IN_INSERT);
+            bind_text(st, n_in + 1, owner);
+            sqlite3_bind_double(st, n_in + 2, now_s() + lease_s);
+        }
+        rc = step_done(q, st);
+    }
     if (rc)
         snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
     pthread_mutex_unlock(&q->mu);
     return rc;
+}
+
+static int sq_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_SQLITE), sub, NULL, 0, err, errlen);
 }
 
 static int sq_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    sqlite3_stmt *st;
-    if (!sub->created_at[0])
-        store_now_iso(sub->created_at);
-    sub->status_id = 2;
-    sub->attempts = 1;
-    pthread_mutex_lock(&q->mu);
-    int rc = prep(q, sql.insert_claimed, &st);
-    if (rc) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
-        pthread_mutex_unlock(&q->mu);
-        return rc;
-    }
-    bind_cols(st, 1, SUB_IN_INSERT, sub);
-    int n_in = sub_cols_count(SUB_IN_INSERT);
-    bind_text(st, n_in + 1, owner);
-    sqlite3_bind_double(st, n_in + 2, now_s() + lease_s);
-    rc = step_done(q, st);
-    if (rc)
-        snprintf(err, errlen, "%s", sqlite3_errmsg(q->db));
-    pthread_mutex_unlock(&q->mu);
-    return rc;
+    return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
 }
 
 static int get_locked(struct sqlite_store *q, const char *token, struct submission *out)
 {
     sqlite3_stmt *st;
-    int rc = prep(q, sql.get, &st);
+    int rc = prep(q, sub_cols_sql(SUB_SQL_GET, SUB_SQLITE), &st);
     if (rc)
         return rc;
     bind_text(st, 1, token);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        rc = read_row(st, out);
-    else
-        rc = rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-    stmt_done(q, st);
-    return rc;
+    return step_row(q, st, read_row, out);
 }
 
 static int sq_get(struct store *s, const char *token, struct submission *out)
@@ -500,42 +584,24 @@ static int sq_list(struct store *s, long offset, long limit, struct submission *
 {
     SELF;
     sqlite3_stmt *st;
+    void *v;
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
     int rc = prep(q, "SELECT count(*) FROM submissions", &st);
-    if (rc)
-        goto out;
-    *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    stmt_done(q, st);
-    if ((rc = prep(q, sql.list, &st)))
-        goto out;
-    sqlite3_bind_int64(st, 1, limit);
-    sqlite3_bind_int64(st, 2, offset);
-    struct submission *v = calloc((size_t)(limit > 0 ? limit : 1), sizeof *v);
-    if (!v) {
+    if (!rc) {
+        *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         stmt_done(q, st);
-        rc = -ENOMEM;
-        goto out;
+        rc = prep(q, sub_cols_sql(SUB_SQL_LIST, SUB_SQLITE), &st);
     }
-    size_t k = 0;
-    while ((long)k < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (read_row(st, &v[k])) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        k++;
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, limit);
+        sqlite3_bind_int64(st, 2, offset);
+        rc = collect_rows(q, st, limit > 0 ? (size_t)limit : 0, sizeof **out, read_row, clear_sub,
+                          &v, n);
+        if (!rc)
+            *out = v;
     }
-    stmt_done(q, st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        store_free_list(v, k);
-        rc = err_of(rc);
-        goto out;
-    }
-    rc = 0;
-    *out = v;
-    *n = k;
-out:
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
@@ -741,42 +807,13 @@ static int sq_requeue(struct store *s, const char *owner, long *n)
 static int str_column(struct sqlite_store *q, const char *sql, char ***out, size_t *n)
 {
     sqlite3_stmt *st;
+    void *v;
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
     int rc = prep(q, sql, &st);
-    if (rc)
-        goto out;
-    size_t cap = 0;
-    char **v = NULL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n + 1 >= cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nv = realloc(v, cap * sizeof *v);
-            if (!nv) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            v = nv;
-        }
-        if (col_text(st, 0, &v[*n]) || !v[*n]) {
-            if (!v[*n])
-                continue;
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        (*n)++;
-    }
-    stmt_done(q, st);
-    if (rc != SQLITE_DONE) {
-        store_free_strv(v, *n);
-        *n = 0;
-        rc = err_of(rc);
-        goto out;
-    }
-    *out = v;
-    rc = 0;
-out:
+    if (!rc && !(rc = collect_rows(q, st, SIZE_MAX, sizeof **out, read_str, clear_str, &v, n)))
+        *out = v;
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
@@ -820,50 +857,19 @@ static int sq_pools(struct store *s, double max_age_s, struct store_pool **out, 
 {
     SELF;
     sqlite3_stmt *st;
+    void *v;
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
     int rc = prep(q, "SELECT owner, total, busy, idle, failed, ?2 - seen FROM worker_pools"
                      " WHERE seen >= ?1 ORDER BY owner", &st);
-    if (rc)
-        goto out;
-    double now = now_s();
-    sqlite3_bind_double(st, 1, now - max_age_s);
-    sqlite3_bind_double(st, 2, now);
-    size_t cap = 0;
-    struct store_pool *v = NULL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n >= cap) {
-            cap = cap ? cap * 2 : 8;
-            struct store_pool *nv = realloc(v, cap * sizeof *v);
-            if (!nv) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            v = nv;
-        }
-        struct store_pool *p = &v[*n];
-        if (col_text(st, 0, &p->owner) || !p->owner) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        p->total = sqlite3_column_int64(st, 1);
-        p->busy = sqlite3_column_int64(st, 2);
-        p->idle = sqlite3_column_int64(st, 3);
-        p->failed = sqlite3_column_int64(st, 4);
-        p->age_s = sqlite3_column_double(st, 5);
-        (*n)++;
+    if (!rc) {
+        double now = now_s();
+        sqlite3_bind_double(st, 1, now - max_age_s);
+        sqlite3_bind_double(st, 2, now);
+        if (!(rc = collect_rows(q, st, SIZE_MAX, sizeof **out, read_pool, clear_pool, &v, n)))
+            *out = v;
     }
-    stmt_done(q, st);
-    if (rc != SQLITE_DONE) {
-        store_free_pools(v, *n);
-        *n = 0;
-        rc = err_of(rc);
-        goto out;
-    }
-    *out = v;
-    rc = 0;
-out:
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
@@ -882,6 +888,20 @@ static int sq_callback_done(struct store *s, const char *token)
     return rc == -ENOENT ? 0 : rc;
 }
 
+/* what callback_claim returns */
+struct callback_claimed {
+    char *token;
+    int *tries;
+};
+
+static int read_callback_claimed(sqlite3_stmt *st, void *item)
+{
+    struct callback_claimed *c = item;
+    col_fixed(st, 0, c->token, 40);
+    *c->tries = sqlite3_column_int(st, 1);
+    return 0;
+}
+
 static int sq_callback_claim(struct store *s, const char *owner, double lease_s, char token[40],
                              int *tries)
 {
@@ -898,13 +918,8 @@ static int sq_callback_claim(struct store *s, const char *owner, double lease_s,
         bind_text(st, 1, owner);
         sqlite3_bind_double(st, 2, now + lease_s);
         sqlite3_bind_double(st, 3, now);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            col_fixed(st, 0, token, 40);
-            *tries = sqlite3_column_int(st, 1);
-        }
-        rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-        stmt_done(q, st);
+        struct callback_claimed c = {token, tries};
+        rc = step_row(q, st, read_callback_claimed, &c);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -941,12 +956,7 @@ static int sq_stats(struct store *s, struct store_stats *stt)
     sqlite3_stmt *st;
     memset(stt, 0, sizeof *stt);
     char today[32], month[32];
-    time_t now = time(NULL), past = now - 30 * 86400;
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof today, "%Y-%m-%dT00:00:00", &tm);
-    gmtime_r(&past, &tm);
-    strftime(month, sizeof month, "%Y-%m-%dT%H:%M:%S", &tm);
+    store_stats_since(today, month);
     pthread_mutex_lock(&q->mu);
     int rc = prep(q, "SELECT count(*), sum(created_at >= ?1), sum(created_at >= ?2) FROM submissions", &st);
     if (rc)
@@ -1013,21 +1023,6 @@ static int sq_problem_put(struct store *s, const struct problem_rec *p)
     return rc;
 }
 
-static int read_problem(sqlite3_stmt *st, struct problem_rec *p)
-{
-    memset(p, 0, sizeof *p);
-    col_fixed(st, 0, p->id, sizeof p->id);
-    int rc = col_text(st, 1, &p->name) | col_text(st, 2, &p->path) | col_text(st, 3, &p->origin);
-    p->tests = sqlite3_column_int64(st, 4);
-    col_fixed(st, 5, p->created_at, sizeof p->created_at);
-    col_fixed(st, 6, p->package_sha256, sizeof p->package_sha256);
-    if (rc) {
-        problem_rec_clear(p);
-        return -ENOMEM;
-    }
-    return 0;
-}
-
 static int sq_problem_get(struct store *s, const char *id, struct problem_rec *out)
 {
     SELF;
@@ -1037,9 +1032,7 @@ static int sq_problem_get(struct store *s, const char *id, struct problem_rec *o
                      " WHERE id = ?1", &st);
     if (!rc) {
         bind_text(st, 1, id);
-        rc = sqlite3_step(st);
-        rc = rc == SQLITE_ROW ? read_problem(st, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-        stmt_done(q, st);
+        rc = step_row(q, st, read_problem, out);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -1049,42 +1042,15 @@ static int sq_problem_list(struct store *s, struct problem_rec **out, size_t *n)
 {
     SELF;
     sqlite3_stmt *st;
+    void *v;
     *out = NULL;
     *n = 0;
     pthread_mutex_lock(&q->mu);
     int rc = prep(q, "SELECT id, name, path, origin, tests, created_at, package_sha256 FROM problems"
                      " ORDER BY id", &st);
-    if (!rc) {
-        size_t cap = 0;
-        struct problem_rec *v = NULL;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 16;
-                struct problem_rec *nv = realloc(v, cap * sizeof *v);
-                if (!nv) {
-                    rc = SQLITE_NOMEM;
-                    break;
-                }
-                v = nv;
-            }
-            if (read_problem(st, &v[*n])) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            (*n)++;
-        }
-        stmt_done(q, st);
-        if (rc != SQLITE_DONE) {
-            for (size_t i = 0; i < *n; i++)
-                problem_rec_clear(&v[i]);
-            free(v);
-            *n = 0;
-            rc = err_of(rc);
-        } else {
-            *out = v;
-            rc = 0;
-        }
-    }
+    if (!rc && !(rc = collect_rows(q, st, SIZE_MAX, sizeof **out, read_problem, clear_problem,
+                                   &v, n)))
+        *out = v;
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
@@ -1131,9 +1097,7 @@ static int sq_blob_get(struct store *s, const char *sha256, struct bytes *out)
     int rc = prep(q, "SELECT data FROM blobs WHERE sha256 = ?1", &st);
     if (!rc) {
         bind_text(st, 1, sha256);
-        rc = sqlite3_step(st);
-        rc = rc == SQLITE_ROW ? col_bytes(st, 0, out) : rc == SQLITE_DONE ? -ENOENT : err_of(rc);
-        stmt_done(q, st);
+        rc = step_row(q, st, read_blob, out);
     }
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -1277,8 +1241,9 @@ int store_sqlite_open(const char *spec, struct store **out, char *err, size_t er
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
     char *schema = NULL;
-    if (rc == SQLITE_OK && (!sql_ready() || asprintf(&schema, "%s%s%s", schema_head,
-                                                     sub_cols_ddl(SUB_SQLITE), schema_tail) < 0)) {
+    if (rc == SQLITE_OK &&
+        (!sql_ready() || asprintf(&schema, "%s%s%s", schema_head,
+                                  sub_cols_sql(SUB_SQL_DDL, SUB_SQLITE), schema_tail) < 0)) {
         schema = NULL;
         rc = SQLITE_NOMEM;
     }

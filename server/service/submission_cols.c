@@ -4,6 +4,7 @@
  */
 #include "server/service/submission_cols.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,6 +100,122 @@ void sub_cols_move_results(struct submission *dst, struct submission *src)
     }
 }
 
+/* ---- binding and reading ------------------------------------------------------ */
+
+/* A number whose negative values are the struct's null. */
+static void bind_nullable(const struct sub_binder *b, void *ctx, long long v)
+{
+    if (v < 0)
+        b->null(ctx);
+    else
+        b->integer(ctx, v);
+}
+
+static void bind_col(const struct sub_binder *b, void *ctx, const struct sub_col *c,
+                     const struct submission *s)
+{
+    const void *m = sub_col_cptr(c, s);
+    switch (c->kind) {
+    case SUB_TEXT: {
+        const char *t = *(char *const *)m;
+        if (t)
+            b->text(ctx, t);
+        else
+            b->null(ctx);
+        break;
+    }
+    case SUB_FIXED:
+        if (c->nullable && !*(const char *)m)
+            b->null(ctx);
+        else
+            b->text(ctx, m);
+        break;
+    case SUB_BYTES:
+        if (((const struct bytes *)m)->p)
+            b->bytes(ctx, m);
+        else
+            b->null(ctx);
+        break;
+    case SUB_INT:
+        if (c->nullable)
+            bind_nullable(b, ctx, *(const int *)m);
+        else
+            b->integer(ctx, *(const int *)m);
+        break;
+    case SUB_LONG:
+        bind_nullable(b, ctx, *(const long *)m);
+        break;
+    case SUB_DOUBLE:
+        if (*(const double *)m < 0)
+            b->null(ctx);
+        else
+            b->real(ctx, *(const double *)m);
+        break;
+    case SUB_BOOL:
+        b->integer(ctx, *(const bool *)m ? 1 : 0);
+        break;
+    }
+}
+
+void sub_cols_bind(const struct sub_binder *b, void *ctx, unsigned written,
+                   const struct submission *s)
+{
+    for (int i = 0; i < n_sub_cols; i++)
+        if (sub_cols[i].written & written)
+            bind_col(b, ctx, &sub_cols[i], s);
+}
+
+/* Column i into its member; -ENOMEM. */
+static int read_col(const struct sub_reader *r, void *ctx, int i, struct submission *s)
+{
+    const struct sub_col *c = &sub_cols[i];
+    void *m = sub_col_ptr(c, s);
+    const char *t;
+    switch (c->kind) {
+    case SUB_TEXT:
+        *(char **)m = NULL;
+        if (r->is_null(ctx, i))
+            return 0;
+        if (!(t = r->text(ctx, i)))
+            return -ENOMEM;
+        return (*(char **)m = strdup(t)) ? 0 : -ENOMEM;
+    case SUB_FIXED:
+        t = r->is_null(ctx, i) ? NULL : r->text(ctx, i);
+        snprintf(m, c->size, "%s", t ? t : "");
+        return 0;
+    case SUB_BYTES:
+        *(struct bytes *)m = (struct bytes){0};
+        return r->is_null(ctx, i) ? 0 : r->bytes(ctx, i, m);
+    case SUB_INT:
+        /* not nullable: a plain int (a null reads 0) */
+        *(int *)m = c->nullable && r->is_null(ctx, i) ? -1 : (int)r->integer(ctx, i);
+        return 0;
+    case SUB_LONG:
+        *(long *)m = r->is_null(ctx, i) ? -1 : (long)r->integer(ctx, i);
+        return 0;
+    case SUB_DOUBLE:
+        *(double *)m = r->is_null(ctx, i) ? -1 : r->real(ctx, i);
+        return 0;
+    case SUB_BOOL:
+        *(bool *)m = r->integer(ctx, i) != 0;
+        return 0;
+    }
+    return 0;
+}
+
+int sub_cols_read(const struct sub_reader *r, void *ctx, struct submission *s)
+{
+    submission_init(s);
+    int rc = 0;
+    for (int i = 0; i < n_sub_cols; i++)
+        rc |= read_col(r, ctx, i, s);
+    if (rc) {
+        submission_clear(s);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
 /* ---- the SQL, built once ------------------------------------------------------ */
 
 enum list_mode { NAMES, DEFINITIONS, PLACEHOLDERS, ASSIGNMENTS };
@@ -136,16 +253,29 @@ static char *build_list(unsigned written, enum list_mode mode, enum sub_dialect 
     return buf;
 }
 
-static char *cols_list, *ddl[2], *insert_sql[2], *finish_set[2];
+static char *cols_list, *built[SUB_SQL_N][2];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* "SELECT <every column> FROM submissions " tail; NULL when out of memory */
+static char *select_all(const char *tail)
+{
+    char *sql;
+    return cols_list && asprintf(&sql, "SELECT %s FROM submissions %s", cols_list, tail) >= 0 ? sql
+                                                                                           : NULL;
+}
 
 static void build(void)
 {
     cols_list = build_list(0, NAMES, SUB_SQLITE, 1);
-    for (int d = 0; d < 2; d++) {
-        ddl[d] = build_list(0, DEFINITIONS, (enum sub_dialect)d, 1);
-        finish_set[d] = build_list(RES, ASSIGNMENTS, (enum sub_dialect)d, 3);
-        insert_sql[d] = sub_cols_build_insert((enum sub_dialect)d, NULL, NULL);
+    for (int i = 0; i < 2; i++) {
+        enum sub_dialect d = (enum sub_dialect)i;
+        bool pg = d == SUB_PG;
+        built[SUB_SQL_DDL][d] = build_list(0, DEFINITIONS, d, 1);
+        built[SUB_SQL_INSERT][d] = sub_cols_build_insert(d, NULL, NULL);
+        built[SUB_SQL_FINISH_SET][d] = build_list(RES, ASSIGNMENTS, d, 3);
+        built[SUB_SQL_GET][d] = select_all(pg ? "WHERE token = $1" : "WHERE token = ?1");
+        built[SUB_SQL_LIST][d] = select_all(pg ? "ORDER BY id DESC LIMIT $1 OFFSET $2"
+                                               : "ORDER BY id DESC LIMIT ?1 OFFSET ?2");
     }
 }
 
@@ -168,20 +298,17 @@ const char *sub_cols_list(void)
     return cols_list;
 }
 
-const char *sub_cols_ddl(enum sub_dialect d)
+const char *sub_cols_sql(enum sub_sql which, enum sub_dialect d)
 {
     pthread_once(&once, build);
-    return ddl[d];
+    return built[which][d];
 }
 
-const char *sub_cols_insert_sql(enum sub_dialect d)
+bool sub_cols_built(void)
 {
     pthread_once(&once, build);
-    return insert_sql[d];
-}
-
-const char *sub_cols_finish_set(enum sub_dialect d)
-{
-    pthread_once(&once, build);
-    return finish_set[d];
+    for (int w = 0; w < SUB_SQL_N; w++)
+        if (!built[w][SUB_SQLITE] || !built[w][SUB_PG])
+            return false;
+    return cols_list != NULL;
 }

@@ -6,7 +6,9 @@
  * and how it is bound and read), where it is in the struct, and when it is
  * written (bound on insert, by finish, both). Both stores build their
  * schema's column list, their SELECT/RETURNING list and their insert and
- * finish statements from it, and bind and read by walking it. Adding a
+ * finish statements from it, and bind and read through its walkers
+ * (sub_cols_bind, sub_cols_read: the one place that knows the kinds;
+ * a store supplies only its primitives). Adding a
  * field: the struct member (its null in submission_init, store_common.c), one row
  * here, and in each store an ALTER TABLE step in migrate() with
  * SCHEMA_VERSION bumped, for databases made before it. A field the API
@@ -51,25 +53,71 @@ extern const int n_sub_cols;
 /* The SQL dialects the stores speak: placeholders ?N or $N, type names. */
 enum sub_dialect { SUB_SQLITE, SUB_PG };
 
-/* Built once on first use and kept (the SQLite statement cache keys on
- * the text); never freed. NULL only when out of memory. */
+/* The SQL built from the table: once, on first use, and kept (the SQLite
+ * statement cache keys on the text); never freed. NULL only when out of
+ * memory. */
 const char *sub_cols_list(void);                      /* "token, language_id, ..." */
-/* the column definitions for CREATE TABLE, each followed by "," */
-const char *sub_cols_ddl(enum sub_dialect d);
-/* "INSERT INTO submissions (...) VALUES (?1, ...)": the SUB_IN_INSERT
- * columns, placeholders numbered in table order from 1 */
-const char *sub_cols_insert_sql(enum sub_dialect d);
-/* The same INSERT with more columns and values after the table's (the
+enum sub_sql {
+    /* the column definitions for CREATE TABLE, each followed by "," */
+    SUB_SQL_DDL,
+    /* "INSERT INTO submissions (...) VALUES (?1, ...)": the SUB_IN_INSERT
+     * columns, placeholders numbered in table order from 1 */
+    SUB_SQL_INSERT,
+    /* "status_id = ?3, verdict = ?4, ...": the SUB_IN_FINISH columns, numbered
+     * from 3 (finish binds the token as 1, the owner as 2, the attempts after) */
+    SUB_SQL_FINISH_SET,
+    /* "SELECT <every column> FROM submissions WHERE token = ?1" */
+    SUB_SQL_GET,
+    /* "SELECT <every column> FROM submissions ORDER BY id DESC LIMIT ?1
+     * OFFSET ?2": newest first */
+    SUB_SQL_LIST,
+    SUB_SQL_N
+};
+const char *sub_cols_sql(enum sub_sql which, enum sub_dialect d);
+/* Every one of them was built (false: out of memory). */
+bool sub_cols_built(void);
+/* The INSERT with more columns and values after the table's (the
  * values' placeholders numbered by the caller, from the insert's count
  * + 1); malloc'd, NULL when out of memory. */
 char *sub_cols_build_insert(enum sub_dialect d, const char *more_names, const char *more_values);
-/* "status_id = ?3, verdict = ?4, ...": the SUB_IN_FINISH columns, numbered
- * from 3 (finish binds the token as 1, the owner as 2, the attempts after) */
-const char *sub_cols_finish_set(enum sub_dialect d);
 int sub_cols_count(unsigned written);
 /* Moves the members of the columns finish writes (the results) from src
  * to dst: dst's old values are freed, src's pointers are left NULL. */
 void sub_cols_move_results(struct submission *dst, struct submission *src);
+
+/* Binding and reading, the one place that knows the kinds: a store supplies
+ * its primitives, and the walkers below turn the struct's nulls into SQL
+ * nulls and back (-1 numbers where nullable, "" fixed strings where
+ * nullable, NULL pointers), booleans into 0/1.
+ *
+ * A binder's calls append one parameter each, in parameter order; ctx is
+ * the store's (its statement and the next parameter number). */
+struct sub_binder {
+    void (*null)(void *ctx);
+    void (*text)(void *ctx, const char *s);           /* s not NULL */
+    void (*bytes)(void *ctx, const struct bytes *b);  /* b->p not NULL; may hold NULs */
+    void (*integer)(void *ctx, long long v);
+    void (*real)(void *ctx, double v);
+};
+/* Binds the columns written as `written` says, in table order. */
+void sub_cols_bind(const struct sub_binder *b, void *ctx, unsigned written,
+                   const struct submission *s);
+
+/* A reader's calls read column col (0-based, in sub_cols_list() order) of
+ * the row ctx names. Only is_null and integer are asked of a null column
+ * (integer reads a null as 0). */
+struct sub_reader {
+    bool (*is_null)(void *ctx, int col);
+    /* the value, NUL-terminated, valid until the next call; NULL when out of memory */
+    const char *(*text)(void *ctx, int col);
+    /* a malloc'd copy with a NUL after its n bytes; -ENOMEM */
+    int (*bytes)(void *ctx, int col, struct bytes *out);
+    long long (*integer)(void *ctx, int col);
+    double (*real)(void *ctx, int col);
+};
+/* Reads a row of sub_cols_list() columns into *s (initialised first);
+ * -ENOMEM with *s cleared. */
+int sub_cols_read(const struct sub_reader *r, void *ctx, struct submission *s);
 
 /* The member a column describes. */
 static inline void *sub_col_ptr(const struct sub_col *c, struct submission *s)
