@@ -411,8 +411,15 @@ static int make_dir(const char *scratch, const char *tag, bool bounded, char **d
     }
     /* A dir only we write (bounded: no) is emptied and used again when it
      * is a plain one: the same inode lets the sandbox keep its mount. */
-    if (!bounded && jd_plain_dir(*dir) && jd_empty_dir(*dir, NULL) == 0 && chmod(*dir, 0755) == 0)
-        return 0;
+    if (!bounded) {
+        int fd = open(*dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        bool reused = fd >= 0 && jd_plain_dir_fd(fd) && jd_empty_dir_fd(fd, NULL) == 0 &&
+                      fchmod(fd, 0755) == 0;
+        if (fd >= 0)
+            close(fd);
+        if (reused)
+            return 0;
+    }
     sb_scratch_umount(*dir); /* a leftover from an earlier judge */
     sb_rm_rf(*dir);
     if (mkdir(*dir, 0755) < 0) {

@@ -128,10 +128,10 @@ const char *jd_extension(const char *path)
     return dot ? dot + 1 : "";
 }
 
-int jd_read_file(const char *path, size_t cap, char **out, size_t *len)
+int jd_read_file_at(int dfd, const char *path, size_t cap, char **out, size_t *len)
 {
     /* Files a box wrote may be symlinks planted to make us read host files. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return -errno;
     struct stat st;
@@ -162,9 +162,14 @@ int jd_read_file(const char *path, size_t cap, char **out, size_t *len)
     return 0;
 }
 
-int jd_write_file(const char *path, const void *data, size_t len, mode_t mode)
+int jd_read_file(const char *path, size_t cap, char **out, size_t *len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    return jd_read_file_at(AT_FDCWD, path, cap, out, len);
+}
+
+int jd_write_file_at(int dfd, const char *path, const void *data, size_t len, mode_t mode)
+{
+    int fd = openat(dfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return -errno;
     const char *p = data;
@@ -182,6 +187,11 @@ int jd_write_file(const char *path, const void *data, size_t len, mode_t mode)
     }
     fchmod(fd, mode);
     return close(fd) < 0 ? -errno : 0;
+}
+
+int jd_write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return jd_write_file_at(AT_FDCWD, path, data, len, mode);
 }
 
 int jd_copy_file(const char *from, const char *to, mode_t mode)
@@ -338,11 +348,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int jd_list_dir(const char *dir, char ***names, size_t *n)
+int jd_list_dir_fd(int dfd, char ***names, size_t *n)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return -errno;
+    int fd = dup(dfd); /* closedir closes it; dfd stays the caller's */
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int e = -errno;
+        if (fd >= 0)
+            close(fd);
+        return e;
+    }
+    rewinddir(d); /* the dup shares dfd's offset */
     char **v = calloc(1, sizeof *v);
     if (!v) {
         closedir(d);
@@ -366,28 +382,41 @@ int jd_list_dir(const char *dir, char ***names, size_t *n)
     return 0;
 }
 
+int jd_list_dir(const char *dir, char ***names, size_t *n)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -errno;
+    int rc = jd_list_dir_fd(dfd, names, n);
+    close(dfd);
+    return rc;
+}
+
+int jd_empty_dir_fd(int dfd, bool (*keep)(int dfd, const char *name))
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = jd_list_dir_fd(dfd, &names, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!keep || !keep(dfd, names[i]))
+            rc = sb_rm_rf_at(dfd, names[i]);
+    jd_strv_free(names);
+    return rc;
+}
+
 int jd_empty_dir(const char *dir, bool (*keep)(int dfd, const char *name))
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (dfd < 0)
         return -errno;
-    char **names = NULL;
-    size_t n = 0;
-    int rc = jd_list_dir(dir, &names, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (!keep || !keep(dfd, names[i]))
-            rc = sb_rm_rf_at(dfd, names[i]);
-    jd_strv_free(names);
+    int rc = jd_empty_dir_fd(dfd, keep);
     close(dfd);
     return rc;
 }
 
-bool jd_plain_dir(const char *dir)
+bool jd_plain_dir_fd(int dfd)
 {
     struct stat st, up;
-    char *parent = jd_path_join(dir, "..");
-    bool ok = parent && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
-              stat(parent, &up) == 0 && up.st_dev == st.st_dev;
-    free(parent);
-    return ok;
+    return fstat(dfd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+           fstatat(dfd, "..", &up, 0) == 0 && up.st_dev == st.st_dev;
 }

@@ -26,6 +26,9 @@ bool jd_is_file(const char *path);
 /* Reads at most cap bytes of a file (O_NOFOLLOW), NUL-terminated. */
 int jd_read_file(const char *path, size_t cap, char **out, size_t *len);
 int jd_write_file(const char *path, const void *data, size_t len, mode_t mode);
+/* The same relative to a dir fd (a short path walk per file). */
+int jd_read_file_at(int dfd, const char *path, size_t cap, char **out, size_t *len);
+int jd_write_file_at(int dfd, const char *path, const void *data, size_t len, mode_t mode);
 int jd_copy_file(const char *from, const char *to, mode_t mode);
 int jd_copy_tree(const char *from, const char *to);   /* files and dirs, symlinks followed */
 /* Regular files and dirs only, symlinks never followed nor copied: for what a box wrote. */
@@ -34,12 +37,14 @@ int jd_copy_tree_nofollow(const char *from, const char *to);
 int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 /* Sorted names in a directory (no dot entries). */
 int jd_list_dir(const char *dir, char ***names, size_t *n);
+int jd_list_dir_fd(int dfd, char ***names, size_t *n);
 /* Removes every entry of dir, the dir itself staying, except those keep
  * (may be NULL) says to keep: it gets dir's fd and the entry's name. */
 int jd_empty_dir(const char *dir, bool (*keep)(int dfd, const char *name));
-/* dir is a directory of ours (not a link) on its parent's filesystem (not
- * a mount point): it may be emptied and used again. */
-bool jd_plain_dir(const char *dir);
+int jd_empty_dir_fd(int dfd, bool (*keep)(int dfd, const char *name));
+/* dfd (opened O_NOFOLLOW) is a directory of ours on its parent's
+ * filesystem (not a mount point): it may be emptied and used again. */
+bool jd_plain_dir_fd(int dfd);
 bool jd_has_suffix(const char *s, const char *suffix);
 const char *jd_extension(const char *path);     /* after the last '.', or "" */
 

@@ -78,19 +78,27 @@ static bool kept_entry(int dfd, const char *name)
            S_ISREG(st.st_mode);
 }
 
-static int empty_dir(const char *dir)
+/* Empties the scratch dir (made if missing); its fd in *dfd, for the
+ * job's files (one short path walk each). */
+static int empty_dir(const char *dir, int *dfd)
 {
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+    *dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (*dfd < 0 && errno == ENOENT) {
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        *dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (*dfd < 0)
         return -errno;
     /* Program tmpfs mounts left by a judge that was killed make the removal
      * fail (a mount point is busy); only then read the mount table (long on
      * a busy host, and this runs for every job) and unmount them. */
-    int rc = jd_empty_dir(dir, kept_entry);
+    int rc = jd_empty_dir_fd(*dfd, kept_entry);
     if (rc < 0) {
         jd_scratch_unmount(dir);
-        rc = jd_empty_dir(dir, kept_entry);
+        rc = jd_empty_dir_fd(*dfd, kept_entry);
     }
-    chmod(dir, 0755);
+    fchmod(*dfd, 0755);
     return rc;
 }
 
@@ -111,13 +119,14 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
     res->status = SB_XX;
     struct jd_program prog = {0};
     char **argv = NULL, **args = NULL;
-    char *in_path = NULL, *out_path = NULL, *err_path = NULL;
-    int in = -1, out = -1, errfd = -1;
+    int in = -1, out = -1, errfd = -1, sfd = -1;
     size_t cap = req->output_cap ? req->output_cap : DEFAULT_CAP;
     char err[JD_MSG_MAX];
-    int rc = empty_dir(scratch_dir);
+    int rc = empty_dir(scratch_dir, &sfd);
     if (rc < 0) {
         snprintf(res->message, sizeof res->message, "scratch dir %s: %s", scratch_dir, strerror(-rc));
+        if (sfd >= 0)
+            close(sfd);
         return 0;
     }
     bool ok;
@@ -141,17 +150,13 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
         snprintf(res->message, sizeof res->message, "compilation failed");
         goto out;
     }
-    in_path = jd_path_join(scratch_dir, "stdin");
-    out_path = jd_path_join(scratch_dir, "stdout");
-    err_path = jd_path_join(scratch_dir, "stderr");
     args = jd_strv_split(req->command_line_arguments ? req->command_line_arguments : "");
-    if (!in_path || !out_path || !err_path || !args ||
-        !(argv = jd_program_argv(&prog, args, req->limits.mem_kib))) {
+    if (!args || !(argv = jd_program_argv(&prog, args, req->limits.mem_kib))) {
         snprintf(res->message, sizeof res->message, "out of memory");
         goto out;
     }
-    if ((rc = jd_write_file(in_path, req->stdin_data ? req->stdin_data : "",
-                            req->stdin_data ? req->stdin_len : 0, 0644)) < 0) {
+    if ((rc = jd_write_file_at(sfd, "stdin", req->stdin_data ? req->stdin_data : "",
+                               req->stdin_data ? req->stdin_len : 0, 0644)) < 0) {
         snprintf(res->message, sizeof res->message, "writing stdin: %s", strerror(-rc));
         goto out;
     }
@@ -161,11 +166,11 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
     struct sb_result r = {0};
     struct sb_mount m[SB_MAX_MOUNTS];
     for (int k = 0; k < runs; k++) {
-        in = open(in_path, O_RDONLY | O_CLOEXEC);
-        out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        in = openat(sfd, "stdin", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        out = openat(sfd, "stdout", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         errfd = req->redirect_stderr_to_stdout
                     ? out
-                    : open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+                    : openat(sfd, "stderr", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (in < 0 || out < 0 || errfd < 0) {
             snprintf(res->message, sizeof res->message, "opening the run's files: %s", strerror(errno));
             goto out;
@@ -201,10 +206,10 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
     res->wall_s = wall / runs;
     res->mem_kib = mem / (uint64_t)runs;
     /* one byte over the cap tells a whole output from a cut one */
-    jd_read_file(out_path, cap + 1, &res->stdout_data, &res->stdout_len);
+    jd_read_file_at(sfd, "stdout", cap + 1, &res->stdout_data, &res->stdout_len);
     bool cut = res->stdout_len > cap;
     if (!req->redirect_stderr_to_stdout)
-        jd_read_file(err_path, cap, &res->stderr_data, &res->stderr_len);
+        jd_read_file_at(sfd, "stderr", cap, &res->stderr_data, &res->stderr_len);
     res->verdict = jd_verdict_from_sb(&r, res->message, sizeof res->message);
     if (res->verdict == JD_AC && req->expected) {
         /* compare the whole output, not only the part kept for the caller */
@@ -213,7 +218,7 @@ int jd_run_single(struct sb_slot *slot, const struct jd_single_request *req,
         if (!cut) {
             all = res->stdout_data;
             alen = res->stdout_len;
-        } else if (jd_read_file(out_path, (size_t)1 << 30, &all, &alen) < 0) {
+        } else if (jd_read_file_at(sfd, "stdout", (size_t)1 << 30, &all, &alen) < 0) {
             all = NULL;
         }
         if (all && !jd_judge0_equal(all, alen, req->expected, req->expected_len)) {
@@ -234,11 +239,10 @@ out:
         close(out);
     if (errfd >= 0 && errfd != out)
         close(errfd);
+    if (sfd >= 0)
+        close(sfd);
     jd_program_free(&prog);
     jd_strv_free(argv);
     jd_strv_free(args);
-    free(in_path);
-    free(out_path);
-    free(err_path);
     return 0;
 }
