@@ -237,7 +237,9 @@ Test(sandbox_limits, cpu_time_accuracy)
     cr_assert_eq(res.status, SB_OK, "%s", res.message);
     double own = atof(out);
     cr_assert_geq(own, 0.5);
-    cr_assert_lt(fabs(res.cpu_s - own) / own, 0.02, "reported %.4f, program measured %.4f",
+    /* 2%, plus 10 ms for what the program's own clock cannot see: its exec
+     * and its exit (under a loaded ASan run that alone reached 2.05%) */
+    cr_assert_lt(fabs(res.cpu_s - own), 0.02 * own + 0.010, "reported %.4f, program measured %.4f",
                  res.cpu_s, own);
     sb_slot_close(slot);
 }

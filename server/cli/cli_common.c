@@ -36,33 +36,34 @@ int load_langs(const char *flag, struct jd_langs **out, char *used, size_t usedl
         /* a cut name would open another file */
         if (snprintf(cand[n++], PATH_MAX, "%s", flag ? flag : env) >= PATH_MAX) {
             fprintf(stderr, "nsjudge: language table path longer than %d bytes\n", PATH_MAX - 1);
-            return -1;
+            return -ENAMETOOLONG;
         }
     } else if (install_paths_find("languages.json", cand[n], PATH_MAX) == 0) {
         n++;   /* the checkout's configs/, /etc/nsjudge, PREFIX/share/nsjudge: as serve */
     } else {
         fprintf(stderr, "nsjudge: no language table found (tried %s; use --languages PATH)\n", cand[0]);
-        return -1;
+        return -ENOENT;
     }
     for (int i = 0; i < n; i++) {
         if (n > 1 && access(cand[i], R_OK) != 0)
             continue;
-        if (jd_langs_load(cand[i], out, err, sizeof err) < 0) {
+        int rc = jd_langs_load(cand[i], out, err, sizeof err);
+        if (rc < 0) {
             fprintf(stderr, "nsjudge: %s\n", err);
-            return -1;
+            return rc;
         }
         char real[PATH_MAX];
         if (snprintf(used, usedlen, "%s", realpath(cand[i], real) ? real : cand[i]) >= (int)usedlen) {
             fprintf(stderr, "nsjudge: language table path longer than %zu bytes\n", usedlen - 1);
             jd_langs_free(*out);
             *out = NULL;
-            return -1;
+            return -ENAMETOOLONG;
         }
         return 0;
     }
     fprintf(stderr, "nsjudge: no language table found (tried %s; use --languages PATH)\n",
             n ? cand[0] : "nothing");
-    return -1;
+    return -ENOENT;
 }
 
 /* All scratch space of one command lives in one directory under $TMPDIR,
@@ -102,10 +103,11 @@ int scratch_init(void)
     const char *base = getenv("TMPDIR");
     snprintf(cli_scratch, sizeof cli_scratch, "%s/nsjudge-cli-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(cli_scratch)) {
+        int e = errno;
         fprintf(stderr, "nsjudge: creating a scratch directory in %s: %s\n", base ? base : "/tmp",
-                strerror(errno));
+                strerror(e));
         cli_scratch[0] = 0;
-        return -1;
+        return -e;
     }
     chmod(cli_scratch, 0755);
     static sigset_t set;
@@ -140,16 +142,17 @@ int open_slots(size_t n, struct sb_slot ***out)
 {
     struct sb_slot **v = calloc(n, sizeof *v);
     if (!v)
-        return -1;
+        return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         char err[256];
         struct sb_slot_options o = {.id = SB_SLOT_ANY};
-        if (sb_slot_open(&o, &v[i], err, sizeof err) < 0) {
+        int rc = sb_slot_open(&o, &v[i], err, sizeof err);
+        if (rc < 0) {
             fprintf(stderr, "nsjudge: opening a box slot: %s\n", err);
             for (size_t k = 0; k < i; k++)
                 sb_slot_close(v[k]);
             free(v);
-            return -1;
+            return rc;
         }
     }
     *out = v;
@@ -284,7 +287,7 @@ json_t *report_json(const struct jd_report *r)
 }
 
 /* The problem's load warnings (unknown keys) on stderr; with werror they
- * are errors and the caller stops (-1). */
+ * are errors and the caller stops (-EINVAL). */
 int report_warnings(const char *cmd, const struct jd_problem *p, bool werror)
 {
     size_t n = jd_problem_n_warnings(p);
@@ -297,7 +300,7 @@ int report_warnings(const char *cmd, const struct jd_problem *p, bool werror)
     if (werror && n) {
         fprintf(stderr, "nsjudge %s: %zu warning%s treated as error%s (--werror)\n", cmd, n,
                 n == 1 ? "" : "s", n == 1 ? "" : "s");
-        return -1;
+        return -EINVAL;
     }
     return 0;
 }

@@ -16,7 +16,7 @@ int cli_size(const char *cmd, const char *flag, const char *arg, int64_t lo_kib,
     fprintf(stderr, "nsjudge %s: bad %s '%s': %s from %s to %s (K, M, G, T suffixes; a bare number is KiB, so write 256M for 256 MiB)\n",
             cmd, flag, arg, rc == -ERANGE ? "out of range, a size" : "not a size; give a size", lo,
             hi);
-    return -1;
+    return rc;
 }
 
 int cli_duration(const char *cmd, const char *flag, const char *arg, double lo_s, double hi_s,
@@ -31,7 +31,7 @@ int cli_duration(const char *cmd, const char *flag, const char *arg, double lo_s
     fprintf(stderr, "nsjudge %s: bad %s '%s': %s from %s to %s (e.g. 500ms, 2s; a bare number is seconds)\n",
             cmd, flag, arg, rc == -ERANGE ? "out of range, a duration" : "not a duration; give one",
             lo, hi);
-    return -1;
+    return rc;
 }
 
 int cli_count(const char *cmd, const char *flag, const char *arg, int64_t lo, int64_t hi,
@@ -43,5 +43,5 @@ int cli_count(const char *cmd, const char *flag, const char *arg, int64_t lo, in
     fprintf(stderr, "nsjudge %s: bad %s '%s': %s from %lld to %lld\n", cmd, flag, arg,
             rc == -ERANGE ? "out of range, a whole number" : "not a whole number; give one",
             (long long)lo, (long long)hi);
-    return -1;
+    return rc;
 }

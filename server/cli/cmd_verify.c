@@ -240,7 +240,7 @@ static int collect_subs(const struct jd_problem *p, const struct jd_langs *langs
             if (!ns) {
                 free_dirents(names, k);
                 free(subs);
-                return -1;
+                return -ENOMEM;
             }
             subs = ns;
             struct sub *s = &subs[n++];
@@ -248,7 +248,7 @@ static int collect_subs(const struct jd_problem *p, const struct jd_langs *langs
             if (asprintf(&s->path, "%s/%s", dir, names[j]->d_name) < 0 ||
                 asprintf(&s->rel, "%s/%s", expects[i].dir, names[j]->d_name) < 0) {
                 free_dirents(names, k);
-                return -1;
+                return -ENOMEM;
             }
             s->expect_dir = expects[i].dir;
             s->lang = jd_lang_for_path(langs, s->path);
@@ -273,14 +273,14 @@ static int collect_subs(const struct jd_problem *p, const struct jd_langs *langs
         if (!ns) {
             free_dirents(dirs, k);
             free(subs);
-            return -1;
+            return -ENOMEM;
         }
         subs = ns;
         struct sub *s = &subs[n++];
         memset(s, 0, sizeof *s);
         if (asprintf(&s->rel, "%s/", dirs[j]->d_name) < 0 || !(s->path = strdup(s->rel))) {
             free_dirents(dirs, k);
-            return -1;
+            return -ENOMEM;
         }
         s->expect_dir = "(unknown)";
         s->skipped = true;

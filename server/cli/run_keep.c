@@ -82,10 +82,10 @@ static int vec_from(json_t *a, const char **out, size_t max)
     size_t i;
     json_t *v;
     if (!json_is_array(a) || json_array_size(a) + 1 > max)
-        return -1;
+        return -EINVAL;
     json_array_foreach(a, i, v) {
         if (!json_is_string(v))
-            return -1;
+            return -EINVAL;
         out[i] = json_string_value(v);
     }
     out[json_array_size(a)] = NULL;
@@ -100,11 +100,11 @@ static int request_from(json_t *j, struct request *q)
     json_t *mounts = json_object_get(j, "mounts");
     if (vec_from(json_object_get(j, "argv"), q->argv, 1024) < 0 || !q->argv[0] || !json_is_object(lim) ||
         !json_is_array(mounts) || json_array_size(mounts) > SB_MAX_MOUNTS)
-        return -1;
+        return -EINVAL;
     c->argv = q->argv;
     if (json_is_array(envp)) {
         if (vec_from(envp, q->envp, 1024) < 0)
-            return -1;
+            return -EINVAL;
         c->envp = q->envp;
     }
     c->box_dir = json_string_value(json_object_get(j, "box_dir"));
@@ -122,7 +122,7 @@ static int request_from(json_t *j, struct request *q)
             .optional = json_is_true(json_object_get(m, "optional")),
         };
         if (!q->mounts[i].host || !q->mounts[i].box)
-            return -1;
+            return -EINVAL;
     }
     c->mounts = q->mounts;
     c->n_mounts = (int)json_array_size(mounts);

@@ -19,7 +19,7 @@ static int write_all(int fd, const char *buf, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return -1;
+            return w < 0 ? -errno : -EPIPE;
         buf += w;
         n -= (size_t)w;
     }

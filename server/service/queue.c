@@ -1,4 +1,5 @@
-/* queue.c - condition variables for worker wake-up and wait=true. */
+/* queue.c - the in-process hand-offs of queue.h: condition variables for
+ * worker wake-up and event streams, and the ring of handed jobs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -33,6 +33,7 @@ struct waits {
     pthread_cond_t cv;            /* the sweep sleeps on it */
     struct parked_wait *bucket[WAITS_BUCKETS];
     size_t n;
+    int answering;                /* taken out of the table, answer not yet given */
     bool stop, poked;
     pthread_t th;
 };
@@ -53,12 +54,26 @@ static struct parked_wait *unlink_locked(struct waits *ws, const char *token)
             struct parked_wait *e = *pp;
             *pp = e->next;
             ws->n--;
+            ws->answering++;
             return e;
         }
     return NULL;
 }
 
 enum { BY_WORKER, BY_SWEEP, BY_SHUTDOWN };
+
+/* Gives an unlinked request its answer; waits_stop waits for every one
+ * under way, so none reaches the HTTP server after it stopped. */
+static void give(struct app *app, struct parked_wait *e, struct http_resp *w)
+{
+    struct waits *ws = app->waits;
+    http_parked_answer(app, e->p, w);
+    free(e);
+    pthread_mutex_lock(&ws->mu);
+    if (--ws->answering == 0 && ws->stop)
+        pthread_cond_broadcast(&ws->cv);
+    pthread_mutex_unlock(&ws->mu);
+}
 
 static void answer(struct app *app, struct parked_wait *e, const struct submission *s, int by)
 {
@@ -68,9 +83,8 @@ static void answer(struct app *app, struct parked_wait *e, const struct submissi
         e->a.render(app, s, e->a.arg, e->a.flag, &w);
     else
         http_error(&w, 500, "submission vanished while waiting");
-    http_parked_answer(app, e->p, &w);
+    give(app, e, &w);
     free(w.body);
-    free(e);
 }
 
 /* Answers from the store: when done, or as it stands when force. */
@@ -193,10 +207,8 @@ void waits_cancel(struct app *app, const char *token, struct http_resp *w)
     pthread_mutex_lock(&ws->mu);
     struct parked_wait *e = unlink_locked(ws, token);
     pthread_mutex_unlock(&ws->mu);
-    if (e) {
-        http_parked_answer(app, e->p, w);
-        free(e);
-    }
+    if (e)
+        give(app, e, w);
 }
 
 void waits_done(struct app *app, const struct submission *s)
@@ -241,6 +253,10 @@ void waits_stop(struct app *app)
     for (size_t i = 0; i < n; i++)
         answer_from_store(app, v[i], true);
     free(v);
+    pthread_mutex_lock(&ws->mu);
+    while (ws->answering)
+        pthread_cond_wait(&ws->cv, &ws->mu);
+    pthread_mutex_unlock(&ws->mu);
 }
 
 void waits_free(struct app *app)
