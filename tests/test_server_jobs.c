@@ -543,6 +543,43 @@ Test(server_crash, kill9_restart_loses_nothing_without_handoff, .timeout = 300)
     kill9_restart("\"handoff_per_worker\": 0", 1);
 }
 
+/* handoff_per_worker bounds what one process holds in memory: with one
+ * worker and 2 per worker, of 5 slow jobs posted at once the first runs,
+ * 2 wait handed (claimed, status 2) and the other 2 wait in the store's
+ * queue for any worker (status 1), counted by /workers all the same. */
+Test(server_queue, handoff_is_bounded_per_worker, .timeout = 240)
+{
+    struct srv s;
+    srv_start(&s, 1, "\"handoff_per_worker\": 2");
+    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
+        usleep(20000);
+    char *tok[5];
+    const char *slow = "#include <unistd.h>\nint main(void){sleep(2);return 0;}\n";
+    tok[0] = submit(&s, c_sub(slow));
+    for (int k = 0; k < 500 && working(&s) != 1; k++) /* the first one runs */
+        usleep(20000);
+    for (int i = 1; i < 5; i++)
+        tok[i] = submit(&s, c_sub(slow));
+    int by_status[4] = {0};
+    for (int i = 0; i < 5; i++) {
+        int st = current_status(&s, tok[i]);
+        by_status[st >= 0 && st < 4 ? st : 0]++;
+    }
+    cr_assert_eq(by_status[2], 3, "running + handed: %d (queued %d)", by_status[2], by_status[1]);
+    cr_assert_eq(by_status[1], 2, "queued in the store: %d", by_status[1]);
+    struct hresp r = http(&s, "GET", "/workers", NULL, 0, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(r.json, 0), "size")), 4,
+                 "2 handed + 2 queued: %s", r.body);
+    hresp_free(&r);
+    for (int i = 0; i < 5; i++) {
+        json_t *d = wait_done(&s, tok[i], 120);
+        cr_assert_eq(status_id(d), 3, "job %d: %s", i, json_dumps(d, 0));
+        json_decref(d);
+        free(tok[i]);
+    }
+    srv_cleanup(&s);
+}
+
 Test(server_crash, sigterm_finishes_running_job, .timeout = 240)
 {
     struct srv s;

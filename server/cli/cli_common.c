@@ -83,9 +83,28 @@ void scratch_remove(void)
 {
     if (!cli_scratch[0])
         return;
-    /* program directories are size-capped tmpfs mounts: detach them first */
-    jd_scratch_unmount(cli_scratch);
-    nftw(cli_scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    /* On Ctrl-C the judge's threads are still at work in it: moved aside
+     * first, no new path resolves into it, and what a creation under way
+     * adds (there, or the dir made again by a mkdir -p) goes with the next
+     * round. Program directories are size-capped tmpfs mounts: detached
+     * before each removal. */
+    char gone[PATH_MAX + 8];
+    snprintf(gone, sizeof gone, "%s.gone", cli_scratch);
+    rename(cli_scratch, gone);
+    const char *dirs[2] = {gone, cli_scratch};
+    for (int round = 0; round < 20; round++) {
+        bool left = false;
+        for (int i = 0; i < 2; i++) {
+            if (access(dirs[i], F_OK) != 0)
+                continue;
+            jd_scratch_unmount(dirs[i]);
+            nftw(dirs[i], rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+            left |= access(dirs[i], F_OK) == 0;
+        }
+        if (!left)
+            break;
+        usleep(5000);
+    }
 }
 
 static void *signal_waiter(void *arg)

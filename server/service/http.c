@@ -614,7 +614,7 @@ void http_stop(struct app *app)
     if (resumed)
         usleep(200000);
     if (parked)
-        fprintf(stderr, "nsjudge: %d parked requests were not answered before stop\n", parked);
+        nlog(&app->log, LOG_WARN, "parked_unanswered", "requests=%d", parked);
     MHD_stop_daemon(hs->d);
     pthread_mutex_destroy(&hs->mu);
     free(hs);

@@ -17,7 +17,7 @@ void queue_init(struct queue *q)
     pthread_condattr_destroy(&ca);
     q->work_gen = q->done_gen = 0;
     q->stopping = false;
-    q->handed_head = q->n_handed = 0;
+    q->handed_head = q->n_handed = q->n_reserved = 0;
 }
 
 void queue_destroy(struct queue *q)
@@ -107,9 +107,32 @@ bool queue_stopping(struct queue *q)
     return s;
 }
 
+bool queue_reserve(struct queue *q, size_t cap)
+{
+    if (cap > QUEUE_HANDED_MAX)
+        cap = QUEUE_HANDED_MAX;
+    pthread_mutex_lock(&q->mu);
+    bool ok = !q->stopping && q->n_handed + q->n_reserved < cap;
+    if (ok)
+        q->n_reserved++;
+    pthread_mutex_unlock(&q->mu);
+    return ok;
+}
+
+void queue_unreserve(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->n_reserved)
+        q->n_reserved--;
+    pthread_mutex_unlock(&q->mu);
+}
+
 bool queue_hand(struct queue *q, struct submission *s)
 {
     pthread_mutex_lock(&q->mu);
+    if (q->n_reserved)
+        q->n_reserved--;
+    /* the reservation keeps the ring from filling up */
     bool ok = q->n_handed < QUEUE_HANDED_MAX && !q->stopping;
     if (ok) {
         q->handed[(q->handed_head + q->n_handed++) % QUEUE_HANDED_MAX] = s;

@@ -23,7 +23,7 @@ struct queue {
      * this process (store insert_claimed), so a worker takes one without
      * a claim; a ring, oldest at handed_head */
     struct submission *handed[QUEUE_HANDED_MAX];
-    size_t handed_head, n_handed;
+    size_t handed_head, n_handed, n_reserved;
 };
 
 void queue_init(struct queue *q);
@@ -37,8 +37,13 @@ void queue_notify_done(struct queue *q);
 uint64_t queue_done_gen(struct queue *q);
 /* Waits until a job finishes after generation gen, stop, or timeout. */
 void queue_wait_done(struct queue *q, uint64_t gen, int timeout_ms);
-/* Hands a claimed job to the workers (the queue owns *s from here, also
- * when it returns false: full). Wakes a worker. */
+/* Reserves a place for a job about to be handed, while fewer than cap
+ * are handed or reserved (and not stopping); false: none. */
+bool queue_reserve(struct queue *q, size_t cap);
+void queue_unreserve(struct queue *q);
+/* Hands a claimed job to the workers into the place reserved for it (the
+ * queue owns *s from here, also when it returns false: stopping). Wakes
+ * a worker. */
 bool queue_hand(struct queue *q, struct submission *s);
 /* The oldest handed job, or NULL; the caller frees it (submission_free). */
 struct submission *queue_take_handed(struct queue *q);

@@ -444,17 +444,17 @@ int workers_submit(struct app *app, struct submission *s, long *queued, char *er
         ready += st == W_IDLE || st == W_BUSY;
     }
     size_t cap = ready * (size_t)app->cfg.handoff_per_worker;
-    if (cap > QUEUE_HANDED_MAX)
-        cap = QUEUE_HANDED_MAX;
-    if (*queued == 0 && cap && !atomic_load(&pool->stop) && queue_n_handed(&app->queue) < cap) {
+    if (*queued == 0 && cap && !atomic_load(&pool->stop) && queue_reserve(&app->queue, cap)) {
         struct submission *h = malloc(sizeof *h);
         if (!h) {
+            queue_unreserve(&app->queue);
             snprintf(err, errlen, "out of memory");
             return -ENOMEM;
         }
         int rc = app->store->ops->insert_claimed(app->store, s, app->owner, app->cfg.lease_s,
                                                  err, errlen);
         if (rc) {
+            queue_unreserve(&app->queue);
             free(h);
             return rc;
         }
