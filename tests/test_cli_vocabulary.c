@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <string.h>
 #include "tests/test_judge_util.h"
+#include "tests/test_root.h"
 
 /* The subcommands of this binary, as `nsjudge --help` lists them. */
 static size_t subcommands(char names[16][32])
@@ -142,8 +143,7 @@ Test(cli_vocabulary, one_unit_and_range_errors_that_say_the_range, .timeout = 12
     cr_assert(strstr(out, "--json"), "%s", out);
     free(out);
 
-    if (geteuid())
-        cr_skip_test("the runs below need root");
+    test_need_root(); /* the runs below */
     /* the same spellings are taken by every subcommand */
     cr_assert_eq(cli(&out, "run --json --mem 64M --time 500ms --wall-time 2s --stack 8M "
                            "--fsize 1M --tmp-size 16M -- /bin/true", NULL), 0, "%s", out);

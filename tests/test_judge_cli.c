@@ -9,7 +9,7 @@
 
 static void verify_problem(const char *name)
 {
-    jt_need_root();
+    test_need_root();
     char cmd[1024], *out = NULL;
     cr_assert(snprintf(cmd, sizeof cmd, "%s verify --json -j 2 %s/testdata/problems/%s 2>&1", jt_bin(), jt_repo(), name) <
               (int)sizeof cmd, "%s: buffer too small", __func__);
@@ -75,7 +75,7 @@ Test(judge_cli_verify, doubling, .timeout = 180) { verify_problem("doubling"); }
 
 Test(judge_cli_verify, infers_the_time_limit, .timeout = 180)
 {
-    jt_need_root();
+    test_need_root();
     char cmd[1024], *out = NULL;
     cr_assert(snprintf(cmd, sizeof cmd, "%s verify --json %s/testdata/problems/hello", jt_bin(), jt_repo()) <
               (int)sizeof cmd, "%s: buffer too small", __func__);
@@ -93,7 +93,7 @@ Test(judge_cli_verify, infers_the_time_limit, .timeout = 180)
 
 Test(judge_cli_verify, reports_a_mismatch)
 {
-    jt_need_root();
+    test_need_root();
     /* a copy of hello where a wrong program sits under accepted/ */
     char dir[] = "/tmp/nsjudge-vm-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
@@ -115,7 +115,7 @@ Test(judge_cli_verify, reports_a_mismatch)
 
 Test(judge_cli, judge_exit_codes_and_json)
 {
-    jt_need_root();
+    test_need_root();
     char cmd[1024], *out = NULL;
     const char *p = jt_path("testdata/problems/sum");
     snprintf(cmd, sizeof cmd, "%s judge %s %s/submissions/accepted/sum.c", jt_bin(), p, p);
@@ -146,7 +146,7 @@ Test(judge_cli, judge_exit_codes_and_json)
 
 Test(judge_cli, judge_with_limits_and_jobs)
 {
-    jt_need_root();
+    test_need_root();
     char cmd[1024], *out = NULL;
     const char *p = jt_path("testdata/problems/triangle");
     snprintf(cmd, sizeof cmd, "%s judge -j 2 --mem 128M --time 2 --json %s %s/submissions/partially_accepted/int32.cpp",
@@ -196,7 +196,7 @@ Test(judge_cli, languages_and_help)
 
 Test(judge_cli_verify, reports_an_invalid_input, .timeout = 180)
 {
-    jt_need_root();
+    test_need_root();
     char dir[] = "/tmp/nsjudge-vi-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
     /* sum with one bad input and only its C solutions */
@@ -216,7 +216,7 @@ Test(judge_cli_verify, reports_an_invalid_input, .timeout = 180)
 
 Test(judge_cli, interrupt_removes_scratch, .timeout = 60)
 {
-    jt_need_root();
+    test_need_root();
     char tmp[] = "/tmp/nsjudge-int-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(tmp));
     /* verify runs for seconds (a TLE program is in there); interrupt it */
@@ -286,7 +286,7 @@ static const char attack_message[] =
 
 Test(judge_cli, submission_output_cannot_drive_the_terminal, .timeout = 180)
 {
-    jt_need_root();
+    test_need_root();
     char dir[] = "/tmp/nsjudge-esc-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
     snprintf(cmd, sizeof cmd, "mkdir -p %s/p/data/sample %s/p/output_validators/echo "
@@ -338,7 +338,7 @@ Test(judge_cli, submission_output_cannot_drive_the_terminal, .timeout = 180)
 
 Test(judge_cli, default_checker_and_compiler_text_is_escaped, .timeout = 180)
 {
-    jt_need_root();
+    test_need_root();
     char dir[] = "/tmp/nsjudge-esc2-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
     put_file(dir, "1.in", "1\n");
@@ -398,7 +398,7 @@ static void small_package(const char *dir, const char *problem_yaml)
 
 Test(judge_cli, misspelt_package_keys_are_named, .timeout = 180)
 {
-    jt_need_root();
+    test_need_root();
     char dir[] = "/tmp/nsjudge-keys-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
     small_package(dir, "name: Keys\n"
@@ -460,7 +460,7 @@ Test(judge_cli, misspelt_package_keys_are_named, .timeout = 180)
  * is known: none is flagged. */
 Test(judge_cli, valid_package_keys_are_not_flagged, .timeout = 180)
 {
-    jt_need_root();
+    test_need_root();
     static const char *const yamls[] = {
         "problem_format_version: 2023-07-draft\n"
         "type: pass-fail\n"
@@ -522,7 +522,7 @@ Test(judge_cli, valid_package_keys_are_not_flagged, .timeout = 180)
 
 Test(judge_cli_verify, progress_once_table_and_default_limit, .timeout = 180)
 {
-    jt_need_root();
+    test_need_root();
     char dir[] = "/tmp/nsjudge-prog-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
     /* no time limit and no accepted program: the limit is a default */
@@ -576,7 +576,7 @@ Test(judge_cli_verify, progress_once_table_and_default_limit, .timeout = 180)
 
 Test(judge_cli, compiler_messages_name_the_submitted_file, .timeout = 120)
 {
-    jt_need_root();
+    test_need_root();
     char dir[] = "/tmp/nsjudge-ce-XXXXXX", cmd[2048], *out = NULL;
     cr_assert(mkdtemp(dir));
     put_file(dir, "1.in", "1\n");

@@ -228,7 +228,7 @@ static void judge_one(const char *root, const char *sub, const char *verdict)
 
 Test(packages_cli, java_class_named_after_its_file, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     char *root = make_pkg("greet", java_files);
     json_t *o = verify_ok(root, "");
     cr_assert_eq(json_array_size(json_object_get(o, "submissions")), 3);
@@ -254,7 +254,7 @@ Test(packages_cli, java_class_named_after_its_file, .timeout = 240)
 
 Test(packages_cli, output_validator_program_directory, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     char *root = make_pkg("guess", guess_files);
     json_decref(verify_ok(root, ""));
     judge_one(root, "accepted/bisect.c", "AC");
@@ -268,7 +268,7 @@ Test(packages_cli, output_validator_program_directory, .timeout = 240)
  * names it; the Python validator still runs and still rejects. */
 Test(packages_cli, validator_in_missing_language_is_skipped, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     char *root = make_pkg("letters", validated_files);
     json_t *o = verify_ok(root, "");
     json_t *ins = json_object_get(o, "inputs");
@@ -310,7 +310,7 @@ Test(packages_cli, validator_in_missing_language_is_skipped, .timeout = 240)
  * invalid input there fails verify (before, the validator never ran). */
 Test(packages_cli, input_format_validators_are_read, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Older\n"},
         {"data/secret/1.in", "abc\n"},
@@ -334,7 +334,7 @@ Test(packages_cli, input_format_validators_are_read, .timeout = 240)
  * and viva do): the table's input_valid_exit decides, not a fixed 42. */
 Test(packages_cli, input_valid_exit_from_the_language_table, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "problem_format_version: 2023-07-draft\nname: Zero\n"},
         {"data/secret/1.in", "5\n"},
@@ -378,7 +378,7 @@ Test(packages_cli, input_valid_exit_from_the_language_table, .timeout = 240)
  * (it has no MLE verdict): verify accepts MLE there, and still not AC/WA. */
 Test(packages_cli, run_time_error_accepts_memory_limit, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Hog\nlimits:\n  memory: 64\n  time_limit: 2\n"},
         {"data/secret/1.in", "1\n"},
@@ -412,7 +412,7 @@ Test(packages_cli, run_time_error_accepts_memory_limit, .timeout = 240)
  * run under Python 3 and failed as a compile error. */
 Test(packages_cli, python2_shebang_is_python2, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Two\n"},
         {"data/secret/1.in", "3\n"},
@@ -455,7 +455,7 @@ Test(packages_cli, python2_shebang_is_python2, .timeout = 240)
  * here burns 2 s of CPU under a 1 s compile limit for submissions. */
 Test(packages_cli, validators_have_their_own_compile_limits, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Slow build\n"},
         {"data/secret/1.in", "5\n"},
@@ -538,7 +538,7 @@ static const struct pkg_file polygon_files[] = {
 
 Test(packages_cli, polygon_testlib_interactor, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     char *root = make_pkg("polyguess", polygon_files);
     json_decref(verify_ok(root, ""));
     judge_one(root, "accepted/bisect.c", "AC");
@@ -558,7 +558,7 @@ Test(packages_cli, polygon_testlib_interactor, .timeout = 240)
  * directory whose main is in the second file both run as compiled. */
 Test(packages_cli, kotlin_file_and_directory, .timeout = 300)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "problem_format_version: 2023-07-draft\nname: Greet\n"},
         {"data/secret/1.in", "Ada\n"},
@@ -628,7 +628,7 @@ static const struct pkg_file oddecho_files[] = {
 
 Test(packages_cli, oddecho_layout, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     char *root = make_pkg("oddecho", oddecho_files);
     json_t *o = verify_ok(root, "");
     cr_assert_eq(json_array_size(json_object_get(o, "submissions")), 3);
@@ -672,7 +672,7 @@ static const char polygon_checker[] =
 
 Test(packages_cli, polygon_checker_after_interactor, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     char *root = make_pkg("polycheck", polygon_files);
     put(root, "checker.c", polygon_checker);
     /* five guesses: the interactor accepts, the checker does not */
@@ -695,7 +695,7 @@ Test(packages_cli, polygon_checker_after_interactor, .timeout = 240)
  * without the check the verdict would be AC with a line of /etc/passwd. */
 Test(packages_cli, polygon_interactor_output_symlink_is_refused, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Link\n"},
         {"data/secret/1.in", "7\n"},
@@ -756,7 +756,7 @@ static void judge_cached(const char *cache, const char *root, const char *sub, c
  * A changed source is another key and is built again. */
 Test(packages_cli, validator_is_built_once_per_content, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Never\n"},
         {"data/secret/1.in", "1\n"},
@@ -790,7 +790,7 @@ Test(packages_cli, validator_is_built_once_per_content, .timeout = 240)
  * copy a host file into it) or a fifo never reaches the cache. */
 Test(packages_cli, build_cache_stores_no_symlink, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Links\n"},
         {"data/secret/1.in", "1\n"},
@@ -882,7 +882,7 @@ static void upload_and_judge(struct srv *s, const char *root, const char *id,
  * uploaded as an archive and judged by a worker. */
 Test(packages_http, output_validator_program_directory, .timeout = 300)
 {
-    jt_need_root();
+    test_need_root();
     char *root = make_pkg("guess", guess_files);
     struct srv s;
     srv_start(&s, 1, NULL);
@@ -904,7 +904,7 @@ Test(packages_http, output_validator_program_directory, .timeout = 300)
  * Polygon package's interactor and checker judge a worker's runs. */
 Test(packages_http, java_class_and_polygon_checker, .timeout = 300)
 {
-    jt_need_root();
+    test_need_root();
     char *java = make_pkg("greet", java_files);
     char *poly = make_pkg("polycheck", polygon_files);
     put(poly, "checker.c", polygon_checker);
@@ -944,7 +944,7 @@ Test(packages_http, java_class_and_polygon_checker, .timeout = 300)
  * validator's fault (JE), never a score that poisons the sum. */
 Test(packages_cli, score_txt_must_be_a_number, .timeout = 240)
 {
-    jt_need_root();
+    test_need_root();
     static const struct pkg_file files[] = {
         {"problem.yaml", "name: Scores\ntype: scoring\n"},
         {"data/secret/1.in", "1\n"},

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "judge/judge.h"
+#include "tests/test_root.h"
 
 /* The repo root: the binary is <repo>/build/nsjudge (or build-asan/). */
 static inline const char *jt_repo(void)
@@ -70,16 +71,11 @@ static inline struct jd_problem *jt_problem(const char *name)
     return p;
 }
 
-static inline void jt_need_root(void)
-{
-    if (geteuid() != 0)
-        cr_skip_test("needs root (the sandbox uses namespaces and cgroups); run make test as root");
-}
 
 /* n slots with ids unique in this process (tests run in forked processes). */
 static inline void jt_slots(struct sb_slot **v, int n)
 {
-    jt_need_root();
+    test_need_root();
     for (int i = 0; i < n; i++) {
         char err[SB_MSG_MAX];
         struct sb_slot_options o = {.id = SB_SLOT_ANY};

@@ -419,8 +419,7 @@ static void *open_any(void *arg)
  * shared silently before: two boxes with one uid). */
 Test(sandbox_slots, ids_are_held_host_wide, .timeout = 120)
 {
-    if (geteuid() != 0)
-        cr_skip_test("needs root");
+    test_need_root();
     struct any_open a[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++)
@@ -466,7 +465,7 @@ Test(sandbox_slots, ids_are_held_host_wide, .timeout = 120)
  * launcher and keeper), an unpinned slot's wherever this process may. */
 Test(sandbox_slots, pinned_slot_runs_its_boxes_on_its_cpu, .timeout = 60)
 {
-    need_root();
+    test_need_root();
     cpu_set_t ours;
     cr_assert_eq(sched_getaffinity(0, sizeof ours, &ours), 0);
     int last = -1;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tests/test_root.h"
 
 /* Run a shell command line, capture stdout, return the exit code. */
 static int sh(const char *cmdline, char *out, size_t outlen)
@@ -47,8 +48,7 @@ TestSuite(sandbox_cli, .timeout = 60);
 
 Test(sandbox_cli, echo_json_ok)
 {
-    if (geteuid())
-        cr_skip_test("needs root");
+    test_need_root();
     int rc;
     json_t *j = run_json("-- /bin/echo hi", &rc);
     cr_assert_eq(rc, 0);
@@ -61,8 +61,7 @@ Test(sandbox_cli, echo_json_ok)
 
 Test(sandbox_cli, limit_flags)
 {
-    if (geteuid())
-        cr_skip_test("needs root");
+    test_need_root();
     int rc;
     json_t *j = run_json("--time 0.2 -- /bin/sh -c 'while :; do :; done'", &rc);
     cr_assert_eq(rc, 0, "a TLE is not a sandbox failure");
@@ -94,8 +93,7 @@ Test(sandbox_cli, limit_flags)
 
 Test(sandbox_cli, meta_file_and_box_dir)
 {
-    if (geteuid())
-        cr_skip_test("needs root");
+    test_need_root();
     char dir[] = "/tmp/nsjudge-cli-XXXXXX", cmd[2048], out[1024];
     cr_assert(mkdtemp(dir));
     snprintf(cmd, sizeof cmd, "chown 60000 %s && %s run --box %s --meta %s.meta "

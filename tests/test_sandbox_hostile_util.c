@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests/test_sandbox_hostile.h"
+#include "tests/test_root.h"
 
 /* What a test opened, so hx_cleanup can release it even when an
  * assertion ended the test early (no cgroup or temp dir left behind). */
@@ -63,8 +64,7 @@ const char *hx_dir(void)
 {
     const char *d = getenv("NSJUDGE_HOSTILE");
     cr_assert(d && *d, "NSJUDGE_HOSTILE is not set: run via make test, or set it to build/hostile");
-    if (geteuid() != 0)
-        cr_skip_test("the hostile sandbox suite needs root (namespaces, cgroups)");
+    test_need_root();
     char probe[512];
     snprintf(probe, sizeof probe, "%s/sysprobe", d);
     cr_assert(access(probe, X_OK) == 0, "%s missing: run make hostile", probe);

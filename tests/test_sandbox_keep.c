@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "tests/test_root.h"
 
 static const char *bin(void)
 {
@@ -102,8 +103,7 @@ TestSuite(sandbox_keep, .timeout = 90);
 
 Test(sandbox_keep, later_runs_share_nothing)
 {
-    if (geteuid())
-        cr_skip_test("needs root");
+    test_need_root();
     char out[4096];
     json_t *j = run_json("--keep=5 -- /bin/sh -c 'echo x > /tmp/left; echo y > /box/left; "
                          "echo z > /dev/shm/left2; (setsid sleep 60 &); echo made'",
@@ -135,8 +135,7 @@ Test(sandbox_keep, later_runs_share_nothing)
 
 Test(sandbox_keep, box_dies_with_its_client_and_daemon_leaves_when_idle)
 {
-    if (geteuid())
-        cr_skip_test("needs root");
+    test_need_root();
     char marker[64], script[128];
     snprintf(marker, sizeof marker, "keep-marker-%d-%ld", (int)getpid(), (long)time(NULL));
     snprintf(script, sizeof script, "sleep 60; echo %s", marker);
@@ -169,8 +168,7 @@ Test(sandbox_keep, box_dies_with_its_client_and_daemon_leaves_when_idle)
  * and does not run the program a second time by itself. */
 Test(sandbox_keep, daemon_killed_mid_run_is_a_failure_not_a_rerun)
 {
-    if (geteuid())
-        cr_skip_test("needs root");
+    test_need_root();
     char dir[128], box[160], cmd[300], marker[64];
     snprintf(dir, sizeof dir, "/run/nsjudge-test-keep2-%d", (int)getpid());
     snprintf(box, sizeof box, "%s/box", dir);

@@ -13,12 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "sandbox/sandbox.h"
+#include "tests/test_root.h"
 
-static inline void need_root(void)
-{
-    if (geteuid() != 0)
-        cr_skip_test("needs root (namespaces and cgroups); run make test as root");
-}
 
 /* The cgroup v2 VM test (make test-cgroup-v2) runs under software
  * emulation, which keeps neither CPU accounting nor short timings
@@ -31,7 +27,7 @@ static inline void skip_if_emulated(const char *what)
 
 static inline struct sb_slot *open_slot(void)
 {
-    need_root();
+    test_need_root();
     struct sb_slot *slot = NULL;
     char err[SB_MSG_MAX];
     struct sb_slot_options o = {.id = SB_SLOT_ANY};
