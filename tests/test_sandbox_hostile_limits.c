@@ -354,6 +354,15 @@ static void kernel_memory(const char *kind)
 {
     struct hx_run *r = hx_new_run();
     struct sb_slot *slot = hx_slot(0);
+    /* The slot's launcher starts with its first run, inside the box's
+     * cgroup: started here under the default limit, so the sanitizer
+     * build's much larger launcher is not what meets the 64 MiB (once a
+     * CI run reported "moving the slot launcher into its cgroup: Broken
+     * pipe" for the first run under that limit) */
+    struct hx_run *warm = hx_new_run();
+    struct hx_opts dflt = {.box_writable = false};
+    hx_run(slot, &dflt, warm, "sysprobe", NULL);
+    cr_assert_eq(warm->rc, 0, "warm-up run: %s", warm->res.message);
     struct hx_opts o = {.limits = {.mem_kib = 64 * 1024, .procs = 64, .cpu_s = 10, .wall_s = 20}};
     hx_run(slot, &o, r, "kmem", kind, "32", "512", NULL);
     cr_assert_eq(r->rc, 0, "sb_run: %s", r->res.message);

@@ -221,12 +221,14 @@ struct http_parked *http_park(const struct http_req *r, struct http_resp *w)
 {
     struct reqctx *rc = r->ctx;
     struct http_server *hs = r->app->http;
+    if (!rc)
+        return NULL;
     pthread_mutex_lock(&hs->mu);
     bool stop = hs->stop;
     if (!stop)
         hs->parked++;
     pthread_mutex_unlock(&hs->mu);
-    if (stop || !rc)
+    if (stop)
         return NULL;
     rc->conn = r->conn;
     rc->deferred = 1;
