@@ -385,7 +385,6 @@ stop:
     http_stop(&app);
     stream_hub_free(&app);
     rc = workers_stop(&app, app.cfg.shutdown_grace_s);
-    waits_free(&app);
     if (rc == -ETIMEDOUT) {
         /* jobs went back to the queue; worker threads die with the process */
         nlog(&app.log, LOG_WARN, "stopped", "clean=false");
@@ -394,6 +393,8 @@ stop:
     }
     callbacks_stop(&app);
     app.store->ops->close(app.store);
+    /* after the workers and the store's event thread: both may call in */
+    waits_free(&app);
     problems_free(app.problems);
     jd_langs_free(app.langs);
     queue_destroy(&app.queue);

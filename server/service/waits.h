@@ -37,7 +37,7 @@ void waits_poke(struct app *app);
 /* Answers every parked request with its job as it stands and stops the
  * sweep; after it nothing is parked. */
 void waits_stop(struct app *app);
-/* After the workers stopped (they may still call waits_done until then). */
+/* After the workers and the store's event thread stopped (they call in). */
 void waits_free(struct app *app);
 
 #endif
