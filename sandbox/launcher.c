@@ -50,6 +50,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "sandbox/internal.h"
+#include "sandbox/util.h"
 
 #define MAX_FDS SB_MSG_MAX_FDS
 
@@ -319,10 +320,14 @@ int sb_launcher_start(struct sb_slot *s, char *err, size_t errlen)
     }
     /* cgroup v2: create the launcher directly inside the slot's cgroup
      * (CLONE_INTO_CGROUP), which skips the migration and its RCU wait.
-     * Elsewhere, or if the kernel refuses, fork and move it. */
+     * Only from a single-threaded process: the raw syscall skips libc's
+     * fork handlers, so a launcher cloned while another thread held a
+     * malloc lock would hang in its first fork() (serve's workers did, at
+     * random, on cgroup v2). Elsewhere, or if the kernel refuses, fork and
+     * move it. */
     pid_t pid = -1;
     bool born_inside = false;
-    if (s->cg.version == 2) {
+    if (s->cg.version == 2 && sb_single_threaded()) {
         struct clone_args ca;
         memset(&ca, 0, sizeof ca);
         ca.flags = CLONE_INTO_CGROUP;

@@ -7,7 +7,9 @@
  * keeper, already in all of the box's namespaces) are made once and
  * reused by every run, so a run pays for little more than fork + exec;
  * what a run leaves behind is cleared before the next one. One slot runs
- * one program at a time; use one slot per worker thread.
+ * one program at a time; use one slot per worker thread. Its processes
+ * die with the thread that opened it (PR_SET_PDEATHSIG follows the
+ * thread), so open it on the thread that will use it.
  *
  * The library never prints and never exits: every failure is returned as
  * a negative errno and a message in the caller's buffer or in the result.

@@ -77,7 +77,8 @@ int sb_rm_rf_at(int dirfd, const char *name)
     return rm_at(dirfd, name, 0);
 }
 
-unsigned long long sb_proc_start_time(pid_t pid)
+/* Field `want` (1-based, >= 3) of /proc/PID/stat (0: this process), or 0. */
+static unsigned long long proc_stat_field(pid_t pid, int want)
 {
     char path[64], buf[1024];
     if (pid)
@@ -97,12 +98,22 @@ unsigned long long sb_proc_start_time(pid_t pid)
     if (!p)
         return 0;
     p += 2;   /* field 3 */
-    for (int field = 3; field < 22 && p; field++) {
+    for (int field = 3; field < want && p; field++) {
         p = strchr(p, ' ');
         if (p)
             p++;
     }
     return p ? strtoull(p, NULL, 10) : 0;
+}
+
+unsigned long long sb_proc_start_time(pid_t pid)
+{
+    return proc_stat_field(pid, 22);
+}
+
+bool sb_single_threaded(void)
+{
+    return proc_stat_field(0, 20) == 1; /* num_threads; 0 (unreadable) is "no" */
 }
 
 void sb_first_line(const char *text, size_t cap, char *dst, size_t dstlen)

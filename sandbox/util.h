@@ -7,6 +7,7 @@
 #ifndef NSJUDGE_SANDBOX_UTIL_H
 #define NSJUDGE_SANDBOX_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -23,6 +24,10 @@ int sb_rm_rf_at(int dirfd, const char *name);
  * boot): with the pid, it names one process even after the pid is reused.
  * pid 0 = this process. 0 when it cannot be read (the process is gone). */
 unsigned long long sb_proc_start_time(pid_t pid);
+/* True only when this process has one thread: a raw clone() child of a
+ * threaded process inherits the locks other threads held (malloc's among
+ * them) with no one left to release them. */
+bool sb_single_threaded(void);
 
 /* The first line of text (NULL: ""), trailing CR and spaces dropped, at
  * most cap bytes of it, into dst. */

@@ -4,13 +4,17 @@
  * (Isolation against hostile programs: test_sandbox_hostile*.c.)
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <math.h>
 #include <signal.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "tests/test_sandbox_util.h"
 
@@ -492,4 +496,134 @@ Test(sandbox_slots, pinned_slot_runs_its_boxes_on_its_cpu, .timeout = 60)
     cr_assert_eq(res.status, SB_OK, "%s", res.message);
     cr_assert_str_neq(out, want, "an unpinned slot is not pinned");
     sb_slot_close(slot);
+}
+
+/* ---- a slot opened by a threaded process ---------------------------------- */
+
+/* malloc_stats() writes to stderr while it holds malloc's main-arena
+ * lock: with stderr a full pipe, the holder thread keeps that lock until
+ * the drainer reads the pipe. The other threads exist (and have their own
+ * arenas) before it takes the lock. */
+static atomic_int holder_tid, holder_done, go, opening;
+static int held_pipe[2];
+
+static void *hold_malloc_lock(void *arg)
+{
+    atomic_store(&holder_tid, (int)syscall(SYS_gettid));
+    malloc_stats();
+    atomic_store(&holder_done, 1);
+    return NULL;
+}
+
+static void *drain_when_opening(void *arg)
+{
+    while (!atomic_load(&opening))
+        usleep(1000);
+    sleep(1); /* long enough for the slot's launcher to be born while the lock is held */
+    char buf[4096];
+    fcntl(held_pipe[0], F_SETFL, O_NONBLOCK);
+    while (!atomic_load(&holder_done)) {
+        while (read(held_pipe[0], buf, sizeof buf) > 0)
+            ;
+        usleep(1000);
+    }
+    return NULL;
+}
+
+/* The holder blocked in write(2), i.e. inside malloc_stats with the lock. */
+static bool holder_in_write(void)
+{
+    char path[64], buf[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", atomic_load(&holder_tid));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return !strncmp(buf, "1 ", 2);
+}
+
+struct open_run {
+    int rc;
+    char err[SB_MSG_MAX], out[64];
+    struct sb_result res;
+};
+
+/* Opens the slot and runs in it: the slot's processes die with the
+ * thread that opened it. */
+static void *open_slot_thread(void *arg)
+{
+    struct open_run *o = arg;
+    free(malloc(100000)); /* this thread's own arena, before the lock is taken */
+    while (!atomic_load(&go))
+        usleep(1000);
+    struct sb_slot_options opt = {.id = SB_SLOT_ANY};
+    struct sb_slot *slot = NULL;
+    atomic_store(&opening, 1);
+    if ((o->rc = sb_slot_open(&opt, &slot, o->err, sizeof o->err)))
+        return NULL;
+    while (!atomic_load(&holder_done))
+        usleep(1000);
+    /* with the lock inherited, this run never ends (the test's timeout) */
+    char path[] = "/tmp/nsjudge-test-out-XXXXXX";
+    int fd = mkostemp(path, O_CLOEXEC);
+    unlink(path);
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    const char *argv[] = {"/bin/echo", "alive", NULL};
+    cfg.argv = argv;
+    cfg.stdout_fd = fd;
+    o->rc = fd < 0 ? -errno : sb_run(slot, &cfg, &o->res);
+    ssize_t n = fd < 0 ? 0 : pread(fd, o->out, sizeof o->out - 1, 0);
+    o->out[n > 0 ? n : 0] = 0;
+    if (fd >= 0)
+        close(fd);
+    sb_slot_close(slot);
+    return NULL;
+}
+
+/* The slot's launcher is born while another thread of this process holds
+ * a malloc lock. A raw clone() (cgroup v2's CLONE_INTO_CGROUP) skips the
+ * fork handlers that release it in the child, and the launcher then hung
+ * in its first fork() for good: serve's worker waited forever on its first
+ * job. The slot is opened on a thread of its own, whose allocations use
+ * another arena, so only the launcher's fork meets the held lock. */
+Test(sandbox_slots, launcher_born_while_malloc_is_locked_runs, .timeout = 120)
+{
+    test_need_root();
+    cr_assert_eq(pipe2(held_pipe, O_CLOEXEC), 0);
+    char buf[4096];
+    memset(buf, 'x', sizeof buf);
+    fcntl(held_pipe[1], F_SETFL, O_NONBLOCK);
+    while (write(held_pipe[1], buf, sizeof buf) > 0)
+        ;
+    fcntl(held_pipe[1], F_SETFL, 0);
+    pthread_t holder, drainer, opener;
+    struct open_run o = {0};
+    cr_assert_eq(pthread_create(&drainer, NULL, drain_when_opening, NULL), 0);
+    cr_assert_eq(pthread_create(&opener, NULL, open_slot_thread, &o), 0);
+    int saved_stderr = dup(2);
+    cr_assert_geq(saved_stderr, 0);
+    dup2(held_pipe[1], 2);
+    if (pthread_create(&holder, NULL, hold_malloc_lock, NULL)) {
+        dup2(saved_stderr, 2);
+        cr_assert_fail("no holder thread");
+    }
+    /* from here on this thread allocates nothing until the holder is done */
+    for (int i = 0; i < 5000 && !holder_in_write(); i++)
+        usleep(1000);
+    bool held = holder_in_write();
+    atomic_store(&go, 1);
+    pthread_join(opener, NULL);
+    pthread_join(holder, NULL);
+    pthread_join(drainer, NULL);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    close(held_pipe[0]);
+    close(held_pipe[1]);
+    cr_assert(held, "malloc_stats did not block in write(2): the test proves nothing");
+    cr_assert_eq(o.rc, 0, "%s %s", o.err, o.res.message);
+    cr_assert_eq(o.res.status, SB_OK, "%s: %s", sb_status_code(o.res.status), o.res.message);
+    cr_assert_str_eq(o.out, "alive\n");
 }

@@ -247,6 +247,24 @@ char *submit(struct srv *s, json_t *body)
     return tok;
 }
 
+/* A job that never finishes is rare and slow to reproduce (the emulated
+ * VM): say what the row, the workers and the server's log showed. */
+static void dump_stuck(struct srv *s, const char *token)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/submissions/%s?fields=*", token);
+    const char *paths[] = {path, "/workers", "/metrics"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        struct hresp r = http(s, "GET", paths[i], NULL, 0, NULL);
+        fprintf(stderr, "stuck %s: GET %s: %ld %s\n", token, paths[i], r.code, r.body ? r.body : "");
+        hresp_free(&r);
+    }
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "grep -v ' event=request ' '%s' | tail -n 80 >&2", s->log);
+    fprintf(stderr, "stuck %s: the last lines of %s but requests:\n", token, s->log);
+    (void)!system(cmd);
+}
+
 void wait_finished(struct srv *s, const char *token, double timeout_s)
 {
     char path[256];
@@ -264,8 +282,10 @@ void wait_finished(struct srv *s, const char *token, double timeout_s)
         if (st >= 3)
             return;
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        if (t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s)
+        if (t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s) {
+            dump_stuck(s, token);
             cr_assert_fail("submission %s not finished after %.0f s", token, timeout_s);
+        }
         usleep(50000);
     }
 }

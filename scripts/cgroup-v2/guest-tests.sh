@@ -77,7 +77,10 @@ for f in 'sandbox*/*' 'server_problems/upload_judge_per_test_results'; do
     in_svc $R/build/nsjudge-tests --jobs 2 --filter "$f" > /tmp/suite.log 2>&1
     line=$(grep Synthesis /tmp/suite.log | tail -1)
     grep -E '^\[(FAIL|----)\]' /tmp/suite.log | head -60
-    case "$line" in *"Failing: 0 | Crashing: 0"*) ok "suites $f: $line" ;; *) bad "suites $f" "$line" ;; esac
+    case "$line" in
+        *"Failing: 0 | Crashing: 0"*) ok "suites $f: $line" ;;
+        *) bad "suites $f" "$line"; echo "the suite's last output:"; tail -n 150 /tmp/suite.log ;;
+    esac
 done
 
 # 7. nothing left behind: the suites kill servers with -9 on purpose; the
