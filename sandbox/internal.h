@@ -229,6 +229,7 @@ int sb_msg_recv(int sock, char *kind, int *value, int *fds, int maxfds);
  * The supervisor fills it; the launcher patches in the fd numbers it
  * received. The keeper only reads it. */
 #define SB_LAUNCH_SIZE (1u << 20)
+#define SB_LAUNCHER_TIMEOUT_MS 60000 /* sb_slot_options.launcher_timeout_s = 0 */
 enum { SB_FD_STDIN, SB_FD_STDOUT, SB_FD_STDERR, SB_FD_STATUS, SB_FD_NETNS, SB_FD_MNTNS,
        SB_FD_BOX, SB_FD_RUNSOCK /* a new keeper's end of the supervisor's socket */, SB_FD_FIXED };
 struct sb_launch {
@@ -296,6 +297,7 @@ struct sb_slot {
     pid_t launcher_pid;
     int launcher_sock;
     bool launcher_ready;         /* its "attached to the cgroup" message was read */
+    int launcher_timeout_ms;     /* a launcher silent this long is hung */
     struct sb_launch *launch;    /* shared mapping of SB_LAUNCH_SIZE bytes */
     /* The keeper: box init, kept alive between runs (keeper.c). */
     uid_t keeper_uid;

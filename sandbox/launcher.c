@@ -374,13 +374,31 @@ void sb_launcher_stop(struct sb_slot *s)
     s->launcher_pid = -1;
 }
 
+/* The launcher's answer. It answers in ms; one silent for the slot's
+ * launcher timeout is hung (one was: a lock inherited when it was cloned)
+ * and is killed (-ETIMEDOUT), so the caller starts another instead of
+ * waiting forever. */
+static int launcher_recv(struct sb_slot *s, char *kind, int *value, int *fd)
+{
+    struct pollfd p = {.fd = s->launcher_sock, .events = POLLIN};
+    int r;
+    while ((r = poll(&p, 1, s->launcher_timeout_ms)) < 0 && errno == EINTR)
+        ;
+    if (r == 0) {
+        if (s->launcher_pid > 0)
+            kill(s->launcher_pid, SIGKILL);
+        return -ETIMEDOUT;
+    }
+    return sb_msg_recv(s->launcher_sock, kind, value, fd, 1);
+}
+
 int sb_launcher_wait_ready(struct sb_slot *s, char *err, size_t errlen)
 {
     if (s->launcher_ready || s->launcher_sock < 0)
         return 0;
     int fd = -1, value = 0;
     char kind = 0;
-    int n = sb_msg_recv(s->launcher_sock, &kind, &value, &fd, 1);
+    int n = launcher_recv(s, &kind, &value, &fd);
     if (n != 0 || kind != 'A' || value != 0) {
         if (n > 0)
             close(fd);
@@ -401,7 +419,9 @@ int sb_launcher_launch(struct sb_slot *s, const int *fds, int nfds, char *err, s
         return r;
     r = s->launcher_sock < 0 ? -EPIPE : sb_msg_send(s->launcher_sock, 'R', 0, fds, nfds);
     if (r == 0) {
-        r = sb_msg_recv(s->launcher_sock, &kind, &value, &pidfd, 1);
+        r = launcher_recv(s, &kind, &value, &pidfd);
+        if (r == -ETIMEDOUT)
+            r = -EPIPE; /* killed: gone, so the caller starts a new one */
         if (r == 0 && kind == 'E')
             r = -value;
         else if (r == 0 && kind == 'K')

@@ -138,6 +138,9 @@ struct sb_slot_options {
      * an isolation claim: a program may change its own affinity. */
     bool pin_cpu;
     int cpu;
+    /* How long a run waits for the slot's launcher to answer (it does in
+     * ms) before it is taken for hung, killed and started anew; 0 = 60 s. */
+    double launcher_timeout_s;
 };
 /* The id and box uid a slot got (for SB_SLOT_ANY: the one it picked). */
 int sb_slot_id(const struct sb_slot *s);

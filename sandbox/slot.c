@@ -154,6 +154,9 @@ static int slot_open(const struct sb_slot_options *opt, struct sb_slot **out,
     s->run.box_fd = -1;
     s->launcher_pid = -1;
     s->launcher_sock = -1;
+    s->launcher_timeout_ms = opt->launcher_timeout_s > 0 && opt->launcher_timeout_s < 86400
+                                 ? (int)(opt->launcher_timeout_s * 1000)
+                                 : SB_LAUNCHER_TIMEOUT_MS;
     s->keeper_pid = -1;
     s->keeper_pidfd = -1;
     s->keeper_sock = -1;

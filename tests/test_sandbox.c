@@ -3,6 +3,7 @@
  * flag proves its limit, and CPU time and peak memory are accurate.
  * (Isolation against hostile programs: test_sandbox_hostile*.c.)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -626,4 +627,73 @@ Test(sandbox_slots, launcher_born_while_malloc_is_locked_runs, .timeout = 120)
     cr_assert_eq(o.rc, 0, "%s %s", o.err, o.res.message);
     cr_assert_eq(o.res.status, SB_OK, "%s: %s", sb_status_code(o.res.status), o.res.message);
     cr_assert_str_eq(o.out, "alive\n");
+}
+
+/* This process's child named nsjudge-launch (the one slot's launcher), or -1. */
+static pid_t find_launcher(void)
+{
+    DIR *d = opendir("/proc");
+    cr_assert(d);
+    struct dirent *e;
+    pid_t found = -1;
+    while ((e = readdir(d))) {
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        char *close_paren = strrchr(buf, ')');
+        long ppid = 0;
+        if (strstr(buf, "(nsjudge-launch)") && close_paren &&
+            sscanf(close_paren + 2, "%*c %ld", &ppid) == 1 && ppid == getpid())
+            found = (pid_t)atoi(e->d_name);
+    }
+    closedir(d);
+    return found;
+}
+
+/* A launcher that stops answering (hung, as one was on a lock it
+ * inherited) is killed after the slot's launcher timeout and replaced:
+ * the run goes on in a new one instead of waiting forever. */
+Test(sandbox_slots, hung_launcher_is_replaced, .timeout = 120)
+{
+    test_need_root();
+    struct sb_slot_options o = {.id = SB_SLOT_ANY, .launcher_timeout_s = 1};
+    struct sb_slot *slot = NULL;
+    char err[SB_MSG_MAX], out[64];
+    cr_assert_eq(sb_slot_open(&o, &slot, err, sizeof err), 0, "%s", err);
+    struct sb_result res;
+    const char *echo[] = {"/bin/echo", "one", NULL};
+    run_program(slot, NULL, echo, &res, out, sizeof out);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    pid_t old = find_launcher();
+    cr_assert_gt(old, 0, "no launcher found");
+    cr_assert_eq(kill(old, SIGSTOP), 0);
+    /* another /box: a remount, which only the launcher does */
+    char dir[] = "/tmp/nsjudge-test-box-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    chmod(dir, 0755);
+    int fd = mkostemp((char[]){"/tmp/nsjudge-test-out-XXXXXX"}, O_CLOEXEC);
+    cr_assert_geq(fd, 0);
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    const char *two[] = {"/bin/echo", "two", NULL};
+    cfg.argv = two;
+    cfg.box_dir = dir;
+    cfg.stdout_fd = fd;
+    int r = sb_run(slot, &cfg, &res);
+    ssize_t n = pread(fd, out, sizeof out - 1, 0);
+    out[n > 0 ? n : 0] = 0;
+    close(fd);
+    rmdir(dir);
+    cr_assert_eq(r, 0, "sb_run: %s", res.message);
+    cr_assert_eq(res.status, SB_OK, "%s", res.message);
+    cr_assert_str_eq(out, "two\n");
+    cr_assert(kill(old, 0) < 0 && errno == ESRCH, "the hung launcher %d is still there", (int)old);
+    pid_t now = find_launcher();
+    cr_assert(now > 0 && now != old, "no new launcher");
+    sb_slot_close(slot);
 }
