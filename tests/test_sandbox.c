@@ -676,8 +676,10 @@ Test(sandbox_slots, hung_launcher_is_replaced, .timeout = 120)
     char dir[] = "/tmp/nsjudge-test-box-XXXXXX";
     cr_assert(mkdtemp(dir));
     chmod(dir, 0755);
-    int fd = mkostemp((char[]){"/tmp/nsjudge-test-out-XXXXXX"}, O_CLOEXEC);
+    char out_path[] = "/tmp/nsjudge-test-out-XXXXXX";
+    int fd = mkostemp(out_path, O_CLOEXEC);
     cr_assert_geq(fd, 0);
+    unlink(out_path);
     struct sb_config cfg;
     sb_config_init(&cfg);
     const char *two[] = {"/bin/echo", "two", NULL};
