@@ -567,19 +567,8 @@ static void *open_slot_thread(void *arg)
     while (!atomic_load(&holder_done))
         usleep(1000);
     /* with the lock inherited, this run never ends (the test's timeout) */
-    char path[] = "/tmp/nsjudge-test-out-XXXXXX";
-    int fd = mkostemp(path, O_CLOEXEC);
-    unlink(path);
-    struct sb_config cfg;
-    sb_config_init(&cfg);
     const char *argv[] = {"/bin/echo", "alive", NULL};
-    cfg.argv = argv;
-    cfg.stdout_fd = fd;
-    o->rc = fd < 0 ? -errno : sb_run(slot, &cfg, &o->res);
-    ssize_t n = fd < 0 ? 0 : pread(fd, o->out, sizeof o->out - 1, 0);
-    o->out[n > 0 ? n : 0] = 0;
-    if (fd >= 0)
-        close(fd);
+    o->rc = run_capture(slot, NULL, NULL, argv, &o->res, o->out, sizeof o->out);
     sb_slot_close(slot);
     return NULL;
 }
@@ -676,20 +665,8 @@ Test(sandbox_slots, hung_launcher_is_replaced, .timeout = 120)
     char dir[] = "/tmp/nsjudge-test-box-XXXXXX";
     cr_assert(mkdtemp(dir));
     chmod(dir, 0755);
-    char out_path[] = "/tmp/nsjudge-test-out-XXXXXX";
-    int fd = mkostemp(out_path, O_CLOEXEC);
-    cr_assert_geq(fd, 0);
-    unlink(out_path);
-    struct sb_config cfg;
-    sb_config_init(&cfg);
     const char *two[] = {"/bin/echo", "two", NULL};
-    cfg.argv = two;
-    cfg.box_dir = dir;
-    cfg.stdout_fd = fd;
-    int r = sb_run(slot, &cfg, &res);
-    ssize_t n = pread(fd, out, sizeof out - 1, 0);
-    out[n > 0 ? n : 0] = 0;
-    close(fd);
+    int r = run_capture(slot, NULL, dir, two, &res, out, sizeof out);
     rmdir(dir);
     cr_assert_eq(r, 0, "sb_run: %s", res.message);
     cr_assert_eq(res.status, SB_OK, "%s", res.message);

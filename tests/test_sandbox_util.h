@@ -43,30 +43,42 @@ static inline const char *programs_dir(void)
     return d;
 }
 
+/* Run argv in the slot with box_dir as /box (NULL: none) and capture stdout
+ * into out (NUL-terminated, at most outlen-1 bytes). No asserts: threads
+ * other than the test's may call it. Returns sb_run's result or -errno. */
+static inline int run_capture(struct sb_slot *slot, const struct sb_limits *lim, const char *box_dir,
+                              const char *const *argv, struct sb_result *res, char *out,
+                              size_t outlen)
+{
+    char path[] = "/tmp/nsjudge-test-out-XXXXXX";
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    unlink(path);
+    struct sb_config cfg;
+    sb_config_init(&cfg);
+    cfg.argv = argv;
+    cfg.box_dir = box_dir;
+    cfg.stdout_fd = fd;
+    if (lim)
+        cfg.limits = *lim;
+    int r = sb_run(slot, &cfg, res);
+    if (out) {
+        ssize_t n = pread(fd, out, outlen - 1, 0);
+        out[n > 0 ? n : 0] = 0;
+    }
+    close(fd);
+    return r;
+}
+
 /* Run /box/NAME ARGS... (NAME from the programs dir) and capture stdout
  * into out (NUL-terminated, at most outlen-1 bytes). */
 static inline void run_program(struct sb_slot *slot, const struct sb_limits *lim,
                                const char *const *argv, struct sb_result *res,
                                char *out, size_t outlen)
 {
-    char path[] = "/tmp/nsjudge-test-out-XXXXXX";
-    int fd = mkostemp(path, O_CLOEXEC);
-    cr_assert(fd >= 0);
-    unlink(path);
-    struct sb_config cfg;
-    sb_config_init(&cfg);
-    cfg.argv = argv;
-    cfg.box_dir = programs_dir();
-    cfg.stdout_fd = fd;
-    if (lim)
-        cfg.limits = *lim;
-    int r = sb_run(slot, &cfg, res);
+    int r = run_capture(slot, lim, programs_dir(), argv, res, out, outlen);
     cr_assert_eq(r, 0, "sb_run failed: %s", res->message);
-    if (out) {
-        ssize_t n = pread(fd, out, outlen - 1, 0);
-        out[n > 0 ? n : 0] = 0;
-    }
-    close(fd);
 }
 
 #endif
