@@ -139,7 +139,8 @@ struct sb_slot_options {
     bool pin_cpu;
     int cpu;
     /* How long a run waits for the slot's launcher to answer (it does in
-     * ms) before it is taken for hung, killed and started anew; 0 = 60 s. */
+     * ms) before it is taken for hung, killed and started anew; 0 (or not
+     * between 0 and a day) = 60 s. */
     double launcher_timeout_s;
 };
 /* The id and box uid a slot got (for SB_SLOT_ANY: the one it picked). */
