@@ -179,7 +179,7 @@ int jd_build_cached(struct sb_slot *slot, const struct jd_lang *lang, const char
     bool keyed = build_key(prog, key) == 0 && sb_mkdir_p(cache_dir, 0700) == 0 &&
                  (entry = jd_path_join(cache_dir, key)) != NULL;
     if (keyed && jd_is_dir(entry)) {
-        if (jd_empty_dir(prog->dir, NULL) == 0 && jd_copy_tree_nofollow(entry, prog->dir) == 0) {
+        if (jd_empty_dir(prog->dir, NULL, NULL) == 0 && jd_copy_tree_nofollow(entry, prog->dir) == 0) {
             *ok = true;
             if (out)
                 *out = NULL;

@@ -399,10 +399,21 @@ static void rename_in_output(char **out, size_t *outlen, const char *saved, cons
         *outlen = o;
 }
 
+/* The one file a plain program dir keeps from the job before: the source
+ * file, when the new one has the same name (a regular file, written over:
+ * no unlink and create per job). Anything else an earlier job left, of
+ * another language, goes. */
+static bool same_source(int dfd, const char *name, void *ctx)
+{
+    struct stat st;
+    return !strcmp(name, ctx) && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISREG(st.st_mode) && st.st_nlink == 1;
+}
+
 /* bounded: a tmpfs of JD_PROGRAM_DIR_KIB (else a plain directory, for a
- * program nothing writes to in a box) */
-static int make_dir(const char *scratch, const char *tag, bool bounded, char **dir, char *err,
-                    size_t errlen)
+ * program nothing writes to in a box, whose source file is keep) */
+static int make_dir(const char *scratch, const char *tag, bool bounded, const char *keep,
+                    char **dir, char *err, size_t errlen)
 {
     *dir = jd_path_join(scratch, tag);
     if (!*dir) {
@@ -413,7 +424,8 @@ static int make_dir(const char *scratch, const char *tag, bool bounded, char **d
      * is a plain one: the same inode lets the sandbox keep its mount. */
     if (!bounded) {
         int fd = open(*dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        bool reused = fd >= 0 && jd_plain_dir_fd(fd) && jd_empty_dir_fd(fd, NULL) == 0 &&
+        bool reused = fd >= 0 && jd_plain_dir_fd(fd) &&
+                      jd_empty_dir_fd(fd, keep ? same_source : NULL, (void *)keep) == 0 &&
                       fchmod(fd, 0755) == 0;
         if (fd >= 0)
             close(fd);
@@ -451,7 +463,7 @@ int jd_program_prepare(const struct jd_lang *lang, const char *path, const char 
 {
     memset(prog, 0, sizeof *prog);
     prog->lang = lang;
-    int rc = make_dir(scratch, tag, true, &prog->dir, err, errlen);
+    int rc = make_dir(scratch, tag, true, NULL, &prog->dir, err, errlen);
     if (rc < 0)
         return rc;
     if (jd_is_dir(path)) {
@@ -529,7 +541,7 @@ int jd_program_build_source(struct sb_slot *slot, const struct jd_lang *lang,
      * written here, by us, and the box sees it read-only: no tmpfs to
      * mount and unmount per run. */
     bool bounded = lang->compile_argv || fill;
-    int rc = make_dir(scratch, tag, bounded, &prog->dir, err, errlen);
+    int rc = make_dir(scratch, tag, bounded, lang->source_file, &prog->dir, err, errlen);
     if (rc < 0)
         return rc;
     prog->plain_dir = !bounded;

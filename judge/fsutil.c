@@ -392,24 +392,24 @@ int jd_list_dir(const char *dir, char ***names, size_t *n)
     return rc;
 }
 
-int jd_empty_dir_fd(int dfd, bool (*keep)(int dfd, const char *name))
+int jd_empty_dir_fd(int dfd, jd_keep_fn keep, void *ctx)
 {
     char **names = NULL;
     size_t n = 0;
     int rc = jd_list_dir_fd(dfd, &names, &n);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (!keep || !keep(dfd, names[i]))
+        if (!keep || !keep(dfd, names[i], ctx))
             rc = sb_rm_rf_at(dfd, names[i]);
     jd_strv_free(names);
     return rc;
 }
 
-int jd_empty_dir(const char *dir, bool (*keep)(int dfd, const char *name))
+int jd_empty_dir(const char *dir, jd_keep_fn keep, void *ctx)
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (dfd < 0)
         return -errno;
-    int rc = jd_empty_dir_fd(dfd, keep);
+    int rc = jd_empty_dir_fd(dfd, keep, ctx);
     close(dfd);
     return rc;
 }

@@ -39,9 +39,10 @@ int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 int jd_list_dir(const char *dir, char ***names, size_t *n);
 int jd_list_dir_fd(int dfd, char ***names, size_t *n);
 /* Removes every entry of dir, the dir itself staying, except those keep
- * (may be NULL) says to keep: it gets dir's fd and the entry's name. */
-int jd_empty_dir(const char *dir, bool (*keep)(int dfd, const char *name));
-int jd_empty_dir_fd(int dfd, bool (*keep)(int dfd, const char *name));
+ * (may be NULL) says to keep: it gets dir's fd, the entry's name and ctx. */
+typedef bool (*jd_keep_fn)(int dfd, const char *name, void *ctx);
+int jd_empty_dir(const char *dir, jd_keep_fn keep, void *ctx);
+int jd_empty_dir_fd(int dfd, jd_keep_fn keep, void *ctx);
 /* dfd (opened O_NOFOLLOW) is a directory of ours on its parent's
  * filesystem (not a mount point): it may be emptied and used again. */
 bool jd_plain_dir_fd(int dfd);

@@ -67,7 +67,7 @@ bool jd_judge0_equal(const char *a, size_t an, const char *b, size_t bn)
  * created and removed per job cost more than a trivial job's run, and a
  * box dir made anew has a new inode, which makes the sandbox mount it
  * again (an unmount per run waits for an RCU grace period). */
-static bool kept_entry(int dfd, const char *name)
+static bool kept_entry(int dfd, const char *name, void *ctx)
 {
     struct stat st;
     if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -93,10 +93,10 @@ static int empty_dir(const char *dir, int *dfd)
     /* Program tmpfs mounts left by a judge that was killed make the removal
      * fail (a mount point is busy); only then read the mount table (long on
      * a busy host, and this runs for every job) and unmount them. */
-    int rc = jd_empty_dir_fd(*dfd, kept_entry);
+    int rc = jd_empty_dir_fd(*dfd, kept_entry, NULL);
     if (rc < 0) {
         jd_scratch_unmount(dir);
-        rc = jd_empty_dir_fd(*dfd, kept_entry);
+        rc = jd_empty_dir_fd(*dfd, kept_entry, NULL);
     }
     fchmod(*dfd, 0755);
     return rc;

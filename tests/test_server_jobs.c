@@ -600,6 +600,105 @@ Test(server_crash, sigterm_finishes_running_job, .timeout = 240)
     srv_cleanup(&s);
 }
 
+/* A wait=true request in a thread: its answer's code and body. */
+struct posted_wait {
+    struct srv *s;
+    const char *src;   /* a Bash script */
+    long code;
+    json_t *json;
+};
+
+static void *post_wait(void *p)
+{
+    struct posted_wait *a = p;
+    json_t *b = json_pack("{s:i, s:s}", "language_id", 46, "source_code", a->src);
+    struct hresp r = http_json_post(a->s, "/submissions?wait=true", b);
+    a->code = r.code;
+    a->json = r.json ? json_incref(r.json) : NULL;
+    hresp_free(&r);
+    return NULL;
+}
+
+static long total_rows(struct srv *s)
+{
+    struct hresp r = http(s, "GET", "/submissions", NULL, 0, NULL);
+    long n = (long)json_integer_value(json_object_get(json_object_get(r.json, "meta"), "total_count"));
+    hresp_free(&r);
+    return n;
+}
+
+/* A wait=true single run is stored once, with its result: until then only
+ * its request knows its token, so the store has no row for it while it
+ * runs (one commit per job instead of two); after the answer the row is
+ * there, done. */
+Test(server_submissions, wait_true_job_is_stored_once_done, .timeout = 240)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
+        usleep(20000);
+    struct posted_wait a = {.s = &s, .src = "sleep 1.5; echo late\n"};
+    pthread_t th;
+    pthread_create(&th, NULL, post_wait, &a);
+    for (int k = 0; k < 500 && working(&s) != 1; k++)
+        usleep(10000);
+    cr_assert_eq(working(&s), 1, "the job never ran");
+    cr_assert_eq(total_rows(&s), 0, "a row while the wait=true job runs");
+    pthread_join(th, NULL);
+    cr_assert_eq(a.code, 201);
+    cr_assert_eq(status_id(a.json), 3, "%s", json_dumps(a.json, 0));
+    cr_assert_str_eq(jstr(a.json, "stdout"), "late\n");
+    cr_assert_eq(total_rows(&s), 1);
+    cr_assert_eq(current_status(&s, jstr(a.json, "token")), 3, "the answer's row is stored");
+    json_decref(a.json);
+    srv_cleanup(&s);
+}
+
+/* A stop with wait=true jobs that have no row yet stores them before it
+ * answers their requests, so each answer's token names a stored job: the
+ * running one claimed (its result then lands during the grace time), the
+ * one still waiting for the worker queued for the next start. */
+Test(server_crash, sigterm_stores_the_wait_true_jobs_it_holds, .timeout = 240)
+{
+    struct srv s;
+    srv_start(&s, 1, NULL);
+    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
+        usleep(20000);
+    struct posted_wait run = {.s = &s, .src = "sleep 1.5; echo ran\n"};
+    struct posted_wait held = {.s = &s, .src = "echo held\n"};
+    pthread_t t1, t2;
+    pthread_create(&t1, NULL, post_wait, &run);
+    for (int k = 0; k < 500 && working(&s) != 1; k++)
+        usleep(10000);
+    cr_assert_eq(working(&s), 1, "the first job never ran");
+    pthread_create(&t2, NULL, post_wait, &held);
+    int size = 0;
+    for (int k = 0; k < 500 && size != 1; k++) {
+        struct hresp r = http(&s, "GET", "/workers", NULL, 0, NULL);
+        size = (int)json_integer_value(json_object_get(json_array_get(r.json, 0), "size"));
+        hresp_free(&r);
+        if (size != 1)
+            usleep(10000);
+    }
+    cr_assert_eq(size, 1, "the second job is not waiting for the worker");
+    cr_assert_eq(srv_stop(&s), 0, "SIGTERM exits 0");
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    cr_assert_eq(run.code, 201, "%s", json_dumps(run.json, 0));
+    cr_assert_eq(status_id(run.json), 2, "running: %s", json_dumps(run.json, 0));
+    cr_assert_eq(held.code, 201, "%s", json_dumps(held.json, 0));
+    cr_assert_eq(status_id(held.json), 1, "waiting: %s", json_dumps(held.json, 0));
+    srv_restart(&s);
+    cr_assert_eq(current_status(&s, jstr(run.json, "token")), 3, "finished in the grace time");
+    json_t *d = wait_done(&s, jstr(held.json, "token"), 120);
+    cr_assert_eq(status_id(d), 3, "%s", json_dumps(d, 0));
+    cr_assert_str_eq(jstr(d, "stdout"), "held\n");
+    json_decref(d);
+    json_decref(run.json);
+    json_decref(held.json);
+    srv_cleanup(&s);
+}
+
 Test(server_crash, worker_subcommand_shares_the_store, .timeout = 240)
 {
     struct srv s;

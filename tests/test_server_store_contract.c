@@ -539,6 +539,61 @@ CONTRACT(insert_claimed_is_a_claimed_row, 30)
     s->ops->close(s);
 }
 
+/* A wait=true job judged before it was ever stored is inserted once, done:
+ * its results as given, attempt 1, nothing to claim or requeue, and its
+ * callback pending when it has one. */
+CONTRACT(insert_done_is_a_finished_row, 30)
+{
+    struct store *s = open_store();
+    struct submission sub, other, got;
+    char err[256];
+    submission_init(&sub);
+    snprintf(sub.token, sizeof sub.token, "once");
+    sub.language_id = 43;
+    sub.source_code.p = strdup("hi");
+    sub.source_code.n = 2;
+    sub.status_id = 3;
+    sub.verdict = strdup("AC");
+    sub.stdout_data.p = strdup("hi\n");
+    sub.stdout_data.n = 3;
+    sub.time = 0.004;
+    sub.memory = 1024;
+    store_now_iso(sub.finished_at);
+    cr_assert_eq(s->ops->insert_done(s, &sub, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(s->ops->get(s, "once", &got), 0);
+    cr_assert_eq(got.status_id, 3);
+    cr_assert_eq(got.attempts, 1);
+    cr_assert_str_eq(got.verdict, "AC");
+    cr_assert_str_eq(got.stdout_data.p, "hi\n");
+    cr_assert_str_eq(got.source_code.p, "hi");
+    cr_assert_eq(got.memory, 1024);
+    cr_assert(got.created_at[0] && got.finished_at[0]);
+    submission_clear(&got);
+    cr_assert_eq(s->ops->claim(s, "hostB:2:2", 60, &other), -ENOENT, "not in the queue");
+    long n = -1;
+    cr_assert_eq(s->ops->requeue(s, NULL, &n), 0);
+    cr_assert_eq(n, 0, "no lease to expire");
+    char **pending;
+    size_t np;
+    cr_assert_eq(s->ops->callbacks_pending(s, &pending, &np), 0);
+    cr_assert_eq(np, 0, "no callback_url, no callback");
+    store_free_strv(pending, np);
+    /* with a callback_url its callback is due, as after a finish */
+    submission_clear(&sub);
+    snprintf(sub.token, sizeof sub.token, "once-cb");
+    sub.status_id = 4;
+    sub.callback_url = strdup("http://127.0.0.1:9/cb");
+    cr_assert_eq(s->ops->insert_done(s, &sub, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(s->ops->callbacks_pending(s, &pending, &np), 0);
+    cr_assert_eq(np, 1);
+    cr_assert_str_eq(pending[0], "once-cb");
+    store_free_strv(pending, np);
+    /* a token is stored once */
+    cr_assert_neq(s->ops->insert_done(s, &sub, err, sizeof err), 0, "a second row for once-cb");
+    submission_clear(&sub);
+    s->ops->close(s);
+}
+
 CONTRACT(late_result_of_an_earlier_attempt_is_discarded, 30)
 {
     struct store *s = open_store();

@@ -380,6 +380,7 @@ stop:
     /* Wake wait=true requests so the HTTP server can drain, then stop
      * taking jobs and let the running ones finish within the grace time. */
     queue_stop(&app.queue);
+    workers_store_unstored(&app);
     waits_stop(&app);
     stream_hub_stop(&app); /* resumes parked event streams, which then end */
     http_stop(&app);

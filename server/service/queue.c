@@ -17,13 +17,15 @@ void queue_init(struct queue *q)
     pthread_condattr_destroy(&ca);
     q->work_gen = q->done_gen = 0;
     q->stopping = false;
-    q->handed_head = q->n_handed = q->n_reserved = 0;
+    q->handed_head = q->n_handed = q->n_reserved = q->n_set_aside = q->n_unstored = 0;
+    q->store_queued = 0;
+    q->store_queued_at = 0;
 }
 
 void queue_destroy(struct queue *q)
 {
     struct submission *s;
-    while ((s = queue_take_handed(q)))
+    while ((s = queue_take_handed(q)) || (s = queue_take_set_aside(q)))
         submission_free(s);
     pthread_cond_destroy(&q->work);
     pthread_cond_destroy(&q->done);
@@ -94,6 +96,17 @@ void queue_stop(struct queue *q)
 {
     pthread_mutex_lock(&q->mu);
     q->stopping = true;
+    /* the handed jobs only in memory leave the ring: no worker starts one
+     * now, and the stop stores them (queue_take_set_aside) */
+    size_t n = q->n_handed;
+    q->n_handed = q->n_unstored = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct submission *s = q->handed[(q->handed_head + i) % QUEUE_HANDED_MAX];
+        if (s->unstored)
+            q->set_aside[q->n_set_aside++] = s;
+        else
+            q->handed[(q->handed_head + q->n_handed++) % QUEUE_HANDED_MAX] = s;
+    }
     pthread_cond_broadcast(&q->work);
     pthread_cond_broadcast(&q->done);
     pthread_mutex_unlock(&q->mu);
@@ -136,6 +149,7 @@ bool queue_hand(struct queue *q, struct submission *s)
     bool ok = q->n_handed < QUEUE_HANDED_MAX && !q->stopping;
     if (ok) {
         q->handed[(q->handed_head + q->n_handed++) % QUEUE_HANDED_MAX] = s;
+        q->n_unstored += s->unstored;
         q->work_gen++;
         pthread_cond_signal(&q->work);
     }
@@ -153,15 +167,18 @@ struct submission *queue_take_handed(struct queue *q)
         s = q->handed[q->handed_head];
         q->handed_head = (q->handed_head + 1) % QUEUE_HANDED_MAX;
         q->n_handed--;
+        q->n_unstored -= s->unstored;
     }
     pthread_mutex_unlock(&q->mu);
     return s;
 }
 
-size_t queue_n_handed(struct queue *q)
+size_t queue_n_handed(struct queue *q, size_t *unstored)
 {
     pthread_mutex_lock(&q->mu);
     size_t n = q->n_handed;
+    if (unstored)
+        *unstored = q->n_unstored;
     pthread_mutex_unlock(&q->mu);
     return n;
 }
@@ -169,9 +186,54 @@ size_t queue_n_handed(struct queue *q)
 size_t queue_handed_tokens(struct queue *q, char (*out)[40], size_t max)
 {
     pthread_mutex_lock(&q->mu);
-    size_t n = q->n_handed < max ? q->n_handed : max;
-    for (size_t i = 0; i < n; i++)
-        memcpy(out[i], q->handed[(q->handed_head + i) % QUEUE_HANDED_MAX]->token, 40);
+    size_t n = 0;
+    for (size_t i = 0; i < q->n_handed && n < max; i++) {
+        const struct submission *s = q->handed[(q->handed_head + i) % QUEUE_HANDED_MAX];
+        if (!s->unstored)
+            memcpy(out[n++], s->token, 40);
+    }
     pthread_mutex_unlock(&q->mu);
     return n;
+}
+
+struct submission *queue_take_set_aside(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    struct submission *s = q->n_set_aside ? q->set_aside[--q->n_set_aside] : NULL;
+    pthread_mutex_unlock(&q->mu);
+    return s;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int queue_store_count(struct queue *q, struct store *st, bool fresh, long *n)
+{
+    double now = mono_s();
+    pthread_mutex_lock(&q->mu);
+    bool recent = !fresh && q->store_queued_at && now - q->store_queued_at < QUEUE_COUNT_MAX_AGE_S;
+    *n = q->store_queued;
+    pthread_mutex_unlock(&q->mu);
+    if (recent)
+        return 0;
+    /* counted outside the lock: workers take jobs meanwhile */
+    int rc = st->ops->count_status(st, 1, n);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&q->mu);
+    q->store_queued = *n;
+    q->store_queued_at = now;
+    pthread_mutex_unlock(&q->mu);
+    return 0;
+}
+
+void queue_count_add(struct queue *q, long n)
+{
+    pthread_mutex_lock(&q->mu);
+    q->store_queued += n;
+    pthread_mutex_unlock(&q->mu);
 }

@@ -1,8 +1,10 @@
 /* queue.h - in-process hand-offs around the durable queue in the store:
  * "there is work" (to idle workers), "a job finished" (to event streams),
- * and jobs handed to this process's workers in memory, already claimed in
- * the store. The store stays the source of truth: a handed job is a
- * claimed row, put back by the usual lease rules if this process dies. */
+ * and jobs handed to this process's workers in memory. The store stays the
+ * source of truth: a handed job is a claimed row, put back by the usual
+ * lease rules if this process dies; or, for a wait=true request, only in
+ * memory until it is done (stored once, with its result): that request has
+ * not been answered, so a crash loses nothing anyone was told of. */
 #ifndef NSJUDGE_SERVER_QUEUE_H
 #define NSJUDGE_SERVER_QUEUE_H
 
@@ -23,8 +25,18 @@ struct queue {
      * this process (store insert_claimed), so a worker takes one without
      * a claim; a ring, oldest at handed_head */
     struct submission *handed[QUEUE_HANDED_MAX];
-    size_t handed_head, n_handed, n_reserved;
+    size_t handed_head, n_handed, n_reserved, n_unstored;
+    /* handed jobs only in memory (submission.unstored) that no worker
+     * took before queue_stop: taken out of the ring for the stop to store */
+    struct submission *set_aside[QUEUE_HANDED_MAX];
+    size_t n_set_aside;
+    /* the store's count of queued jobs, as last read (queue_store_count) */
+    long store_queued;
+    double store_queued_at;   /* CLOCK_MONOTONIC seconds; 0: never read */
 };
+
+/* How old a count of the store's queued jobs may be (queue_store_count). */
+#define QUEUE_COUNT_MAX_AGE_S 0.05
 
 void queue_init(struct queue *q);
 void queue_destroy(struct queue *q);
@@ -47,11 +59,24 @@ void queue_unreserve(struct queue *q);
 bool queue_hand(struct queue *q, struct submission *s);
 /* The oldest handed job, or NULL; the caller frees it (submission_free). */
 struct submission *queue_take_handed(struct queue *q);
-size_t queue_n_handed(struct queue *q);
-/* The tokens of the handed jobs not yet taken (at most max), for the
- * lease renewer. */
+/* How many are handed and not yet taken; *unstored (may be NULL): how
+ * many of them are only in memory. */
+size_t queue_n_handed(struct queue *q, size_t *unstored);
+/* The tokens of the handed jobs not yet taken that have rows (at most
+ * max), for the lease renewer. */
 size_t queue_handed_tokens(struct queue *q, char (*out)[40], size_t max);
+/* Stops hand-offs; the handed jobs only in memory are set aside. */
 void queue_stop(struct queue *q);
+/* The store's queued jobs (status 1) in *n: read from st when fresh is
+ * set or the last count is older than QUEUE_COUNT_MAX_AGE_S, else the last
+ * count plus this process's own queued inserts since (queue_count_add).
+ * So a new submission costs no count statement under load; another
+ * process's inserts are seen up to that much later. -errno from st. */
+int queue_store_count(struct queue *q, struct store *st, bool fresh, long *n);
+/* This process queued n jobs in the store. */
+void queue_count_add(struct queue *q, long n);
+/* One of the jobs queue_stop set aside (the caller frees it), or NULL. */
+struct submission *queue_take_set_aside(struct queue *q);
 bool queue_stopping(struct queue *q);
 
 #endif

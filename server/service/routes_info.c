@@ -168,8 +168,8 @@ void route_workers(struct http_req *r, struct http_resp *w)
     int procs;
     workers_info_all(r->app, &wi, &procs);
     r->app->store->ops->count_status(r->app->store, J0_IN_QUEUE, &queued);
-    /* and those handed to our workers in memory (claimed, not started) */
-    queued += (long)queue_n_handed(&r->app->queue);
+    /* and those handed to our workers in memory, not started */
+    queued += (long)queue_n_handed(&r->app->queue, NULL);
     json_t *o = json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:i}", "queue", JUDGE0_VERSION,
                           "size", (json_int_t)queued, "available", wi.total, "idle", wi.idle,
                           "working", wi.busy, "paused", 0, "failed", wi.failed);
@@ -281,7 +281,7 @@ void route_metrics(struct http_req *r, struct http_resp *w)
                                                         "MLE", "RTE", "OLE", "CE", "JE"};
     long queued = 0;
     r->app->store->ops->count_status(r->app->store, J0_IN_QUEUE, &queued);
-    queued += (long)queue_n_handed(&r->app->queue); /* claimed in memory, not started */
+    queued += (long)queue_n_handed(&r->app->queue, NULL); /* in memory, not started */
     struct workers_info wi;
     int procs;
     workers_info_all(r->app, &wi, &procs);

@@ -27,6 +27,7 @@
 #include "server/common/install_paths.h"
 #include "server/service/problems.h"
 #include "server/service/routes.h"
+#include "server/service/worker.h"
 #include "server/service/problem_id.h"
 
 #define CODEMIRROR_DIR "/usr/share/javascript/codemirror"
@@ -282,10 +283,13 @@ void route_admin_stats(struct http_req *r, struct http_resp *w)
     long queued = 0, running = 0;
     st->ops->count_status(st, J0_IN_QUEUE, &queued);
     st->ops->count_status(st, J0_PROCESSING, &running);
-    /* handed to our workers in memory: claimed (status 2), not started */
-    long handed = (long)queue_n_handed(&app->queue);
+    /* handed to our workers in memory, not started: claimed rows (status
+     * 2), or no row yet; and running ones with no row yet */
+    size_t unstored;
+    long handed = (long)queue_n_handed(&app->queue, &unstored);
+    long claimed = handed - (long)unstored;
     queued += handed;
-    running = running > handed ? running - handed : 0;
+    running = (running > claimed ? running - claimed : 0) + workers_running_unstored(app);
     json_object_set_new(o, "queue", json_integer(queued));
     json_object_set_new(o, "processing", json_integer(running));
 

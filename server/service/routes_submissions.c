@@ -71,12 +71,17 @@ static struct fb_view view_from_fields(j0_fields f)
 }
 
 /* Judge0 refuses new work when the waiting jobs plus these exceed the cap.
- * *queued: the jobs waiting in the store now (0 when it cannot say). */
+ * *queued: the jobs waiting in the store now (0 when it cannot say), from
+ * a count up to QUEUE_COUNT_MAX_AGE_S old; a refusal is decided on a
+ * fresh one, so jobs taken meanwhile are not refused for. */
 static int queue_full(struct app *app, long adding, long *queued)
 {
     long n = 0;
     *queued = 0;
-    if (app->store->ops->count_status(app->store, J0_IN_QUEUE, &n))
+    if (queue_store_count(&app->queue, app->store, false, &n))
+        return 0;
+    if (n + adding > app->cfg.max_queue_size &&
+        queue_store_count(&app->queue, app->store, true, &n))
         return 0;
     *queued = n;
     return n + adding > app->cfg.max_queue_size;
@@ -90,13 +95,13 @@ static void new_token(char out[40])
 }
 
 /* Stores a parsed submission (s is cleared) and gets it to a worker;
- * *queued counts the store's waiting jobs. */
-static int store_one(struct app *app, struct submission *s, long *queued)
+ * *queued counts the store's waiting jobs. unstored_ok: see workers_submit. */
+static int store_one(struct app *app, struct submission *s, bool unstored_ok, long *queued)
 {
     char err[256], q[300], token[40];
     int language_id = s->language_id;
     snprintf(token, sizeof token, "%s", s->token);
-    int rc = workers_submit(app, s, queued, err, sizeof err);
+    int rc = workers_submit(app, s, unstored_ok, queued, err, sizeof err);
     if (rc)
         nlog(&app->log, LOG_ERROR, "store_insert_failed", "error=%s", log_quote(err, q, sizeof q));
     else
@@ -116,7 +121,7 @@ static int create_one(struct app *app, json_t *obj, bool b64, long *queued, char
         return rc;
     new_token(s.token);
     snprintf(token, 40, "%s", s.token);
-    return store_one(app, &s, queued);
+    return store_one(app, &s, false, queued);
 }
 
 static void render_one(const struct http_req *r, struct http_resp *w, int status,
@@ -185,7 +190,10 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
      * so its finish is not missed; answered by waits.c */
     struct wait_answer a = {render_done, fields_with_view(f, view), b64};
     bool parked = wait && waits_park(app, r, w, token, &a) == 0;
-    rc = store_one(app, &s, &queued);
+    /* a parked single run is stored once, when done: its request is the
+     * only one that knows its token until then. A problem's run writes
+     * its progress into its row, so it has one from the start. */
+    rc = store_one(app, &s, parked && !s.problem_id, &queued);
     if (parked) {
         if (rc) {
             struct http_resp e = {0};

@@ -55,6 +55,9 @@ struct submission {
     long tests_total;
     char created_at[32], finished_at[32];
     int attempts;
+    /* not a column: the job is only in this process's memory (a wait=true
+     * job handed to a worker here), stored once, with its result */
+    bool unstored;
 };
 
 void submission_init(struct submission *s);   /* zero + every number null */
@@ -88,6 +91,9 @@ struct store_pool {
 };
 void store_free_pools(struct store_pool *v, size_t n);
 
+/* What an insert adds to the row (the backends' insert_row). */
+enum store_row { ROW_QUEUED, ROW_CLAIMED, ROW_DONE };
+
 struct store;
 struct store_ops {
     void (*close)(struct store *s);
@@ -98,6 +104,10 @@ struct store_ops {
      * Sets sub->status_id and sub->attempts as a claim would return them. */
     int (*insert_claimed)(struct store *s, struct submission *sub, const char *owner,
                           double lease_s, char *err, size_t errlen);
+    /* Inserts a finished job's whole row (its results set, status 3 or
+     * more) as its first attempt, its callback pending when it has a
+     * callback_url: a wait=true job stored once, when it is done. */
+    int (*insert_done)(struct store *s, struct submission *sub, char *err, size_t errlen);
     int (*get)(struct store *s, const char *token, struct submission *out);
     /* newest first; *out is an array of *n records */
     int (*list)(struct store *s, long offset, long limit, struct submission **out,

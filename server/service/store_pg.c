@@ -168,7 +168,7 @@ static void p_cols(struct params *ps, unsigned written, const struct submission 
 /* The statements that name the submission columns, built once from the
  * column table and kept. */
 static struct {
-    char *claim, *finish, *insert_claimed;
+    char *claim, *finish, *insert_claimed, *insert_done;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
@@ -182,6 +182,8 @@ static void sql_build(void)
     int n_in = sub_cols_count(SUB_IN_INSERT);
     snprintf(vals, sizeof vals, "$%d, " NOW_S " + $%d, 1", n_in + 1, n_in + 2);
     sql.insert_claimed = sub_cols_build_insert(SUB_PG, "owner, lease_until, attempts", vals);
+    snprintf(vals, sizeof vals, "1, $%d", n_in + 1);
+    sql.insert_done = sub_cols_build_insert(SUB_PG, "attempts, callback_pending", vals);
     /* SKIP LOCKED: a row another claimer holds is passed over, not waited for */
     if (asprintf(&sql.claim,
                  "UPDATE submissions SET status_id = 2, owner = $1, lease_until = " NOW_S " + $2,"
@@ -201,7 +203,7 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.claim && sql.finish && sql.insert_claimed && sub_cols_built();
+    return sql.claim && sql.finish && sql.insert_claimed && sql.insert_done && sub_cols_built();
 }
 
 /* ---- running statements -------------------------------------------------------------- */
@@ -512,22 +514,26 @@ static void pg_close(struct store *s)
     free(q);
 }
 
-/* Inserts sub with sql: the insert's columns, then, when owner is set,
- * owner and its lease (the row inserted claimed: status 2, attempt 1). */
+/* Inserts sub with sql: the insert's columns, then what `as` adds: the
+ * claim (owner and its lease: status 2, attempt 1), or, for a finished
+ * row, whether its callback is pending. */
 static int insert_row(struct pg_store *q, const char *sql, struct submission *sub,
-                      const char *owner, double lease_s, char *err, size_t errlen)
+                      enum store_row as, const char *owner, double lease_s, char *err,
+                      size_t errlen)
 {
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
-    if (owner) {
+    if (as == ROW_CLAIMED) {
         sub->status_id = 2;
         sub->attempts = 1;
     }
     struct params ps = {.n = 0};
     p_cols(&ps, SUB_IN_INSERT, sub);
-    if (owner) {
+    if (as == ROW_CLAIMED) {
         p_text(&ps, owner);
         p_dbl(&ps, lease_s);
+    } else if (as == ROW_DONE) {
+        p_int(&ps, sub->callback_url != NULL);
     }
     pthread_mutex_lock(&q->mu);
     PGresult *r = run(q, sql, &ps);
@@ -542,14 +548,22 @@ static int insert_row(struct pg_store *q, const char *sql, struct submission *su
 static int pg_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
 {
     SELF;
-    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_PG), sub, NULL, 0, err, errlen);
+    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_PG), sub, ROW_QUEUED, NULL, 0, err,
+                      errlen);
 }
 
 static int pg_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
+    return insert_row(q, sql.insert_claimed, sub, ROW_CLAIMED, owner, lease_s, err, errlen);
+}
+
+static int pg_insert_done(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    sub->attempts = 1;
+    return insert_row(q, sql.insert_done, sub, ROW_DONE, NULL, 0, err, errlen);
 }
 
 static int pg_get(struct store *s, const char *token, struct submission *out)
@@ -1060,6 +1074,7 @@ static const struct store_ops pg_ops = {
     .close = pg_close,
     .insert = pg_insert,
     .insert_claimed = pg_insert_claimed,
+    .insert_done = pg_insert_done,
     .get = pg_get,
     .list = pg_list,
     .remove = pg_remove,

@@ -138,7 +138,7 @@ static const char schema_tail[] =
 /* The statements that name the submission columns, built once from the
  * column table (the statement cache keys on their text) and kept. */
 static struct {
-    char *claim, *finish, *insert_claimed;
+    char *claim, *finish, *insert_claimed, *insert_done;
 } sql;
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
@@ -157,6 +157,8 @@ static void sql_build(void)
     int n_in = sub_cols_count(SUB_IN_INSERT);
     snprintf(vals, sizeof vals, "?%d, ?%d, 1", n_in + 1, n_in + 2);
     sql.insert_claimed = sub_cols_build_insert(SUB_SQLITE, "owner, lease_until, attempts", vals);
+    snprintf(vals, sizeof vals, "1, ?%d", n_in + 1);
+    sql.insert_done = sub_cols_build_insert(SUB_SQLITE, "attempts, callback_pending", vals);
     if (asprintf(&sql.finish,
                  "UPDATE submissions SET %s, owner = NULL,"
                  " lease_until = NULL, callback_pending = (callback_url IS NOT NULL),"
@@ -169,7 +171,7 @@ static void sql_build(void)
 static bool sql_ready(void)
 {
     pthread_once(&sql_once, sql_build);
-    return sql.claim && sql.finish && sql.insert_claimed && sub_cols_built();
+    return sql.claim && sql.finish && sql.insert_claimed && sql.insert_done && sub_cols_built();
 }
 
 static double now_s(void)
@@ -518,15 +520,17 @@ static void sq_close(struct store *s)
     free(q);
 }
 
-/* Inserts sub with sql: the insert's columns, then, when owner is set,
- * owner and its lease (the row inserted claimed: status 2, attempt 1). */
+/* Inserts sub with sql: the insert's columns, then what `as` adds: the
+ * claim (owner and its lease: status 2, attempt 1), or, for a finished
+ * row, whether its callback is pending. */
 static int insert_row(struct sqlite_store *q, const char *sql, struct submission *sub,
-                      const char *owner, double lease_s, char *err, size_t errlen)
+                      enum store_row as, const char *owner, double lease_s, char *err,
+                      size_t errlen)
 {
     sqlite3_stmt *st;
     if (!sub->created_at[0])
         store_now_iso(sub->created_at);
-    if (owner) {
+    if (as == ROW_CLAIMED) {
         sub->status_id = 2;
         sub->attempts = 1;
     }
@@ -534,10 +538,12 @@ static int insert_row(struct sqlite_store *q, const char *sql, struct submission
     int rc = prep(q, sql, &st);
     if (!rc) {
         bind_cols(st, 1, SUB_IN_INSERT, sub);
-        if (owner) {
-            int n_in = sub_cols_count(SUB_IN_INSERT);
+        int n_in = sub_cols_count(SUB_IN_INSERT);
+        if (as == ROW_CLAIMED) {
             bind_text(st, n_in + 1, owner);
             sqlite3_bind_double(st, n_in + 2, now_s() + lease_s);
+        } else if (as == ROW_DONE) {
+            sqlite3_bind_int(st, n_in + 1, sub->callback_url != NULL);
         }
         rc = step_done(q, st);
     }
@@ -550,14 +556,22 @@ static int insert_row(struct sqlite_store *q, const char *sql, struct submission
 static int sq_insert(struct store *s, struct submission *sub, char *err, size_t errlen)
 {
     SELF;
-    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_SQLITE), sub, NULL, 0, err, errlen);
+    return insert_row(q, sub_cols_sql(SUB_SQL_INSERT, SUB_SQLITE), sub, ROW_QUEUED, NULL, 0, err,
+                      errlen);
 }
 
 static int sq_insert_claimed(struct store *s, struct submission *sub, const char *owner,
                              double lease_s, char *err, size_t errlen)
 {
     SELF;
-    return insert_row(q, sql.insert_claimed, sub, owner, lease_s, err, errlen);
+    return insert_row(q, sql.insert_claimed, sub, ROW_CLAIMED, owner, lease_s, err, errlen);
+}
+
+static int sq_insert_done(struct store *s, struct submission *sub, char *err, size_t errlen)
+{
+    SELF;
+    sub->attempts = 1;
+    return insert_row(q, sql.insert_done, sub, ROW_DONE, NULL, 0, err, errlen);
 }
 
 static int get_locked(struct sqlite_store *q, const char *token, struct submission *out)
@@ -1117,6 +1131,7 @@ static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .insert = sq_insert,
     .insert_claimed = sq_insert_claimed,
+    .insert_done = sq_insert_done,
     .get = sq_get,
     .list = sq_list,
     .remove = sq_remove,

@@ -7,7 +7,9 @@
  * store read and no hand-off to another thread per job. A job another
  * process finished sends no such call, so a sweep thread reads the parked
  * tokens from the store every WAITS_SWEEP_S, and at once when the store
- * reports a finish (waits_poke, from its LISTEN thread).
+ * reports a finish (waits_poke, from its LISTEN thread). A parked single
+ * run handed to a worker here has no row until it is done
+ * (workers_submit): the sweep finds nothing for it, and its worker answers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -75,12 +77,17 @@ static void give(struct app *app, struct parked_wait *e, struct http_resp *w)
     pthread_mutex_unlock(&ws->mu);
 }
 
-static void answer(struct app *app, struct parked_wait *e, const struct submission *s, int by)
+/* s NULL: the row could not be read (rc), a stop being the only time one
+ * may be missing (a job only in memory the stop could not store). */
+static void answer(struct app *app, struct parked_wait *e, const struct submission *s, int rc,
+                   int by)
 {
     atomic_fetch_add(&app->metrics.wait_answers[by], 1);
     struct http_resp w = {0};
     if (s)
         e->a.render(app, s, e->a.arg, e->a.flag, &w);
+    else if (rc == -ENOENT && by == BY_SHUTDOWN)
+        http_error(&w, 503, "the service is stopping and the submission was not stored: send it again");
     else
         http_error(&w, 500, "submission vanished while waiting");
     give(app, e, &w);
@@ -104,7 +111,7 @@ static bool answer_from_store(struct app *app, const char *token, bool force)
     struct parked_wait *e = unlink_locked(ws, token);
     pthread_mutex_unlock(&ws->mu);
     if (e)
-        answer(app, e, rc ? NULL : &s, force ? BY_SHUTDOWN : BY_SWEEP);
+        answer(app, e, rc ? NULL : &s, rc, force ? BY_SHUTDOWN : BY_SWEEP);
     if (!rc)
         submission_clear(&s);
     return true;
@@ -220,7 +227,7 @@ void waits_done(struct app *app, const struct submission *s)
     struct parked_wait *e = ws->n ? unlink_locked(ws, s->token) : NULL;
     pthread_mutex_unlock(&ws->mu);
     if (e)
-        answer(app, e, s, BY_WORKER);
+        answer(app, e, s, 0, BY_WORKER);
 }
 
 void waits_poke(struct app *app)

@@ -37,9 +37,13 @@ struct worker {
     char scratch[512];         /* problem judging */
     char single_scratch[520];  /* Judge0 single runs: a tmpfs (else a plain dir) */
     int cpu;                   /* its boxes run there (pin_workers), or -1 */
-    /* the job being judged ("" when none), for the lease renewer */
+    /* the job being judged ("" when none), for the lease renewer; and,
+     * when it is a job only in memory (unstored), the job itself, for
+     * workers_store_unstored at a stop (stored: its row is claimed now) */
     pthread_mutex_t job_mu;
     char job[40];
+    struct submission *unstored;
+    bool stored;
 };
 
 /* The single runs' scratch is a tmpfs mounted once per worker: a job's
@@ -74,6 +78,28 @@ static int verdict_index(const char *code)
     return code && !jd_verdict_parse(code, &v) ? (int)v : (int)JD_JE;
 }
 
+/* Stores the result of s (res's results are moved into s, which becomes
+ * the row as stored): an update of its claimed row, or, for a job only in
+ * memory, the insert of its whole row. Under job_mu, so that a stop
+ * either stores the job first (and this updates it) or sees it done. */
+static int store_result(struct worker *w, struct submission *s, struct submission *res,
+                        char *err, size_t errlen)
+{
+    struct store *st = w->pool->app->store;
+    sub_cols_move_results(s, res);
+    pthread_mutex_lock(&w->job_mu);
+    int rc;
+    if (s->unstored && !w->stored) {
+        rc = st->ops->insert_done(st, s, err, errlen);
+    } else {
+        rc = st->ops->finish(st, s, w->pool->app->owner);
+        snprintf(err, errlen, "%s", rc ? strerror(-rc) : "");
+    }
+    w->unstored = NULL;
+    pthread_mutex_unlock(&w->job_mu);
+    return rc;
+}
+
 static void run_job(struct worker *w, struct submission *s)
 {
     struct app *app = w->pool->app;
@@ -96,25 +122,22 @@ static void run_job(struct worker *w, struct submission *s)
         job_internal_error(&res, "the judge returned no verdict");
     store_now_iso(res.finished_at);
     double dt = mono_s() - t0;
-    int rc = app->store->ops->finish(app->store, &res, app->owner);
-    char q[200];
+    char err[300], q[400];
+    int rc = store_result(w, s, &res, err, sizeof err);
     if (rc)
         nlog(&app->log, LOG_WARN, "job_result_dropped", "token=%s worker=%d error=%s", s->token,
-             w->idx, log_quote(strerror(-rc), q, sizeof q));
-    metrics_job(&app->metrics, verdict_index(res.verdict), dt);
+             w->idx, log_quote(err, q, sizeof q));
+    metrics_job(&app->metrics, verdict_index(s->verdict), dt);
     queue_notify_done(&app->queue);
     if (!rc && s->callback_url && app->callbacks)
         callbacks_enqueue(app->callbacks, s->token);
     nlog(&app->log, LOG_INFO, "job",
          "token=%s worker=%d language_id=%d problem=%s status=%d verdict=%s time=%.3f memory=%ld ms=%.1f attempt=%d",
-         s->token, w->idx, s->language_id, s->problem_id ? s->problem_id : "-", res.status_id,
-         res.verdict ? res.verdict : "-", res.time < 0 ? 0 : res.time, res.memory, dt * 1e3,
+         s->token, w->idx, s->language_id, s->problem_id ? s->problem_id : "-", s->status_id,
+         s->verdict ? s->verdict : "-", s->time < 0 ? 0 : s->time, s->memory, dt * 1e3,
          s->attempts);
-    if (!rc) {
-        /* s becomes the row as stored: a wait=true request answers from it */
-        sub_cols_move_results(s, &res);
-        waits_done(app, s);
-    }
+    if (!rc)
+        waits_done(app, s); /* a wait=true request answers from the row */
     submission_clear(&res);
 }
 
@@ -175,14 +198,17 @@ static void *worker_main(void *arg)
         /* jobs handed in memory first: they are claimed already, and older
          * than any the store holds (workers_submit hands none while the
          * store has jobs waiting) */
+        pthread_mutex_lock(&w->job_mu); /* taken and named at once, for a stop */
         struct submission *h = queue_take_handed(&app->queue);
-        int rc = 0;
         if (h) {
             s = *h;
             free(h);
-        } else {
-            rc = app->store->ops->claim(app->store, app->owner, app->cfg.lease_s, &s);
+            snprintf(w->job, sizeof w->job, "%s", s.token);
+            w->unstored = s.unstored ? &s : NULL;
+            w->stored = false;
         }
+        pthread_mutex_unlock(&w->job_mu);
+        int rc = h ? 0 : app->store->ops->claim(app->store, app->owner, app->cfg.lease_s, &s);
         if (rc == -ENOENT) {
             /* a store with events (PostgreSQL LISTEN) wakes us for other
              * nodes' jobs; its slow poll is only a safety net. Without
@@ -197,9 +223,11 @@ static void *worker_main(void *arg)
         }
         atomic_store(&w->state, W_BUSY);
         atomic_fetch_add(&app->metrics.workers_busy, 1);
-        pthread_mutex_lock(&w->job_mu);
-        snprintf(w->job, sizeof w->job, "%s", s.token);
-        pthread_mutex_unlock(&w->job_mu);
+        if (!h) {
+            pthread_mutex_lock(&w->job_mu);
+            snprintf(w->job, sizeof w->job, "%s", s.token);
+            pthread_mutex_unlock(&w->job_mu);
+        }
         run_job(w, &s);
         pthread_mutex_lock(&w->job_mu);
         w->job[0] = 0;
@@ -290,9 +318,11 @@ static void renew_running(struct worker_pool *pool)
     struct app *app = pool->app;
     for (int i = 0; i < pool->n; i++) {
         char job[40];
-        pthread_mutex_lock(&pool->w[i].job_mu);
-        snprintf(job, sizeof job, "%s", pool->w[i].job);
-        pthread_mutex_unlock(&pool->w[i].job_mu);
+        struct worker *w = &pool->w[i];
+        pthread_mutex_lock(&w->job_mu);
+        /* a job only in memory has no row, so no lease */
+        snprintf(job, sizeof job, "%s", w->unstored && !w->stored ? "" : w->job);
+        pthread_mutex_unlock(&w->job_mu);
         if (job[0])
             app->store->ops->renew_job(app->store, job, app->owner, app->cfg.lease_s);
     }
@@ -433,7 +463,8 @@ int workers_stop(struct app *app, double grace_s)
     return 0;
 }
 
-int workers_submit(struct app *app, struct submission *s, long *queued, char *err, size_t errlen)
+int workers_submit(struct app *app, struct submission *s, bool unstored_ok, long *queued,
+                   char *err, size_t errlen)
 {
     struct worker_pool *pool = app->workers;
     /* only workers with a slot take jobs: one still opening its slot (or
@@ -451,8 +482,17 @@ int workers_submit(struct app *app, struct submission *s, long *queued, char *er
             snprintf(err, errlen, "out of memory");
             return -ENOMEM;
         }
-        int rc = app->store->ops->insert_claimed(app->store, s, app->owner, app->cfg.lease_s,
+        int rc = 0;
+        if (unstored_ok) {
+            /* stored once, with its result: as a claim would leave it */
+            s->unstored = true;
+            s->status_id = J0_PROCESSING;
+            s->attempts = 1;
+            store_now_iso(s->created_at);
+        } else {
+            rc = app->store->ops->insert_claimed(app->store, s, app->owner, app->cfg.lease_s,
                                                  err, errlen);
+        }
         if (rc) {
             queue_unreserve(&app->queue);
             free(h);
@@ -460,17 +500,64 @@ int workers_submit(struct app *app, struct submission *s, long *queued, char *er
         }
         *h = *s;
         submission_init(s);
-        /* refused only when stopping: the row is ours, and workers_stop
-         * (or, after a crash, the next start) puts it back in the queue */
+        /* refused only when stopping: a claimed row is ours, and
+         * workers_stop (or, after a crash, the next start) puts it back
+         * in the queue; a job only in memory is dropped, and its request
+         * told to send it again (waits_stop) */
         queue_hand(&app->queue, h);
         return 0;
     }
     int rc = app->store->ops->insert(app->store, s, err, errlen);
     if (!rc) {
         (*queued)++;
+        queue_count_add(&app->queue, 1);
         queue_notify_work(&app->queue);
     }
     return rc;
+}
+
+void workers_store_unstored(struct app *app)
+{
+    struct worker_pool *pool = app->workers;
+    char err[300], q[400];
+    struct submission *h;
+    while ((h = queue_take_set_aside(&app->queue))) {
+        /* queued, as if it had never been handed */
+        h->unstored = false;
+        h->status_id = J0_IN_QUEUE;
+        h->attempts = 0;
+        if (app->store->ops->insert(app->store, h, err, sizeof err))
+            nlog(&app->log, LOG_ERROR, "store_insert_failed", "token=%s error=%s", h->token,
+                 log_quote(err, q, sizeof q));
+        submission_free(h);
+    }
+    for (int i = 0; pool && i < pool->n; i++) {
+        struct worker *w = &pool->w[i];
+        pthread_mutex_lock(&w->job_mu);
+        if (w->unstored && !w->stored) {
+            /* a copy: the worker reads its job meanwhile, and the insert
+             * writes the status and attempt (the same values) */
+            struct submission c = *w->unstored;
+            w->stored = app->store->ops->insert_claimed(app->store, &c, app->owner,
+                                                        app->cfg.lease_s, err, sizeof err) == 0;
+            if (!w->stored)
+                nlog(&app->log, LOG_ERROR, "store_insert_failed", "token=%s error=%s", c.token,
+                     log_quote(err, q, sizeof q));
+        }
+        pthread_mutex_unlock(&w->job_mu);
+    }
+}
+
+int workers_running_unstored(struct app *app)
+{
+    struct worker_pool *pool = app->workers;
+    int n = 0;
+    for (int i = 0; pool && i < pool->n; i++) {
+        pthread_mutex_lock(&pool->w[i].job_mu);
+        n += pool->w[i].unstored && !pool->w[i].stored;
+        pthread_mutex_unlock(&pool->w[i].job_mu);
+    }
+    return n;
 }
 
 void workers_info(struct app *app, struct workers_info *wi)

@@ -4,6 +4,7 @@
 #ifndef NSJUDGE_SERVER_WORKER_H
 #define NSJUDGE_SERVER_WORKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "server/service/app.h"
 
@@ -15,9 +16,20 @@ int workers_stop(struct app *app, double grace_s);
 /* Stores a new submission (s is moved out: cleared or emptied) and gets it
  * to a worker. When this process's workers hold fewer than
  * handoff_per_worker jobs each and the store has none older (*queued ==
- * 0), it is inserted already claimed and handed to them in memory;
+ * 0), it is handed to them in memory: inserted already claimed, or, when
+ * unstored_ok (a wait=true request is parked for it, so no one else needs
+ * its row until it is done), not stored at all until its result is;
  * otherwise queued in the store (*queued counts it) for any worker. */
-int workers_submit(struct app *app, struct submission *s, long *queued, char *err, size_t errlen);
+int workers_submit(struct app *app, struct submission *s, bool unstored_ok, long *queued,
+                   char *err, size_t errlen);
+/* The server is stopping (after queue_stop, before waits_stop answers the
+ * parked requests from the store): the jobs only in memory get rows, so
+ * that their requests can be answered with a token. Those no worker took
+ * are queued; a running one is inserted claimed, and its worker's result
+ * then updates it. */
+void workers_store_unstored(struct app *app);
+/* How many of this process's workers run a job that has no row yet. */
+int workers_running_unstored(struct app *app);
 
 struct workers_info {
     int total, busy, idle, failed;
