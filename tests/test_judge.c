@@ -650,6 +650,21 @@ Test(judge_single, scratch_reused_across_jobs, .fini = teardown_single)
     jd_single_result_free(&res);
     cr_assert_eq(stat(boxdir, &after), 0);
     cr_assert_eq(before.st_ino, after.st_ino, "the program dir is used again");
+    /* the source file of the same language is written over (no unlink and
+     * create per job), with the new job's source; another language's goes */
+    char src_path[420];
+    struct stat s1, s2;
+    snprintf(src_path, sizeof src_path, "%s/main.sh", boxdir);
+    cr_assert_eq(stat(src_path, &s1), 0);
+    single_again("bash", "echo rewritten\n", &rq5, &res);
+    cr_assert_str_eq(res.stdout_data, "rewritten\n");
+    jd_single_result_free(&res);
+    cr_assert_eq(stat(src_path, &s2), 0);
+    cr_assert_eq(s1.st_ino, s2.st_ino, "main.sh was made anew");
+    single_again("text", "plain\n", &rq5, &res);
+    cr_assert_str_eq(res.stdout_data, "plain\n");
+    jd_single_result_free(&res);
+    cr_assert(!jd_is_file(src_path), "the Bash job's source outlived a Plain Text job");
     /* a link in its place is removed, not followed */
     char target[] = "/tmp/nsjudge-elsewhere-XXXXXX"; /* outside the scratch dir */
     cr_assert(mkdtemp(target));
