@@ -4,6 +4,7 @@
  * parallel boxes, and the Judge0-style single run.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
@@ -653,14 +654,16 @@ Test(judge_single, scratch_reused_across_jobs, .fini = teardown_single)
     /* the source file of the same language is written over (no unlink and
      * create per job), with the new job's source; another language's goes */
     char src_path[420];
-    struct stat s1, s2;
+    struct stat s1;
     snprintf(src_path, sizeof src_path, "%s/main.sh", boxdir);
-    cr_assert_eq(stat(src_path, &s1), 0);
+    int old_src = open(src_path, O_RDONLY | O_CLOEXEC); /* the file itself, not its name */
+    cr_assert_geq(old_src, 0);
     single_again("bash", "echo rewritten\n", &rq5, &res);
     cr_assert_str_eq(res.stdout_data, "rewritten\n");
     jd_single_result_free(&res);
-    cr_assert_eq(stat(src_path, &s2), 0);
-    cr_assert_eq(s1.st_ino, s2.st_ino, "main.sh was made anew");
+    cr_assert_eq(fstat(old_src, &s1), 0);
+    cr_assert_eq(s1.st_nlink, 1, "main.sh was removed and made anew");
+    close(old_src);
     single_again("text", "plain\n", &rq5, &res);
     cr_assert_str_eq(res.stdout_data, "plain\n");
     jd_single_result_free(&res);
