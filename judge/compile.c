@@ -4,6 +4,7 @@
  * language's compile limits, so a compile-time attack (#include
  * "/dev/random", endless template expansion) ends as a failed compile.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -403,11 +404,12 @@ static void rename_in_output(char **out, size_t *outlen, const char *saved, cons
  * file, when the new one has the same name (a regular file, written over:
  * no unlink and create per job). Anything else an earlier job left, of
  * another language, goes. */
-static bool same_source(int dfd, const char *name, void *ctx)
+static bool same_source(int dfd, const char *name, unsigned char type, void *ctx)
 {
     struct stat st;
-    return !strcmp(name, ctx) && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-           S_ISREG(st.st_mode) && st.st_nlink == 1;
+    return type == DT_REG && !strcmp(name, ctx) &&
+           fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+           st.st_nlink == 1;
 }
 
 /* bounded: a tmpfs of JD_PROGRAM_DIR_KIB (else a plain directory, for a

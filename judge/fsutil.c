@@ -169,12 +169,15 @@ int jd_read_file(const char *path, size_t cap, char **out, size_t *len)
 
 int jd_write_file_at(int dfd, const char *path, const void *data, size_t len, mode_t mode)
 {
-    int fd = openat(dfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    /* written over and then cut to length rather than opened with O_TRUNC:
+     * a file kept between jobs keeps its pages when the size is the same */
+    int fd = openat(dfd, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return -errno;
     const char *p = data;
-    while (len) {
-        ssize_t w = write(fd, p, len);
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {
@@ -183,10 +186,17 @@ int jd_write_file_at(int dfd, const char *path, const void *data, size_t len, mo
             return e;
         }
         p += w;
-        len -= (size_t)w;
+        left -= (size_t)w;
     }
-    fchmod(fd, mode);
-    return close(fd) < 0 ? -errno : 0;
+    struct stat st;
+    int rc = fstat(fd, &st) < 0 ? -errno : 0;
+    if (rc == 0 && (size_t)st.st_size != len && ftruncate(fd, (off_t)len) < 0)
+        rc = -errno;
+    if (rc == 0 && (st.st_mode & 07777) != mode)
+        fchmod(fd, mode);
+    if (close(fd) < 0 && rc == 0)
+        rc = -errno;
+    return rc;
 }
 
 int jd_write_file(const char *path, const void *data, size_t len, mode_t mode)
@@ -394,13 +404,39 @@ int jd_list_dir(const char *dir, char ***names, size_t *n)
 
 int jd_empty_dir_fd(int dfd, jd_keep_fn keep, void *ctx)
 {
-    char **names = NULL;
-    size_t n = 0;
-    int rc = jd_list_dir_fd(dfd, &names, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (!keep || !keep(dfd, names[i], ctx))
-            rc = sb_rm_rf_at(dfd, names[i]);
-    jd_strv_free(names);
+    int fd = dup(dfd); /* closedir closes it; dfd stays the caller's */
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        int e = -errno;
+        if (fd >= 0)
+            close(fd);
+        return e;
+    }
+    rewinddir(d); /* the dup shares dfd's offset */
+    /* the names to remove, collected first: removing while reading may
+     * skip entries; keep sees each entry's type from the listing (no
+     * stat per entry where the filesystem gives it) */
+    char **gone = calloc(1, sizeof *gone);
+    int rc = gone ? 0 : -ENOMEM;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d))) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN) {
+            struct stat st;
+            type = fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? DT_UNKNOWN
+                   : S_ISDIR(st.st_mode)                                 ? DT_DIR
+                   : S_ISREG(st.st_mode)                                 ? DT_REG
+                                                                         : DT_LNK;
+        }
+        if (!keep || !keep(dfd, e->d_name, type, ctx))
+            rc = jd_strv_push(&gone, e->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; rc == 0 && gone[i]; i++)
+        rc = sb_rm_rf_at(dfd, gone[i]);
+    jd_strv_free(gone);
     return rc;
 }
 

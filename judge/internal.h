@@ -39,8 +39,9 @@ int jd_mkdtemp(const char *parent, const char *prefix, char **out);
 int jd_list_dir(const char *dir, char ***names, size_t *n);
 int jd_list_dir_fd(int dfd, char ***names, size_t *n);
 /* Removes every entry of dir, the dir itself staying, except those keep
- * (may be NULL) says to keep: it gets dir's fd, the entry's name and ctx. */
-typedef bool (*jd_keep_fn)(int dfd, const char *name, void *ctx);
+ * (may be NULL) says to keep: it gets dir's fd, the entry's name, its type
+ * (DT_REG, DT_DIR, ...; not followed) and ctx. */
+typedef bool (*jd_keep_fn)(int dfd, const char *name, unsigned char type, void *ctx);
 int jd_empty_dir(const char *dir, jd_keep_fn keep, void *ctx);
 int jd_empty_dir_fd(int dfd, jd_keep_fn keep, void *ctx);
 /* dfd (opened O_NOFOLLOW) is a directory of ours on its parent's

@@ -4,6 +4,7 @@
  * times, compare the way Judge0 does (trailing whitespace of each line and
  * trailing blank lines ignored).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -67,15 +68,12 @@ bool jd_judge0_equal(const char *a, size_t an, const char *b, size_t bn)
  * created and removed per job cost more than a trivial job's run, and a
  * box dir made anew has a new inode, which makes the sandbox mount it
  * again (an unmount per run waits for an RCU grace period). */
-static bool kept_entry(int dfd, const char *name, void *ctx)
+static bool kept_entry(int dfd, const char *name, unsigned char type, void *ctx)
 {
-    struct stat st;
-    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return false;
     if (!strcmp(name, "box"))
-        return S_ISDIR(st.st_mode); /* make_dir checks it is no mount point */
+        return type == DT_DIR; /* make_dir checks it is no mount point */
     return (!strcmp(name, "stdin") || !strcmp(name, "stdout") || !strcmp(name, "stderr")) &&
-           S_ISREG(st.st_mode);
+           type == DT_REG;
 }
 
 /* Empties the scratch dir (made if missing); its fd in *dfd, for the
