@@ -664,6 +664,11 @@ Test(judge_single, scratch_reused_across_jobs, .fini = teardown_single)
     cr_assert_eq(fstat(old_src, &s1), 0);
     cr_assert_eq(s1.st_nlink, 1, "main.sh was removed and made anew");
     close(old_src);
+    /* a shorter source over a longer one: nothing of the old one is left */
+    single_again("bash", "echo a\n", &rq5, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s: %s", res.message, res.stderr_data);
+    cr_assert_str_eq(res.stdout_data, "a\n");
+    jd_single_result_free(&res);
     single_again("text", "plain\n", &rq5, &res);
     cr_assert_str_eq(res.stdout_data, "plain\n");
     jd_single_result_free(&res);
