@@ -5,7 +5,7 @@
 # Sources are picked up by folder, so adding a file needs no edit here.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libpq libcurl libarchive uuid nettle
+PKGS    := libmicrohttpd jansson libseccomp yaml-0.1 sqlite3 libpq libcurl libarchive nettle
 OPT     ?= -O2 -g
 # CFLAGS from the command line add to these rather than replace them.
 # Release hardening. The sanitizer builds set HARDEN= (ASan checks memory

@@ -43,7 +43,7 @@ int jd_list_dir_fd(int dfd, char ***names, size_t *n);
  * (DT_REG, DT_DIR, ...; not followed) and ctx. */
 typedef bool (*jd_keep_fn)(int dfd, const char *name, unsigned char type, void *ctx);
 int jd_empty_dir(const char *dir, jd_keep_fn keep, void *ctx);
-int jd_empty_dir_fd(int dfd, jd_keep_fn keep, void *ctx);
+int jd_empty_dir_fd(int dfd, jd_keep_fn keep, void *ctx); /* moves dfd's offset */
 /* dfd (opened O_NOFOLLOW) is a directory of ours on its parent's
  * filesystem (not a mount point): it may be emptied and used again. */
 bool jd_plain_dir_fd(int dfd);

@@ -6,7 +6,7 @@ set -e
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev
 libseccomp-dev libcriterion-dev libyaml-dev libsqlite3-dev
-libcurl4-openssl-dev libarchive-dev uuid-dev libcap-dev nettle-dev sqlite3 curl iproute2
+libcurl4-openssl-dev libarchive-dev libcap-dev nettle-dev sqlite3 curl iproute2
 libpq-dev postgresql"
 # make fuzz (and the fuzz part of make test): clang with libFuzzer and the
 # sanitizer runtimes (libclang-rt-14-dev holds libclang_rt.fuzzer*.a).

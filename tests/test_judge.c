@@ -4,6 +4,7 @@
  * parallel boxes, and the Judge0-style single run.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -779,4 +780,47 @@ Test(judge_single, args_stderr_runs_and_limits, .fini = teardown_single)
     cr_assert_eq(res.verdict, JD_AC);
     cr_assert_eq(res.stdout_len, 10, "capped");
     jd_single_result_free(&res);
+}
+
+static bool keep_named(int dfd, const char *name, unsigned char type, void *ctx)
+{
+    (void)dfd;
+    return type == DT_REG && !strcmp(name, ctx);
+}
+
+/* Emptying a dir: every entry goes (files, dirs with contents, links, not
+ * followed), however many there are (more than one read of the listing),
+ * except what keep names; the dir itself stays. */
+Test(judge_files, empty_dir_removes_all_but_kept)
+{
+    char dir[] = "/tmp/nsjudge-empty-XXXXXX", out[] = "/tmp/nsjudge-outside-XXXXXX", p[600];
+    cr_assert(mkdtemp(dir) && mkdtemp(out));
+    for (int i = 0; i < 600; i++) {
+        snprintf(p, sizeof p, "%s/a-rather-long-file-name-to-fill-the-listing-%04d", dir, i);
+        cr_assert_eq(jd_write_file(p, "x", 1, 0644), 0);
+    }
+    snprintf(p, sizeof p, "%s/sub/deeper", dir);
+    cr_assert_eq(sb_mkdir_p(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/keep.txt", out);
+    cr_assert_eq(jd_write_file(p, "outside", 7, 0644), 0);
+    char link[600];
+    snprintf(link, sizeof link, "%s/link", dir);
+    cr_assert_eq(symlink(out, link), 0);
+    snprintf(p, sizeof p, "%s/keep.txt", dir);
+    cr_assert_eq(jd_write_file(p, "kept", 4, 0644), 0);
+    cr_assert_eq(jd_empty_dir(dir, keep_named, "keep.txt"), 0);
+    char **names;
+    size_t n;
+    cr_assert_eq(jd_list_dir(dir, &names, &n), 0);
+    cr_assert_eq(n, 1, "%zu entries left", n);
+    cr_assert_str_eq(names[0], "keep.txt");
+    jd_strv_free(names);
+    snprintf(p, sizeof p, "%s/keep.txt", out);
+    cr_assert(jd_is_file(p), "the link was followed");
+    cr_assert_eq(jd_empty_dir(dir, NULL, NULL), 0);
+    cr_assert_eq(jd_list_dir(dir, &names, &n), 0);
+    cr_assert_eq(n, 0);
+    jd_strv_free(names);
+    cr_assert_eq(sb_rm_rf(dir), 0);
+    cr_assert_eq(sb_rm_rf(out), 0);
 }

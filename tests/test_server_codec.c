@@ -5,6 +5,7 @@
 #include <string.h>
 #include "server/service/codec.h"
 #include "server/service/judge0_json.h"
+#include "server/service/uuid4.h"
 
 static void roundtrip(const char *data, size_t n)
 {
@@ -69,4 +70,27 @@ Test(server_codec, judge0_status_mapping)
     cr_assert_eq(j0_fields_parse("stdout, status ,token", &f, err, sizeof err), 0);
     cr_assert_neq(j0_fields_parse("stdout,nope", &f, err, sizeof err), 0);
     cr_assert_str_eq(err, "invalid fields: [nope]");
+}
+
+/* Tokens: version 4 UUIDs in lower case, never the same twice (a token is
+ * all it takes to read a submission). */
+Test(server_codec, uuid4_tokens)
+{
+    enum { N = 2000 };
+    static char seen[N][UUID4_LEN];
+    for (int i = 0; i < N; i++) {
+        uuid4_new(seen[i]);
+        const char *u = seen[i];
+        cr_assert_eq(strlen(u), 36, "%s", u);
+        for (int k = 0; k < 36; k++) {
+            if (k == 8 || k == 13 || k == 18 || k == 23)
+                cr_assert_eq(u[k], '-', "%s", u);
+            else
+                cr_assert(strchr("0123456789abcdef", u[k]), "%s", u);
+        }
+        cr_assert_eq(u[14], '4', "version: %s", u);
+        cr_assert(strchr("89ab", u[19]), "variant: %s", u);
+        for (int j = 0; j < i; j++)
+            cr_assert_str_neq(u, seen[j]);
+    }
 }

@@ -11,11 +11,11 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <uuid/uuid.h>
 #include <archive.h>
 #include <archive_entry.h>
 #include "server/service/problem_archive.h"
 #include "server/service/problem_id.h"
+#include "server/service/uuid4.h"
 #include "sandbox/util.h"
 
 #define SWEEP_BATCH 256   /* directories locked at once by one sweep */
@@ -132,10 +132,8 @@ int pkg_unpack(struct app *app, const char *id, const void *data, size_t len, ch
     char name[NAME_MAX + 1];
     int fd = -1, rc = -EEXIST;
     for (int tries = 0; fd < 0 && tries < 5; tries++) {
-        uuid_t u;
-        char us[40];
-        uuid_generate_random(u);
-        uuid_unparse_lower(u, us);
+        char us[UUID4_LEN];
+        uuid4_new(us);
         snprintf(name, sizeof name, "%s-%.8s", id, us);
         if (mkdirat(bfd, name, 0755) < 0) {
             rc = -errno;
@@ -463,10 +461,8 @@ int pkg_fetch(struct app *app, const char *sha256, char **root, int *hold, char 
     }
     /* unpacked aside, then renamed in: a reader sees all of it or nothing,
      * and of two nodes' threads fetching at once one rename wins */
-    uuid_t u;
-    char us[40];
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, us);
+    char us[UUID4_LEN];
+    uuid4_new(us);
     snprintf(tmp, sizeof tmp, "%s/.tmp-%s", cache, us);
     if (mkdir(tmp, 0755) < 0) {
         rc = -errno;

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 #include "judge/number.h"
 #include "server/service/judge0_json.h"
 #include "server/service/routes.h"
+#include "server/service/uuid4.h"
 #include "server/service/waits.h"
 #include "server/service/worker.h"
 
@@ -89,9 +89,7 @@ static int queue_full(struct app *app, long adding, long *queued)
 
 static void new_token(char out[40])
 {
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, out);
+    uuid4_new(out);
 }
 
 /* Stores a parsed submission (s is cleared) and gets it to a worker;
