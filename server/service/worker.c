@@ -86,8 +86,8 @@ static int store_result(struct worker *w, struct submission *s, struct submissio
                         char *err, size_t errlen)
 {
     struct store *st = w->pool->app->store;
+    pthread_mutex_lock(&w->job_mu); /* a stop may be copying s */
     sub_cols_move_results(s, res);
-    pthread_mutex_lock(&w->job_mu);
     int rc;
     if (s->unstored && !w->stored) {
         rc = st->ops->insert_done(st, s, err, errlen);
