@@ -501,8 +501,18 @@ int sb_run(struct sb_slot *s, const struct sb_config *cfg, struct sb_result *res
         }
         std[i] = own_null;
     }
-    /* a new launcher may still be entering the cgroup: not the box's time */
-    if ((r = sb_launcher_wait_ready(s, msg, ml)) < 0)
+    /* a new launcher may still be entering the cgroup: not the box's time.
+     * One that never says it is in (killed by the launcher timeout: it
+     * hung once, in a sanitizer build, at a service's first job) is
+     * replaced once, as one that dies later is. */
+    r = sb_launcher_wait_ready(s, msg, ml);
+    if (r == -ETIMEDOUT) {
+        sb_launcher_stop(s);
+        keeper_forget(s);
+        if ((r = sb_launcher_start(s, msg, ml)) == 0)
+            r = sb_launcher_wait_ready(s, msg, ml);
+    }
+    if (r < 0)
         goto out;
     /* Reset first (the last run is cleaned up: only the launcher's and the
      * keeper's pages are left); the memory limit is on top of those. */
