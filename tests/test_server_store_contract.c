@@ -409,6 +409,10 @@ CONTRACT(concurrent_claimers_never_share_a_job, 120)
     struct store *s = open_store();
     for (int i = 0; i < JOBS; i++)
         add(s, i, NULL);
+    /* closed across the forks: a child must not inherit a connection, nor
+     * a lock its threads held (SQLite's checkpoint thread, waking after
+     * these inserts, would leave the child waiting on SQLite's mutex) */
+    s->ops->close(s);
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
     pid_t kids[PROCS];
@@ -428,6 +432,7 @@ CONTRACT(concurrent_claimers_never_share_a_job, 120)
         }
     }
     close(fds[1]);
+    s = open_store();
     pthread_t th[THREADS];
     for (long i = 0; i < THREADS; i++)
         pthread_create(&th[i], NULL, claimer_thread, (void *)(intptr_t)i);
