@@ -670,6 +670,27 @@ Test(judge_single, scratch_reused_across_jobs, .fini = teardown_single)
     cr_assert_eq(res.verdict, JD_AC, "%s: %s", res.message, res.stderr_data);
     cr_assert_str_eq(res.stdout_data, "a\n");
     jd_single_result_free(&res);
+    /* a link planted under the source's name is replaced, not written
+     * through: only a regular file of that name is kept */
+    char outside[] = "/tmp/nsjudge-outside-src-XXXXXX", victim[300];
+    cr_assert(mkdtemp(outside));
+    snprintf(victim, sizeof victim, "%s/victim", outside);
+    cr_assert_eq(jd_write_file(victim, "keep", 4, 0644), 0);
+    cr_assert_eq(unlink(src_path), 0);
+    cr_assert_eq(symlink(victim, src_path), 0);
+    single_again("bash", "echo b\n", &rq5, &res);
+    cr_assert_eq(res.verdict, JD_AC, "%s: %s", res.message, res.stderr_data);
+    cr_assert_str_eq(res.stdout_data, "b\n");
+    jd_single_result_free(&res);
+    char *kept = NULL;
+    size_t kept_len = 0;
+    cr_assert_eq(jd_read_file(victim, 100, &kept, &kept_len), 0);
+    cr_assert_str_eq(kept, "keep", "the link's target was written");
+    free(kept);
+    struct stat ls;
+    cr_assert_eq(lstat(src_path, &ls), 0);
+    cr_assert(S_ISREG(ls.st_mode), "the link is still there");
+    cr_assert_eq(sb_rm_rf(outside), 0);
     single_again("text", "plain\n", &rq5, &res);
     cr_assert_str_eq(res.stdout_data, "plain\n");
     jd_single_result_free(&res);

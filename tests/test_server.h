@@ -48,6 +48,8 @@ void hresp_free(struct hresp *r);
 
 /* POST a submission and return its token (asserts 201). */
 char *submit(struct srv *s, json_t *body);
+/* The stored submissions' count, GET /submissions?fields=FIELDS (asserts 200). */
+long total_submissions(struct srv *s, const char *fields);
 /* Polls until status id >= 3 (asserts within timeout). */
 void wait_finished(struct srv *s, const char *token, double timeout_s);
 /* Polls GET /submissions/TOKEN?fields=*,verdict until status id >= 3; returns the JSON (caller decref). */

@@ -490,6 +490,13 @@ static int working(struct srv *s)
     return workers_in(s, "working");
 }
 
+/* Jobs are handed only to a worker that holds its slot: wait for it. */
+static void wait_idle_worker(struct srv *s)
+{
+    for (int k = 0; k < 500 && workers_in(s, "idle") != 1; k++)
+        usleep(20000);
+}
+
 /* Four slow jobs, the service killed with -9 while the first runs, then
  * restarted: all four end Accepted, none twice. requeued: the jobs the
  * killed process held, the running one and those handed to its worker in
@@ -499,9 +506,7 @@ static void kill9_restart(const char *extra, int requeued)
 {
     struct srv s;
     srv_start(&s, 1, extra);
-    /* jobs are handed only to a worker that holds its slot */
-    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
-        usleep(20000);
+    wait_idle_worker(&s);
     char *tok[4];
     for (int i = 0; i < 4; i++)
         tok[i] = submit(&s, c_sub(SLEEPY));
@@ -551,8 +556,7 @@ Test(server_queue, handoff_is_bounded_per_worker, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 1, "\"handoff_per_worker\": 2");
-    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
-        usleep(20000);
+    wait_idle_worker(&s);
     char *tok[5];
     const char *slow = "#include <unistd.h>\nint main(void){sleep(2);return 0;}\n";
     tok[0] = submit(&s, c_sub(slow));
@@ -619,12 +623,13 @@ static void *post_wait(void *p)
     return NULL;
 }
 
-static long total_rows(struct srv *s)
+/* Posts a's job from a thread (*th) and returns once the one worker runs it. */
+static void post_wait_until_running(struct posted_wait *a, pthread_t *th)
 {
-    struct hresp r = http(s, "GET", "/submissions", NULL, 0, NULL);
-    long n = (long)json_integer_value(json_object_get(json_object_get(r.json, "meta"), "total_count"));
-    hresp_free(&r);
-    return n;
+    pthread_create(th, NULL, post_wait, a);
+    for (int k = 0; k < 500 && working(a->s) != 1; k++)
+        usleep(10000);
+    cr_assert_eq(working(a->s), 1, "the job never ran");
 }
 
 /* A wait=true single run is stored once, with its result: until then only
@@ -635,20 +640,16 @@ Test(server_submissions, wait_true_job_is_stored_once_done, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 1, NULL);
-    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
-        usleep(20000);
+    wait_idle_worker(&s);
     struct posted_wait a = {.s = &s, .src = "sleep 1.5; echo late\n"};
     pthread_t th;
-    pthread_create(&th, NULL, post_wait, &a);
-    for (int k = 0; k < 500 && working(&s) != 1; k++)
-        usleep(10000);
-    cr_assert_eq(working(&s), 1, "the job never ran");
-    cr_assert_eq(total_rows(&s), 0, "a row while the wait=true job runs");
+    post_wait_until_running(&a, &th);
+    cr_assert_eq(total_submissions(&s, "token"), 0, "a row while the wait=true job runs");
     pthread_join(th, NULL);
     cr_assert_eq(a.code, 201);
     cr_assert_eq(status_id(a.json), 3, "%s", json_dumps(a.json, 0));
     cr_assert_str_eq(jstr(a.json, "stdout"), "late\n");
-    cr_assert_eq(total_rows(&s), 1);
+    cr_assert_eq(total_submissions(&s, "token"), 1);
     cr_assert_eq(current_status(&s, jstr(a.json, "token")), 3, "the answer's row is stored");
     json_decref(a.json);
     srv_cleanup(&s);
@@ -662,15 +663,11 @@ Test(server_crash, sigterm_stores_the_wait_true_jobs_it_holds, .timeout = 240)
 {
     struct srv s;
     srv_start(&s, 1, NULL);
-    for (int k = 0; k < 500 && workers_in(&s, "idle") != 1; k++)
-        usleep(20000);
+    wait_idle_worker(&s);
     struct posted_wait run = {.s = &s, .src = "sleep 1.5; echo ran\n"};
     struct posted_wait held = {.s = &s, .src = "echo held\n"};
     pthread_t t1, t2;
-    pthread_create(&t1, NULL, post_wait, &run);
-    for (int k = 0; k < 500 && working(&s) != 1; k++)
-        usleep(10000);
-    cr_assert_eq(working(&s), 1, "the first job never ran");
+    post_wait_until_running(&run, &t1);
     pthread_create(&t2, NULL, post_wait, &held);
     int size = 0;
     for (int k = 0; k < 500 && size != 1; k++) {

@@ -498,6 +498,16 @@ CONTRACT(expired_lease_is_reclaimed_with_the_next_attempt, 30)
     s->ops->close(s);
 }
 
+/* A Plain Text submission of "hi" named token, not yet stored. */
+static void tiny_sub(struct submission *sub, const char *token)
+{
+    submission_init(sub);
+    snprintf(sub->token, sizeof sub->token, "%s", token);
+    sub->language_id = 43;
+    sub->source_code.p = strdup("hi");
+    sub->source_code.n = 2;
+}
+
 /* A job handed to a worker in memory is inserted claimed: nobody else can
  * claim it, its owner's lease rules apply as to a claim, and its result
  * lands with attempt 1. */
@@ -506,11 +516,7 @@ CONTRACT(insert_claimed_is_a_claimed_row, 30)
     struct store *s = open_store();
     struct submission sub, other, got;
     char err[256];
-    submission_init(&sub);
-    snprintf(sub.token, sizeof sub.token, "handed");
-    sub.language_id = 43;
-    sub.source_code.p = strdup("hi");
-    sub.source_code.n = 2;
+    tiny_sub(&sub, "handed");
     cr_assert_eq(s->ops->insert_claimed(s, &sub, "hostA:1:1", 60, err, sizeof err), 0, "%s", err);
     cr_assert_eq(sub.status_id, 2);
     cr_assert_eq(sub.attempts, 1);
@@ -552,11 +558,7 @@ CONTRACT(insert_done_is_a_finished_row, 30)
     struct store *s = open_store();
     struct submission sub, other, got;
     char err[256];
-    submission_init(&sub);
-    snprintf(sub.token, sizeof sub.token, "once");
-    sub.language_id = 43;
-    sub.source_code.p = strdup("hi");
-    sub.source_code.n = 2;
+    tiny_sub(&sub, "once");
     sub.status_id = 3;
     sub.verdict = strdup("AC");
     sub.stdout_data.p = strdup("hi\n");

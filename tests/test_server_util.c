@@ -247,6 +247,17 @@ char *submit(struct srv *s, json_t *body)
     return tok;
 }
 
+long total_submissions(struct srv *s, const char *fields)
+{
+    char path[300];
+    snprintf(path, sizeof path, "/submissions?fields=%s", fields);
+    struct hresp r = http(s, "GET", path, NULL, 0, NULL);
+    cr_assert_eq(r.code, 200, "GET %s: %ld %s", path, r.code, r.body ? r.body : "");
+    long n = (long)json_integer_value(json_object_get(json_object_get(r.json, "meta"), "total_count"));
+    hresp_free(&r);
+    return n;
+}
+
 /* A job that never finishes is rare and slow to reproduce (the emulated
  * VM): say what the row, the workers and the server's log showed. */
 static void dump_stuck(struct srv *s, const char *token)

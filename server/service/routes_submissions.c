@@ -87,11 +87,6 @@ static int queue_full(struct app *app, long adding, long *queued)
     return n + adding > app->cfg.max_queue_size;
 }
 
-static void new_token(char out[40])
-{
-    uuid4_new(out);
-}
-
 /* Stores a parsed submission (s is cleared) and gets it to a worker;
  * *queued counts the store's waiting jobs. unstored_ok: see workers_submit. */
 static int store_one(struct app *app, struct submission *s, bool unstored_ok, long *queued)
@@ -117,7 +112,7 @@ static int create_one(struct app *app, json_t *obj, bool b64, long *queued, char
     int rc = j0_parse_submission(app, obj, b64, &s, errors);
     if (rc)
         return rc;
-    new_token(s.token);
+    uuid4_new(s.token);
     snprintf(token, 40, "%s", s.token);
     return store_one(app, &s, false, queued);
 }
@@ -181,7 +176,7 @@ void route_submission_create(struct http_req *r, struct http_resp *w)
             store_error(w, rc);
         return;
     }
-    new_token(s.token);
+    uuid4_new(s.token);
     char token[40];
     snprintf(token, sizeof token, "%s", s.token);
     /* wait=true: parked (not a thread) before a worker can take the job,
