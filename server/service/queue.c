@@ -18,7 +18,7 @@ void queue_init(struct queue *q)
     q->work_gen = q->done_gen = 0;
     q->stopping = false;
     q->handed_head = q->n_handed = q->n_reserved = q->n_set_aside = q->n_unstored = 0;
-    q->store_queued = 0;
+    q->store_queued = q->store_added = 0;
     q->store_queued_at = 0;
 }
 
@@ -217,6 +217,7 @@ int queue_store_count(struct queue *q, struct store *st, bool fresh, long *n)
     pthread_mutex_lock(&q->mu);
     bool recent = !fresh && q->store_queued_at && now - q->store_queued_at < QUEUE_COUNT_MAX_AGE_S;
     *n = q->store_queued;
+    long added = q->store_added;
     pthread_mutex_unlock(&q->mu);
     if (recent)
         return 0;
@@ -225,7 +226,10 @@ int queue_store_count(struct queue *q, struct store *st, bool fresh, long *n)
     if (rc)
         return rc;
     pthread_mutex_lock(&q->mu);
-    q->store_queued = *n;
+    /* kept with our inserts made while it counted, which it may miss (at
+     * worst counted twice: no hand-off for a moment, never one too early);
+     * the caller gets the store's own figure */
+    q->store_queued = *n + (q->store_added - added);
     q->store_queued_at = now;
     pthread_mutex_unlock(&q->mu);
     return 0;
@@ -235,5 +239,6 @@ void queue_count_add(struct queue *q, long n)
 {
     pthread_mutex_lock(&q->mu);
     q->store_queued += n;
+    q->store_added += n;
     pthread_mutex_unlock(&q->mu);
 }

@@ -30,8 +30,9 @@ struct queue {
      * took before queue_stop: taken out of the ring for the stop to store */
     struct submission *set_aside[QUEUE_HANDED_MAX];
     size_t n_set_aside;
-    /* the store's count of queued jobs, as last read (queue_store_count) */
-    long store_queued;
+    /* the store's count of queued jobs, as last read (queue_store_count)
+     * plus our inserts since; and every insert of ours, ever */
+    long store_queued, store_added;
     double store_queued_at;   /* CLOCK_MONOTONIC seconds; 0: never read */
 };
 
