@@ -681,9 +681,9 @@ Test(server_crash, sigterm_stores_the_wait_true_jobs_it_holds, .timeout = 240)
     cr_assert_eq(srv_stop(&s), 0, "SIGTERM exits 0");
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);
-    cr_assert_eq(run.code, 201, "%s", json_dumps(run.json, 0));
+    cr_assert_eq(run.code, 201, "%ld %s", run.code, json_dumps(run.json, 0));
     cr_assert_eq(status_id(run.json), 2, "running: %s", json_dumps(run.json, 0));
-    cr_assert_eq(held.code, 201, "%s", json_dumps(held.json, 0));
+    cr_assert_eq(held.code, 201, "%ld %s", held.code, json_dumps(held.json, 0));
     cr_assert_eq(status_id(held.json), 1, "waiting: %s", json_dumps(held.json, 0));
     srv_restart(&s);
     cr_assert_eq(current_status(&s, jstr(run.json, "token")), 3, "finished in the grace time");

@@ -22,13 +22,17 @@
 #include "server/service/judge0_json.h"
 #include "server/service/routes.h"
 
+/* How long a stop waits for the answers already given to be sent. */
+#define HTTP_STOP_SEND_S 5
+
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
     pthread_mutex_t mu;
     bool stop;                /* http_stop began: nothing more is parked */
     int parked;               /* suspended requests not yet answered */
-    int resumed_at_stop;
+    int answering;            /* answered (resumed), the answer not yet sent */
+    pthread_cond_t sent;      /* answering went down */
 };
 
 /* ---- helpers for handlers ------------------------------------------------------- */
@@ -244,12 +248,11 @@ void http_parked_answer(struct app *app, struct http_parked *p, struct http_resp
     rc->resp = *w;
     memset(w, 0, sizeof *w);
     rc->deferred = 2;
-    MHD_resume_connection(rc->conn);
     pthread_mutex_lock(&hs->mu);
     hs->parked--;
-    if (hs->stop)
-        hs->resumed_at_stop++;
+    hs->answering++; /* until on_completed: http_stop waits for it */
     pthread_mutex_unlock(&hs->mu);
+    MHD_resume_connection(rc->conn);
 }
 
 static const struct route *match(const char *method, const char *path, char *param,
@@ -496,10 +499,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
     struct reqctx *rc = *con_cls;
+    if (rc && rc->deferred == 2) {
+        struct http_server *hs = ((struct app *)cls)->http;
+        pthread_mutex_lock(&hs->mu);
+        if (--hs->answering == 0)
+            pthread_cond_broadcast(&hs->sent);
+        pthread_mutex_unlock(&hs->mu);
+    }
     if (rc) {
         free(rc->body);
         free(rc->resp.body);
@@ -579,6 +588,11 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
     }
     hs->app = app;
     pthread_mutex_init(&hs->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&hs->sent, &ca);
+    pthread_condattr_destroy(&ca);
     app->http = hs;
     unsigned threads = app->cfg.http_threads > 0 ? (unsigned)app->cfg.http_threads : 4;
     /* MHD owns lfd from here and closes it in MHD_stop_daemon */
@@ -594,6 +608,7 @@ int http_start(struct app *app, int lfd, char *err, size_t errlen)
         snprintf(err, errlen, "cannot serve on %s: the HTTP library failed to start",
                  app->cfg.listen);
         app->http = NULL;
+        pthread_cond_destroy(&hs->sent);
         pthread_mutex_destroy(&hs->mu);
         free(hs);
         return -EIO;
@@ -606,18 +621,23 @@ void http_stop(struct app *app)
     struct http_server *hs = app->http;
     if (!hs)
         return;
+    /* the answers given (waits_stop answers every parked request first)
+     * are sent before the daemon closes their connections: it waits for
+     * each resumed request's completion, for at most HTTP_STOP_SEND_S; a
+     * still suspended one would keep MHD_stop_daemon waiting */
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += HTTP_STOP_SEND_S;
     pthread_mutex_lock(&hs->mu);
     hs->stop = true;
-    int resumed = hs->resumed_at_stop, parked = hs->parked;
+    while (hs->answering > 0 && pthread_cond_timedwait(&hs->sent, &hs->mu, &until) == 0)
+        ;
+    int parked = hs->parked, unsent = hs->answering;
     pthread_mutex_unlock(&hs->mu);
-    /* resumed wait=true connections get a moment to send their answer; a
-     * suspended one would keep MHD_stop_daemon waiting (its owner must
-     * answer it first: waits_stop) */
-    if (resumed)
-        usleep(200000);
-    if (parked)
-        nlog(&app->log, LOG_WARN, "parked_unanswered", "requests=%d", parked);
+    if (parked || unsent)
+        nlog(&app->log, LOG_WARN, "parked_unanswered", "requests=%d unsent=%d", parked, unsent);
     MHD_stop_daemon(hs->d);
+    pthread_cond_destroy(&hs->sent);
     pthread_mutex_destroy(&hs->mu);
     free(hs);
     app->http = NULL;
